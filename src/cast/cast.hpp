@@ -1,0 +1,65 @@
+// Segmentation + voices/ → Script: a voice for every speaker, chapters, pauses,
+// narrator lines and lexicon rewrites — everything synthesis needs.
+//
+//   auto cfg    = turncast::cast::load_cast(turncast::cast::default_cast_path());
+//   auto lex    = turncast::cast::load_lexicon(turncast::cast::default_lexicon_path());
+//   auto script = turncast::cast::cast(doc, seg, cfg, lex);
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/model.hpp"
+
+namespace turncast::cast {
+
+struct Pauses {
+    int paragraph_ms = 450;
+    int turn_ms = 900;
+    int chapter_ms = 1600;
+};
+
+enum class Announce { Never, FirstTime, EveryChange };
+
+struct CastConfig {
+    std::vector<Voice> palette;                   // every voice that may be used
+    std::string narrator;                         // Voice::id for the narrator
+    std::string main;                             // Voice::id for the main speaker
+    std::vector<std::string> questioners;         // pool rotated through for questioners
+    std::vector<std::string> others;              // pool for other named speakers
+    std::map<std::string, std::string> overrides; // speaker name → Voice::id
+    Pauses pauses;
+    Announce announce = Announce::FirstTime;
+    bool announce_questions = true;               // narrator says "Question 3." before each question
+    bool narrate_stage_directions = false;        // otherwise a stage direction is a pause
+    std::string source_path;                      // for messages
+};
+
+struct LexiconEntry {
+    std::string word;         // matched as a whole word; case-sensitive if it has capitals
+    std::string replacement;  // a respelling, or espeak phonemes as "[[...]]"
+    bool case_sensitive = true;
+};
+
+struct Lexicon {
+    std::vector<LexiconEntry> entries;
+    // Rewrites whole-word matches; the result is what espeak gets.
+    std::string apply(std::string_view text) const;
+};
+
+std::string default_cast_path();     // voices/cast.toml
+std::string default_lexicon_path();  // voices/lexicon.tsv
+
+// Throw ConfigError naming the file, line and key.
+CastConfig load_cast(const std::string& path);
+Lexicon load_lexicon(const std::string& path);
+Lexicon merge(Lexicon base, const Lexicon& user);  // user entries win
+
+Script cast(const Document& doc, const Segmentation& seg, const CastConfig& cfg, const Lexicon& lex);
+
+// Text normalisation espeak needs ("per cent", "No. 5", ranges, Roman numerals).
+std::string normalise_for_speech(std::string_view text);
+
+}  // namespace turncast::cast

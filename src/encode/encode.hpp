@@ -1,0 +1,64 @@
+// PCM pieces → encoded pieces (Opus or AAC packets) with libavcodec.
+//
+// Pieces are encoded by fresh encoders, independently and in parallel, and
+// joined by the muxer. Each piece occupies exactly `span` samples of the final
+// timeline, a multiple of kGrain so that Opus (960-sample frames, 312 pre-skip)
+// and AAC (1024-sample frames, 1024 priming) pieces line up exactly and chapter
+// marks are identical in both files:
+//
+//   auto span  = turncast::encode::span_for(content_samples);
+//   auto input = pad(content, span - turncast::encode::delay(codec));
+//   auto piece = turncast::encode::encode_piece(codec, settings, input);
+//   // piece.packets decode to span samples; the content begins delay() samples
+//   // into them, i.e. exactly at the piece's place on the timeline once the
+//   // stream's single pre-skip / priming is removed.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace turncast::encode {
+
+enum class Codec { Opus, Aac };
+
+constexpr std::int64_t kGrain = 15360;  // lcm(960, 1024) samples at 48 kHz = 320 ms
+
+std::int64_t delay(Codec codec);  // 312 (Opus pre-skip) or 1024 (AAC priming)
+std::int64_t frame(Codec codec);  // 960 or 1024
+// Smallest multiple of kGrain that holds content_samples plus the larger delay.
+std::int64_t span_for(std::int64_t content_samples);
+
+struct Settings {
+    int opus_bitrate = 48000;     // bit/s, mono speech
+    int opus_complexity = 5;      // 0-10; see README for the speed/quality trade-off
+    int aac_bitrate = 64000;      // bit/s, mono
+    bool aac_fast_coder = true;   // aac_coder=fast
+};
+
+struct Packet {
+    std::vector<std::uint8_t> data;
+    std::int64_t duration = 0;  // samples
+};
+
+struct Piece {
+    Codec codec = Codec::Opus;
+    std::int64_t span = 0;                 // samples this piece occupies on the timeline
+    std::vector<std::uint8_t> extradata;   // codec header (OpusHead / AudioSpecificConfig)
+    std::vector<Packet> packets;           // sum of durations == span
+};
+
+// input.size() must equal span - delay(codec) for some multiple `span` of kGrain.
+// Throws LibraryError.
+Piece encode_piece(Codec codec, const Settings& settings, const std::vector<float>& input);
+
+// A string that changes whenever the encoded bytes could: library versions and
+// settings. Part of every encoded piece's cache key.
+std::string fingerprint(Codec codec, const Settings& settings);
+
+// Binary (de)serialisation for the cache; load verifies a checksum and throws
+// IoError on a truncated or corrupted file.
+std::vector<std::uint8_t> serialise(const Piece& piece);
+Piece deserialise(const std::vector<std::uint8_t>& bytes, const std::string& where);
+
+}  // namespace turncast::encode

@@ -1,0 +1,46 @@
+// File helpers with turncast's guarantees: a write either replaces the file
+// completely or leaves what was there untouched (temporary file, fsync,
+// rename), and every failure names the path.
+//
+//   turncast::io::write_file_atomic("out/talk.vtt", text);
+//   turncast::io::AtomicFile f("out/talk.opus");  // write to f.temp_path() ...
+//   f.commit();                                    // ... then rename into place
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace turncast::io {
+
+// Throws IoError (missing, a directory, unreadable) naming the path.
+std::string read_file(const std::string& path);
+
+void write_file_atomic(const std::string& path, std::string_view bytes);
+
+// A temporary file beside `path`, renamed over it by commit(); removed by the
+// destructor if never committed (error, exception, interruption).
+class AtomicFile {
+public:
+    explicit AtomicFile(std::string path);
+    ~AtomicFile();
+    AtomicFile(const AtomicFile&) = delete;
+    AtomicFile& operator=(const AtomicFile&) = delete;
+
+    const std::string& temp_path() const { return temp_; }
+    const std::string& path() const { return path_; }
+    void commit();  // fsync + rename; throws IoError
+
+private:
+    std::string path_, temp_;
+    bool committed_ = false;
+};
+
+// Temporary paths created by AtomicFile that are still open; the signal
+// handler removes them before the process exits on SIGINT/SIGTERM.
+void remove_pending_temporaries() noexcept;
+
+void make_dirs(const std::string& path);  // mkdir -p; throws IoError
+
+}  // namespace turncast::io

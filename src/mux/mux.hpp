@@ -1,0 +1,54 @@
+// Encoded pieces + chapters + tags → .opus / .m4a / .m4b with libavformat.
+//
+//   turncast::mux::Muxer m(path_tmp, Container::Ogg, first_piece, chapters, tags);
+//   for (auto& piece : pieces) m.write(piece);   // in timeline order
+//   m.finish();                                  // trailer; throws on failure
+//
+// Ogg Opus chapters are written as CHAPTERnnn / CHAPTERnnnNAME comments by
+// turncast itself (FFmpeg 5.1's Ogg muxer rounds them wrongly); MP4 gets
+// AVChapters, which the ipod/mp4 muxer writes as a QuickTime chapter track and
+// a Nero chpl box.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "encode/encode.hpp"
+
+namespace turncast::mux {
+
+enum class Container { Ogg, M4a, M4b };
+
+struct ChapterMark {
+    std::string title;
+    std::int64_t start = 0;  // samples at 48 kHz from the start of the audio
+    std::int64_t end = 0;
+};
+
+struct Tags {
+    std::string title, artist, album, date, genre = "Speech", description, comment;
+    std::string cover_path;  // optional JPEG/PNG, embedded as cover art
+};
+
+// "HH:MM:SS.mmm", milliseconds rounded down from exact samples.
+std::string ogg_chapter_time(std::int64_t samples);
+
+class Muxer {
+public:
+    Muxer(const std::string& path, Container container, const encode::Piece& first,
+          const std::vector<ChapterMark>& chapters, const Tags& tags);
+    ~Muxer();
+    Muxer(const Muxer&) = delete;
+    Muxer& operator=(const Muxer&) = delete;
+
+    void write(const encode::Piece& piece);
+    void finish();  // flush + trailer + close; throws LibraryError/IoError
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace turncast::mux

@@ -1,0 +1,72 @@
+// Text → PCM with word and sentence timings, through libespeak-ng in-process.
+//
+//   turncast::synth::Engine engine;                 // once per process, before any fork
+//   engine.synthesize(requests, jobs, [&](std::size_t i, turncast::synth::Speech s) {...});
+//
+// libespeak-ng keeps global state, is not thread-safe and is not repeatable
+// within one process (DESIGN.md). So the Engine initialises espeak in the
+// parent and never synthesises there: each request runs in a child fork()ed
+// from that pristine parent, which sends its PCM and events back over a pipe.
+// Same request → same samples, run after run.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/model.hpp"
+
+namespace turncast::synth {
+
+constexpr int kSampleRate = 22050;  // espeak-ng's native rate
+
+struct Event {
+    enum class Kind : std::uint8_t { Word, Sentence };
+    Kind kind = Kind::Word;
+    std::int64_t sample = 0;      // position in this Speech's pcm (22050 Hz)
+    std::uint32_t text_pos = 0;   // byte offset into the request text
+    std::uint32_t length = 0;     // bytes (words); 0 for sentences
+};
+
+struct Speech {
+    std::vector<std::int16_t> pcm;  // mono, kSampleRate
+    std::vector<Event> events;      // in order of sample
+};
+
+struct Request {
+    std::string text;   // plain text; never interpreted as SSML or markup
+    Voice voice;
+};
+
+class Engine {
+public:
+    // data_path empty: espeak's default data folder. Throws LibraryError.
+    explicit Engine(const std::string& data_path = {});
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    // Runs each request in its own forked child, at most `jobs` at a time, and
+    // calls on_done(index, speech) in the parent as results arrive (any order).
+    // Throws LibraryError if a child fails; Interrupted on SIGINT/SIGTERM.
+    void synthesize(const std::vector<Request>& requests, int jobs,
+                    const std::function<void(std::size_t, Speech)>& on_done);
+
+    Speech synthesize_one(const Request& request);
+
+    // espeak's phoneme mnemonics for text in a voice (as `espeak-ng -x`), computed
+    // in a child so the parent stays pristine.
+    std::string phonemes(const Request& request);
+
+    // "1.51" etc: part of every cache key.
+    std::string version() const;
+
+    // True if espeak has a voice by this name (e.g. "en-gb", "en-us").
+    bool has_voice(const std::string& espeak_voice) const;
+    // Installed espeak voices: (name, languages) pairs.
+    std::vector<std::pair<std::string, std::string>> list_voices() const;
+};
+
+}  // namespace turncast::synth
