@@ -1,0 +1,36 @@
+#include "core/model.hpp"
+
+#include <stdexcept>
+
+namespace turncast {
+
+const Voice& Script::voice(const std::string& id) const {
+    for (const auto& v : voices)
+        if (v.id == id) return v;
+    throw std::out_of_range("no voice '" + id + "' in the script");
+}
+
+const char* to_string(SpeakerRole role) {
+    switch (role) {
+    case SpeakerRole::Narrator: return "narrator";
+    case SpeakerRole::Main: return "main";
+    case SpeakerRole::Questioner: return "questioner";
+    case SpeakerRole::Moderator: return "moderator";
+    case SpeakerRole::Other: return "other";
+    }
+    return "other";
+}
+
+const char* to_string(TurnKind kind) {
+    switch (kind) {
+    case TurnKind::Remarks: return "remarks";
+    case TurnKind::Question: return "question";
+    case TurnKind::FollowUp: return "follow-up";
+    case TurnKind::Answer: return "answer";
+    case TurnKind::Closing: return "closing";
+    case TurnKind::Stage: return "stage";
+    }
+    return "remarks";
+}
+
+}  // namespace turncast
