@@ -20,6 +20,8 @@
 #include "encode/encode.hpp"
 #include "synth/synth.hpp"
 
+struct AVSHA;  // libavutil
+
 namespace turncast::render {
 
 // SHA-256 (libavutil) over length-prefixed fields; hex() gives 32 hex digits.
@@ -35,7 +37,7 @@ public:
     std::string hex();  // finishes the hash
 
 private:
-    struct AVSHA* sha_;
+    ::AVSHA* sha_;
 };
 
 // What the renderer needs to plan a timeline without reading the PCM.

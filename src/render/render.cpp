@@ -1,6 +1,7 @@
 #include "render/render.hpp"
 
 #include <sndfile.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
