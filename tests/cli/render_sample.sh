@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-labels: slow
 # The bundled sample, rendered as a newcomer would, then read back by the
 # independent tools podcast apps rely on: ffprobe, opusinfo, mediainfo.
 set -euo pipefail
