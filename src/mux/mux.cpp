@@ -288,9 +288,12 @@ void Muxer::Impl::write_packet(AVStream* st, const std::uint8_t* data, std::size
     pkt->pts = pkt->dts = av_rescale_q(pts, AVRational{1, kRate}, st->time_base);
     pkt->duration = av_rescale_q(duration, AVRational{1, kRate}, st->time_base);
     if (key) pkt->flags |= AV_PKT_FLAG_KEY;
-    // av_write_frame takes the packet's reference; pkt is blank afterwards.
-    // Packets arrive in order on one audio stream, so no interleaving is needed.
-    check_av(av_write_frame(fmt.get(), pkt.get()), path, "writing a packet");
+    // Packets arrive in order on one audio stream, so no interleaving is
+    // needed. av_write_frame does not take the packet's reference (unlike
+    // av_interleaved_write_frame): unref it here, so pkt is blank again.
+    const int ret = av_write_frame(fmt.get(), pkt.get());
+    av_packet_unref(pkt.get());
+    check_av(ret, path, "writing a packet");
 }
 
 Muxer::Muxer(const std::string& path, Container container, const encode::Piece& first,

@@ -383,7 +383,7 @@ TEST_CASE("mux: separately encoded pieces join exactly in .opus, .m4a and .m4b",
             if (c.rfind("CHAPTER", 0) == 0) chapter_comments.push_back(c);
         REQUIRE(chapter_comments.size() == 2 * marks.size());
         for (std::size_t i = 0; i < marks.size(); ++i) {
-            char key[16];
+            char key[32];
             std::snprintf(key, sizeof key, "CHAPTER%03zu", i);
             CHECK(chapter_comments[2 * i] == std::string(key) + "=" + mux::ogg_chapter_time(marks[i].start));
             CHECK(chapter_comments[2 * i + 1] == std::string(key) + "NAME=" + marks[i].title);
@@ -435,7 +435,18 @@ TEST_CASE("mux: separately encoded pieces join exactly in .opus, .m4a and .m4b",
         std::string out, err;
         for (const auto& path : {opus, m4a, m4b}) {
             INFO(path.filename().string());
-            REQUIRE(run("ffprobe -v warning -show_chapters -show_format '" + path.string() + "'", out, err, dir.path) == 0);
+            REQUIRE(run("ffprobe -v error -show_chapters -show_format '" + path.string() + "'", out, err, dir.path) == 0);
+            CHECK(err.empty());
+            CHECK(out.find("TAG:title=Question 2: short") != std::string::npos);
+            // At warning level the one expected line is ffprobe's own note that
+            // it has no decoder for the QuickTime chapter (text) track, which the
+            // mov demuxer exposes as bin_data: every MP4 with a chapter track,
+            // Apple's included, gets it. Anything else is a real complaint.
+            REQUIRE(run("ffprobe -v warning -show_chapters '" + path.string() + "'", out, err, dir.path) == 0);
+            const std::string known = "Unsupported codec with id " + std::to_string(AV_CODEC_ID_BIN_DATA) +
+                                      " for input stream 1\n";
+            if (path != opus && err.find(known) == 0) err.erase(0, known.size());
+            INFO(err);
             CHECK(err.empty());
             CHECK(out.find("TAG:title=Question 2: short") != std::string::npos);
         }
