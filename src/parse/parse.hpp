@@ -37,11 +37,12 @@ struct Rules {
     std::vector<std::string> qualifier_words;    // "(As interpreted.)" right after a label → qualifier
     std::vector<std::string> place_lines;        // regexes: header lines naming the place ("Aboard ...")
     std::vector<std::string> follow_up_openers;  // "following up": a question that continues the last one
+    std::vector<std::string> clarifications;     // "say it again": a short answer asking to repeat
     std::vector<std::string> non_labels;         // "Note", "Update": look like labels, are text
     int max_label_words = 12;                    // longer "labels" are text
     int max_label_chars = 80;
     int follow_up_max_words = 60;                // a follow-up question is at most this long
-    int short_answer_words = 12;                 // "Once again, louder please." → the next question is a follow-up
+    int short_answer_words = 12;                 // "Once again, louder please." (a clarification this short)
 };
 
 // Rules as built into the binary's data folder (voices/rules.toml).

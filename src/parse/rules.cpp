@@ -102,6 +102,7 @@ Rules load_rules(const std::string& path) {
     read_strings(path, root, "stage", "qualifiers", r.qualifier_words);
     read_strings(path, root, "header", "place_lines", r.place_lines);
     read_strings(path, root, "segment", "follow_up_openers", r.follow_up_openers);
+    read_strings(path, root, "segment", "clarifications", r.clarifications);
     read_int(path, root, "segment", "follow_up_max_words", 1, 10000, r.follow_up_max_words);
     read_int(path, root, "segment", "short_answer_words", 0, 10000, r.short_answer_words);
 

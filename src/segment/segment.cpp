@@ -97,17 +97,24 @@ private:
             rename(it->second, p.label);
             return it->second;
         }
-        // Long form at first mention, short later (or the other way round).
+        // Long form at first mention, short later (or the other way round):
+        // the new key is a word-suffix of someone's key, or someone's key is a
+        // word-suffix of the new one. Both lookups are hash probes, so 10,000
+        // speakers sharing a surname stay linear.
         std::optional<std::size_t> match;
         bool ambiguous = false;
-        if (auto it = by_last_.find(key.back()); it != by_last_.end()) {
-            for (std::size_t idx : it->second) {
-                const auto& other = people_[idx].key;
-                if (is_suffix(key, other) || is_suffix(other, key)) {
-                    if (match && *match != idx) ambiguous = true;
-                    match = idx;
-                }
-            }
+        auto consider = [&](std::size_t idx) {
+            if (match && *match != idx) ambiguous = true;
+            match = idx;
+        };
+        if (auto it = by_suffix_.find(joined); it != by_suffix_.end()) {
+            consider(it->second.first);
+            if (it->second.second) ambiguous = true;
+        }
+        std::string suffix;
+        for (std::size_t k = key.size(); k-- > 1;) {
+            suffix = key[k] + " " + suffix;
+            if (auto it = by_key_.find(suffix); it != by_key_.end()) consider(it->second);
         }
         if (match && !ambiguous) {
             by_key_.emplace(joined, *match);
@@ -122,7 +129,12 @@ private:
         people_.push_back(std::move(who));
         const std::size_t idx = people_.size() - 1;
         by_key_.emplace(joined, idx);
-        by_last_[key.back()].push_back(idx);
+        std::string tail;
+        for (std::size_t k = people_[idx].key.size(); k-- > 1;) {  // proper suffixes only
+            tail = people_[idx].key[k] + " " + tail;
+            auto [it, fresh] = by_suffix_.emplace(tail, std::make_pair(idx, false));
+            if (!fresh && it->second.first != idx) it->second.second = true;
+        }
         return idx;
     }
 
@@ -308,10 +320,10 @@ private:
         return seg_.speakers.size() - 1;
     }
 
-    std::size_t moderator_speaker() {
+    std::size_t moderator_speaker(const std::string& label) {
         if (moderator_label_speaker_ == kNone) {
             Speaker sp;
-            sp.name = "Moderator";
+            sp.name = text::pretty_name(label);
             sp.role = SpeakerRole::Moderator;
             moderator_label_speaker_ = add_speaker(std::move(sp));
         }
@@ -322,6 +334,15 @@ private:
         const std::string& t = doc_.paragraphs[para].text;
         for (const auto& w : rules_.follow_up_openers)
             if (text::istarts_with(t, w)) return true;
+        return false;
+    }
+
+    bool asks_to_repeat(const Span& answer) const {
+        for (std::size_t i = answer.first; i <= answer.last; ++i) {
+            const std::string t = text::lower_ascii(doc_.paragraphs[i].text);
+            for (const auto& c : rules_.clarifications)
+                if (t.find(text::lower_ascii(c)) != std::string::npos) return true;
+        }
         return false;
     }
 
@@ -368,8 +389,9 @@ private:
                 if (question_open && questioner != kNone && prev && prev->kind == TurnKind::Answer &&
                     s.words <= static_cast<std::size_t>(rules_.follow_up_max_words)) {
                     const Span* answer = last_span_;
-                    follow = answer->words <= static_cast<std::size_t>(rules_.short_answer_words) ||
-                             answer->ends_with_question || opens_follow_up(s.first);
+                    follow = answer->ends_with_question || opens_follow_up(s.first) ||
+                             (answer->words <= static_cast<std::size_t>(rules_.short_answer_words) &&
+                              asks_to_repeat(*answer));
                 }
                 if (follow) {
                     push_turn(questioner, TurnKind::FollowUp, s);
@@ -392,7 +414,7 @@ private:
             }
             case LabelKind::Moderator: {
                 const bool asks = s.asks;
-                push_turn(moderator_speaker(), asks ? TurnKind::Question : TurnKind::Remarks, s);
+                push_turn(moderator_speaker(doc_.paragraphs[s.first].label), asks ? TurnKind::Question : TurnKind::Remarks, s);
                 if (asks) { question_open = true; questioner = kNone; }
                 break;
             }
@@ -448,7 +470,8 @@ private:
     std::vector<Span> spans_;
     std::vector<Person> people_;
     std::unordered_map<std::string, std::size_t> by_key_;
-    std::unordered_map<std::string, std::vector<std::size_t>> by_last_;
+    // proper word-suffix of a key → (first person with it, whether several have it)
+    std::unordered_map<std::string, std::pair<std::size_t, bool>> by_suffix_;
     std::vector<std::size_t> person_speaker_;
     std::optional<std::size_t> main_, moderator_;
     bool main_from_title_ = false;  // only then do unlabelled opening paragraphs belong to the main speaker
