@@ -744,7 +744,10 @@ private:
             cur.text = text::collapse_spaces(cur.text);
             if (!cur.stage && !text::has_word(cur.text)) {
                 // Punctuation left behind by a split: "Appreciate (inaudible)."
-                if (!out.empty() && !out.back().stage && !cur.text.empty()) out.back().text += cur.text;
+                Piece* host = nullptr;
+                for (auto it = out.rbegin(); it != out.rend() && !host; ++it)
+                    if (!it->stage) host = &*it;
+                if (host && !cur.text.empty() && !cur.label) host->text += cur.text;
                 else if (!cur.text.empty()) doc_.dropped.push_back(Dropped{pos, cur.text, "punctuation"});
                 if (cur.label) doc_.dropped.push_back(Dropped{pos, cur.label->label, "label (no text followed it)"});
                 continue;
