@@ -694,8 +694,12 @@ private:
             const char c = t[k];
             if (c == '(' || c == '[' || c == '<') {
                 const char close = c == '(' ? ')' : c == '[' ? ']' : '>';
-                const std::size_t e = t.find(close, k + 1);
-                if (e != std::string::npos && e - k <= kMaxDirectionChars &&
+                // Look no further than a stage direction can be long: a 1 MB
+                // line full of "(" must stay linear.
+                const std::size_t window = std::min(t.size(), k + 1 + kMaxDirectionChars);
+                const std::size_t found = std::string_view(t).substr(k + 1, window - k - 1).find(close);
+                const std::size_t e = found == std::string_view::npos ? std::string::npos : k + 1 + found;
+                if (e != std::string::npos &&
                     std::string_view(t).substr(k + 1, e - k - 1).find(c) == std::string_view::npos &&
                     stage_content(std::string_view(t).substr(k + 1, e - k - 1), c)) {
                     text_piece(start, k);
@@ -772,9 +776,10 @@ private:
     void finish() {
         if (doc_.paragraphs.empty()) {
             std::size_t last_line = info_.empty() ? 0 : info_.back().line.number;
-            throw InputError(filename_, "no text to speak: after removing " + std::to_string(doc_.dropped.size()) +
-                                            " line(s) of headers and page clutter nothing was left (" +
-                                            std::to_string(last_line) + " lines read)",
+            throw InputError(filename_ + ": line " + std::to_string(last_line),
+                             "no text to speak: the file's " + std::to_string(last_line) +
+                                 " line(s) held only headers, labels, page clutter or punctuation (" +
+                                 std::to_string(doc_.dropped.size()) + " item(s) removed)",
                              "check that this is a transcript; `turncast plan --show-dropped` lists what was removed "
                              "and why, and voices/rules.toml holds the clutter patterns");
         }

@@ -209,7 +209,8 @@ private:
     // Pass 2: who is the main speaker, who moderates.
     void people_roles() {
         const std::string& title = doc_.meta.title;
-        const auto tt = text::tokens(title);
+        // A title is a line; a megabyte "title" from front matter names nobody.
+        const auto tt = title.size() <= 2000 ? text::tokens(title) : std::vector<std::string>{};
         std::optional<std::size_t> main;
         for (std::size_t idx = 0; idx < people_.size(); ++idx) {
             const auto& key = people_[idx].key;

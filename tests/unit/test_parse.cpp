@@ -392,6 +392,11 @@ TEST_CASE("robustness: a 1 MB line, 10,000 speakers and 20 MB stay fast", "[unit
     const Document a = parse_text(line + "\n");
     CHECK_FALSE(a.paragraphs.empty());
 
+    // Brackets that never close, and "..." that never lead to a label.
+    const std::string opens = "Anna: x " + std::string(1u << 20, '(') + "\n\nBen: y " + std::string(1u << 19, '<') +
+                              "\n\nCy: z" + [] { std::string d; for (int i = 0; i < 100000; ++i) d += " ... Q"; return d; }() + "\n";
+    CHECK(parse_text(opens).paragraphs.size() == 3);
+
     std::string many;
     for (int i = 0; i < 10000; ++i) many += "Speaker Number" + std::to_string(i) + " Smith: Hello.\n\n";
     const Document b = parse_text(many);
