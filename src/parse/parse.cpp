@@ -337,7 +337,7 @@ private:
             if (fl.second > fl.first + 1) { diff[fl.first + 1] += 1; diff[fl.second] -= 1; }
         std::size_t text_lines = 0;
         for (const auto& li : info_) text_lines += li.kind == Kind::Text;
-        const std::size_t window = std::max<std::size_t>(60, text_lines / 4);
+        const std::size_t window = std::max<std::size_t>(30, text_lines / 4);
 
         std::size_t after = 0;  // text lines after i
         std::vector<std::size_t> after_count(n, 0);

@@ -202,6 +202,13 @@ TEST_CASE("tail: a marker followed by more turns of the same speakers is text", 
     REQUIRE(doc.paragraphs.size() == 5);
     CHECK(doc.paragraphs[2].text == "See also");
     CHECK(doc.paragraphs[4].text == "Four.");
+
+    // Early in a long text, a marker line is something someone said.
+    std::string long_text = "Intro line one.\n\nSee also\n\n";
+    for (int i = 0; i < 80; ++i) long_text += "Paragraph number " + std::to_string(i) + ".\n\n";
+    const Document early = parse_text(long_text);
+    CHECK(early.paragraphs.size() == 82);
+    CHECK(early.paragraphs[1].text == "See also");
 }
 
 TEST_CASE("stage directions split a paragraph; later pieces are unlabelled", "[unit][parse]") {
