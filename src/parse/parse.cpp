@@ -774,6 +774,10 @@ private:
     }
 
     void finish() {
+        // Stages drop in their own order; users read the list in file order.
+        std::stable_sort(doc_.dropped.begin(), doc_.dropped.end(), [](const Dropped& a, const Dropped& b) {
+            return a.pos.line != b.pos.line ? a.pos.line < b.pos.line : a.pos.byte < b.pos.byte;
+        });
         if (doc_.paragraphs.empty()) {
             std::size_t last_line = info_.empty() ? 0 : info_.back().line.number;
             throw InputError(filename_ + ": line " + std::to_string(last_line),

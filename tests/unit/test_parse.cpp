@@ -57,6 +57,10 @@ TEST_CASE("header: date, glued time, place and title of the sample", "[unit][par
     CHECK(doc.paragraphs[0].label.empty());
     CHECK(doc.paragraphs[0].pos.line == 8);
     CHECK(dropped_with(doc, "30 August 202119:47", "header"));
+    // Dropped items are listed in file order.
+    for (std::size_t i = 1; i < doc.dropped.size(); ++i) CHECK(doc.dropped[i - 1].pos.line <= doc.dropped[i].pos.line);
+    CHECK(doc.dropped.front().text == "30 August 202119:47");
+    CHECK(doc.dropped.back().text == "Advanced settings");
 }
 
 TEST_CASE("header: official site with category, lead, date, time and place lines", "[unit][parse]") {
