@@ -246,6 +246,16 @@ void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const s
         std::set<std::string> reserved = avoid;
         reserved.insert(cfg.main);
         reserved.insert(cfg.narrator);
+        if (!asks) {
+            // Named people (debaters, leaders, moderators) get a voice nobody has
+            // yet, from their own pool and then the questioners'. Questioners
+            // rotate through their pool instead (the rule).
+            std::set<std::string> taken = reserved;
+            for (const auto& other : speakers)
+                if (!other.voice.empty()) taken.insert(other.voice);
+            for (const auto* candidates : {&pool, &second})
+                if (std::string v = picker.pick(*candidates, taken); !v.empty()) return sp.voice = v;
+        }
         for (const auto* candidates : {&pool, &second})
             if (std::string v = picker.pick(*candidates, reserved); !v.empty()) return sp.voice = v;
         if (std::string v = picker.pick(everyone, avoid); !v.empty()) return sp.voice = v;
@@ -363,7 +373,9 @@ std::vector<ChapterStart> plan_chapters(const Document& doc, const Segmentation&
                     elapsed = 0;
                 }
             } else if (debate) {
-                if (first_of_turn(plan, i) && elapsed >= kMinDebateChapterS && is_moderator_question(speech)) {
+                // The opening may be short; later questions need a minute between them.
+                if (first_of_turn(plan, i) && (elapsed >= kMinDebateChapterS || starts.size() == 1) &&
+                    is_moderator_question(speech)) {
                     starts.push_back({i, text::first_words(plan[speech].display, kTitleWords)});
                     elapsed = 0;
                 }

@@ -1,6 +1,8 @@
 // voices/cast.toml → CastConfig. Every error names the file, the line (from
 // toml++'s source regions) and the key, so a producer can fix it without code.
+#include <cctype>
 #include <cstdlib>
+#include <fstream>
 #include <set>
 #include <string>
 
@@ -158,14 +160,12 @@ std::string default_lexicon_path() {
 }
 
 CastConfig load_cast(const std::string& path) {
+    if (!std::ifstream(path)) throw IoError(path, "cannot read the cast file", "check the path given with --cast");
     toml::table root;
     try {
         root = toml::parse_file(path);
     } catch (const toml::parse_error& e) {
         const std::string desc(e.description());
-        if (e.source().begin.line == 0 || desc.find("File could not be opened") != std::string::npos)
-            throw ConfigError(path, "cannot read the cast file: " + desc,
-                              "check the path given with --cast");
         throw ConfigError(path, fmt::format("line {}: {}", e.source().begin.line, desc),
                           "the cast file must be valid TOML");
     }

@@ -190,7 +190,7 @@ std::string normalise_for_speech(std::string_view text) {
     // "No. 5", "no.5", "Nos. 5 and 6", "№ 5" → "number 5".
     static const std::regex number_abbrev(R"(\b([Nn])o(s?)\. ?(?=\d))");
     s = regex_rewrite(s, number_abbrev, [](const std::smatch& m, const std::string&) {
-        return std::string(m[1] == "N" ? "Number" : "number") + (m[2].length() ? "s " : " ");
+        return std::string(m[2].length() ? "numbers " : "number ");
     });
     static const std::regex numero("\xE2\x84\x96 ?(?=\\d)");
     s = std::regex_replace(s, numero, "number ");
