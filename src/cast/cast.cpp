@@ -59,10 +59,6 @@ bool has_word(const std::string& s) {
     return false;
 }
 
-// Transcript text → exactly what espeak gets.
-std::string speakable(const std::string& raw, const Lexicon& lex) {
-    return collapse_spaces(lex.apply(normalise_for_speech(neutralise_markup(raw))));
-}
 
 // "(Laughter.)" → "Laughter."
 std::string stage_words(const std::string& raw) {
@@ -392,6 +388,10 @@ std::vector<ChapterStart> plan_chapters(const Document& doc, const Segmentation&
 }
 
 }  // namespace
+
+std::string speakable(std::string_view raw, const Lexicon& lex) {
+    return collapse_spaces(lex.apply(normalise_for_speech(neutralise_markup(raw))));
+}
 
 std::string intro_text(const Metadata& meta) {
     std::string title = text::trim(meta.title);

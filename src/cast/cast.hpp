@@ -75,6 +75,10 @@ void check_espeak_voices(const CastConfig& cfg,
 // parentheses, angle brackets spaces.
 std::string neutralise_markup(std::string_view text);
 
+// Transcript text → exactly what espeak gets: markup neutralised, normalised
+// for speech, lexicon applied, runs of white space collapsed.
+std::string speakable(std::string_view transcript_text, const Lexicon& lex);
+
 // The narrator's opening line: "<title>. <place>, 30 August 2021." (a trailing
 // place or date already in the title is not repeated).
 std::string intro_text(const Metadata& meta);
