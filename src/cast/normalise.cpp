@@ -128,7 +128,8 @@ std::size_t number_at(const std::string& s, std::size_t pos) {
 }
 
 // "1941-1945", "10 – 15" → "1941 to 1945"; "between 10-15" → "between 10 and 15".
-// Not ISO dates or other chains ("2021-08-30"), not "COVID-19", not "-5".
+// Not ISO dates or other chains ("2021-08-30"), not "COVID-19", not "-5", not a
+// time zone ("13:26:14-04:00").
 std::string rewrite_ranges(const std::string& s) {
     std::string out;
     std::size_t i = 0;
@@ -143,7 +144,7 @@ std::string rewrite_ranges(const std::string& s) {
             std::size_t p = i - 1;
             while (p > 0 && (static_cast<unsigned char>(s[p]) & 0xC0) == 0x80) --p;
             const std::uint32_t cp = text::code_point(s, p);
-            standalone = !(text::is_word_cp(cp) || is_dash_cp(cp) || cp == '.' || cp == ',');
+            standalone = !(text::is_word_cp(cp) || is_dash_cp(cp) || cp == '.' || cp == ',' || cp == ':');
         }
         std::size_t j = i + a_len;
         std::size_t b_pos = 0, b_len = 0;

@@ -30,6 +30,8 @@ TEST_CASE("normalise: what looks like a range but is not stays", "[unit][normali
     CHECK(normalise_for_speech("Russia\xE2\x80\x92NATO") == "Russia\xE2\x80\x92NATO");
     CHECK(normalise_for_speech("a 100-percent picture") == "a 100-percent picture");
     CHECK(normalise_for_speech("rostov-on-don") == "rostov-on-don");
+    CHECK(normalise_for_speech("2022-03-25 13:26:14-04:00") == "2022-03-25 13:26:14-04:00");
+    CHECK(normalise_for_speech("April 3-4, 2018") == "April 3 to 4, 2018");
 }
 
 TEST_CASE("normalise: 'No.' before a number is 'number'", "[unit][normalise]") {
