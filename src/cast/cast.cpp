@@ -294,10 +294,18 @@ bool can_break_before(const std::vector<Planned>& plan, std::size_t i) {
     return !(prev.narration && prev.turn == plan[i].seg.turn && !plan[i].seg.narration);
 }
 
+// The first words spoken from segment `from` on (narrator lines skipped), read
+// on into the same turn's next paragraphs when the first is short ("Jake,").
 std::string opening_words(const std::vector<Planned>& plan, std::size_t from) {
-    for (std::size_t i = from; i < plan.size(); ++i)
-        if (!plan[i].seg.narration) return text::first_words(plan[i].display, kTitleWords);
-    return text::first_words(plan.empty() ? "" : plan[from].display, kTitleWords);
+    std::size_t i = from;
+    while (i < plan.size() && plan[i].seg.narration) ++i;
+    if (i == plan.size()) return text::first_words(plan.empty() ? "" : plan[from].display, kTitleWords);
+    std::string words = plan[i].display;
+    for (std::size_t k = i + 1; k < plan.size() && text::count_words(words) <= kTitleWords; ++k) {
+        if (plan[k].seg.narration || plan[k].seg.turn != plan[i].seg.turn) break;
+        words += " " + plan[k].display;
+    }
+    return text::first_words(words, kTitleWords);
 }
 
 std::vector<ChapterStart> plan_chapters(const Document& doc, const Segmentation& seg,
@@ -306,13 +314,14 @@ std::vector<ChapterStart> plan_chapters(const Document& doc, const Segmentation&
     std::vector<ChapterStart> starts;
     if (plan.empty()) return starts;
     auto kind = [&](std::size_t i) { return seg.turns.empty() ? TurnKind::Remarks : seg.turns[plan[i].seg.turn].kind; };
+    // A turn's words, all paragraphs (stage directions left out).
     auto turn_text = [&](std::size_t t) {
+        std::string out;
         for (std::size_t pi : seg.turns[t].paragraphs)
             if (pi < doc.paragraphs.size() && !doc.paragraphs[pi].stage_direction)
-                return collapse_spaces(neutralise_markup(doc.paragraphs[pi].text));
-        return std::string();
+                out += (out.empty() ? "" : " ") + collapse_spaces(neutralise_markup(doc.paragraphs[pi].text));
+        return out;
     };
-
     const bool has_questions = std::any_of(seg.turns.begin(), seg.turns.end(),
                                            [](const Turn& t) { return t.kind == TurnKind::Question; });
     if (has_questions) {
@@ -372,7 +381,7 @@ std::vector<ChapterStart> plan_chapters(const Document& doc, const Segmentation&
                 // The opening may be short; later questions need a minute between them.
                 if (first_of_turn(plan, i) && (elapsed >= kMinDebateChapterS || starts.size() == 1) &&
                     is_moderator_question(speech)) {
-                    starts.push_back({i, text::first_words(plan[speech].display, kTitleWords)});
+                    starts.push_back({i, opening_words(plan, speech)});
                     elapsed = 0;
                 }
             } else if (elapsed >= kMinChapterS && remaining >= kMinTailS &&

@@ -422,3 +422,14 @@ TEST_CASE("the shipped cast.toml and lexicon load and cast the sample shape", "[
     // Announcements are pronounced through the lexicon too.
     REQUIRE(s.segments[1].text == "[[s3:g'eI]] [[l@vr'0f]].");
 }
+
+TEST_CASE("chapter titles read on past a short first paragraph", "[unit][cast]") {
+    Builder b;
+    auto host = b.speaker("host", "Host", SpeakerRole::Main);
+    auto q = b.speaker("q", "Questioner 1", SpeakerRole::Questioner);
+    b.turn(host, TurnKind::Remarks, {"Welcome."});
+    b.turn(q, TurnKind::Question, {"Jake,", "on the liquid natural gas, on the timing of it?"});
+    b.turn(host, TurnKind::Answer, {"Soon."});
+    Script s = cast::cast(b.doc, b.seg, castfx::config(), {});
+    REQUIRE(s.chapters.at(1).title == "Question 1: Jake, on the liquid natural gas, on the\xE2\x80\xA6");
+}
