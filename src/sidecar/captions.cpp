@@ -47,20 +47,49 @@ std::vector<Cut> candidates(const std::string& text, std::size_t sb, std::size_t
     return cuts;
 }
 
-// Splits positions [0..n] (bounds[0] = sentence start, bounds.back() = its end)
-// greedily into chunks of at most `limit` characters; returns the chunk starts
-// as indices into bounds. A single word longer than the limit gets a chunk.
+// Words of a text, split at spaces (after collapse_spaces).
+std::vector<std::string> words_of(const std::string& text) {
+    std::vector<std::string> words;
+    std::string t = collapse_spaces(text);
+    for (std::size_t i = 0; i < t.size();) {
+        std::size_t j = t.find(' ', i);
+        if (j == std::string::npos) j = t.size();
+        words.push_back(t.substr(i, j - i));
+        i = j + 1;
+    }
+    return words;
+}
+
+// Fills lines of at most `width` characters word by word (a longer word gets
+// a line of its own).
+std::vector<std::string> fill_lines(const std::vector<std::string>& words, std::size_t width) {
+    std::vector<std::string> lines;
+    for (const auto& word : words) {
+        if (!lines.empty() && display_length(lines.back()) + 1 + display_length(word) <= width)
+            lines.back() += " " + word;
+        else
+            lines.push_back(word);
+    }
+    return lines;
+}
+
+bool fits(const std::string& text, std::size_t width, int max_lines) {
+    if (display_length(text) <= width) return true;
+    return fill_lines(words_of(text), width).size() <= std::size_t(max_lines);
+}
+
+// Splits the sentence between bounds.front() and bounds.back() greedily into
+// chunks that fit in max_lines lines of `width`; returns the chunk starts as
+// indices into bounds. A run too long to fit still gets a chunk of its own.
 std::vector<std::size_t> greedy(const std::string& text, const std::vector<std::size_t>& bounds,
-                                std::size_t limit) {
+                                std::size_t width, int max_lines) {
     std::vector<std::size_t> starts;
     std::size_t a = 0;
     const std::size_t last = bounds.size() - 1;
     while (a < last) {
         starts.push_back(a);
         std::size_t b = a + 1;
-        while (b < last &&
-               display_length(text.substr(bounds[a], bounds[b + 1] - bounds[a])) <= limit)
-            ++b;
+        while (b < last && fits(text.substr(bounds[a], bounds[b + 1] - bounds[a]), width, max_lines)) ++b;
         a = b;
     }
     return starts;
@@ -68,9 +97,9 @@ std::vector<std::size_t> greedy(const std::string& text, const std::vector<std::
 
 std::vector<Chunk> split_sentence(const std::string& text, std::size_t sb, std::size_t se,
                                   std::int64_t start, std::int64_t end,
-                                  const std::vector<TimedSpan>& words, std::size_t max_chars) {
-    const std::size_t whole = display_length(text.substr(sb, se - sb));
-    if (whole <= max_chars) return {{sb, se, start, end}};
+                                  const std::vector<TimedSpan>& words, std::size_t width, int max_lines) {
+    const std::string sentence = text.substr(sb, se - sb);
+    if (fits(sentence, width, max_lines)) return {{sb, se, start, end}};
 
     auto cuts = candidates(text, sb, se, start, end, words);
     std::vector<std::size_t> bounds{sb};
@@ -82,12 +111,14 @@ std::vector<Chunk> split_sentence(const std::string& text, std::size_t sb, std::
     bounds.push_back(se);
     times.push_back(end);
 
-    // The fewest chunks the limit allows, then the smallest limit that still
-    // gives that many: balanced cues rather than a full one and a stub.
-    auto best = greedy(text, bounds, max_chars);
+    // The fewest chunks the width allows, then the narrowest width that still
+    // gives that many: balanced cues rather than full ones and a stub.
+    auto best = greedy(text, bounds, width, max_lines);
     const std::size_t n = best.size();
-    for (std::size_t limit = (whole + n - 1) / n; limit < max_chars; ++limit) {
-        auto tried = greedy(text, bounds, limit);
+    const std::size_t whole = display_length(sentence);
+    const std::size_t per_line = (whole + n * std::size_t(max_lines) - 1) / (n * std::size_t(max_lines));
+    for (std::size_t w = std::max<std::size_t>(per_line, 1); w < width; ++w) {
+        auto tried = greedy(text, bounds, w, max_lines);
         if (tried.size() <= n) {
             best = std::move(tried);
             break;
@@ -123,35 +154,19 @@ std::vector<Chunk> split_sentence(const std::string& text, std::size_t sb, std::
 // characters, at the spaces that balance the lines best.
 std::vector<std::string> break_lines(const std::string& text, std::size_t width, int max_lines) {
     if (max_lines <= 1 || display_length(text) <= width) return {text};
-    std::vector<std::string> words;
-    for (std::size_t i = 0; i < text.size();) {
-        std::size_t j = text.find(' ', i);
-        if (j == std::string::npos) j = text.size();
-        words.push_back(text.substr(i, j - i));
-        i = j + 1;
-    }
+    const auto words = words_of(text);
     // Fewest lines at `width`, then the narrowest width giving that many.
-    auto fill = [&](std::size_t w) {
-        std::vector<std::string> lines;
-        for (const auto& word : words) {
-            if (!lines.empty() && display_length(lines.back()) + 1 + display_length(word) <= w)
-                lines.back() += " " + word;
-            else
-                lines.push_back(word);
-        }
-        return lines;
-    };
-    auto best = fill(width);
+    auto best = fill_lines(words, width);
     const std::size_t n = best.size();
     for (std::size_t w = (display_length(text) + n - 1) / n; w < width; ++w) {
-        auto tried = fill(w);
+        auto tried = fill_lines(words, w);
         if (tried.size() <= n) {
             best = std::move(tried);
             break;
         }
     }
-    // A sentence with more lines than allowed (an unsplittable run of long
-    // words) keeps its text: join the tail onto the last allowed line.
+    // A cue with more lines than allowed (an unsplittable run of long words)
+    // keeps its text: the tail joins the last allowed line.
     while (best.size() > std::size_t(max_lines)) {
         best[best.size() - 2] += " " + best.back();
         best.pop_back();
@@ -222,7 +237,7 @@ std::vector<Cue> caption_cues(const Script& script, const Timeline& timeline,
                               const CaptionStyle& style) {
     check_timeline(script, timeline);
     const std::size_t width = std::size_t(std::max(style.line_chars, 8));
-    const std::size_t max_chars = width * std::size_t(std::max(style.max_lines, 1));
+    const int max_lines = std::max(style.max_lines, 1);
 
     std::vector<Cue> cues;
     std::int64_t floor_at = 0;  // no cue may start before the previous one ends
@@ -235,7 +250,7 @@ std::vector<Cue> caption_cues(const Script& script, const Timeline& timeline,
             std::size_t se = std::min<std::size_t>(std::size_t(s.text_pos) + s.length, seg.text.size());
             std::int64_t start = std::max(s.start, floor_at);
             std::int64_t end = std::min(s.end, timeline.total);
-            for (const auto& c : split_sentence(seg.text, sb, se, start, end, ts.words, max_chars)) {
+            for (const auto& c : split_sentence(seg.text, sb, se, start, end, ts.words, width, max_lines)) {
                 std::string text = collapse_spaces(seg.text.substr(c.begin, c.end - c.begin));
                 if (text.empty()) continue;
                 std::int64_t cs = std::max(c.start, floor_at);
@@ -244,13 +259,13 @@ std::vector<Cue> caption_cues(const Script& script, const Timeline& timeline,
                     // before when that one is the same speaker's.
                     if (!cues.empty() && cues.back().segment == i) {
                         auto joined = collapse_spaces(join(cues.back().lines, " ") + " " + text);
-                        cues.back().lines = break_lines(joined, width, style.max_lines);
+                        cues.back().lines = break_lines(joined, width, max_lines);
                         cues.back().end = std::max(cues.back().end, std::min(c.stop, timeline.total));
                         floor_at = cues.back().end;
                     }
                     continue;
                 }
-                cues.push_back({cs, c.stop, name, break_lines(text, width, style.max_lines), i});
+                cues.push_back({cs, c.stop, name, break_lines(text, width, max_lines), i});
                 floor_at = c.stop;
             }
         }

@@ -61,26 +61,28 @@ Manifest make_manifest(const Script& script, const Timeline& timeline, const Nam
 }
 
 std::string to_json(const Manifest& m) {
-    json files = json::object();
+    nlohmann::ordered_json files = nlohmann::ordered_json::object();
     for (const auto& [key, f] : m.files) {
-        json entry = {{"name", f.name}};
+        nlohmann::ordered_json entry;
+        entry["name"] = f.name;
         if (f.bytes >= 0) entry["bytes"] = f.bytes;
         entry["type"] = f.type;
         files[key] = std::move(entry);
     }
-    json j = {{"turncast", m.turncast},
-              {"slug", m.slug},
-              {"title", m.title},
-              {"date", m.date},
-              {"time", m.time},
-              {"place", m.place},
-              {"description", m.description},
-              {"speakers", m.speakers},
-              {"duration", std::round(m.duration * 1000.0) / 1000.0},
-              {"render_key", m.render_key},
-              {"cover", m.cover.empty() ? json(nullptr) : json(m.cover)},
-              {"files", std::move(files)}};
-    return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+    nlohmann::ordered_json j;
+    j["turncast"] = m.turncast;
+    j["slug"] = m.slug;
+    j["title"] = m.title;
+    j["date"] = m.date;
+    j["time"] = m.time;
+    j["place"] = m.place;
+    j["description"] = m.description;
+    j["speakers"] = m.speakers;
+    j["duration"] = std::round(m.duration * 1000.0) / 1000.0;
+    j["render_key"] = m.render_key;
+    j["cover"] = m.cover.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(m.cover);
+    j["files"] = std::move(files);
+    return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 Manifest parse_manifest(const std::string& text, const std::string& where) {
