@@ -157,9 +157,9 @@ std::vector<FeedRender> scan_renders(const std::string& output_dir) {
         struct stat st {};
         if (::stat(r.manifest_path.c_str(), &st) == 0) r.mtime = std::int64_t(st.st_mtime);
         // The file on disk is the truth for the enclosure length.
-        for (auto& [key, f] : r.manifest.files) {
+        for (auto& f : r.manifest.files) {
             auto size = file_size((dir / f.name).string());
-            if (size >= 0) f.bytes = size;
+            if (size >= 0) f.bytes = std::uint64_t(size);
         }
         out.push_back(std::move(r));
     }
@@ -218,12 +218,9 @@ std::string feed_xml(const std::vector<FeedRender>& renders, const FeedOptions& 
         const auto& m = r->manifest;
         const std::string dir = base + "/" + url_segment(r->folder) + "/";
         auto url = [&](const ManifestFile& f) { return dir + url_segment(f.name); };
-        auto file = [&](const char* key) -> const ManifestFile* {
-            auto it = m.files.find(key);
-            return it == m.files.end() ? nullptr : &it->second;
-        };
+        auto file = [&](const char* kind) { return m.file(kind); };
         auto length = [&](const ManifestFile& f) {
-            if (f.bytes < 0)
+            if (f.bytes == 0)
                 throw InputError(r->manifest_path, "the size of " + f.name + " is unknown",
                                  "the file is missing and the manifest gives no \"bytes\"; render again");
             return std::to_string(f.bytes);
@@ -248,6 +245,9 @@ std::string feed_xml(const std::vector<FeedRender>& renders, const FeedOptions& 
             main = file("opus");
             main_type = "audio/ogg; codecs=opus";
         }
+        if (!main)
+            throw InputError(r->manifest_path, "the render has no m4a, m4b or opus file",
+                             "render it again with --formats opus,m4a");
         const ManifestFile* opus = file("opus");
 
         x += "  <item>\n";

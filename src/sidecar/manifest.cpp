@@ -9,7 +9,6 @@
 namespace turncast::sidecar {
 namespace {
 
-using nlohmann::json;
 
 std::string describe(const Script& script, const std::vector<std::string>& speakers) {
     std::string d = script.meta.title.empty() ? std::string("A transcript") : script.meta.title;
@@ -27,7 +26,7 @@ std::string describe(const Script& script, const std::vector<std::string>& speak
     throw InputError(where, what, "render the transcript again to rewrite the manifest");
 }
 
-std::string get_string(const json& j, const char* key, const std::string& where, bool required) {
+std::string get_string(const nlohmann::ordered_json& j, const char* key, const std::string& where, bool required) {
     auto it = j.find(key);
     if (it == j.end() || it->is_null()) {
         if (required) bad(where, std::string("\"") + key + "\" is missing");
@@ -38,6 +37,18 @@ std::string get_string(const json& j, const char* key, const std::string& where,
 }
 
 }  // namespace
+
+const ManifestFile* Manifest::file(const std::string& kind) const {
+    for (const auto& f : files)
+        if (f.kind == kind) return &f;
+    return nullptr;
+}
+
+ManifestFile* Manifest::file(const std::string& kind) {
+    for (auto& f : files)
+        if (f.kind == kind) return &f;
+    return nullptr;
+}
 
 Manifest make_manifest(const Script& script, const Timeline& timeline, const Names& names) {
     Manifest m;
@@ -50,24 +61,24 @@ Manifest make_manifest(const Script& script, const Timeline& timeline, const Nam
         if (s.role != SpeakerRole::Narrator) m.speakers.push_back(s.name.empty() ? s.id : s.name);
     m.duration = double(timeline.total) / kTimelineRate;
     m.description = describe(script, m.speakers);
-    if (!names.audio_m4a.empty()) m.files["m4a"] = {names.audio_m4a, -1, "audio/mp4"};
-    if (!names.audio_opus.empty()) m.files["opus"] = {names.audio_opus, -1, "audio/ogg; codecs=opus"};
-    m.files["vtt"] = {names.slug + ".vtt", -1, "text/vtt"};
-    m.files["srt"] = {names.slug + ".srt", -1, "application/x-subrip"};
-    m.files["chapters"] = {names.slug + ".chapters.json", -1, "application/json+chapters"};
-    m.files["transcript"] = {names.slug + ".transcript.json", -1, "application/json"};
-    m.files["html"] = {"index.html", -1, "text/html"};
+    if (!names.audio_m4a.empty()) m.files.push_back({"m4a", names.audio_m4a, "audio/mp4"});
+    if (!names.audio_opus.empty()) m.files.push_back({"opus", names.audio_opus, "audio/ogg; codecs=opus"});
+    m.files.push_back({"vtt", names.slug + ".vtt", "text/vtt"});
+    m.files.push_back({"srt", names.slug + ".srt", "application/x-subrip"});
+    m.files.push_back({"chapters", names.slug + ".chapters.json", "application/json+chapters"});
+    m.files.push_back({"transcript", names.slug + ".transcript.json", "application/json"});
+    m.files.push_back({"html", "index.html", "text/html"});
     return m;
 }
 
 std::string to_json(const Manifest& m) {
     nlohmann::ordered_json files = nlohmann::ordered_json::object();
-    for (const auto& [key, f] : m.files) {
+    for (const auto& f : m.files) {
         nlohmann::ordered_json entry;
         entry["name"] = f.name;
-        if (f.bytes >= 0) entry["bytes"] = f.bytes;
+        if (f.bytes > 0) entry["bytes"] = f.bytes;
         entry["type"] = f.type;
-        files[key] = std::move(entry);
+        files[f.kind] = std::move(entry);
     }
     nlohmann::ordered_json j;
     j["turncast"] = m.turncast;
@@ -86,10 +97,10 @@ std::string to_json(const Manifest& m) {
 }
 
 Manifest parse_manifest(const std::string& text, const std::string& where) {
-    json j;
+    nlohmann::ordered_json j;
     try {
-        j = json::parse(text);
-    } catch (const json::parse_error& e) {
+        j = nlohmann::ordered_json::parse(text);
+    } catch (const nlohmann::ordered_json::parse_error& e) {
         // e.byte is 1-based: the byte after the last one read.
         throw InputError(where + ", byte " + std::to_string(e.byte ? e.byte - 1 : 0),
                          "manifest.json is not valid JSON",
@@ -124,20 +135,18 @@ Manifest parse_manifest(const std::string& text, const std::string& where) {
         if (f.is_null()) continue;  // an optional file that was not written
         if (!f.is_object()) bad(where, "\"files\"." + key + " is not an object");
         ManifestFile mf;
+        mf.kind = key;
         mf.name = get_string(f, "name", where, true);
         mf.type = get_string(f, "type", where, false);
         if (auto b = f.find("bytes"); b != f.end() && !b->is_null()) {
-            if (!b->is_number_integer() || b->get<std::int64_t>() < 0)
-                bad(where, "\"files\"." + key + ".bytes is not a byte count");
-            mf.bytes = b->get<std::int64_t>();
+            if (!b->is_number_unsigned()) bad(where, "\"files\"." + key + ".bytes is not a byte count");
+            mf.bytes = b->get<std::uint64_t>();
         }
         // A file name is a name inside the render's folder, never a path.
         if (mf.name.empty() || mf.name.find('/') != std::string::npos || mf.name == "." || mf.name == "..")
             bad(where, "\"files\"." + key + ".name is not a file name: \"" + mf.name + "\"");
-        m.files[key] = std::move(mf);
+        m.files.push_back(std::move(mf));
     }
-    if (!m.files.count("m4a") && !m.files.count("opus") && !m.files.count("m4b"))
-        bad(where, "\"files\" names no audio file (m4a, m4b or opus)");
     if (!m.cover.empty() && m.cover.find('/') != std::string::npos)
         bad(where, "\"cover\" is not a file name: \"" + m.cover + "\"");
     return m;

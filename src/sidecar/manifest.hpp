@@ -2,14 +2,13 @@
 // The renderer fills a Manifest and writes to_json(m) into OUTPUT_DIR/<slug>/;
 // `turncast feed` reads every OUTPUT_DIR/*/manifest.json back.
 //
-//   auto m = turncast::sidecar::make_manifest(script, timeline, names);
-//   m.render_key = key;
-//   m.files["m4a"].bytes = size_of(dir + "/" + m.files["m4a"].name);   // for each audio file
+//   turncast::sidecar::Manifest m;            // or make_manifest(script, timeline, names)
+//   m.slug = slug; m.title = ...; m.render_key = key;
+//   m.files.push_back({"m4a", slug + ".m4a", "audio/mp4", bytes});
 //   io::write_file_atomic(dir + "/manifest.json", turncast::sidecar::to_json(m));
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -20,9 +19,10 @@
 namespace turncast::sidecar {
 
 struct ManifestFile {
+    std::string kind;         // "m4a", "opus", "m4b", "flac", "wav", "vtt", "srt", "chapters", "transcript", "html"
     std::string name;         // file name inside the render's folder, e.g. "talk.m4a"
-    std::int64_t bytes = -1;  // size in bytes; -1 when not recorded (text sidecars)
     std::string type;         // MIME type, e.g. "audio/mp4"
+    std::uint64_t bytes = 0;  // size in bytes; 0 when not recorded
 };
 
 struct Manifest {
@@ -37,8 +37,10 @@ struct Manifest {
     double duration = 0;      // seconds
     std::string render_key;   // hex; changes whenever the audio could
     std::string cover;        // file name of the cover image, or empty (null in JSON)
-    // Keyed "m4a", "opus", "m4b", "vtt", "srt", "chapters", "transcript", "html".
-    std::map<std::string, ManifestFile> files;
+    std::vector<ManifestFile> files;  // in the order written; one per kind
+
+    const ManifestFile* file(const std::string& kind) const;  // nullptr if none
+    ManifestFile* file(const std::string& kind);
 };
 
 // Everything the Script and Timeline know: title, date, time, place, speakers,
@@ -50,8 +52,9 @@ Manifest make_manifest(const Script& script, const Timeline& timeline, const Nam
 std::string to_json(const Manifest& manifest);  // pretty-printed, ends with a newline
 
 // Throws InputError naming `where` (the file) when the text is not JSON or a
-// required field (slug, title, files with at least one audio file) is missing
-// or has the wrong type. Unknown fields are ignored.
+// required field (slug, title, files) is missing or has the wrong type, or a
+// file name is a path. Unknown fields are ignored. In JSON, "files" is an
+// object keyed by kind.
 Manifest parse_manifest(const std::string& text, const std::string& where);
 
 }  // namespace turncast::sidecar

@@ -318,8 +318,8 @@ TEST_CASE("manifest.json round-trips and names the file when it is wrong", "[sid
     auto m = sidecar::make_manifest(f.script, f.timeline, {"lavrov-2021-08-30", "lavrov-2021-08-30.m4a",
                                                            "lavrov-2021-08-30.opus"});
     m.render_key = "0123abcd";
-    m.files["m4a"].bytes = 123456;
-    m.files["opus"].bytes = 65432;
+    m.file("m4a")->bytes = 123456;
+    m.file("opus")->bytes = 65432;
     m.cover = "cover.jpg";
     auto text = sidecar::to_json(m);
     auto j = nlohmann::json::parse(text);
@@ -334,9 +334,17 @@ TEST_CASE("manifest.json round-trips and names the file when it is wrong", "[sid
     CHECK(back.time == "19:47");
     CHECK(back.place == "Volgograd");
     CHECK(back.duration == Approx(double(f.timeline.total) / 48000).margin(0.0006));
-    CHECK(back.files.at("m4a").bytes == 123456);
-    CHECK(back.files.at("opus").type == "audio/ogg; codecs=opus");
-    CHECK(back.files.at("vtt").bytes == -1);
+    REQUIRE(back.files.size() == m.files.size());
+    for (std::size_t i = 0; i < m.files.size(); ++i) {
+        CHECK(back.files[i].kind == m.files[i].kind);
+        CHECK(back.files[i].name == m.files[i].name);
+        CHECK(back.files[i].type == m.files[i].type);
+        CHECK(back.files[i].bytes == m.files[i].bytes);
+    }
+    CHECK(back.file("m4a")->bytes == 123456);
+    CHECK(back.file("opus")->type == "audio/ogg; codecs=opus");
+    CHECK(back.file("vtt")->bytes == 0);
+    CHECK(back.file("m4b") == nullptr);
     CHECK(back.cover == "cover.jpg");
     CHECK(back.render_key == "0123abcd");
 
@@ -350,8 +358,8 @@ TEST_CASE("manifest.json round-trips and names the file when it is wrong", "[sid
     };
     CHECK_THAT(message("{\"slug\": \"x\","), Catch::Contains("out/x/manifest.json") && Catch::Contains("JSON"));
     CHECK_THAT(message("[]"), Catch::Contains("out/x/manifest.json"));
-    CHECK_THAT(message(R"({"slug":"x","title":"T","files":{"vtt":{"name":"x.vtt"}}})"),
-               Catch::Contains("no audio file"));
+    CHECK_THAT(message(R"({"slug":"x","title":"T","files":{"m4a":{"name":"x.m4a","bytes":-3}}})"),
+               Catch::Contains("not a byte count"));
     CHECK_THAT(message(R"({"slug":"x","title":"T","files":{"m4a":{"name":"../../etc/passwd"}}})"),
                Catch::Contains("not a file name"));
     CHECK_THAT(message(R"({"slug":"x","files":{"m4a":{"name":"x.m4a"}}})"), Catch::Contains("\"title\" is missing"));
