@@ -218,12 +218,13 @@ std::string web_player(const Script& script, const Timeline& timeline, const Nam
     h += "<h2 id=\"listen-heading\">Listen</h2>\n";
     h += "<audio id=\"audio\" controls preload=\"metadata\" aria-label=\"" + attr("Audio: " + title) +
          "\" aria-describedby=\"keys\">\n";
-    h += "<source src=\"" + attr(names.audio_m4a) + "\" type=\"audio/mp4\">\n";
-    h += "<source src=\"" + attr(names.audio_opus) + "\" type=\"audio/ogg; codecs=opus\">\n";
+    // A render may have only one of the two (--formats): list what exists.
+    if (!names.audio_m4a.empty()) h += "<source src=\"" + attr(names.audio_m4a) + "\" type=\"audio/mp4\">\n";
+    if (!names.audio_opus.empty())
+        h += "<source src=\"" + attr(names.audio_opus) + "\" type=\"audio/ogg; codecs=opus\">\n";
     h += "<track kind=\"captions\" src=\"" + attr(names.slug + ".vtt") + "\" srclang=\"" + attr(lang) +
          "\" label=\"Captions\" default>\n";
-    h += "<p>This browser cannot play the audio here. Download the <a href=\"" + attr(names.audio_m4a) +
-         "\">M4A</a> or the <a href=\"" + attr(names.audio_opus) + "\">Opus</a> file.</p>\n";
+    h += "<p>This browser cannot play the audio here: download it below.</p>\n";
     h += "</audio>\n";
     h += "<p id=\"now\" class=\"now\" role=\"status\" aria-live=\"polite\"></p>\n";
     h += "<p id=\"keys\" class=\"help\">Keys: Space or K play and pause; J and L, or the left and right "
@@ -287,8 +288,10 @@ std::string web_player(const Script& script, const Timeline& timeline, const Nam
     close_turn();
     h += "</section>\n</main>\n";
 
-    h += "<footer class=\"wrap meta\">\n<p>Files: <a href=\"" + attr(names.audio_m4a) + "\">M4A audio</a>, <a href=\"" +
-         attr(names.audio_opus) + "\">Opus audio</a>, <a href=\"" + attr(names.slug + ".vtt") +
+    h += "<footer class=\"wrap meta\">\n<p>Files: ";
+    if (!names.audio_m4a.empty()) h += "<a href=\"" + attr(names.audio_m4a) + "\">M4A audio</a>, ";
+    if (!names.audio_opus.empty()) h += "<a href=\"" + attr(names.audio_opus) + "\">Opus audio</a>, ";
+    h += "<a href=\"" + attr(names.slug + ".vtt") +
          "\">captions (WebVTT)</a>, <a href=\"" + attr(names.slug + ".srt") + "\">captions (SRT)</a>, <a href=\"" +
          attr(names.slug + ".chapters.json") + "\">chapters (JSON)</a>, <a href=\"" +
          attr(names.slug + ".transcript.json") + "\">transcript (JSON)</a>.</p>\n";

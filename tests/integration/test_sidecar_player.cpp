@@ -59,6 +59,12 @@ TEST_CASE("web player: static structure", "[sidecar]") {
     std::snprintf(expect, sizeof expect, "id=\"s1\" data-start=\"%.3f\" data-end=\"%.3f\"",
                   double(sidecar_test::ms(first.start)) / 1000, double(sidecar_test::ms(first.end)) / 1000);
     CHECK(html.find(expect) != std::string::npos);
+
+    // A render with only Opus lists only what exists.
+    auto opus_only = sidecar::web_player(f.script, f.timeline, {"talk", "", "talk.opus"});
+    CHECK(opus_only.find("src=\"\"") == std::string::npos);
+    CHECK(opus_only.find("href=\"\"") == std::string::npos);
+    CHECK(opus_only.find("<source src=\"talk.opus\"") != std::string::npos);
 }
 
 TEST_CASE("web player: plays, seeks by chapter, highlights, keyboard (headless Chromium)", "[sidecar][browser]") {
