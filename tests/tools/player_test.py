@@ -135,6 +135,7 @@ def main():
     driver.set_script_timeout(20)
     try:
         run(driver, f"http://127.0.0.1:{server.server_address[1]}/index.html", want)
+        run_from_file(driver, "file://" + os.path.abspath(os.path.join(folder, "index.html")), want)
     finally:
         driver.quit()
         server.shutdown()
@@ -273,6 +274,24 @@ def run(driver, url, want):
                  "return {tag:e.tagName, style:s.outlineStyle, width:parseFloat(s.outlineWidth)}")
     check("tab reaches the chapter list", focused["tag"] == "A", focused)
     check("focus is visible", focused["style"] != "none" and focused["width"] >= 2, focused)
+
+
+def run_from_file(driver, url, want):
+    """Opened from disk (no server), the page still plays and seeks."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(url)
+    ready = wait_for(driver, "var a=document.getElementById('audio');"
+                             "return a.readyState>=1 && isFinite(a.duration) ? a.duration : 0",
+                     timeout=15, what="audio metadata from file://")
+    check("file://: audio loads", bool(ready) and abs(ready - want["total"]) < 0.25, ready)
+    links = driver.find_elements(By.CSS_SELECTOR, "nav[aria-label='Chapters'] a")
+    if len(links) > 1:
+        links[1].click()
+        start = want["chapters"][1]["start"]
+        t = wait_for(driver, f"var t=document.getElementById('audio').currentTime;"
+                             f"return Math.abs(t-{start})<0.05 ? t+1 : 0", what="file:// chapter seek")
+        check("file://: chapter link seeks", bool(t), t)
 
 
 if __name__ == "__main__":
