@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# ctest-labels: slow
 # Smoke test of the benchmark harness on a tiny transcript (a few seconds):
 #   1. scripts/bench-baseline writes a valid Opus and AAC file with one chapter
 #      per question, at the starts summed from the WAVs (checked with ffprobe);
@@ -85,6 +86,7 @@ got=$(ffprobe -v error -show_entries chapter=start_time -of csv=p=0 "$tmp/base/t
 cat > "$tmp/mock-turncast" <<'EOF'
 #!/usr/bin/env bash
 set -euo pipefail
+[ "$1" = --quiet ] && shift
 [ "$1" = render ] || exit 64
 shift
 [ "$1" = --help ] && exit 0
@@ -111,7 +113,7 @@ bench=("$src/scripts/bench" --no-setup --quick --transcript "$tmp/in/tiny-talk.t
 
 rc=0; "${bench[@]}" --turncast "$tmp/mock-turncast" > "$tmp/good.md" 2> "$tmp/good.log" || rc=$?
 [ $rc -eq 0 ] || { cat "$tmp/good.md" "$tmp/good.log" >&2; fail "bench with a good stand-in exited $rc"; }
-grep -q '^| shell-script baseline | [0-9.]* | [0-9.]* | [0-9.]* | 1.000× |' "$tmp/good.md" || fail "no baseline row"
+grep -q '^| shell-script baseline | [0-9.]* | [0-9.]* | [0-9.]* | [0-9.–]* | 1.000× |' "$tmp/good.md" || fail "no baseline row"
 grep -q '^| turncast one-word edit | [0-9.]* |' "$tmp/good.md" || fail "no one-word edit row"
 grep -q '^| no change: outputs not rewritten | none rewritten | PASS |' "$tmp/good.md" || fail "no-rewrite target"
 grep -q '^- opus decoded audio: MATCH' "$tmp/good.md" || fail "opus audio not MATCH"
