@@ -9,7 +9,7 @@
 //
 // A frame that is short, lacks its trailer, or comes from a child that did not
 // exit 0 is a LibraryError naming the request. A Speech payload is
-//   u64 n_pcm | n_pcm × i16 | u64 n_events | n_events × (u8 kind, i64 sample, u32 text_pos, u32 length)
+//   u64 n_events | n_events × (u8 kind, i64 sample, u32 text_pos, u32 length) | u64 n_pcm | n_pcm × i16
 // in native byte order (parent and child are the same binary).
 #include "synth/synth.hpp"
 
@@ -88,7 +88,14 @@ void put(std::string& out, const T& v) {
     out.append(reinterpret_cast<const char*>(&v), sizeof v);
 }
 
-[[noreturn]] void run_child(int fd, const std::function<std::string()>& work, Fault fault) {
+// What a child sends back: `head`, then `pcm` as raw samples, so the PCM is
+// written straight from where espeak's callback collected it.
+struct ChildResult {
+    std::string head;
+    std::vector<std::int16_t> pcm;
+};
+
+[[noreturn]] void run_child(int fd, const std::function<ChildResult()>& work, Fault fault) {
     // Die with the terminal's Ctrl-C like any child; the parent notices through
     // its own handler. Never return into the parent's code: _exit only, so no
     // atexit handlers run and no inherited stdio buffers are flushed twice.
@@ -99,33 +106,31 @@ void put(std::string& out, const T& v) {
         ::signal(sig, SIG_DFL);
 
     std::uint32_t status = 0;
-    std::string payload;
+    ChildResult result;
     try {
-        payload = work();
+        result = work();
     } catch (const std::exception& e) {
         status = 1;
-        payload = e.what();
+        result = {e.what(), {}};
     } catch (...) {
         status = 1;
-        payload = "unknown error";
+        result = {"unknown error", {}};
     }
-    std::string frame;
-    frame.reserve(kHeaderSize + payload.size() + 4);
-    put(frame, kMagic);
-    put(frame, status);
-    put(frame, std::uint64_t(payload.size()));
-    frame += payload;
-    put(frame, kTrailer);
+    const std::size_t pcm_bytes = result.pcm.size() * sizeof(std::int16_t);
+    std::string header;
+    put(header, kMagic);
+    put(header, status);
+    put(header, std::uint64_t(result.head.size() + pcm_bytes));
 
-    if (fault == Fault::Crash) {
-        write_all(fd, frame.data(), frame.size() / 2);
-        std::abort();
-    }
-    if (fault == Fault::ShortWrite) {
-        write_all(fd, frame.data(), frame.size() / 2);
+    write_all(fd, header.data(), header.size());
+    if (fault != Fault::None) {
+        write_all(fd, result.head.data(), result.head.size() / 2);
+        if (fault == Fault::Crash) std::abort();
         _exit(0);
     }
-    write_all(fd, frame.data(), frame.size());
+    write_all(fd, result.head.data(), result.head.size());
+    write_all(fd, result.pcm.data(), pcm_bytes);
+    write_all(fd, &kTrailer, sizeof kTrailer);
     _exit(0);
 }
 
@@ -176,8 +181,10 @@ void speak(const std::string& text) {
                  "synthesis failed");
 }
 
-std::string synthesize_in_child(const Request& request, const std::string& spec) {
+ChildResult synthesize_in_child(const Request& request, const std::string& spec) {
     Collector c;
+    // About 1,500 samples per character at 175 wpm; untouched pages cost nothing.
+    c.pcm.reserve(request.text.size() * 2000 + 22050);
     g_collector = &c;
     espeak_SetSynthCallback(collect);
     start_voice(spec, request.voice);
@@ -204,17 +211,17 @@ std::string synthesize_in_child(const Request& request, const std::string& spec)
     std::stable_sort(events.begin(), events.end(),
                      [](const Event& a, const Event& b) { return a.sample < b.sample; });
 
-    std::string out;
-    out.reserve(16 + c.pcm.size() * 2 + events.size() * 17);
-    put(out, std::uint64_t(c.pcm.size()));
-    out.append(reinterpret_cast<const char*>(c.pcm.data()), c.pcm.size() * sizeof(std::int16_t));
-    put(out, std::uint64_t(events.size()));
+    ChildResult out;
+    out.head.reserve(16 + events.size() * 17);
+    put(out.head, std::uint64_t(events.size()));
     for (const auto& e : events) {
-        put(out, std::uint8_t(e.kind));
-        put(out, e.sample);
-        put(out, e.text_pos);
-        put(out, e.length);
+        put(out.head, std::uint8_t(e.kind));
+        put(out.head, e.sample);
+        put(out.head, e.text_pos);
+        put(out.head, e.length);
     }
+    put(out.head, std::uint64_t(c.pcm.size()));
+    out.pcm = std::move(c.pcm);
     return out;
 }
 
@@ -292,7 +299,8 @@ struct Child {
     std::size_t index = 0;
     pid_t pid = -1;
     int fd = -1;
-    std::string data;
+    std::vector<std::int16_t> buf;  // received bytes [0, filled), stored as samples (see Payload)
+    std::size_t filled = 0;
 
     Child() = default;
     Child(const Child&) = delete;
@@ -307,7 +315,17 @@ struct Child {
     }
 };
 
-using Work = std::function<std::string(std::size_t)>;
+using Work = std::function<ChildResult(std::size_t)>;
+
+// A received payload: bytes [offset, offset + length) of storage. The storage
+// is a sample vector so that a Speech can take it over without a copy.
+struct Payload {
+    std::vector<std::int16_t> storage;
+    std::size_t offset = 0;
+    std::size_t length = 0;
+    const char* data() const { return reinterpret_cast<const char*>(storage.data()) + offset; }
+    std::string str() const { return std::string(data(), length); }
+};
 
 std::unique_ptr<Child> spawn(std::size_t index, const Work& work,
                              const std::vector<std::unique_ptr<Child>>& others) {
@@ -335,6 +353,8 @@ std::unique_ptr<Child> spawn(std::size_t index, const Work& work,
     child->pid = pid;
     child->fd = fds[0];
     ::fcntl(child->fd, F_SETFL, ::fcntl(child->fd, F_GETFL) | O_NONBLOCK);
+    // A bigger pipe means fewer wake-ups for a minute of PCM (best effort).
+    ::fcntl(child->fd, F_SETPIPE_SZ, 1 << 20);
     return child;
 }
 
@@ -346,13 +366,40 @@ std::string describe_exit(int status) {
     return "ended abnormally";
 }
 
+// Appends n bytes to the byte stream kept in c.buf (two bytes per element;
+// an odd last byte waits in the low half of the last element).
+void append_bytes(Child& c, const char* p, std::size_t n) {
+    if (n == 0) return;
+    if (c.filled % 2) {
+        reinterpret_cast<char*>(c.buf.data())[c.filled] = *p++;
+        --n;
+        ++c.filled;
+    }
+    const std::size_t old = c.buf.size();
+    c.buf.resize(old + (n + 1) / 2);
+    std::memcpy(reinterpret_cast<char*>(c.buf.data()) + c.filled, p, n);
+    c.filled += n;
+}
+
 // Reads everything available; returns true at end of file.
+//
+// Reads go through a small chunk and are appended to storage reserved (not
+// touched) once the header gives the length. Writing straight into a buffer
+// that was sized up front would be slower: every fork() shares the already
+// touched pages with the new child, and rewriting them costs a copy-on-write
+// fault each — most of the parent's time for an hour of speech.
 bool drain(Child& c) {
-    char buf[65536];
+    char chunk[65536];
     for (;;) {
-        ssize_t r = ::read(c.fd, buf, sizeof buf);
+        ssize_t r = ::read(c.fd, chunk, sizeof chunk);
         if (r > 0) {
-            c.data.append(buf, std::size_t(r));
+            const bool had_header = c.filled >= kHeaderSize;
+            append_bytes(c, chunk, std::size_t(r));
+            if (!had_header && c.filled >= kHeaderSize) {
+                std::uint64_t length = 0;
+                std::memcpy(&length, reinterpret_cast<const char*>(c.buf.data()) + 8, 8);
+                if (length < (std::uint64_t(1) << 36)) c.buf.reserve(std::size_t(kHeaderSize + length + 4 + 1) / 2 + 1);
+            }
             continue;
         }
         if (r == 0) return true;
@@ -363,7 +410,7 @@ bool drain(Child& c) {
 }
 
 // The child's payload, or a LibraryError naming the request.
-std::string finish(Child& c, const std::function<std::string(std::size_t)>& describe) {
+Payload finish(Child& c, const std::function<std::string(std::size_t)>& describe) {
     ::close(c.fd);
     c.fd = -1;
     int status = 0;
@@ -374,19 +421,20 @@ std::string finish(Child& c, const std::function<std::string(std::size_t)>& desc
                             "this is a bug in espeak-ng or turncast; please report it with the text");
     };
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw fail("the worker " + describe_exit(status));
-    const std::string& d = c.data;
+    const char* d = reinterpret_cast<const char*>(c.buf.data());
+    const std::size_t size = c.filled;
     std::uint32_t magic = 0, st = 0, trailer = 0;
     std::uint64_t length = 0;
-    if (d.size() < kHeaderSize + 4) throw fail("the worker's result is truncated (" + std::to_string(d.size()) + " bytes)");
-    std::memcpy(&magic, d.data(), 4);
-    std::memcpy(&st, d.data() + 4, 4);
-    std::memcpy(&length, d.data() + 8, 8);
+    if (size < kHeaderSize + 4) throw fail("the worker's result is truncated (" + std::to_string(size) + " bytes)");
+    std::memcpy(&magic, d, 4);
+    std::memcpy(&st, d + 4, 4);
+    std::memcpy(&length, d + 8, 8);
     if (magic != kMagic) throw fail("the worker's result is malformed");
-    if (length != d.size() - kHeaderSize - 4) throw fail("the worker's result is truncated");
-    std::memcpy(&trailer, d.data() + d.size() - 4, 4);
+    if (length != size - kHeaderSize - 4) throw fail("the worker's result is truncated");
+    std::memcpy(&trailer, d + size - 4, 4);
     if (trailer != kTrailer) throw fail("the worker's result is malformed");
-    std::string payload = d.substr(kHeaderSize, length);
-    if (st != 0) throw fail(payload);
+    Payload payload{std::move(c.buf), kHeaderSize, std::size_t(length)};
+    if (st != 0) throw fail(payload.str());
     return payload;
 }
 
@@ -394,7 +442,7 @@ std::string finish(Child& c, const std::function<std::string(std::size_t)>& desc
 // each payload to on_payload in the parent as it arrives.
 void run_pool(std::size_t n, int jobs, const Work& work,
               const std::function<std::string(std::size_t)>& describe,
-              const std::function<void(std::size_t, std::string)>& on_payload) {
+              const std::function<void(std::size_t, Payload)>& on_payload) {
     const std::size_t max_alive = std::size_t(std::max(1, jobs));
     std::vector<std::unique_ptr<Child>> alive;  // destructors kill + reap on any throw
     std::size_t next = 0;
@@ -418,7 +466,7 @@ void run_pool(std::size_t n, int jobs, const Work& work,
             if (!drain(*alive[i])) continue;
             std::unique_ptr<Child> done = std::move(alive[i]);
             alive.erase(alive.begin() + std::ptrdiff_t(i));
-            std::string payload = finish(*done, describe);
+            Payload payload = finish(*done, describe);
             if (stop_requested()) throw Interrupted();
             on_payload(done->index, std::move(payload));
         }
@@ -427,11 +475,12 @@ void run_pool(std::size_t n, int jobs, const Work& work,
 
 // Bounds-checked reader for a Speech payload.
 struct Reader {
-    const std::string& s;
+    const char* data;
+    std::size_t size;
     std::size_t pos = 0;
     void get(void* out, std::size_t n) {
-        if (n > s.size() - pos) throw std::runtime_error("payload too short");
-        std::memcpy(out, s.data() + pos, n);
+        if (n > size - pos) throw std::runtime_error("payload too short");
+        std::memcpy(out, data + pos, n);
         pos += n;
     }
     template <typename T>
@@ -442,15 +491,13 @@ struct Reader {
     }
 };
 
-Speech decode_speech(const std::string& payload) {
-    Reader r{payload};
+// Takes the payload's storage over as the PCM: one copy of the samples in
+// the parent (the read), however long the speech.
+Speech decode_speech(Payload payload) {
+    Reader r{payload.data(), payload.length};
     Speech s;
-    const auto n_pcm = r.get<std::uint64_t>();
-    if (n_pcm > payload.size() / 2) throw std::runtime_error("bad sample count");
-    s.pcm.resize(n_pcm);
-    r.get(s.pcm.data(), n_pcm * sizeof(std::int16_t));
     const auto n_events = r.get<std::uint64_t>();
-    if (n_events > payload.size() / 17) throw std::runtime_error("bad event count");
+    if (n_events > payload.length / 17) throw std::runtime_error("bad event count");
     s.events.resize(n_events);
     for (auto& e : s.events) {
         e.kind = Event::Kind(r.get<std::uint8_t>());
@@ -458,7 +505,13 @@ Speech decode_speech(const std::string& payload) {
         e.text_pos = r.get<std::uint32_t>();
         e.length = r.get<std::uint32_t>();
     }
-    if (r.pos != payload.size()) throw std::runtime_error("trailing bytes");
+    const auto n_pcm = r.get<std::uint64_t>();
+    if (n_pcm > payload.length / 2 || r.pos + n_pcm * 2 != payload.length)
+        throw std::runtime_error("bad sample count");
+    char* base = reinterpret_cast<char*>(payload.storage.data());
+    std::memmove(base, base + payload.offset + r.pos, n_pcm * 2);
+    payload.storage.resize(n_pcm);
+    s.pcm = std::move(payload.storage);
     return s;
 }
 
@@ -500,9 +553,9 @@ std::optional<std::vector<VoiceEntry>> g_voices;  // per process; children inher
 const std::vector<VoiceEntry>& voices() {
     if (g_voices) return *g_voices;
     std::string text;
-    run_pool(1, 1, [](std::size_t) { return list_voices_in_child(); },
+    run_pool(1, 1, [](std::size_t) { return ChildResult{list_voices_in_child(), {}}; },
              [](std::size_t) { return std::string("listing the espeak-ng voices"); },
-             [&](std::size_t, std::string payload) { text = std::move(payload); });
+             [&](std::size_t, Payload payload) { text = payload.str(); });
     std::vector<VoiceEntry> list;
     std::size_t pos = 0;
     while (pos < text.size()) {
@@ -627,10 +680,10 @@ void Engine::synthesize(const std::vector<Request>& requests, int jobs,
     run_pool(
         requests.size(), jobs,
         [&](std::size_t i) { return synthesize_in_child(requests[i], specs[i]); }, describe,
-        [&](std::size_t i, std::string payload) {
+        [&](std::size_t i, Payload payload) {
             Speech speech;
             try {
-                speech = decode_speech(payload);
+                speech = decode_speech(std::move(payload));
             } catch (const std::exception& e) {
                 throw LibraryError("espeak-ng", describe(i) + ": the worker's result is malformed (" + e.what() + ")");
             }
@@ -647,9 +700,9 @@ Speech Engine::synthesize_one(const Request& request) {
 std::string Engine::phonemes(const Request& request) {
     const std::string spec = voice_spec(request.voice);
     std::string out;
-    run_pool(1, 1, [&](std::size_t) { return phonemes_in_child(request, spec); },
+    run_pool(1, 1, [&](std::size_t) { return ChildResult{phonemes_in_child(request, spec), {}}; },
              [&](std::size_t i) { return "phonemes of " + describe_request(i, request); },
-             [&](std::size_t, std::string payload) { out = std::move(payload); });
+             [&](std::size_t, Payload payload) { out = payload.str(); });
     return out;
 }
 

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -370,5 +371,11 @@ TEST_CASE("bench: the sample's paragraphs through synthesize with 2 jobs", "[.be
     const auto t0 = std::chrono::steady_clock::now();
     engine.synthesize(requests, 2, [&](std::size_t, synth::Speech s) { samples += s.pcm.size(); });
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    WARN(requests.size() << " paragraphs, " << samples / 22050.0 / 60 << " min of speech, wall " << wall << " s");
+    rusage self {}, children {};
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &children);
+    auto secs = [](const timeval& t) { return double(t.tv_sec) + t.tv_usec / 1e6; };
+    WARN(requests.size() << " paragraphs, " << samples / 22050.0 / 60 << " min of speech, wall " << wall
+                         << " s; parent user " << secs(self.ru_utime) << " sys " << secs(self.ru_stime)
+                         << "; children user " << secs(children.ru_utime) << " sys " << secs(children.ru_stime));
 }
