@@ -631,6 +631,12 @@ Engine::Engine(const std::string& data_path) {
     // library's fifo thread so that the next Terminate() hangs forever. Every
     // Engine after the first shares the first one's session.
     if (!g_initialised) {
+        // espeak 1.51 quietly falls back to its default data for a path that
+        // does not exist: say so instead.
+        struct stat st {};
+        if (!data_path.empty() && (::stat(data_path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)))
+            throw LibraryError(data_path, "no such espeak-ng data folder",
+                               "give the folder that holds espeak-ng-data, or none for the default");
         espeak_ng_InitializePath(data_path.empty() ? nullptr : data_path.c_str());
         espeak_ng_ERROR_CONTEXT context = nullptr;
         const espeak_ng_STATUS status = espeak_ng_Initialize(&context);

@@ -43,7 +43,11 @@ struct Request {
 
 class Engine {
 public:
-    // data_path empty: espeak's default data folder. Throws LibraryError.
+    // data_path: the folder that holds espeak-ng-data; empty for espeak's
+    // default. The first Engine initialises espeak for the whole process (it
+    // is never terminated: 1.51 cannot re-initialise cleanly); later Engines
+    // share it and must name the same folder. Construct it on the main thread
+    // before starting other threads. Throws LibraryError.
     explicit Engine(const std::string& data_path = {});
     ~Engine();
     Engine(const Engine&) = delete;
