@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/model.hpp"
@@ -42,7 +43,11 @@ struct Request {
 
 class Engine {
 public:
-    // data_path empty: espeak's default data folder. Throws LibraryError.
+    // data_path: the folder that holds espeak-ng-data; empty for espeak's
+    // default. The first Engine initialises espeak for the whole process (it
+    // is never terminated: 1.51 cannot re-initialise cleanly); later Engines
+    // share it and must name the same folder. Construct it on the main thread
+    // before starting other threads. Throws LibraryError.
     explicit Engine(const std::string& data_path = {});
     ~Engine();
     Engine(const Engine&) = delete;
@@ -65,8 +70,31 @@ public:
 
     // True if espeak has a voice by this name (e.g. "en-gb", "en-us").
     bool has_voice(const std::string& espeak_voice) const;
-    // Installed espeak voices: (name, languages) pairs.
+    // Installed espeak voices: (name, languages) pairs; languages are
+    // space-separated, most preferred first ("en-gb en"). Read in a child once
+    // per process (listing loads every voice file) and cached.
     std::vector<std::pair<std::string, std::string>> list_voices() const;
+
+    // The espeak voice specification a request is spoken with: the voice
+    // file's identifier plus the variant, e.g. "gmw/en+m3" for {"en-gb", "m3"}.
+    // espeak_SetVoiceByName("en-gb+m3") fails in 1.51 and the CLI's fallback
+    // silently drops the variant, so names and languages are resolved here.
+    // Throws ConfigError for an unknown voice or variant.
+    std::string voice_spec(const Voice& voice) const;
 };
+
+// Interruption. request_stop() is async-signal-safe: the renderer's SIGINT /
+// SIGTERM handler calls it; a running synthesize() then kills and reaps its
+// children and throws Interrupted, and later calls throw at once until
+// clear_stop().
+void request_stop() noexcept;
+bool stop_requested() noexcept;
+void clear_stop() noexcept;
+
+// Test hook for the fault paths: until switched off with Fault::None, the
+// child for request `index` of every synthesize() call crashes (aborts after
+// writing half its result) or writes a truncated result and exits 0.
+enum class Fault { None, Crash, ShortWrite };
+void inject_fault_for_testing(Fault fault, std::size_t index = 0);
 
 }  // namespace turncast::synth

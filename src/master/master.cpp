@@ -1,0 +1,253 @@
+// Resampling (libswresample) and per-segment loudness (libebur128).
+#include "master/master.hpp"
+
+extern "C" {
+#include <libavutil/channel_layout.h>
+#include <libavutil/error.h>
+#include <libavutil/opt.h>
+#include <libswresample/swresample.h>
+}
+#include <ebur128.h>
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "core/error.hpp"
+
+namespace turncast::master {
+
+namespace {
+
+constexpr int kInRate = 22050;
+constexpr std::size_t kTailPad = 128;  // > the 64-tap filter's reach
+
+struct SwrDeleter {
+    void operator()(SwrContext* s) const { swr_free(&s); }
+};
+using SwrPtr = std::unique_ptr<SwrContext, SwrDeleter>;
+
+struct EburDeleter {
+    void operator()(ebur128_state* s) const { ebur128_destroy(&s); }
+};
+using EburPtr = std::unique_ptr<ebur128_state, EburDeleter>;
+
+void check_av(int ret, const char* what) {
+    if (ret >= 0) return;
+    char buf[AV_ERROR_MAX_STRING_SIZE] = {};
+    av_strerror(ret, buf, sizeof buf);
+    throw LibraryError("libswresample", std::string(what) + ": " + buf);
+}
+
+void check_ebur(int ret, const char* what) {
+    if (ret != EBUR128_SUCCESS)
+        throw LibraryError("libebur128", std::string(what) + " failed (error " + std::to_string(ret) + ")");
+}
+
+EburPtr make_meter(int mode, int rate) {
+    EburPtr st(ebur128_init(1, unsigned(rate), mode));
+    if (!st) throw LibraryError("libebur128", "cannot create a loudness meter");
+    return st;
+}
+
+double to_db(double linear) { return 20.0 * std::log10(linear); }
+double to_linear(double db) { return std::pow(10.0, db / 20.0); }
+
+// Integrated loudness (BS.1770 gated), or -HUGE_VAL when undefined.
+double integrated(const float* pcm, std::size_t n, int rate) {
+    auto st = make_meter(EBUR128_MODE_I, rate);
+    check_ebur(ebur128_add_frames_float(st.get(), pcm, n), "measuring loudness");
+    double out = -HUGE_VAL;
+    check_ebur(ebur128_loudness_global(st.get(), &out), "integrated loudness");
+    return out;
+}
+
+// K-weighted loudness over the whole segment without gating, for segments
+// shorter than one 400 ms gating block (where integrated loudness is undefined).
+double ungated(const float* pcm, std::size_t n, int rate) {
+    const unsigned long ms = (unsigned long)(double(n) * 1000.0 / rate);
+    if (ms < 10) return -HUGE_VAL;
+    auto st = make_meter(EBUR128_MODE_M, rate);
+    const int set = ebur128_set_max_window(st.get(), std::max(ms, 400ul));
+    if (set != EBUR128_ERROR_NO_CHANGE) check_ebur(set, "setting the loudness window");
+    check_ebur(ebur128_add_frames_float(st.get(), pcm, n), "measuring loudness");
+    double out = -HUGE_VAL;
+    check_ebur(ebur128_loudness_window(st.get(), ms, &out), "window loudness");
+    return out;
+}
+
+// The loudness level_gain and level aim from: integrated, or ungated for very
+// short segments; -HUGE_VAL for silence.
+double levelling_loudness(const float* pcm, std::size_t n, int rate) {
+    double l = integrated(pcm, n, rate);
+    if (!(l > -70.0)) l = ungated(pcm, n, rate);
+    return l > -70.0 ? l : -HUGE_VAL;
+}
+
+double true_peak(const float* pcm, std::size_t n, int rate) {
+    auto st = make_meter(EBUR128_MODE_TRUE_PEAK, rate);
+    check_ebur(ebur128_add_frames_float(st.get(), pcm, n), "measuring true peak");
+    double tp = 0.0;
+    check_ebur(ebur128_true_peak(st.get(), 0, &tp), "true peak");
+    return tp;
+}
+
+}  // namespace
+
+std::int64_t resampled_length(std::int64_t n22050) {
+    // ceil(n * 48000 / 22050) = ceil(n * 320 / 147): every output instant
+    // k * 22050 / 48000 that falls before the end of the input.
+    if (n22050 <= 0) return 0;
+    return (n22050 * 320 + 146) / 147;
+}
+
+std::vector<float> resample(const std::vector<std::int16_t>& pcm22050) {
+    if (pcm22050.empty()) return {};
+    SwrContext* raw = nullptr;
+    AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
+    check_av(swr_alloc_set_opts2(&raw, &mono, AV_SAMPLE_FMT_FLT, kSampleRate, &mono, AV_SAMPLE_FMT_S16,
+                                 kInRate, 0, nullptr),
+             "configuring the resampler");
+    SwrPtr swr(raw);
+    // 22050 → 48000 is 147:320: with exact_rational every output sample uses an
+    // exact polyphase filter (no coefficient interpolation), so the result is
+    // a pure function of the input. A longer filter than the default 32 taps
+    // keeps the passband flat to ~10 kHz, where espeak's content ends.
+    check_av(av_opt_set_int(swr.get(), "filter_size", 64, 0), "filter_size");
+    check_av(av_opt_set_int(swr.get(), "exact_rational", 1, 0), "exact_rational");
+    check_av(swr_init(swr.get()), "initialising the resampler");
+
+    // swr's flush emits too little for inputs shorter than its filter (nothing
+    // at all below ~40 samples), so the input gets a tail of zeros and the
+    // output is cut to exactly resampled_length(n): the same rule for every n.
+    const std::int64_t want = resampled_length(std::int64_t(pcm22050.size()));
+    std::vector<std::int16_t> padded(pcm22050.size() + kTailPad, 0);
+    std::copy(pcm22050.begin(), pcm22050.end(), padded.begin());
+    std::vector<float> out(std::size_t(resampled_length(std::int64_t(padded.size()))) + 256);
+    const auto* in = reinterpret_cast<const std::uint8_t*>(padded.data());
+    auto* dst = reinterpret_cast<std::uint8_t*>(out.data());
+    int got = swr_convert(swr.get(), &dst, int(out.size()), &in, int(padded.size()));
+    check_av(got, "resampling");
+    std::size_t total = std::size_t(got);
+    // Flush: the filter's tail comes out only when asked with no input.
+    for (;;) {
+        dst = reinterpret_cast<std::uint8_t*>(out.data() + total);
+        got = swr_convert(swr.get(), &dst, int(out.size() - total), nullptr, 0);
+        check_av(got, "flushing the resampler");
+        if (got == 0) break;
+        total += std::size_t(got);
+    }
+    if (std::int64_t(total) < want)
+        throw LibraryError("libswresample", "resampled " + std::to_string(pcm22050.size()) + " samples to " +
+                                                std::to_string(total) + ", expected " + std::to_string(want));
+    out.resize(std::size_t(want));
+    return out;
+}
+
+Loudness measure(const float* pcm, std::size_t n, int rate) {
+    Loudness l;
+    if (n == 0) return l;
+    auto st = make_meter(EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK, rate);
+    check_ebur(ebur128_add_frames_float(st.get(), pcm, n), "measuring loudness");
+    double i = -HUGE_VAL;
+    check_ebur(ebur128_loudness_global(st.get(), &i), "integrated loudness");
+    l.integrated_lufs = i > -70.0 ? i : -70.0;
+    double tp = 0.0;
+    check_ebur(ebur128_true_peak(st.get(), 0, &tp), "true peak");
+    l.true_peak_dbtp = tp > 0.0 ? std::max(to_db(tp), -99.0) : -99.0;
+    return l;
+}
+
+double level_gain(const std::vector<float>& pcm48, const LoudnessTarget& target) {
+    const double loud = levelling_loudness(pcm48.data(), pcm48.size(), kSampleRate);
+    if (!(loud > -70.0)) return 1.0;  // silence: nothing to level
+    double gain_db = target.integrated_lufs - loud;
+    const double tp = true_peak(pcm48.data(), pcm48.size(), kSampleRate);
+    if (tp > 0.0) gain_db = std::min(gain_db, target.true_peak_dbtp - to_db(tp));
+    return to_linear(gain_db);
+}
+
+void apply_gain(std::vector<float>& pcm, double linear_gain) {
+    const float g = float(linear_gain);
+    for (auto& s : pcm) s *= g;
+}
+
+void limit_peaks(std::vector<float>& pcm, double ceiling_linear, const LimiterSettings& settings) {
+    const std::size_t n = pcm.size();
+    if (n == 0 || ceiling_linear <= 0.0) return;
+    const std::size_t look = std::size_t(std::max(1, settings.lookahead_samples));
+    // req[i]: the gain sample i needs to stay under the ceiling.
+    std::vector<float> gain(n);
+    bool any = false;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double a = std::fabs(pcm[i]);
+        gain[i] = a > ceiling_linear ? float(ceiling_linear / a) : 1.0f;
+        any = any || a > ceiling_linear;
+    }
+    if (!any) return;
+    // m[i] = min(req[i .. i+look]): the gain is already down when a peak arrives.
+    std::vector<float> m(n);
+    std::deque<std::size_t> window;  // indices with increasing req
+    for (std::size_t k = n + look; k-- > 0;) {
+        if (k < n) {
+            while (!window.empty() && gain[window.back()] >= gain[k]) window.pop_back();
+            window.push_back(k);
+        }
+        if (k < n) {
+            while (window.front() > k + look) window.pop_front();
+            m[k] = gain[window.front()];
+        }
+    }
+    // Release: recover towards unity exponentially, never above m.
+    const double a = std::exp(-1.0 / std::max(1.0, settings.release_samples));
+    double r = 1.0;
+    for (std::size_t i = 0; i < n; ++i) {
+        r = std::min<double>(m[i], 1.0 - (1.0 - r) * a);
+        gain[i] = float(r);
+    }
+    // Attack: a moving average over [i-look, i]; every value averaged at a peak
+    // j is ≤ req[j] (m covers j from i = j-look on), so the ceiling holds.
+    double sum = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+        sum += gain[i];
+        if (i > look) sum -= gain[i - look - 1];
+        const std::size_t count = std::min(i, look) + 1;
+        m[i] = float(sum / double(count));
+    }
+    for (std::size_t i = 0; i < n; ++i) pcm[i] = float(double(pcm[i]) * double(m[i]));
+}
+
+Leveled level(std::vector<float>& pcm48, const LoudnessTarget& target, const LimiterSettings& settings) {
+    Leveled result;
+    const double loud = levelling_loudness(pcm48.data(), pcm48.size(), kSampleRate);
+    if (!(loud > -70.0)) return result;  // silence: left as it is
+    const double ceiling = target.true_peak_dbtp - settings.margin_db;
+    std::vector<float> y;
+    double gain_db = target.integrated_lufs - loud;
+    // The limiter lowers loudness a little; correct the gain and limit again
+    // from the original each time, so distortion never compounds.
+    for (int round = 0; round < settings.max_rounds; ++round) {
+        y = pcm48;
+        apply_gain(y, to_linear(gain_db));
+        limit_peaks(y, to_linear(ceiling), settings);
+        const double now = levelling_loudness(y.data(), y.size(), kSampleRate);
+        const double error = target.integrated_lufs - now;
+        if (std::fabs(error) < 0.05 || round + 1 == settings.max_rounds) break;
+        gain_db += error;
+    }
+    // True peaks between samples can exceed the sample ceiling a little; the
+    // last step is a plain gain, so the ceiling is a guarantee.
+    const double tp = true_peak(y.data(), y.size(), kSampleRate);
+    double trim_db = 0.0;
+    if (tp > 0.0 && to_db(tp) > target.true_peak_dbtp) {
+        trim_db = target.true_peak_dbtp - to_db(tp) - 0.01;
+        apply_gain(y, to_linear(trim_db));
+    }
+    result.gain_db = gain_db + trim_db;
+    pcm48 = std::move(y);
+    return result;
+}
+
+}  // namespace turncast::master

@@ -1,0 +1,732 @@
+// libespeak-ng behind a fork-per-request pool.
+//
+// Why a child per request: libespeak-ng 1.51 keeps global state that drifts
+// with every synthesis (DESIGN.md), so the parent only initialises it and each
+// request runs in a child forked from that pristine state. The child sends one
+// frame back over a pipe:
+//
+//   u32 magic 'TCS1' | u32 status (0 ok, 1 error) | u64 length | payload | u32 'END!'
+//
+// A frame that is short, lacks its trailer, or comes from a child that did not
+// exit 0 is a LibraryError naming the request. A Speech payload is
+//   u64 n_events | n_events × (u8 kind, i64 sample, u32 text_pos, u32 length) | u64 n_pcm | n_pcm × i16
+// in native byte order (parent and child are the same binary).
+#include "synth/synth.hpp"
+
+#include <espeak-ng/espeak_ng.h>
+#include <espeak-ng/speak_lib.h>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <optional>
+
+#include "core/error.hpp"
+
+namespace turncast::synth {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "request_stop must be async-signal-safe");
+
+Fault g_fault = Fault::None;
+std::size_t g_fault_index = 0;
+
+// The process-wide espeak session, initialised by the first Engine.
+bool g_initialised = false;
+std::string g_data_path;
+
+constexpr std::uint32_t kMagic = 0x31534354;    // "TCS1"
+constexpr std::uint32_t kTrailer = 0x21444E45;  // "END!"
+constexpr std::size_t kHeaderSize = 4 + 4 + 8;
+
+std::string espeak_message(espeak_ng_STATUS status) {
+    char buf[256] = {};
+    espeak_ng_GetStatusCodeMessage(status, buf, sizeof buf);
+    return buf;
+}
+
+void check_espeak(espeak_ng_STATUS status, const std::string& what) {
+    if (status != ENS_OK) throw LibraryError("espeak-ng", what + ": " + espeak_message(status));
+}
+
+std::string lower(std::string s) {
+    for (auto& c : s)
+        if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+    return s;
+}
+
+// ---- child side -------------------------------------------------------------
+
+void write_all(int fd, const void* data, std::size_t n) {
+    const char* p = static_cast<const char*>(data);
+    while (n > 0) {
+        ssize_t w = ::write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            _exit(3);  // the parent is gone or the pipe broke: nothing to report to
+        }
+        p += w;
+        n -= std::size_t(w);
+    }
+}
+
+template <typename T>
+void put(std::string& out, const T& v) {
+    out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+
+// What a child sends back: `head`, then `pcm` as raw samples, so the PCM is
+// written straight from where espeak's callback collected it.
+struct ChildResult {
+    std::string head;
+    std::vector<std::int16_t> pcm;
+};
+
+[[noreturn]] void run_child(int fd, const std::function<ChildResult()>& work, Fault fault) {
+    // Die with the terminal's Ctrl-C like any child; the parent notices through
+    // its own handler. Never return into the parent's code: _exit only, so no
+    // atexit handlers run and no inherited stdio buffers are flushed twice.
+    // Crash handlers inherited from the parent (a test framework's, a crash
+    // reporter's) would report the parent's state: a crashing child just dies
+    // and the parent reports it.
+    for (int sig : {SIGINT, SIGTERM, SIGPIPE, SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL})
+        ::signal(sig, SIG_DFL);
+
+    std::uint32_t status = 0;
+    ChildResult result;
+    try {
+        result = work();
+    } catch (const std::exception& e) {
+        status = 1;
+        result = {e.what(), {}};
+    } catch (...) {
+        status = 1;
+        result = {"unknown error", {}};
+    }
+    const std::size_t pcm_bytes = result.pcm.size() * sizeof(std::int16_t);
+    std::string header;
+    put(header, kMagic);
+    put(header, status);
+    put(header, std::uint64_t(result.head.size() + pcm_bytes));
+
+    write_all(fd, header.data(), header.size());
+    if (fault != Fault::None) {
+        write_all(fd, result.head.data(), result.head.size() / 2);
+        if (fault == Fault::Crash) std::abort();
+        _exit(0);
+    }
+    write_all(fd, result.head.data(), result.head.size());
+    write_all(fd, result.pcm.data(), pcm_bytes);
+    write_all(fd, &kTrailer, sizeof kTrailer);
+    _exit(0);
+}
+
+// Collects one synthesis; espeak's callback has no user pointer that reaches it
+// in synchronous mode, so the child keeps it in a static.
+struct Collector {
+    std::vector<std::int16_t> pcm;
+    std::vector<espeak_EVENT> events;
+};
+Collector* g_collector = nullptr;
+
+int collect(short* wav, int n, espeak_EVENT* events) {
+    for (espeak_EVENT* e = events; e && e->type != espeakEVENT_LIST_TERMINATED; ++e)
+        if (e->type == espeakEVENT_WORD || e->type == espeakEVENT_SENTENCE)
+            g_collector->events.push_back(*e);
+    if (wav && n > 0) g_collector->pcm.insert(g_collector->pcm.end(), wav, wav + n);
+    return 0;
+}
+
+// espeak reports text_position as a 1-based index in characters (code points)
+// and length in characters; Event wants bytes. starts[i] is the byte offset of
+// character i, with one entry past the end.
+std::vector<std::uint32_t> char_starts(const std::string& s) {
+    std::vector<std::uint32_t> starts;
+    starts.reserve(s.size() + 1);
+    for (std::size_t i = 0; i < s.size(); ++i)
+        if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) starts.push_back(std::uint32_t(i));
+    starts.push_back(std::uint32_t(s.size()));
+    return starts;
+}
+
+void start_voice(const std::string& spec, const Voice& voice) {
+    check_espeak(espeak_ng_SetVoiceByName(spec.c_str()), "cannot select voice '" + spec + "'");
+    check_espeak(espeak_ng_SetParameter(espeakRATE, voice.rate, 0), "cannot set the rate");
+    check_espeak(espeak_ng_SetParameter(espeakPITCH, voice.pitch, 0), "cannot set the pitch");
+    check_espeak(espeak_ng_SetParameter(espeakRANGE, voice.range, 0), "cannot set the pitch range");
+}
+
+// espeakCHARS_UTF8 | espeakPHONEMES: UTF-8 text in which [[...]] is phoneme
+// input (the lexicon relies on it). Never espeakSSML: transcript text is never
+// markup. No espeakENDPAUSE: the renderer owns every pause, so the output is a
+// byte-exact prefix of `espeak-ng -z`'s.
+constexpr unsigned kSynthFlags = espeakCHARS_UTF8 | espeakPHONEMES;
+
+void speak(const std::string& text) {
+    check_espeak(espeak_ng_Synthesize(text.c_str(), text.size() + 1, 0, POS_CHARACTER, 0,
+                                      kSynthFlags, nullptr, nullptr),
+                 "synthesis failed");
+}
+
+ChildResult synthesize_in_child(const Request& request, const std::string& spec) {
+    Collector c;
+    // About 1,500 samples per character at 175 wpm; untouched pages cost nothing.
+    c.pcm.reserve(request.text.size() * 2000 + 22050);
+    g_collector = &c;
+    espeak_SetSynthCallback(collect);
+    start_voice(spec, request.voice);
+    speak(request.text);
+
+    const auto starts = char_starts(request.text);
+    const std::size_t nchars = starts.size() - 1;
+    std::vector<Event> events;
+    events.reserve(c.events.size());
+    for (const auto& e : c.events) {
+        Event ev;
+        ev.kind = e.type == espeakEVENT_WORD ? Event::Kind::Word : Event::Kind::Sentence;
+        ev.sample = std::clamp<std::int64_t>(e.sample, 0, std::int64_t(c.pcm.size()));
+        const std::size_t first = std::min<std::size_t>(e.text_position > 0 ? e.text_position - 1 : 0, nchars);
+        ev.text_pos = starts[first];
+        if (ev.kind == Event::Kind::Word) {
+            // espeak emits a zero-length "word" for trailing punctuation: no word.
+            if (e.length <= 0) continue;
+            const std::size_t last = std::min<std::size_t>(first + std::size_t(e.length), nchars);
+            ev.length = starts[last] - ev.text_pos;
+        }
+        events.push_back(ev);
+    }
+    std::stable_sort(events.begin(), events.end(),
+                     [](const Event& a, const Event& b) { return a.sample < b.sample; });
+
+    ChildResult out;
+    out.head.reserve(16 + events.size() * 17);
+    put(out.head, std::uint64_t(events.size()));
+    for (const auto& e : events) {
+        put(out.head, std::uint8_t(e.kind));
+        put(out.head, e.sample);
+        put(out.head, e.text_pos);
+        put(out.head, e.length);
+    }
+    put(out.head, std::uint64_t(c.pcm.size()));
+    out.pcm = std::move(c.pcm);
+    return out;
+}
+
+// Like `espeak-ng -q -x`: the phoneme trace written while synthesising, so that
+// [[...]] phoneme input shows as espeak will speak it (espeak_TextToPhonemes
+// spells it out letter by letter in 1.51).
+std::string phonemes_in_child(const Request& request, const std::string& spec) {
+    char* buf = nullptr;
+    std::size_t len = 0;
+    FILE* trace = open_memstream(&buf, &len);
+    if (!trace) throw LibraryError("phonemes", std::string("open_memstream: ") + std::strerror(errno));
+    std::unique_ptr<FILE, int (*)(FILE*)> owner(trace, &std::fclose);
+    espeak_SetSynthCallback([](short*, int, espeak_EVENT*) { return 0; });
+    start_voice(spec, request.voice);
+    espeak_SetPhonemeTrace(espeakPHONEMES_SHOW, trace);
+    speak(request.text);
+    espeak_SetPhonemeTrace(0, nullptr);
+    owner.reset();  // fclose publishes buf/len
+    std::string text(buf ? buf : "", len);
+    std::free(buf);
+
+    // One line per clause, trimmed; no trailing newline.
+    std::string out;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t nl = text.find('\n', pos);
+        if (nl == std::string::npos) nl = text.size();
+        std::string line = text.substr(pos, nl - pos);
+        const auto b = line.find_first_not_of(" \t\r");
+        const auto e = line.find_last_not_of(" \t\r");
+        if (b != std::string::npos) {
+            if (!out.empty()) out += '\n';
+            out += line.substr(b, e - b + 1);
+        }
+        pos = nl + 1;
+    }
+    return out;
+}
+
+// Voices as text lines: identifier \t name \t priority:lang,priority:lang...
+std::string list_voices_in_child() {
+    const espeak_VOICE** voices = espeak_ListVoices(nullptr);
+    std::string out;
+    for (std::size_t i = 0; voices && voices[i]; ++i) {
+        const espeak_VOICE* v = voices[i];
+        out += v->identifier ? v->identifier : "";
+        out += '\t';
+        out += v->name ? v->name : "";
+        out += '\t';
+        // languages: (priority byte, NUL-terminated name)*, then a NUL.
+        const char* p = v->languages;
+        bool first = true;
+        while (p && *p) {
+            const int priority = static_cast<unsigned char>(*p++);
+            if (!first) out += ',';
+            first = false;
+            out += std::to_string(priority) + ':' + p;
+            p += std::strlen(p) + 1;
+        }
+        out += '\n';
+    }
+    return out;
+}
+
+// ---- parent side ------------------------------------------------------------
+
+void reap(pid_t pid, int* status) {
+    while (::waitpid(pid, status, 0) < 0 && errno == EINTR) {
+    }
+}
+
+// One live child and the read end of its pipe. The destructor kills and reaps a
+// child that was not finished normally, so no error path leaves a zombie or fd.
+struct Child {
+    std::size_t index = 0;
+    pid_t pid = -1;
+    int fd = -1;
+    std::vector<std::int16_t> buf;  // received bytes [0, filled), stored as samples (see Payload)
+    std::size_t filled = 0;
+
+    Child() = default;
+    Child(const Child&) = delete;
+    Child& operator=(const Child&) = delete;
+    ~Child() {
+        if (fd >= 0) ::close(fd);
+        if (pid > 0) {
+            ::kill(pid, SIGKILL);
+            int status = 0;
+            reap(pid, &status);
+        }
+    }
+};
+
+using Work = std::function<ChildResult(std::size_t)>;
+
+// A received payload: bytes [offset, offset + length) of storage. The storage
+// is a sample vector so that a Speech can take it over without a copy.
+struct Payload {
+    std::vector<std::int16_t> storage;
+    std::size_t offset = 0;
+    std::size_t length = 0;
+    const char* data() const { return reinterpret_cast<const char*>(storage.data()) + offset; }
+    std::string str() const { return std::string(data(), length); }
+};
+
+std::unique_ptr<Child> spawn(std::size_t index, const Work& work,
+                             const std::vector<std::unique_ptr<Child>>& others) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+        throw LibraryError("espeak-ng worker", std::string("cannot create a pipe: ") + std::strerror(errno),
+                           "too many open files? try fewer --jobs");
+    auto child = std::make_unique<Child>();
+    child->index = index;
+    const Fault fault = (g_fault != Fault::None && g_fault_index == index) ? g_fault : Fault::None;
+    const pid_t pid = ::fork();
+    if (pid < 0) {
+        const int err = errno;
+        ::close(fds[0]);
+        ::close(fds[1]);
+        throw LibraryError("espeak-ng worker", std::string("cannot fork: ") + std::strerror(err),
+                           "too many processes? try fewer --jobs");
+    }
+    if (pid == 0) {
+        ::close(fds[0]);
+        for (const auto& o : others) ::close(o->fd);  // siblings' read ends
+        run_child(fds[1], [&] { return work(index); }, fault);
+    }
+    ::close(fds[1]);
+    child->pid = pid;
+    child->fd = fds[0];
+    ::fcntl(child->fd, F_SETFL, ::fcntl(child->fd, F_GETFL) | O_NONBLOCK);
+    // A bigger pipe means fewer wake-ups for a minute of PCM (best effort).
+    ::fcntl(child->fd, F_SETPIPE_SZ, 1 << 20);
+    return child;
+}
+
+std::string describe_exit(int status) {
+    if (WIFSIGNALED(status))
+        return std::string("killed by signal ") + std::to_string(WTERMSIG(status)) + " (" +
+               strsignal(WTERMSIG(status)) + ")";
+    if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
+    return "ended abnormally";
+}
+
+// Appends n bytes to the byte stream kept in c.buf (two bytes per element;
+// an odd last byte waits in the low half of the last element).
+void append_bytes(Child& c, const char* p, std::size_t n) {
+    if (n == 0) return;
+    if (c.filled % 2) {
+        reinterpret_cast<char*>(c.buf.data())[c.filled] = *p++;
+        --n;
+        ++c.filled;
+    }
+    const std::size_t old = c.buf.size();
+    c.buf.resize(old + (n + 1) / 2);
+    std::memcpy(reinterpret_cast<char*>(c.buf.data()) + c.filled, p, n);
+    c.filled += n;
+}
+
+// Reads everything available; returns true at end of file.
+//
+// Reads go through a small chunk and are appended to storage reserved (not
+// touched) once the header gives the length. Writing straight into a buffer
+// that was sized up front would be slower: every fork() shares the already
+// touched pages with the new child, and rewriting them costs a copy-on-write
+// fault each — most of the parent's time for an hour of speech.
+bool drain(Child& c) {
+    char chunk[65536];
+    for (;;) {
+        ssize_t r = ::read(c.fd, chunk, sizeof chunk);
+        if (r > 0) {
+            const bool had_header = c.filled >= kHeaderSize;
+            append_bytes(c, chunk, std::size_t(r));
+            if (!had_header && c.filled >= kHeaderSize) {
+                std::uint64_t length = 0;
+                std::memcpy(&length, reinterpret_cast<const char*>(c.buf.data()) + 8, 8);
+                if (length < (std::uint64_t(1) << 36)) c.buf.reserve(std::size_t(kHeaderSize + length + 4 + 1) / 2 + 1);
+            }
+            continue;
+        }
+        if (r == 0) return true;
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
+        throw LibraryError("espeak-ng worker", std::string("cannot read from a worker: ") + std::strerror(errno));
+    }
+}
+
+// The child's payload, or a LibraryError naming the request.
+Payload finish(Child& c, const std::function<std::string(std::size_t)>& describe) {
+    ::close(c.fd);
+    c.fd = -1;
+    int status = 0;
+    reap(c.pid, &status);
+    c.pid = -1;
+    auto fail = [&](const std::string& why) {
+        return LibraryError("espeak-ng", describe(c.index) + ": " + why,
+                            "this is a bug in espeak-ng or turncast; please report it with the text");
+    };
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw fail("the worker " + describe_exit(status));
+    const char* d = reinterpret_cast<const char*>(c.buf.data());
+    const std::size_t size = c.filled;
+    std::uint32_t magic = 0, st = 0, trailer = 0;
+    std::uint64_t length = 0;
+    if (size < kHeaderSize + 4) throw fail("the worker's result is truncated (" + std::to_string(size) + " bytes)");
+    std::memcpy(&magic, d, 4);
+    std::memcpy(&st, d + 4, 4);
+    std::memcpy(&length, d + 8, 8);
+    if (magic != kMagic) throw fail("the worker's result is malformed");
+    if (length != size - kHeaderSize - 4) throw fail("the worker's result is truncated");
+    std::memcpy(&trailer, d + size - 4, 4);
+    if (trailer != kTrailer) throw fail("the worker's result is malformed");
+    Payload payload{std::move(c.buf), kHeaderSize, std::size_t(length)};
+    if (st != 0) throw fail(payload.str());
+    return payload;
+}
+
+// Runs work(i) for i in [0, n) in children, at most `jobs` at once, and hands
+// each payload to on_payload in the parent as it arrives.
+void run_pool(std::size_t n, int jobs, const Work& work,
+              const std::function<std::string(std::size_t)>& describe,
+              const std::function<void(std::size_t, Payload)>& on_payload) {
+    const std::size_t max_alive = std::size_t(std::max(1, jobs));
+    std::vector<std::unique_ptr<Child>> alive;  // destructors kill + reap on any throw
+    std::size_t next = 0;
+    std::vector<pollfd> fds;
+    while (next < n || !alive.empty()) {
+        if (stop_requested()) throw Interrupted();
+        while (alive.size() < max_alive && next < n) {
+            alive.push_back(spawn(next, work, alive));
+            ++next;
+        }
+        fds.assign(alive.size(), pollfd{});
+        for (std::size_t i = 0; i < alive.size(); ++i) fds[i] = {alive[i]->fd, POLLIN, 0};
+        // A short timeout closes the window between the stop check and poll().
+        const int ready = ::poll(fds.data(), fds.size(), 50);
+        if (ready < 0) {
+            if (errno == EINTR) continue;
+            throw LibraryError("espeak-ng worker", std::string("poll: ") + std::strerror(errno));
+        }
+        for (std::size_t i = alive.size(); i-- > 0;) {
+            if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            if (!drain(*alive[i])) continue;
+            std::unique_ptr<Child> done = std::move(alive[i]);
+            alive.erase(alive.begin() + std::ptrdiff_t(i));
+            Payload payload = finish(*done, describe);
+            if (stop_requested()) throw Interrupted();
+            on_payload(done->index, std::move(payload));
+        }
+    }
+}
+
+// Bounds-checked reader for a Speech payload.
+struct Reader {
+    const char* data;
+    std::size_t size;
+    std::size_t pos = 0;
+    void get(void* out, std::size_t n) {
+        if (n > size - pos) throw std::runtime_error("payload too short");
+        std::memcpy(out, data + pos, n);
+        pos += n;
+    }
+    template <typename T>
+    T get() {
+        T v{};
+        get(&v, sizeof v);
+        return v;
+    }
+};
+
+// Takes the payload's storage over as the PCM: one copy of the samples in
+// the parent (the read), however long the speech.
+Speech decode_speech(Payload payload) {
+    Reader r{payload.data(), payload.length};
+    Speech s;
+    const auto n_events = r.get<std::uint64_t>();
+    if (n_events > payload.length / 17) throw std::runtime_error("bad event count");
+    s.events.resize(n_events);
+    for (auto& e : s.events) {
+        e.kind = Event::Kind(r.get<std::uint8_t>());
+        e.sample = r.get<std::int64_t>();
+        e.text_pos = r.get<std::uint32_t>();
+        e.length = r.get<std::uint32_t>();
+    }
+    const auto n_pcm = r.get<std::uint64_t>();
+    if (n_pcm > payload.length / 2 || r.pos + n_pcm * 2 != payload.length)
+        throw std::runtime_error("bad sample count");
+    char* base = reinterpret_cast<char*>(payload.storage.data());
+    std::memmove(base, base + payload.offset + r.pos, n_pcm * 2);
+    payload.storage.resize(n_pcm);
+    s.pcm = std::move(payload.storage);
+    return s;
+}
+
+std::string first_words(const std::string& text) {
+    std::string s;
+    int words = 0;
+    bool in_word = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        const bool space = c == ' ' || c == '\n' || c == '\t';
+        if (!space && !in_word && ++words > 6) break;
+        in_word = !space;
+        if (s.size() >= 48 && (static_cast<unsigned char>(c) & 0xC0) != 0x80) break;
+        s += space ? ' ' : c;
+    }
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    return s.size() < text.size() ? s + "…" : s;
+}
+
+std::string describe_request(std::size_t index, const Request& r) {
+    std::string voice = r.voice.espeak_voice + (r.voice.variant.empty() ? "" : "+" + r.voice.variant);
+    if (!r.voice.id.empty()) voice = r.voice.id + ", " + voice;
+    return "segment " + std::to_string(index) + " (voice " + voice + ": \"" + first_words(r.text) + "\")";
+}
+
+struct VoiceEntry {
+    std::string identifier;
+    std::string name;
+    std::vector<std::pair<int, std::string>> languages;  // (priority, language)
+};
+
+}  // namespace
+
+// ---- cached voice list --------------------------------------------------------
+
+namespace {
+std::optional<std::vector<VoiceEntry>> g_voices;  // per process; children inherit it
+
+const std::vector<VoiceEntry>& voices() {
+    if (g_voices) return *g_voices;
+    std::string text;
+    run_pool(1, 1, [](std::size_t) { return ChildResult{list_voices_in_child(), {}}; },
+             [](std::size_t) { return std::string("listing the espeak-ng voices"); },
+             [&](std::size_t, Payload payload) { text = payload.str(); });
+    std::vector<VoiceEntry> list;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t nl = text.find('\n', pos);
+        if (nl == std::string::npos) nl = text.size();
+        const std::string line = text.substr(pos, nl - pos);
+        pos = nl + 1;
+        const auto t1 = line.find('\t');
+        const auto t2 = line.find('\t', t1 + 1);
+        if (t1 == std::string::npos || t2 == std::string::npos) continue;
+        VoiceEntry v;
+        v.identifier = line.substr(0, t1);
+        v.name = line.substr(t1 + 1, t2 - t1 - 1);
+        std::size_t p = t2 + 1;
+        while (p < line.size()) {
+            std::size_t comma = line.find(',', p);
+            if (comma == std::string::npos) comma = line.size();
+            const std::string item = line.substr(p, comma - p);
+            const auto colon = item.find(':');
+            if (colon != std::string::npos)
+                v.languages.emplace_back(std::atoi(item.substr(0, colon).c_str()), item.substr(colon + 1));
+            p = comma + 1;
+        }
+        std::stable_sort(v.languages.begin(), v.languages.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        list.push_back(std::move(v));
+    }
+    g_voices = std::move(list);
+    return *g_voices;
+}
+
+// The voice file for an espeak voice named by identifier, name or language.
+const VoiceEntry* find_voice(const std::string& wanted) {
+    const std::string w = lower(wanted);
+    if (w.empty()) return nullptr;
+    const auto& list = voices();
+    for (const auto& v : list)
+        if (lower(v.identifier) == w) return &v;
+    for (const auto& v : list)
+        if (lower(v.name) == w) return &v;
+    const VoiceEntry* best = nullptr;
+    int best_priority = 0;
+    for (const auto& v : list)
+        for (const auto& [priority, language] : v.languages)
+            if (lower(language) == w && (!best || priority < best_priority)) {
+                best = &v;
+                best_priority = priority;
+            }
+    return best;
+}
+
+std::string data_dir() {
+    const char* path = nullptr;
+    espeak_Info(&path);
+    return path ? path : "";
+}
+}  // namespace
+
+// ---- public API ---------------------------------------------------------------------
+
+void request_stop() noexcept { g_stop.store(true); }
+bool stop_requested() noexcept { return g_stop.load(); }
+void clear_stop() noexcept { g_stop.store(false); }
+
+void inject_fault_for_testing(Fault fault, std::size_t index) {
+    g_fault = fault;
+    g_fault_index = index;
+}
+
+Engine::Engine(const std::string& data_path) {
+    // espeak is initialised once per process and never terminated: in 1.51 an
+    // espeak_ng_Terminate() followed by a new espeak_ng_Initialize() leaves the
+    // library's fifo thread so that the next Terminate() hangs forever. Every
+    // Engine after the first shares the first one's session.
+    if (!g_initialised) {
+        // espeak 1.51 quietly falls back to its default data for a path that
+        // does not exist: say so instead.
+        struct stat st {};
+        if (!data_path.empty() && (::stat(data_path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)))
+            throw LibraryError(data_path, "no such espeak-ng data folder",
+                               "give the folder that holds espeak-ng-data, or none for the default");
+        espeak_ng_InitializePath(data_path.empty() ? nullptr : data_path.c_str());
+        espeak_ng_ERROR_CONTEXT context = nullptr;
+        const espeak_ng_STATUS status = espeak_ng_Initialize(&context);
+        espeak_ng_ClearErrorContext(&context);
+        if (status != ENS_OK)
+            throw LibraryError(data_path.empty() ? "espeak-ng" : data_path,
+                               "cannot initialise espeak-ng: " + espeak_message(status),
+                               "install espeak-ng-data (scripts/setup does)");
+        check_espeak(espeak_ng_InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, 0, nullptr),
+                     "cannot initialise synchronous output");
+        if (espeak_ng_GetSampleRate() != kSampleRate)
+            throw LibraryError("espeak-ng", "unexpected sample rate " + std::to_string(espeak_ng_GetSampleRate()));
+        g_initialised = true;
+        g_data_path = data_path;
+    } else if (data_path != g_data_path) {
+        throw LibraryError("espeak-ng", "one process can use only one espeak-ng data folder",
+                           "create every Engine with the same data path");
+    }
+}
+
+Engine::~Engine() = default;
+
+std::string Engine::voice_spec(const Voice& voice) const {
+    const VoiceEntry* v = find_voice(voice.espeak_voice);
+    if (!v)
+        throw ConfigError("voice '" + voice.id + "'", "espeak-ng has no voice '" + voice.espeak_voice + "'",
+                          "`espeak-ng --voices` lists the installed voices");
+    std::string spec = v->identifier;
+    if (!voice.variant.empty()) {
+        struct stat st {};
+        const bool safe = voice.variant.find('/') == std::string::npos && voice.variant[0] != '.';
+        if (!safe || ::stat((data_dir() + "/voices/!v/" + voice.variant).c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+            throw ConfigError("voice '" + voice.id + "'", "espeak-ng has no variant '" + voice.variant + "'",
+                              "`espeak-ng --voices=variant` lists the installed variants");
+        spec += "+" + voice.variant;
+    }
+    return spec;
+}
+
+void Engine::synthesize(const std::vector<Request>& requests, int jobs,
+                        const std::function<void(std::size_t, Speech)>& on_done) {
+    // Resolve every voice first: a bad cast fails before any work starts.
+    std::vector<std::string> specs;
+    specs.reserve(requests.size());
+    for (const auto& r : requests) specs.push_back(voice_spec(r.voice));
+    auto describe = [&](std::size_t i) { return describe_request(i, requests[i]); };
+    run_pool(
+        requests.size(), jobs,
+        [&](std::size_t i) { return synthesize_in_child(requests[i], specs[i]); }, describe,
+        [&](std::size_t i, Payload payload) {
+            Speech speech;
+            try {
+                speech = decode_speech(std::move(payload));
+            } catch (const std::exception& e) {
+                throw LibraryError("espeak-ng", describe(i) + ": the worker's result is malformed (" + e.what() + ")");
+            }
+            on_done(i, std::move(speech));
+        });
+}
+
+Speech Engine::synthesize_one(const Request& request) {
+    Speech out;
+    synthesize({request}, 1, [&](std::size_t, Speech s) { out = std::move(s); });
+    return out;
+}
+
+std::string Engine::phonemes(const Request& request) {
+    const std::string spec = voice_spec(request.voice);
+    std::string out;
+    run_pool(1, 1, [&](std::size_t) { return ChildResult{phonemes_in_child(request, spec), {}}; },
+             [&](std::size_t i) { return "phonemes of " + describe_request(i, request); },
+             [&](std::size_t, Payload payload) { out = payload.str(); });
+    return out;
+}
+
+std::string Engine::version() const {
+    // espeak_Info only reads static strings: safe in the pristine parent.
+    return espeak_Info(nullptr);
+}
+
+bool Engine::has_voice(const std::string& espeak_voice) const { return find_voice(espeak_voice) != nullptr; }
+
+std::vector<std::pair<std::string, std::string>> Engine::list_voices() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& v : voices()) {
+        std::string langs;
+        for (const auto& l : v.languages) langs += (langs.empty() ? "" : " ") + l.second;
+        out.emplace_back(v.name, langs);
+    }
+    return out;
+}
+
+}  // namespace turncast::synth

@@ -1,0 +1,194 @@
+// master: resampling and loudness, on synthetic signals and on real espeak speech.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "master/master.hpp"
+#include "synth/synth.hpp"
+
+using namespace turncast;
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+std::vector<std::int16_t> tone22050(double hz, double seconds, double amplitude) {
+    std::vector<std::int16_t> pcm(std::size_t(seconds * 22050));
+    for (std::size_t i = 0; i < pcm.size(); ++i)
+        pcm[i] = std::int16_t(std::lround(amplitude * 32767.0 * std::sin(2 * kPi * hz * double(i) / 22050.0)));
+    return pcm;
+}
+
+std::vector<float> tone48(double hz, double seconds, double amplitude) {
+    std::vector<float> pcm(std::size_t(seconds * 48000));
+    for (std::size_t i = 0; i < pcm.size(); ++i)
+        pcm[i] = float(amplitude * std::sin(2 * kPi * hz * double(i) / 48000.0));
+    return pcm;
+}
+
+double peak(const std::vector<float>& pcm) {
+    double p = 0;
+    for (float s : pcm) p = std::max(p, double(std::fabs(s)));
+    return p;
+}
+
+Voice voice(const std::string& espeak_voice, const std::string& variant = {}) {
+    Voice v;
+    v.id = espeak_voice + (variant.empty() ? "" : "+" + variant);
+    v.espeak_voice = espeak_voice;
+    v.variant = variant;
+    return v;
+}
+
+const char* kSpeech =
+    "Thank you very much. I would like to begin by saying that we are pleased to welcome everyone "
+    "here today. The question you ask is important, and I will answer it in detail.";
+
+}  // namespace
+
+TEST_CASE("resampled_length is ceil(n * 48000 / 22050) and resample returns exactly that", "[av]") {
+    CHECK(master::resampled_length(0) == 0);
+    CHECK(master::resampled_length(1) == 3);
+    CHECK(master::resampled_length(147) == 320);
+    CHECK(master::resampled_length(148) == 323);
+    CHECK(master::resampled_length(22050) == 48000);
+    CHECK(master::resampled_length(22051) == 48003);
+
+    std::mt19937 rng(7);
+    std::uniform_int_distribution<int> sample(-20000, 20000);
+    std::vector<std::int64_t> lengths;
+    for (std::int64_t n = 1; n <= 400; ++n) lengths.push_back(n);
+    for (std::int64_t n : {1023, 1024, 1025, 4410, 22049, 22050, 22051, 65063, 100003}) lengths.push_back(n);
+    for (std::int64_t n : lengths) {
+        std::vector<std::int16_t> in(static_cast<std::size_t>(n));
+        for (auto& s : in) s = std::int16_t(sample(rng));
+        const auto out = master::resample(in);
+        INFO("n = " << n);
+        REQUIRE(std::int64_t(out.size()) == master::resampled_length(n));
+        REQUIRE(std::int64_t(out.size()) == (n * 48000 + 22049) / 22050);
+    }
+    CHECK(master::resample({}).empty());
+}
+
+TEST_CASE("resampling keeps a 1 kHz tone at 1 kHz, in place, and is repeatable", "[av]") {
+    const auto in = tone22050(1000.0, 1.0, 0.5);
+    const auto out = master::resample(in);
+    REQUIRE(out.size() == 48000);
+
+    // Frequency: zero crossings over the middle 0.8 s.
+    int crossings = 0;
+    for (std::size_t i = 4800 + 1; i < 43200; ++i)
+        if ((out[i - 1] < 0) != (out[i] < 0)) ++crossings;
+    CHECK(crossings / 2.0 / 0.8 == Approx(1000.0).margin(2.0));
+
+    // No added delay and a flat passband: it matches the ideal 48 kHz tone.
+    const auto ideal = tone48(1000.0, 1.0, 0.5);
+    double worst = 0;
+    for (std::size_t i = 2400; i < 45600; ++i) worst = std::max(worst, double(std::fabs(out[i] - ideal[i])));
+    CHECK(worst < 0.005);  // -40 dB below the tone; a one-sample shift would be ~0.065
+
+    CHECK(master::resample(in) == out);
+}
+
+TEST_CASE("measure reads a sine's loudness and true peak; silence is -70 / -99", "[av]") {
+    // BS.1770: a 1 kHz sine at 0 dBFS in one channel reads -3.01 LUFS.
+    const auto sine = tone48(1000.0, 3.0, 0.1);  // -20 dBFS
+    const auto l = master::measure(sine.data(), sine.size());
+    CHECK(l.integrated_lufs == Approx(-23.01).margin(0.1));
+    CHECK(l.true_peak_dbtp == Approx(-20.0).margin(0.1));
+
+    const std::vector<float> silence(48000 * 2, 0.0f);
+    const auto s = master::measure(silence.data(), silence.size());
+    CHECK(s.integrated_lufs <= -70.0);
+    CHECK(s.true_peak_dbtp <= -99.0);
+}
+
+TEST_CASE("level_gain reaches the target on a sine and respects the peak ceiling", "[av]") {
+    const master::LoudnessTarget target;  // -16 LUFS, -1.5 dBTP
+    auto sine = tone48(1000.0, 3.0, 0.1);
+    const double g = master::level_gain(sine, target);
+    CHECK(20 * std::log10(g) == Approx(7.01).margin(0.1));
+    master::apply_gain(sine, g);
+    const auto l = master::measure(sine.data(), sine.size());
+    CHECK(l.integrated_lufs == Approx(-16.0).margin(0.1));
+    CHECK(l.true_peak_dbtp <= -1.5 + 1e-6);
+
+    // A peaky signal (a quiet tone with clicks): the ceiling wins.
+    auto clicks = tone48(1000.0, 3.0, 0.05);
+    for (std::size_t i = 1000; i < clicks.size(); i += 4800) clicks[i] = 0.9f;
+    const double gc = master::level_gain(clicks, target);
+    master::apply_gain(clicks, gc);
+    const auto lc = master::measure(clicks.data(), clicks.size());
+    CHECK(lc.true_peak_dbtp == Approx(-1.5).margin(0.05));
+    CHECK(lc.integrated_lufs < -17.0);
+}
+
+TEST_CASE("level_gain on short segments uses ungated loudness; silence gets unity", "[av]") {
+    const master::LoudnessTarget target;
+    auto short_tone = tone48(1000.0, 0.2, 0.1);  // 200 ms: no gating block
+    const double g = master::level_gain(short_tone, target);
+    CHECK(20 * std::log10(g) == Approx(7.01).margin(0.2));
+    CHECK(master::level_gain(std::vector<float>(9600, 0.0f), target) == 1.0);
+    CHECK(master::level_gain(std::vector<float>(), target) == 1.0);
+}
+
+TEST_CASE("limit_peaks holds the ceiling and leaves quiet audio untouched", "[av]") {
+    auto quiet = tone48(440.0, 0.5, 0.3);
+    const auto before = quiet;
+    master::limit_peaks(quiet, 0.5);
+    CHECK(quiet == before);
+
+    auto loud = tone48(440.0, 0.5, 0.3);
+    for (std::size_t i = 5000; i < loud.size(); i += 7000) loud[i] = (i % 2) ? 1.0f : -1.0f;
+    master::limit_peaks(loud, 0.5);
+    CHECK(peak(loud) <= 0.5 + 1e-6);
+    // Far from the clicks (> lookahead + several release constants) the tone is intact.
+    CHECK(loud[2000] == before[2000]);
+}
+
+TEST_CASE("level brings real espeak speech to -16 LUFS with true peak <= -1.5 dBTP", "[av][espeak]") {
+    synth::Engine engine;
+    const master::LoudnessTarget target;
+    for (const auto& v : {voice("en-gb", "m3"), voice("en-us", "f2"), voice("en-us")}) {
+        INFO(v.id);
+        synth::Request r{kSpeech, v};
+        auto pcm = master::resample(engine.synthesize_one(r).pcm);
+        const auto raw = master::measure(pcm.data(), pcm.size());
+        CHECK(raw.integrated_lufs < -18.0);  // espeak is quiet and peaky: levelling is needed
+
+        // Gain alone cannot do it: the peak limit stops it short.
+        auto gained = pcm;
+        master::apply_gain(gained, master::level_gain(gained, target));
+        const auto lg = master::measure(gained.data(), gained.size());
+        CHECK(lg.true_peak_dbtp <= -1.5 + 1e-3);
+
+        master::level(pcm, target);
+        const auto l = master::measure(pcm.data(), pcm.size());
+        CHECK(l.integrated_lufs == Approx(-16.0).margin(0.5));
+        CHECK(l.true_peak_dbtp <= -1.5);
+    }
+
+    SECTION("other targets") {
+        auto pcm = master::resample(engine.synthesize_one({kSpeech, voice("en-us")}).pcm);
+        master::level(pcm, {-23.0, -2.0});
+        const auto l = master::measure(pcm.data(), pcm.size());
+        CHECK(l.integrated_lufs == Approx(-23.0).margin(0.5));
+        CHECK(l.true_peak_dbtp <= -2.0);
+    }
+}
+
+TEST_CASE("level is deterministic and leaves silence alone", "[av]") {
+    std::vector<float> silence(48000, 0.0f);
+    master::level(silence, {});
+    CHECK(peak(silence) == 0.0);
+
+    auto a = tone48(300.0, 1.0, 0.05);
+    for (std::size_t i = 100; i < a.size(); i += 3000) a[i] = 0.95f;
+    auto b = a;
+    master::level(a, {});
+    master::level(b, {});
+    CHECK(a == b);
+}
