@@ -107,7 +107,10 @@ std::vector<Planned> lay_out(const Document& doc, const Segmentation& seg, const
     auto push = [&](std::size_t speaker, std::size_t turn, const std::string& raw, bool narration,
                     int& pending_pause) {
         Planned p;
-        p.seg.text = speakable(raw, lex);
+        // What a reader sees, and what espeak speaks: the lexicon rewrites the
+        // first into the second, leaving anchors to map word timings back.
+        p.seg.shown = collapse_spaces(normalise_for_speech(neutralise_markup(raw)));
+        p.seg.text = lex.apply(p.seg.shown, &p.seg.anchors);
         if (!has_word(p.seg.text)) return;  // nothing to say ("…"): keep any pending pause
         p.seg.speaker = speaker;
         p.seg.turn = turn;

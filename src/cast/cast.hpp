@@ -49,7 +49,7 @@ struct LexiconEntry {
 struct Lexicon {
     std::vector<LexiconEntry> entries;
     // Rewrites whole-word matches; the result is what espeak gets.
-    std::string apply(std::string_view text) const;
+    std::string apply(std::string_view text, std::vector<TextAnchor>* anchors = nullptr) const;
 };
 
 std::string default_cast_path();     // voices/cast.toml

@@ -105,7 +105,7 @@ std::string neutralise_markup(std::string_view in) {
     return out;
 }
 
-std::string Lexicon::apply(std::string_view text) const {
+std::string Lexicon::apply(std::string_view text, std::vector<TextAnchor>* anchors) const {
     if (entries.empty()) return std::string(text);
     // Longest words first so "Mamayev Kurgan" beats "Mamayev"; on a tie a
     // case-sensitive entry ("US") beats a case-insensitive one ("us").
@@ -130,6 +130,7 @@ std::string Lexicon::apply(std::string_view text) const {
             if (!equal_at(text, i, *e)) continue;
             std::size_t end = i + e->word.size();
             if (end < text.size() && text::is_word_at(text, end)) continue;
+            if (anchors) anchors->push_back({std::uint32_t(out.size()), std::uint32_t(i), true});
             if (std::size_t poss = is_phonemes(e->replacement) ? possessive_at(text, end) : 0) {
                 out += possessive_phonemes(e->replacement);
                 end += poss;
@@ -137,6 +138,7 @@ std::string Lexicon::apply(std::string_view text) const {
                 out += e->replacement;
             }
             i = end;
+            if (anchors) anchors->push_back({std::uint32_t(out.size()), std::uint32_t(i), false});
             matched = true;
             break;
         }

@@ -6,6 +6,10 @@
 #include <cstring>
 #include <unistd.h>
 
+extern "C" {
+#include <libavutil/log.h>
+}
+
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/stop.hpp"
@@ -33,11 +37,15 @@ int main(int argc, char** argv) {
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
+    // libav* report failures through return codes, which turncast turns into
+    // messages; their informational chatter (encoder statistics) is noise here.
+    av_log_set_level(AV_LOG_ERROR);
 
     CLI::App app{"turncast: turns a speaker-labelled transcript into a chaptered audiobook "
                  "(Ogg Opus and M4A, captions, podcast metadata)"};
     app.set_version_flag("--version", TURNCAST_VERSION);
     app.require_subcommand(1);
+    app.fallthrough();  // global options (-q) also after the subcommand
     cli::Globals globals;
     app.add_flag("-q,--quiet", globals.quiet, "No progress or notes on stderr");
     cli::add_render(app, globals);

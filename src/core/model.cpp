@@ -1,5 +1,6 @@
 #include "core/model.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace turncast {
@@ -8,6 +9,16 @@ const Voice& Script::voice(const std::string& id) const {
     for (const auto& v : voices)
         if (v.id == id) return v;
     throw std::out_of_range("no voice '" + id + "' in the script");
+}
+
+std::size_t Segment::shown_offset(std::size_t spoken) const {
+    if (shown.empty()) return spoken;
+    std::size_t out = spoken;
+    for (const auto& a : anchors) {
+        if (a.spoken > spoken) break;
+        out = a.replaced ? a.shown : a.shown + (spoken - a.spoken);
+    }
+    return std::min(out, shown.size());
 }
 
 const char* to_string(SpeakerRole role) {

@@ -105,16 +105,31 @@ struct Voice {
     double gain_db = 0.0;         // applied before loudness levelling
 };
 
+// Where a lexicon rewrite starts or ends: byte offsets in Segment::text (what
+// espeak speaks) and in Segment::shown (what a reader sees).
+struct TextAnchor {
+    std::uint32_t spoken = 0;
+    std::uint32_t shown = 0;
+    bool replaced = false;  // the span from here to the next anchor is a rewrite
+};
+
 // The unit of synthesis, caching and encoding: one paragraph (or narrator line)
 // spoken by one voice, preceded by a pause.
 struct Segment {
     std::string text;             // normalised and lexicon-rewritten: exactly what espeak gets
+    std::string shown;            // the same words before lexicon rewrites, for captions; "" = text
+    std::vector<TextAnchor> anchors;  // text ↔ shown offsets at each rewrite, in order
     std::string voice;            // Voice::id
     std::size_t speaker = 0;      // index into Script::speakers
     std::size_t turn = 0;         // index into Script::turns (narrator lines take the turn they introduce)
     std::size_t chapter = 0;      // index into Script::chapters
     int pause_before_ms = 0;      // silence before the words
     bool narration = false;       // narrator intro, announcements, stage directions read aloud
+
+    const std::string& caption_text() const { return shown.empty() ? text : shown; }
+    // A byte offset in `text` as the matching offset in caption_text(); an
+    // offset inside a rewrite maps to the rewritten word's start.
+    std::size_t shown_offset(std::size_t spoken) const;
 };
 
 struct Script {

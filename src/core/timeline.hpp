@@ -16,7 +16,7 @@ constexpr int kTimelineRate = 48000;
 struct TimedSpan {
     std::int64_t start = 0;       // samples from the start of the audio
     std::int64_t end = 0;
-    std::uint32_t text_pos = 0;   // byte offset into Segment::text
+    std::uint32_t text_pos = 0;   // byte offset into Segment::caption_text()
     std::uint32_t length = 0;     // bytes
 };
 

@@ -94,7 +94,17 @@ std::string read_file(const std::string& path) {
     return out;
 }
 
-AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), temp_(path_ + unique_suffix()) {
+// The temporary keeps the file's extension ("talk.tmp-12-0.m4a"): muxers look
+// at it, and a stray one is never mistaken for an output.
+std::string temporary_name(const std::string& path) {
+    const auto slash = path.find_last_of('/');
+    const auto dot = path.find_last_of('.');
+    if (dot == std::string::npos || (slash != std::string::npos && dot < slash) || dot == slash + 1)
+        return path + unique_suffix();
+    return path.substr(0, dot) + unique_suffix() + path.substr(dot);
+}
+
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), temp_(temporary_name(path_)) {
     slot_ = register_pending(temp_);
 }
 

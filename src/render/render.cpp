@@ -98,17 +98,32 @@ Timeline build_timeline(const Script& script, const std::vector<SegmentSpeech>& 
         ts.piece_start = at;
         ts.speech_start = at + pause;
         ts.speech_end = ts.speech_start + speech48;
-        auto place = [&](const std::vector<TimedSpan>& in, std::vector<TimedSpan>& out) {
+        const Segment& seg = script.segments[i];
+        // Text positions move from the spoken text to the shown text; a
+        // sentence runs to the next one (espeak gives sentences no length).
+        auto place = [&](const std::vector<TimedSpan>& in, std::vector<TimedSpan>& out, bool sentences) {
             for (std::size_t k = 0; k < in.size(); ++k) {
                 TimedSpan s = in[k];
+                std::size_t from = in[k].text_pos;
+                std::size_t to = sentences ? (k + 1 < in.size() ? in[k + 1].text_pos : seg.text.size())
+                                           : from + in[k].length;
+                s.text_pos = std::uint32_t(seg.shown_offset(from));
+                std::size_t shown_to = seg.shown_offset(std::max(from, to));
+                // A word that is a whole rewrite maps to the rewritten word.
+                for (const auto& a : seg.anchors)
+                    if (a.replaced && a.spoken == from && !seg.shown.empty()) {
+                        auto next = &a + 1;
+                        if (next != seg.anchors.data() + seg.anchors.size()) shown_to = std::max<std::size_t>(shown_to, next->shown);
+                    }
+                s.length = std::uint32_t(std::max(shown_to, std::size_t(s.text_pos)) - s.text_pos);
                 s.start = std::min(ts.speech_start + to_48k(in[k].start), ts.speech_end);
                 s.end = k + 1 < in.size() ? ts.speech_start + to_48k(in[k + 1].start) : ts.speech_end;
                 s.end = std::clamp(s.end, s.start, ts.speech_end);
                 out.push_back(s);
             }
         };
-        place(speech[i].words, ts.words);
-        place(speech[i].sentences, ts.sentences);
+        place(speech[i].words, ts.words, false);
+        place(speech[i].sentences, ts.sentences, true);
         at += encode::span_for(pause + speech48);
     }
     // The shorter of the two files: AAC loses its 1024-sample priming, Opus its

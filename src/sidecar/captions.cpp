@@ -246,12 +246,12 @@ std::vector<Cue> caption_cues(const Script& script, const Timeline& timeline,
         const auto& ts = timeline.segments[i];
         const std::string name = speaker_name(script, seg);
         for (const auto& s : ts.sentences) {
-            std::size_t sb = std::min<std::size_t>(s.text_pos, seg.text.size());
-            std::size_t se = std::min<std::size_t>(std::size_t(s.text_pos) + s.length, seg.text.size());
+            std::size_t sb = std::min<std::size_t>(s.text_pos, seg.caption_text().size());
+            std::size_t se = std::min<std::size_t>(std::size_t(s.text_pos) + s.length, seg.caption_text().size());
             std::int64_t start = std::max(s.start, floor_at);
             std::int64_t end = std::min(s.end, timeline.total);
-            for (const auto& c : split_sentence(seg.text, sb, se, start, end, ts.words, width, max_lines)) {
-                std::string text = collapse_spaces(seg.text.substr(c.begin, c.end - c.begin));
+            for (const auto& c : split_sentence(seg.caption_text(), sb, se, start, end, ts.words, width, max_lines)) {
+                std::string text = collapse_spaces(seg.caption_text().substr(c.begin, c.end - c.begin));
                 if (text.empty()) continue;
                 std::int64_t cs = std::max(c.start, floor_at);
                 if (to_ms(c.stop) <= to_ms(cs)) {

@@ -86,7 +86,7 @@ std::vector<TimedSentence> timed_sentences(const Script& script, const Timeline&
     std::vector<TimedSentence> out;
     std::int64_t floor_at = 0;
     for (std::size_t i = 0; i < script.segments.size(); ++i) {
-        const std::string& text = script.segments[i].text;
+        const std::string& text = script.segments[i].caption_text();
         for (const auto& s : timeline.segments[i].sentences) {
             std::size_t sb = std::min<std::size_t>(s.text_pos, text.size());
             std::size_t se = std::min<std::size_t>(std::size_t(s.text_pos) + s.length, text.size());
