@@ -6,6 +6,7 @@
 //   auto script = turncast::cast::cast(doc, seg, cfg, lex);
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -19,6 +20,7 @@ struct Pauses {
     int paragraph_ms = 450;
     int turn_ms = 900;
     int chapter_ms = 1600;
+    int stage_direction_ms = 700;  // a stage direction not read aloud becomes this much silence
 };
 
 enum class Announce { Never, FirstTime, EveryChange };
@@ -35,6 +37,7 @@ struct CastConfig {
     bool announce_questions = true;               // narrator says "Question 3." before each question
     bool narrate_stage_directions = false;        // otherwise a stage direction is a pause
     std::string source_path;                      // for messages
+    std::map<std::string, int> voice_lines;       // Voice::id → line in source_path (for messages)
 };
 
 struct LexiconEntry {
@@ -56,6 +59,29 @@ std::string default_lexicon_path();  // voices/lexicon.tsv
 CastConfig load_cast(const std::string& path);
 Lexicon load_lexicon(const std::string& path);
 Lexicon merge(Lexicon base, const Lexicon& user);  // user entries win
+
+// The distinct espeak voice names the palette uses, in palette order: the
+// renderer checks each with synth::Engine::has_voice before anything is written.
+std::vector<std::string> espeak_voices_used(const CastConfig& cfg);
+
+// Throws ConfigError naming the cast file, the voice's line and its `espeak` key
+// for the first palette voice whose espeak voice `has_voice` rejects.
+void check_espeak_voices(const CastConfig& cfg,
+                         const std::function<bool(const std::string&)>& has_voice);
+
+// Makes transcript text inert before the lexicon runs: espeak is called with
+// phoneme input enabled (so lexicon "[[...]]" works), so "[[", "]]", "<" and ">"
+// written in the transcript itself must never reach it. Square brackets become
+// parentheses, angle brackets spaces.
+std::string neutralise_markup(std::string_view text);
+
+// Transcript text → exactly what espeak gets: markup neutralised, normalised
+// for speech, lexicon applied, runs of white space collapsed.
+std::string speakable(std::string_view transcript_text, const Lexicon& lex);
+
+// The narrator's opening line: "<title>. <place>, 30 August 2021." (a trailing
+// place or date already in the title is not repeated).
+std::string intro_text(const Metadata& meta);
 
 Script cast(const Document& doc, const Segmentation& seg, const CastConfig& cfg, const Lexicon& lex);
 

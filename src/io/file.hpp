@@ -35,6 +35,7 @@ public:
 private:
     std::string path_, temp_;
     bool committed_ = false;
+    int slot_ = -1;  // in the signal handler's table of pending temporaries
 };
 
 // Temporary paths created by AtomicFile that are still open; the signal

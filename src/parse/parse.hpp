@@ -29,6 +29,20 @@ struct Rules {
     std::vector<std::string> tail_markers;
     // Parenthesised/bracketed stage directions: "(Laughter.)", "(APPLAUSE)".
     std::vector<std::string> stage_direction_words;
+
+    // Added by the parser (all optional in the rules file):
+    std::vector<std::string> moderator_labels;   // "Moderator", "Host"
+    std::vector<std::string> label_connectors;   // lower-case words allowed in a person's label: "of", "the"
+    std::vector<std::string> honorifics;         // "Mr", "Ms": ignored when matching names
+    std::vector<std::string> qualifier_words;    // "(As interpreted.)" right after a label → qualifier
+    std::vector<std::string> place_lines;        // regexes: header lines naming the place ("Aboard ...")
+    std::vector<std::string> follow_up_openers;  // "following up": a question that continues the last one
+    std::vector<std::string> clarifications;     // "say it again": a short answer asking to repeat
+    std::vector<std::string> non_labels;         // "Note", "Update": look like labels, are text
+    int max_label_words = 12;                    // longer "labels" are text
+    int max_label_chars = 80;
+    int follow_up_max_words = 60;                // a follow-up question is at most this long
+    int short_answer_words = 12;                 // "Once again, louder please." (a clarification this short)
 };
 
 // Rules as built into the binary's data folder (voices/rules.toml).
@@ -37,7 +51,15 @@ std::string default_rules_path();
 Rules load_rules(const std::string& path);
 
 // Throws InputError (file, line, byte, what to do) for input that cannot be a
-// transcript: not UTF-8, UTF-16, binary, empty, no text.
+// transcript: not UTF-8, UTF-16, binary, empty, no text. Linear in the input:
+// user regexes (clutter_lines, place_lines) only see lines of at most 300
+// characters, so a 1 MB line cannot blow std::regex's stack.
 Document parse_transcript(std::string_view bytes, const std::string& filename, const Rules& rules);
+
+// A file-name-safe form of any text: ASCII lowercase letters, digits and
+// single hyphens (common accented Latin letters lose their accents), at most
+// 80 characters, never empty ("untitled"), never "." or "..", no slashes.
+//   slugify("Sergey Lavrov's remarks") == "sergey-lavrovs-remarks"
+std::string slugify(std::string_view text);
 
 }  // namespace turncast::parse

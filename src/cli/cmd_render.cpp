@@ -1,0 +1,88 @@
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "render/render.hpp"
+#include "synth/synth.hpp"
+
+namespace turncast::cli {
+
+namespace {
+
+struct RenderArgs {
+    std::vector<std::string> transcripts;
+    std::string output = "output";
+    std::string formats = "opus,m4a";
+    std::string cache_dir;
+    bool no_cache = false;
+    int jobs = 0;
+    std::string cast_path, lexicon_path, cover_path;
+    double loudness = -16.0;
+};
+
+std::string clock_time(double s) {
+    int t = int(s + 0.5);
+    return t >= 3600 ? fmt::format("{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
+                     : fmt::format("{}:{:02}", t / 60, t % 60);
+}
+
+void run_render(const RenderArgs& a, const Globals& g) {
+    render::Options opt;
+    opt.output_dir = a.output;
+    opt.formats = render::parse_formats(a.formats);
+    opt.cache_dir = a.cache_dir;
+    opt.use_cache = !a.no_cache;
+    opt.jobs = a.jobs;
+    opt.quiet = g.quiet;
+    opt.cover_path = a.cover_path;
+    opt.loudness.integrated_lufs = a.loudness;
+
+    render::PlanOptions po;
+    po.cast_path = a.cast_path;
+    po.lexicon_path = a.lexicon_path;
+    // Plan every transcript before rendering any: bad input anywhere means
+    // nothing is written anywhere.
+    std::vector<render::Plan> plans;
+    for (const auto& t : a.transcripts) plans.push_back(render::make_plan(t, po));
+    for (std::size_t i = 0; i < plans.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            if (plans[i].slug == plans[j].slug)
+                throw Error(ExitCode::Usage, plans[i].source,
+                            fmt::format("would be written to the same folder '{}' as {}", plans[i].slug, plans[j].source),
+                            "rename one of the files");
+    if (!g.quiet)
+        for (const auto& p : plans)
+            for (const auto& w : p.script.warnings) std::fprintf(stderr, "turncast: %s: warning: %s\n", p.source.c_str(), w.c_str());
+
+    synth::Engine engine;  // before any thread: synthesis forks from this pristine process
+    for (const auto& p : plans) {
+        auto r = render::render(p, opt, engine);
+        std::printf("%s: %s, %zu chapters, %s\n", r.dir.c_str(), clock_time(seconds(r.total_samples)).c_str(),
+                    p.script.chapters.size(),
+                    r.unchanged ? "already up to date"
+                                : fmt::format("{} segments spoken, {} pieces encoded", r.synthesised, r.encoded).c_str());
+    }
+}
+
+}  // namespace
+
+void add_render(CLI::App& app, Globals& g) {
+    auto a = std::make_shared<RenderArgs>();
+    auto* cmd = app.add_subcommand("render", "Render transcripts into chaptered audiobooks under OUTPUT/<slug>/");
+    cmd->add_option("transcripts", a->transcripts, "Transcript files (UTF-8 text)")->required();
+    cmd->add_option("-o,--output", a->output, "Output folder")->capture_default_str();
+    cmd->add_option("--formats", a->formats, "Comma-separated: opus, m4a, m4b, flac, wav")->capture_default_str();
+    cmd->add_option("--cache-dir", a->cache_dir, "Render cache folder (default OUTPUT/.cache)");
+    cmd->add_flag("--no-cache", a->no_cache, "Render everything afresh and keep no cache");
+    cmd->add_option("-j,--jobs", a->jobs, "Parallel workers (default: one per core)")->check(CLI::Range(0, 256));
+    cmd->add_option("--cast", a->cast_path, "Cast file (default voices/cast.toml)");
+    cmd->add_option("--lexicon", a->lexicon_path, "Extra pronunciation lexicon (TSV), applied over the default");
+    cmd->add_option("--cover", a->cover_path, "Cover image (JPEG or PNG) embedded in the audio files");
+    cmd->add_option("--loudness", a->loudness, "Target integrated loudness in LUFS")->capture_default_str()->check(CLI::Range(-40.0, -6.0));
+    cmd->callback([a, &g] { run_render(*a, g); });
+}
+
+}  // namespace turncast::cli

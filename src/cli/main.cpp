@@ -1,0 +1,66 @@
+// turncast: speaker-labelled transcript → chaptered audiobook.
+// main() builds the command line and is the one place where exceptions become
+// exit codes (README.md, "Exit codes").
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <unistd.h>
+
+#include "cli/commands.hpp"
+#include "core/error.hpp"
+#include "core/stop.hpp"
+#include "io/file.hpp"
+
+namespace {
+
+extern "C" void on_signal(int sig) {
+    // First signal: ask every loop to stop; they throw Interrupted and the
+    // temporaries are removed by their owners. Second signal: leave now.
+    if (turncast::stop_requested()) {
+        turncast::io::remove_pending_temporaries();
+        ::_exit(128 + sig);
+    }
+    turncast::request_stop();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace turncast;
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    CLI::App app{"turncast: turns a speaker-labelled transcript into a chaptered audiobook "
+                 "(Ogg Opus and M4A, captions, podcast metadata)"};
+    app.set_version_flag("--version", TURNCAST_VERSION);
+    app.require_subcommand(1);
+    cli::Globals globals;
+    app.add_flag("-q,--quiet", globals.quiet, "No progress or notes on stderr");
+    cli::add_render(app, globals);
+    cli::add_plan(app, globals);
+    cli::add_voices(app, globals);
+    cli::add_audition(app, globals);
+    cli::add_feed(app, globals);
+    cli::add_cache(app, globals);
+
+    try {
+        app.parse(argc, argv);
+        return 0;
+    } catch (const CLI::ParseError& e) {
+        int rc = app.exit(e);
+        return rc == 0 ? 0 : int(ExitCode::Usage);
+    } catch (const Error& e) {
+        std::fprintf(stderr, "turncast: %s\n", e.what());
+        return int(e.code());
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "turncast: out of memory\n");
+        return int(ExitCode::Io);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "turncast: internal error: %s (please report this)\n", e.what());
+        return int(ExitCode::Internal);
+    }
+}

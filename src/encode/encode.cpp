@@ -1,0 +1,342 @@
+// PCM pieces → Opus / AAC packets with libavcodec (libopus and FFmpeg's native
+// AAC encoder), and the cache format for encoded pieces.
+//
+// Why the piece arithmetic is exact (measured with libavcodec 59.37 / FFmpeg
+// 5.1, and checked at run time below, so a library that behaves differently
+// fails loudly instead of drifting the chapter marks):
+//
+//  * Both encoders count their delay into the output: libavcodec's audio frame
+//    queue starts with `initial_padding` samples (libopus lookahead 312 at
+//    48 kHz for the "audio" and "voip" applications; AAC priming 1024) and
+//    emits packets until input + padding samples are covered, each packet
+//    `frame_size` long (960 = 20 ms Opus frames, 1024 AAC).
+//  * So feeding span - delay samples, span a multiple of both frame sizes,
+//    yields exactly span / frame packets whose durations sum to span: Opus
+//    pads the last (short) input frame with silence itself, and AAC's
+//    one-frame look-ahead is drained by the flush. No packet carries
+//    skip-samples side data.
+//  * The content therefore starts `delay` samples into the piece's decoded
+//    audio; the muxer removes one pre-skip / priming for the whole stream, and
+//    the next piece's delay fills the tail of this one. Pieces start with a
+//    pause, so that tail is (near) silence.
+#include "encode/encode.hpp"
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include <fmt/format.h>
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavutil/channel_layout.h>
+#include <libavutil/error.h>
+#include <libavutil/frame.h>
+#include <libavutil/opt.h>
+}
+
+#include "core/error.hpp"
+
+namespace turncast::encode {
+
+namespace {
+
+struct CodecContextDeleter {
+    void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
+};
+struct FrameDeleter {
+    void operator()(AVFrame* f) const { av_frame_free(&f); }
+};
+struct PacketDeleter {
+    void operator()(AVPacket* p) const { av_packet_free(&p); }
+};
+using CodecContextPtr = std::unique_ptr<AVCodecContext, CodecContextDeleter>;
+using FramePtr = std::unique_ptr<AVFrame, FrameDeleter>;
+using PacketPtr = std::unique_ptr<AVPacket, PacketDeleter>;
+
+std::string av_error_text(int ret) {
+    char buf[AV_ERROR_MAX_STRING_SIZE] = {};
+    av_strerror(ret, buf, sizeof buf);
+    return buf;
+}
+
+// The one error boundary for libavcodec in this file.
+int check_av(int ret, const char* what) {
+    if (ret < 0) throw LibraryError("libavcodec", fmt::format("{}: {}", what, av_error_text(ret)));
+    return ret;
+}
+
+const char* encoder_name(Codec codec) { return codec == Codec::Opus ? "libopus" : "aac"; }
+
+// Opus application and VBR mode, chosen by measurement on 60 s of espeak speech
+// at 48 kbit/s (libopus 1.3.1; README has the table):
+//  * "voip" is 1.5-2x slower than "audio" at the same complexity (it runs
+//    SILK/hybrid modes) for no audible gain at this bitrate;
+//  * "audio" with unconstrained VBR overshoots to ~85 kbit/s at complexity
+//    1-6 (libopus skips its tonality analysis below 7), so VBR is
+//    constrained, which holds 48 kbit/s at every complexity.
+// Both applications have the same 312-sample lookahead (checked at open).
+constexpr const char* kOpusApplication = "audio";
+constexpr const char* kOpusVbr = "constrained";
+
+CodecContextPtr open_encoder(Codec codec, const Settings& settings) {
+    const AVCodec* enc = avcodec_find_encoder_by_name(encoder_name(codec));
+    if (!enc)
+        throw LibraryError("libavcodec", fmt::format("the {} encoder is not available", encoder_name(codec)),
+                           "install FFmpeg's libavcodec with libopus support (Debian: libavcodec59)");
+    CodecContextPtr ctx(avcodec_alloc_context3(enc));
+    if (!ctx) throw LibraryError("libavcodec", "out of memory allocating an encoder");
+
+    ctx->sample_rate = 48000;
+    av_channel_layout_default(&ctx->ch_layout, 1);
+    ctx->time_base = AVRational{1, 48000};
+    ctx->flags |= AV_CODEC_FLAG_BITEXACT;
+    if (codec == Codec::Opus) {
+        ctx->sample_fmt = AV_SAMPLE_FMT_FLT;
+        ctx->bit_rate = settings.opus_bitrate;
+        // libavcodec's libopus wrapper passes compression_level to
+        // OPUS_SET_COMPLEXITY (its default, -1, means 10).
+        ctx->compression_level = settings.opus_complexity;
+        check_av(av_opt_set(ctx->priv_data, "application", kOpusApplication, 0), "libopus application");
+        check_av(av_opt_set(ctx->priv_data, "vbr", kOpusVbr, 0), "libopus vbr");
+    } else {
+        ctx->sample_fmt = AV_SAMPLE_FMT_FLTP;
+        ctx->bit_rate = settings.aac_bitrate;
+        check_av(av_opt_set(ctx->priv_data, "aac_coder", settings.aac_fast_coder ? "fast" : "twoloop", 0),
+                 "aac_coder");
+    }
+    check_av(avcodec_open2(ctx.get(), enc, nullptr), fmt::format("opening the {} encoder", encoder_name(codec)).c_str());
+
+    if (ctx->initial_padding != delay(codec) || ctx->frame_size != frame(codec))
+        throw LibraryError("libavcodec",
+                           fmt::format("the {} encoder has delay {} and frame size {}; turncast needs {} and {}",
+                                       encoder_name(codec), ctx->initial_padding, ctx->frame_size, delay(codec),
+                                       frame(codec)),
+                           "this libavcodec version joins pieces differently; please report it");
+    return ctx;
+}
+
+// Moves every packet the encoder has ready into `out`.
+void drain(AVCodecContext* ctx, AVPacket* pkt, std::vector<Packet>& out) {
+    for (;;) {
+        int ret = avcodec_receive_packet(ctx, pkt);
+        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF) return;
+        check_av(ret, "receiving an encoded packet");
+        if (av_packet_get_side_data(pkt, AV_PKT_DATA_SKIP_SAMPLES, nullptr))
+            throw LibraryError("libavcodec", "the encoder trimmed a packet inside a piece",
+                               "the piece length is not a whole number of frames; please report it");
+        Packet p;
+        p.data.assign(pkt->data, pkt->data + pkt->size);
+        p.duration = pkt->duration;
+        out.push_back(std::move(p));
+        av_packet_unref(pkt);  // pkt is blank again, ready for the next receive
+    }
+}
+
+// ---- serialisation helpers (little-endian, explicit widths) ----
+
+constexpr char kMagic[4] = {'T', 'C', 'E', 'P'};  // TurnCast Encoded Piece
+constexpr std::uint32_t kFormatVersion = 1;
+constexpr std::size_t kHeaderSize = 4 + 4 + 8;   // magic, version, payload length
+constexpr std::size_t kTrailerSize = 8;          // FNV-1a 64 of the payload
+
+std::uint64_t fnv1a64(const std::uint8_t* p, std::size_t n) {
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    for (std::size_t i = 0; i < n; ++i) {
+        h ^= p[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+template <typename T>
+void put(std::vector<std::uint8_t>& out, T v) {
+    auto u = static_cast<std::uint64_t>(v);
+    for (std::size_t i = 0; i < sizeof(T); ++i) out.push_back(static_cast<std::uint8_t>(u >> (8 * i)));
+}
+
+[[noreturn]] void corrupt(const std::string& where, const std::string& what) {
+    throw IoError(where, "encoded piece is corrupt: " + what, "delete it; the next render rebuilds it");
+}
+
+// Bounds-checked little-endian reads; running off the end is a corrupt file.
+class Reader {
+public:
+    Reader(const std::uint8_t* p, std::size_t n, const std::string& where) : p_(p), n_(n), where_(where) {}
+    template <typename T>
+    T get() {
+        need(sizeof(T));
+        std::uint64_t u = 0;
+        for (std::size_t i = 0; i < sizeof(T); ++i) u |= std::uint64_t(p_[pos_ + i]) << (8 * i);
+        pos_ += sizeof(T);
+        return static_cast<T>(u);
+    }
+    void bytes(std::vector<std::uint8_t>& out, std::size_t n) {
+        need(n);
+        out.assign(p_ + pos_, p_ + pos_ + n);
+        pos_ += n;
+    }
+    bool done() const { return pos_ == n_; }
+
+private:
+    void need(std::size_t k) {
+        if (k > n_ - pos_) corrupt(where_, "the payload ends early");
+    }
+    const std::uint8_t* p_;
+    std::size_t n_;
+    std::size_t pos_ = 0;
+    const std::string& where_;
+};
+
+}  // namespace
+
+std::int64_t delay(Codec codec) { return codec == Codec::Opus ? 312 : 1024; }
+std::int64_t frame(Codec codec) { return codec == Codec::Opus ? 960 : 1024; }
+
+std::int64_t span_for(std::int64_t content_samples) {
+    const std::int64_t need = std::max<std::int64_t>(content_samples, 0) + std::max(delay(Codec::Opus), delay(Codec::Aac));
+    return (need + kGrain - 1) / kGrain * kGrain;
+}
+
+Piece encode_piece(Codec codec, const Settings& settings, const std::vector<float>& input) {
+    const auto n = static_cast<std::int64_t>(input.size());
+    const std::int64_t span = n + delay(codec);
+    if (n <= 0 || span % kGrain != 0)
+        throw std::invalid_argument(fmt::format(
+            "encode_piece: {} input samples is not span - {} for a multiple span of {}", n, delay(codec), kGrain));
+
+    CodecContextPtr ctx = open_encoder(codec, settings);
+    FramePtr frm(av_frame_alloc());
+    PacketPtr pkt(av_packet_alloc());
+    if (!frm || !pkt) throw LibraryError("libavcodec", "out of memory allocating a frame");
+
+    Piece piece;
+    piece.codec = codec;
+    piece.span = span;
+    if (ctx->extradata_size > 0) piece.extradata.assign(ctx->extradata, ctx->extradata + ctx->extradata_size);
+    piece.packets.reserve(static_cast<std::size_t>(span / frame(codec)));
+
+    const int fs = ctx->frame_size;
+    frm->format = ctx->sample_fmt;
+    frm->sample_rate = ctx->sample_rate;
+    check_av(av_channel_layout_copy(&frm->ch_layout, &ctx->ch_layout), "frame channel layout");
+    frm->nb_samples = fs;
+    check_av(av_frame_get_buffer(frm.get(), 0), "allocating a frame");
+
+    std::int64_t pts = 0;
+    for (std::int64_t at = 0; at < n; at += fs) {
+        const int count = static_cast<int>(std::min<std::int64_t>(fs, n - at));
+        // The encoder may still hold a reference to the previous frame's buffer.
+        check_av(av_frame_make_writable(frm.get()), "making a frame writable");
+        frm->nb_samples = count;  // a short last frame: both encoders pad it with silence
+        std::memcpy(frm->data[0], input.data() + at, sizeof(float) * static_cast<std::size_t>(count));
+        frm->pts = pts;
+        pts += count;
+        check_av(avcodec_send_frame(ctx.get(), frm.get()), "sending audio to the encoder");
+        drain(ctx.get(), pkt.get(), piece.packets);
+    }
+    check_av(avcodec_send_frame(ctx.get(), nullptr), "flushing the encoder");
+    drain(ctx.get(), pkt.get(), piece.packets);
+
+    std::int64_t total = 0;
+    for (const auto& p : piece.packets) {
+        if (p.duration != frame(codec))
+            throw LibraryError("libavcodec", fmt::format("the {} encoder produced a {}-sample packet; expected {}",
+                                                         encoder_name(codec), p.duration, frame(codec)));
+        total += p.duration;
+    }
+    if (total != span)
+        throw LibraryError("libavcodec", fmt::format("the {} encoder produced {} samples for a {}-sample piece",
+                                                     encoder_name(codec), total, span),
+                           "please report it: pieces would drift against the chapter marks");
+    return piece;
+}
+
+std::string fingerprint(Codec codec, const Settings& settings) {
+    std::string s = fmt::format("turncast-encode/{} {} lavc={} ({})", kFormatVersion, encoder_name(codec),
+                                LIBAVCODEC_IDENT, avcodec_version());
+    if (codec == Codec::Opus) {
+        // libopus is linked by libavcodec, not by us: look its version up if loaded.
+        using VersionFn = const char* (*)();
+        auto fn = reinterpret_cast<VersionFn>(dlsym(RTLD_DEFAULT, "opus_get_version_string"));
+        s += fmt::format(" {} bitrate={} complexity={} application={} vbr={}", fn ? fn() : "libopus-unknown",
+                         settings.opus_bitrate, settings.opus_complexity, kOpusApplication, kOpusVbr);
+    } else {
+        s += fmt::format(" bitrate={} coder={}", settings.aac_bitrate,
+                         settings.aac_fast_coder ? "fast" : "twoloop");
+    }
+    return s;
+}
+
+// Layout: "TCEP" u32 version, u64 payload length, payload, u64 FNV-1a(payload).
+// Payload: u8 codec, i64 span, u32 extradata length, extradata, u32 packet
+// count, then per packet u32 duration, u32 size, bytes.
+std::vector<std::uint8_t> serialise(const Piece& piece) {
+    std::vector<std::uint8_t> payload;
+    std::size_t bytes = 0;
+    for (const auto& p : piece.packets) bytes += p.data.size() + 8;
+    payload.reserve(bytes + piece.extradata.size() + 32);
+    put<std::uint8_t>(payload, piece.codec == Codec::Opus ? 0 : 1);
+    put<std::int64_t>(payload, piece.span);
+    put<std::uint32_t>(payload, static_cast<std::uint32_t>(piece.extradata.size()));
+    payload.insert(payload.end(), piece.extradata.begin(), piece.extradata.end());
+    put<std::uint32_t>(payload, static_cast<std::uint32_t>(piece.packets.size()));
+    for (const auto& p : piece.packets) {
+        put<std::uint32_t>(payload, static_cast<std::uint32_t>(p.duration));
+        put<std::uint32_t>(payload, static_cast<std::uint32_t>(p.data.size()));
+        payload.insert(payload.end(), p.data.begin(), p.data.end());
+    }
+
+    std::vector<std::uint8_t> out;
+    out.reserve(kHeaderSize + payload.size() + kTrailerSize);
+    out.insert(out.end(), kMagic, kMagic + 4);
+    put<std::uint32_t>(out, kFormatVersion);
+    put<std::uint64_t>(out, payload.size());
+    out.insert(out.end(), payload.begin(), payload.end());
+    put<std::uint64_t>(out, fnv1a64(payload.data(), payload.size()));
+    return out;
+}
+
+Piece deserialise(const std::vector<std::uint8_t>& bytes, const std::string& where) {
+    if (bytes.size() < kHeaderSize + kTrailerSize) corrupt(where, fmt::format("only {} bytes", bytes.size()));
+    if (std::memcmp(bytes.data(), kMagic, 4) != 0) corrupt(where, "not a turncast encoded piece");
+    Reader head(bytes.data() + 4, kHeaderSize - 4, where);
+    const auto version = head.get<std::uint32_t>();
+    if (version != kFormatVersion) corrupt(where, fmt::format("format version {} (expected {})", version, kFormatVersion));
+    const auto length = head.get<std::uint64_t>();
+    if (length != bytes.size() - kHeaderSize - kTrailerSize)
+        corrupt(where, fmt::format("{} payload bytes declared, {} present", length,
+                                   bytes.size() - kHeaderSize - kTrailerSize));
+    const std::uint8_t* payload = bytes.data() + kHeaderSize;
+    Reader tail(payload + length, kTrailerSize, where);
+    if (tail.get<std::uint64_t>() != fnv1a64(payload, length)) corrupt(where, "checksum mismatch");
+
+    // The checksum matched, so the structure below was written by serialise();
+    // the bounds checks still guard against a colliding or hand-made file.
+    Reader r(payload, length, where);
+    Piece piece;
+    const auto codec = r.get<std::uint8_t>();
+    if (codec > 1) corrupt(where, fmt::format("unknown codec {}", codec));
+    piece.codec = codec == 0 ? Codec::Opus : Codec::Aac;
+    piece.span = r.get<std::int64_t>();
+    r.bytes(piece.extradata, r.get<std::uint32_t>());
+    const auto count = r.get<std::uint32_t>();
+    if (count > length / 8) corrupt(where, fmt::format("{} packets cannot fit", count));
+    piece.packets.resize(count);
+    std::int64_t total = 0;
+    for (auto& p : piece.packets) {
+        p.duration = r.get<std::uint32_t>();
+        r.bytes(p.data, r.get<std::uint32_t>());
+        total += p.duration;
+    }
+    if (!r.done()) corrupt(where, "trailing bytes after the packets");
+    if (piece.span <= 0 || piece.span % kGrain != 0 || total != piece.span)
+        corrupt(where, fmt::format("packets cover {} samples of a {}-sample piece", total, piece.span));
+    return piece;
+}
+
+}  // namespace turncast::encode

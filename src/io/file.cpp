@@ -1,0 +1,156 @@
+#include "io/file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <random>
+
+#include "core/error.hpp"
+
+namespace turncast::io {
+namespace {
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+// Open temporaries, for the signal handler. A fixed table of C strings keeps
+// remove_pending_temporaries() async-signal-safe (only unlink()).
+constexpr int kMaxPending = 64;
+char g_pending[kMaxPending][4096];
+std::atomic<bool> g_used[kMaxPending];
+std::mutex g_pending_mutex;
+
+int register_pending(const std::string& path) {
+    std::lock_guard<std::mutex> lock(g_pending_mutex);
+    if (path.size() >= sizeof g_pending[0]) return -1;
+    for (int i = 0; i < kMaxPending; ++i) {
+        if (!g_used[i].load()) {
+            std::memcpy(g_pending[i], path.c_str(), path.size() + 1);
+            g_used[i].store(true);
+            return i;
+        }
+    }
+    return -1;
+}
+
+void unregister_pending(int slot) {
+    if (slot >= 0) g_used[slot].store(false);
+}
+
+std::string unique_suffix() {
+    static std::atomic<unsigned> counter{0};
+    return ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+}
+
+void write_all(int fd, const char* data, std::size_t n, const std::string& path) {
+    while (n > 0) {
+        ssize_t w = ::write(fd, data, n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            int err = errno;
+            throw IoError(path, "cannot write: " + errno_text(err),
+                          err == ENOSPC ? "free some disk space and render again" : "");
+        }
+        data += w;
+        n -= std::size_t(w);
+    }
+}
+
+}  // namespace
+
+std::string read_file(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        int err = errno;
+        throw IoError(path, "cannot open: " + errno_text(err),
+                      err == ENOENT ? "check the path" : "check the file's permissions");
+    }
+    if (S_ISDIR(st.st_mode)) throw IoError(path, "is a directory, not a file", "name a transcript file");
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int err = errno;
+        throw IoError(path, "cannot open: " + errno_text(err), "check the file's permissions");
+    }
+    std::string out;
+    if (S_ISREG(st.st_mode)) out.reserve(std::size_t(st.st_size));
+    char buf[1 << 16];
+    for (;;) {
+        ssize_t r = ::read(fd, buf, sizeof buf);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            int err = errno;
+            ::close(fd);
+            throw IoError(path, "cannot read: " + errno_text(err));
+        }
+        if (r == 0) break;
+        out.append(buf, std::size_t(r));
+    }
+    ::close(fd);
+    return out;
+}
+
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), temp_(path_ + unique_suffix()) {
+    slot_ = register_pending(temp_);
+}
+
+AtomicFile::~AtomicFile() {
+    if (!committed_) ::unlink(temp_.c_str());
+    unregister_pending(slot_);
+}
+
+void AtomicFile::commit() {
+    int fd = ::open(temp_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int err = errno;
+        throw IoError(temp_, "cannot reopen to flush: " + errno_text(err));
+    }
+    int rc = ::fsync(fd);
+    int err = errno;
+    ::close(fd);
+    if (rc != 0)
+        throw IoError(path_, "cannot flush to disk: " + errno_text(err),
+                      err == ENOSPC ? "free some disk space and render again" : "");
+    if (::rename(temp_.c_str(), path_.c_str()) != 0) {
+        err = errno;
+        throw IoError(path_, "cannot replace: " + errno_text(err));
+    }
+    committed_ = true;
+}
+
+void write_file_atomic(const std::string& path, std::string_view bytes) {
+    AtomicFile f(path);
+    int fd = ::open(f.temp_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        int err = errno;
+        throw IoError(path, "cannot create: " + errno_text(err), "check that the folder is writable");
+    }
+    try {
+        write_all(fd, bytes.data(), bytes.size(), path);
+    } catch (...) {
+        ::close(fd);
+        throw;
+    }
+    if (::close(fd) != 0) {
+        int err = errno;
+        throw IoError(path, "cannot write: " + errno_text(err));
+    }
+    f.commit();
+}
+
+void remove_pending_temporaries() noexcept {
+    for (int i = 0; i < kMaxPending; ++i)
+        if (g_used[i].load()) ::unlink(g_pending[i]);
+}
+
+void make_dirs(const std::string& path) {
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    if (ec) throw IoError(path, "cannot create folder: " + ec.message(), "check the path and permissions");
+}
+
+}  // namespace turncast::io

@@ -1,0 +1,401 @@
+// Encoded pieces → .opus / .m4a / .m4b with libavformat (FFmpeg 5.1), in the
+// style of FFmpeg's doc/examples/mux.c: one helper per step, every handle owned.
+//
+// Timestamps: the packets of all pieces form one stream whose first packet has
+// pts = -delay (Opus 312, AAC 1024); each packet follows the previous one.
+//  * Ogg: the muxer sets granule = pts + duration + initial_padding, so the
+//    last granule is exactly the sum of the spans, and OpusHead's pre-skip
+//    (312, from the encoder's extradata) trims the stream's single delay.
+//  * MP4: a negative first dts makes movenc write an edit list that starts
+//    1024 samples into the media, which trims the AAC priming.
+// Either way piece i's content starts at the sum of the previous spans.
+#include "mux/mux.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/base64.h>
+#include <libavutil/channel_layout.h>
+#include <libavutil/dict.h>
+#include <libavutil/error.h>
+#include <libavutil/mem.h>
+}
+
+#include "core/error.hpp"
+
+namespace turncast::mux {
+
+namespace {
+
+constexpr int kRate = 48000;
+
+std::string av_error_text(int ret) {
+    char buf[AV_ERROR_MAX_STRING_SIZE] = {};
+    av_strerror(ret, buf, sizeof buf);
+    return buf;
+}
+
+// The error boundary for libavformat: I/O failures (a missing folder, a full
+// disk) are IoError naming the file; everything else is a LibraryError.
+int check_av(int ret, const std::string& path, const char* what) {
+    if (ret >= 0) return ret;
+    const std::string text = fmt::format("{}: {}", what, av_error_text(ret));
+    switch (ret) {
+    case AVERROR(ENOENT): case AVERROR(EACCES): case AVERROR(ENOSPC): case AVERROR(EIO):
+    case AVERROR(EROFS): case AVERROR(EDQUOT): case AVERROR(ENOTDIR): case AVERROR(EISDIR):
+        throw IoError(path, text, "check that the folder exists, is writable and has free space");
+    default:
+        throw LibraryError(path, fmt::format("libavformat: {}", text));
+    }
+}
+
+// Owns an output AVFormatContext and its AVIOContext. AVStreams and
+// AVChapters belong to the context and go with it.
+struct FormatDeleter {
+    void operator()(AVFormatContext* s) const {
+        if (s->pb && !(s->oformat->flags & AVFMT_NOFILE)) avio_closep(&s->pb);
+        avformat_free_context(s);
+    }
+};
+using FormatPtr = std::unique_ptr<AVFormatContext, FormatDeleter>;
+
+struct PacketDeleter {
+    void operator()(AVPacket* p) const { av_packet_free(&p); }
+};
+using PacketPtr = std::unique_ptr<AVPacket, PacketDeleter>;
+
+// Owns an AVDictionary of muxer options; libav functions take &dict.
+struct Options {
+    AVDictionary* dict = nullptr;
+    Options() = default;
+    Options(const Options&) = delete;
+    Options& operator=(const Options&) = delete;
+    ~Options() { av_dict_free(&dict); }
+};
+
+void set(AVDictionary** d, const char* key, const std::string& value) {
+    if (!value.empty() && av_dict_set(d, key, value.c_str(), 0) < 0)
+        throw LibraryError("libavutil", "out of memory setting metadata");
+}
+
+// ---- cover art ----
+
+struct Cover {
+    std::vector<std::uint8_t> data;
+    AVCodecID codec = AV_CODEC_ID_NONE;
+    const char* mime = "";
+    std::uint32_t width = 0, height = 0, depth = 24;
+};
+
+std::uint32_t be32(const std::uint8_t* p) {
+    return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3];
+}
+
+// Reads the image and its dimensions (PNG IHDR, or a JPEG SOFn marker): the
+// FLAC picture block wants them, and players show a cover without them badly.
+Cover load_cover(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IoError(path, "cannot open the cover image", "check the --cover path");
+    Cover c;
+    c.data.assign(std::istreambuf_iterator<char>(in), {});
+    const auto& d = c.data;
+    const std::size_t n = d.size();
+    static const std::uint8_t png[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (n >= 33 && std::memcmp(d.data(), png, 8) == 0 && std::memcmp(d.data() + 12, "IHDR", 4) == 0) {
+        c.codec = AV_CODEC_ID_PNG;
+        c.mime = "image/png";
+        c.width = be32(&d[16]);
+        c.height = be32(&d[20]);
+        const int channels[] = {1, 0, 3, 1, 2, 0, 4};  // by PNG colour type
+        const int type = d[25];
+        c.depth = std::uint32_t(d[24]) * (type <= 6 && channels[type] ? channels[type] : 1);
+        return c;
+    }
+    if (n >= 4 && d[0] == 0xff && d[1] == 0xd8) {
+        c.codec = AV_CODEC_ID_MJPEG;
+        c.mime = "image/jpeg";
+        for (std::size_t i = 2; i + 9 < n;) {
+            if (d[i] != 0xff) break;
+            const std::uint8_t m = d[i + 1];
+            if (m == 0xff) { ++i; continue; }
+            const std::size_t len = std::size_t(d[i + 2]) << 8 | d[i + 3];
+            const bool sof = m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc;
+            if (sof) {
+                c.height = std::uint32_t(d[i + 5]) << 8 | d[i + 6];
+                c.width = std::uint32_t(d[i + 7]) << 8 | d[i + 8];
+                c.depth = std::uint32_t(d[i + 4]) * d[i + 9];
+                return c;
+            }
+            i += 2 + len;
+        }
+        throw InputError(path, "the JPEG cover image has no frame header", "save it again as a baseline JPEG");
+    }
+    throw InputError(path, "the cover image is neither PNG nor JPEG", "convert it to PNG or JPEG");
+}
+
+// METADATA_BLOCK_PICTURE: a FLAC picture block (type 3, front cover), base64.
+std::string flac_picture_comment(const Cover& c) {
+    std::vector<std::uint8_t> b;
+    auto put32 = [&b](std::uint32_t v) {
+        for (int s = 24; s >= 0; s -= 8) b.push_back(std::uint8_t(v >> s));
+    };
+    const std::size_t mime_len = std::strlen(c.mime);
+    put32(3);
+    put32(std::uint32_t(mime_len));
+    b.insert(b.end(), c.mime, c.mime + mime_len);
+    put32(0);  // no description
+    put32(c.width);
+    put32(c.height);
+    put32(c.depth);
+    put32(0);  // not indexed
+    put32(std::uint32_t(c.data.size()));
+    b.insert(b.end(), c.data.begin(), c.data.end());
+    std::string out(AV_BASE64_SIZE(b.size()), '\0');
+    if (!av_base64_encode(out.data(), int(out.size()), b.data(), int(b.size())))
+        throw LibraryError("libavutil", "base64 encoding of the cover failed");
+    out.resize(std::strlen(out.c_str()));
+    return out;
+}
+
+const char* format_name(Container c) { return c == Container::Ogg ? "opus" : "ipod"; }
+
+}  // namespace
+
+std::string ogg_chapter_time(std::int64_t samples) {
+    if (samples < 0) samples = 0;
+    const std::int64_t ms = samples / (kRate / 1000);  // rounded down
+    return fmt::format("{:02}:{:02}:{:02}.{:03}", ms / 3600000, ms / 60000 % 60, ms / 1000 % 60, ms % 1000);
+}
+
+struct Muxer::Impl {
+    std::string path;
+    Container container;
+    encode::Codec codec;
+    std::vector<std::uint8_t> extradata;
+    FormatPtr fmt;
+    PacketPtr pkt;
+    AVStream* audio = nullptr;  // owned by fmt
+    std::int64_t next_pts = 0;  // of the next audio packet, in 1/48000
+    std::vector<ChapterMark> chapters;  // MP4 only: added at finish()
+    bool finished = false;
+
+    void add_audio_stream(const encode::Piece& first);
+    void add_cover_stream(const Cover& cover);
+    void set_chapters(const std::vector<ChapterMark>& chapters);
+    void set_tags(const Tags& tags, const std::vector<ChapterMark>& chapters, const Cover* cover);
+    void write_packet(AVStream* st, const std::uint8_t* data, std::size_t size, std::int64_t pts,
+                      std::int64_t duration, bool key);
+};
+
+void Muxer::Impl::add_audio_stream(const encode::Piece& first) {
+    audio = avformat_new_stream(fmt.get(), nullptr);
+    if (!audio) throw LibraryError(path, "libavformat: cannot add the audio stream");
+    AVCodecParameters* par = audio->codecpar;
+    par->codec_type = AVMEDIA_TYPE_AUDIO;
+    par->codec_id = codec == encode::Codec::Opus ? AV_CODEC_ID_OPUS : AV_CODEC_ID_AAC;
+    par->sample_rate = kRate;
+    av_channel_layout_default(&par->ch_layout, 1);
+    par->frame_size = int(encode::frame(codec));
+    par->initial_padding = int(encode::delay(codec));
+    if (!first.extradata.empty()) {
+        // codecpar owns its extradata (freed with the stream): libav memory, padded.
+        par->extradata = static_cast<std::uint8_t*>(av_mallocz(first.extradata.size() + AV_INPUT_BUFFER_PADDING_SIZE));
+        if (!par->extradata) throw LibraryError(path, "out of memory copying the codec header");
+        std::memcpy(par->extradata, first.extradata.data(), first.extradata.size());
+        par->extradata_size = int(first.extradata.size());
+    }
+    audio->time_base = AVRational{1, kRate};
+}
+
+void Muxer::Impl::add_cover_stream(const Cover& cover) {
+    AVStream* st = avformat_new_stream(fmt.get(), nullptr);
+    if (!st) throw LibraryError(path, "libavformat: cannot add the cover stream");
+    st->disposition |= AV_DISPOSITION_ATTACHED_PIC;
+    st->codecpar->codec_type = AVMEDIA_TYPE_VIDEO;
+    st->codecpar->codec_id = cover.codec;
+    st->codecpar->width = int(cover.width);
+    st->codecpar->height = int(cover.height);
+    st->time_base = AVRational{1, kRate};
+}
+
+void Muxer::Impl::set_chapters(const std::vector<ChapterMark>& chapters) {
+    if (chapters.empty()) return;
+    // AVChapters belong to the context: avformat_free_context frees the array,
+    // each chapter and its metadata, so they are allocated with libav's allocator.
+    fmt->chapters = static_cast<AVChapter**>(av_calloc(chapters.size(), sizeof(AVChapter*)));
+    if (!fmt->chapters) throw LibraryError(path, "out of memory adding chapters");
+    for (std::size_t i = 0; i < chapters.size(); ++i) {
+        auto* ch = static_cast<AVChapter*>(av_mallocz(sizeof(AVChapter)));
+        if (!ch) throw LibraryError(path, "out of memory adding chapters");
+        fmt->chapters[fmt->nb_chapters++] = ch;
+        ch->id = std::int64_t(i);
+        ch->time_base = AVRational{1, kRate};
+        ch->start = chapters[i].start;
+        ch->end = chapters[i].end;
+        set(&ch->metadata, "title", chapters[i].title);
+    }
+}
+
+void Muxer::Impl::set_tags(const Tags& tags, const std::vector<ChapterMark>& chapters, const Cover* cover) {
+    if (container == Container::Ogg) {
+        // Vorbis comments in the OpusTags packet, in this order: tags, then each
+        // chapter's time and name (the time entry first, as the convention
+        // asks), then the picture. AVDictionary keeps insertion order.
+        AVDictionary** m = &audio->metadata;
+        set(m, "TITLE", tags.title);
+        set(m, "ARTIST", tags.artist);
+        set(m, "ALBUM", tags.album);
+        set(m, "DATE", tags.date);
+        set(m, "GENRE", tags.genre);
+        // libavformat maps COMMENT onto DESCRIPTION (its generic "comment"
+        // key), so the two cannot both be written: the description wins.
+        set(m, "DESCRIPTION", tags.description.empty() ? tags.comment : tags.description);
+        for (std::size_t i = 0; i < chapters.size(); ++i) {
+            set(m, fmt::format("CHAPTER{:03}", i).c_str(), ogg_chapter_time(chapters[i].start));
+            // An empty name would drop the key and leave an unnamed chapter.
+            set(m, fmt::format("CHAPTER{:03}NAME", i).c_str(),
+                chapters[i].title.empty() ? fmt::format("Chapter {}", i + 1) : chapters[i].title);
+        }
+        if (cover) set(m, "METADATA_BLOCK_PICTURE", flac_picture_comment(*cover));
+        return;
+    }
+    // movenc maps these keys to ©nam ©ART ©alb ©day ©gen desc ©cmt and stik.
+    AVDictionary** m = &fmt->metadata;
+    set(m, "title", tags.title);
+    set(m, "artist", tags.artist);
+    set(m, "album_artist", tags.artist);
+    set(m, "album", tags.album);
+    set(m, "date", tags.date);
+    set(m, "genre", tags.genre);
+    set(m, "description", tags.description);
+    set(m, "comment", tags.comment);
+    if (container == Container::M4b) set(m, "media_type", "2");  // stik 2: audiobook
+}
+
+void Muxer::Impl::write_packet(AVStream* st, const std::uint8_t* data, std::size_t size, std::int64_t pts,
+                               std::int64_t duration, bool key) {
+    check_av(av_new_packet(pkt.get(), int(size)), path, "allocating a packet");
+    std::memcpy(pkt->data, data, size);
+    pkt->stream_index = st->index;
+    pkt->pts = pkt->dts = av_rescale_q(pts, AVRational{1, kRate}, st->time_base);
+    pkt->duration = av_rescale_q(duration, AVRational{1, kRate}, st->time_base);
+    if (key) pkt->flags |= AV_PKT_FLAG_KEY;
+    // Packets arrive in order on one audio stream, so no interleaving is
+    // needed. av_write_frame does not take the packet's reference (unlike
+    // av_interleaved_write_frame): unref it here, so pkt is blank again.
+    const int ret = av_write_frame(fmt.get(), pkt.get());
+    av_packet_unref(pkt.get());
+    check_av(ret, path, "writing a packet");
+}
+
+Muxer::Muxer(const std::string& path, Container container, const encode::Piece& first,
+             const std::vector<ChapterMark>& chapters, const Tags& tags)
+    : impl_(std::make_unique<Impl>()) {
+    Impl& m = *impl_;
+    m.path = path;
+    m.container = container;
+    m.codec = first.codec;
+    m.extradata = first.extradata;
+    const bool want_opus = container == Container::Ogg;
+    if (want_opus != (first.codec == encode::Codec::Opus))
+        throw std::invalid_argument(want_opus ? "mux: Ogg files carry Opus pieces" : "mux: M4A/M4B files carry AAC pieces");
+    for (std::size_t i = 1; i < chapters.size(); ++i)
+        if (chapters[i].start < chapters[i - 1].start)
+            throw std::invalid_argument("mux: chapter starts must not decrease");
+    if (container == Container::Ogg && chapters.size() > 1000)
+        throw InputError(path, fmt::format("{} chapters; Ogg chapter comments allow at most 1000", chapters.size()),
+                         "merge some questions into one chapter");
+
+    Cover cover;
+    const bool has_cover = !tags.cover_path.empty();
+    if (has_cover) cover = load_cover(tags.cover_path);
+
+    AVFormatContext* raw = nullptr;
+    check_av(avformat_alloc_output_context2(&raw, nullptr, format_name(container), path.c_str()), path,
+             "creating the output context");
+    m.fmt.reset(raw);
+    // Byte-identical files for identical input: fixed Ogg serial numbers, no
+    // "encoder" tag with a library version.
+    m.fmt->flags |= AVFMT_FLAG_BITEXACT;
+    m.pkt.reset(av_packet_alloc());
+    if (!m.pkt) throw LibraryError(path, "out of memory allocating a packet");
+
+    m.add_audio_stream(first);
+    if (container == Container::Ogg) {
+        // FFmpeg 5.1's Ogg muxer writes AVChapters with wrong times: the
+        // chapters go into our own comments instead (see set_tags).
+    } else {
+        // AVChapters are added in finish(): movenc then writes the chapter
+        // track and chpl with the trailer, when the last chapter's end can be
+        // clamped to the audio's true length.
+        m.chapters = chapters;
+        if (has_cover) m.add_cover_stream(cover);
+    }
+    m.set_tags(tags, chapters, has_cover ? &cover : nullptr);
+
+    check_av(avio_open(&m.fmt->pb, path.c_str(), AVIO_FLAG_WRITE), path, "opening the output file");
+
+    Options opts;
+    if (container == Container::Ogg) {
+        // BITEXACT alone gives serial number 0, which opusinfo warns about.
+        av_dict_set(&opts.dict, "serial_offset", "1953656419", 0);  // "trnc"
+    } else {
+        // faststart moves the index to the front (podcast apps can play while
+        // downloading); the trailer reopens `path` to do it.
+        av_dict_set(&opts.dict, "movflags", "+faststart", 0);
+        if (container == Container::M4b) av_dict_set(&opts.dict, "brand", "M4B ", 0);
+    }
+    check_av(avformat_write_header(m.fmt.get(), &opts.dict), path, "writing the file header");
+    if (opts.dict) {  // what the muxer did not consume
+        const AVDictionaryEntry* e = av_dict_get(opts.dict, "", nullptr, AV_DICT_IGNORE_SUFFIX);
+        throw std::logic_error(fmt::format("mux: option {} not recognised by the {} muxer", e->key, format_name(container)));
+    }
+
+    if (has_cover && container != Container::Ogg)
+        m.write_packet(m.fmt->streams[1], cover.data.data(), cover.data.size(), 0, 0, true);
+    m.next_pts = -encode::delay(m.codec);
+}
+
+Muxer::~Muxer() = default;  // frees only; an unfinished file is left for the caller to remove
+
+void Muxer::write(const encode::Piece& piece) {
+    Impl& m = *impl_;
+    if (m.finished) throw std::logic_error("mux: write() after finish()");
+    if (piece.codec != m.codec || piece.extradata != m.extradata)
+        throw std::invalid_argument("mux: a piece was encoded with different codec settings than the first one");
+    std::int64_t total = 0;
+    for (const auto& p : piece.packets) total += p.duration;
+    if (total != piece.span || piece.span % encode::kGrain != 0)
+        throw std::invalid_argument(fmt::format("mux: piece packets cover {} samples of a {}-sample span", total, piece.span));
+    for (const auto& p : piece.packets) {
+        m.write_packet(m.audio, p.data.data(), p.data.size(), m.next_pts, p.duration, true);
+        m.next_pts += p.duration;
+    }
+}
+
+void Muxer::finish() {
+    Impl& m = *impl_;
+    if (m.finished) return;
+    m.finished = true;
+    if (m.container != Container::Ogg) {
+        // Keep chapters inside the audio (the total minus the AAC priming), so
+        // the chapter track does not make the file look longer than it plays.
+        for (auto& c : m.chapters) {
+            c.start = std::min(c.start, m.next_pts);
+            c.end = std::max(c.start, std::min(c.end, m.next_pts));
+        }
+        m.set_chapters(m.chapters);
+    }
+    check_av(av_write_trailer(m.fmt.get()), m.path, "writing the file trailer");
+    check_av(avio_closep(&m.fmt->pb), m.path, "closing the output file");
+}
+
+}  // namespace turncast::mux

@@ -1,0 +1,349 @@
+#include "parse/text.hpp"
+
+#include <string>
+
+#include "core/error.hpp"
+#include "parse/parse.hpp"
+
+namespace turncast::parse::text {
+namespace {
+
+std::string where(const std::string& filename, int line, std::size_t byte) {
+    return filename + ": line " + std::to_string(line) + ", byte " + std::to_string(byte);
+}
+
+const char* kIconvHint16 =
+    "convert it to UTF-8 first, e.g. iconv -f UTF-16 -t UTF-8 FILE > FILE.utf8.txt";
+
+// Decodes one UTF-8 sequence at s[i]; returns its length, or 0 if invalid
+// (overlong, surrogate, above U+10FFFF, truncated).
+std::size_t decode(std::string_view s, std::size_t i, char32_t& cp) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    if (b0 < 0x80) { cp = b0; return 1; }
+    std::size_t len;
+    char32_t min;
+    if ((b0 & 0xE0) == 0xC0) { len = 2; cp = b0 & 0x1F; min = 0x80; }
+    else if ((b0 & 0xF0) == 0xE0) { len = 3; cp = b0 & 0x0F; min = 0x800; }
+    else if ((b0 & 0xF8) == 0xF0) { len = 4; cp = b0 & 0x07; min = 0x10000; }
+    else return 0;
+    if (i + len > s.size()) return 0;
+    for (std::size_t k = 1; k < len; ++k) {
+        const auto b = static_cast<unsigned char>(s[i + k]);
+        if ((b & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (b & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return len;
+}
+
+// How one code point appears after hygiene; nullptr means "keep as is".
+const char* replacement(char32_t cp) {
+    switch (cp) {
+    case U'\t': case U'\v': case U'\f': case 0x85: case 0xA0: case 0x1680:
+    case 0x202F: case 0x205F: case 0x3000: case 0x2028: case 0x2029:
+        return " ";
+    case 0x200B: case 0x200C: case 0x200D: case 0x2060: case 0xFEFF: case 0xAD:
+        return "";
+    case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2032: case 0x02BC:
+        return "'";
+    case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x2033: case 0xAB: case 0xBB:
+        return "\"";
+    case 0x2026:
+        return "...";
+    default:
+        break;
+    }
+    if (cp >= 0x2000 && cp <= 0x200A) return " ";
+    if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) return " ";
+    return nullptr;
+}
+
+bool looks_like_utf16(std::string_view b) {
+    // Text in UTF-16 without a BOM has a NUL in every other byte.
+    const std::size_t n = std::min<std::size_t>(b.size(), 2000) & ~std::size_t{1};
+    if (n < 4) return false;
+    std::size_t even = 0, odd = 0;
+    for (std::size_t i = 0; i < n; i += 2) {
+        if (b[i] == '\0') ++even;
+        if (b[i + 1] == '\0') ++odd;
+    }
+    const std::size_t pairs = n / 2;
+    return (even * 10 >= pairs * 7 && odd * 10 < pairs) || (odd * 10 >= pairs * 7 && even * 10 < pairs);
+}
+
+}  // namespace
+
+std::vector<Line> clean_lines(std::string_view bytes, const std::string& filename) {
+    if (bytes.empty())
+        throw InputError(filename, "the file is empty",
+                         "give a transcript with text in it, saved as UTF-8");
+    const auto u = [&](std::size_t i) { return static_cast<unsigned char>(bytes[i]); };
+    if (bytes.size() >= 4 && u(0) == 0xFF && u(1) == 0xFE && u(2) == 0 && u(3) == 0)
+        throw InputError(where(filename, 1, 0), "the file is UTF-32, not UTF-8",
+                         "convert it first, e.g. iconv -f UTF-32 -t UTF-8 FILE > FILE.utf8.txt");
+    if (bytes.size() >= 2 && ((u(0) == 0xFF && u(1) == 0xFE) || (u(0) == 0xFE && u(1) == 0xFF)))
+        throw InputError(where(filename, 1, 0), "the file is UTF-16 (it starts with a UTF-16 byte-order mark), not UTF-8",
+                         kIconvHint16);
+
+    std::size_t i = 0;
+    if (bytes.size() >= 3 && u(0) == 0xEF && u(1) == 0xBB && u(2) == 0xBF) i = 3;
+
+    std::vector<Line> lines;
+    Line cur;
+    cur.number = 1;
+    cur.byte = 0;
+    bool any_text = false;
+    auto finish_line = [&](std::size_t next_byte) {
+        while (!cur.text.empty() && cur.text.back() == ' ') cur.text.pop_back();
+        lines.push_back(std::move(cur));
+        cur = Line{};
+        cur.number = static_cast<int>(lines.size()) + 1;
+        cur.byte = next_byte;
+    };
+    while (i < bytes.size()) {
+        const char c = bytes[i];
+        if (c == '\0') {
+            if (looks_like_utf16(bytes))
+                throw InputError(where(filename, cur.number, i),
+                                 "the file looks like UTF-16 (a NUL in every other byte), not UTF-8",
+                                 kIconvHint16);
+            throw InputError(where(filename, cur.number, i),
+                             "the file holds binary data (a NUL byte), not text",
+                             "give a plain-text transcript saved as UTF-8");
+        }
+        if (c == '\n') { finish_line(i + 1); ++i; continue; }
+        if (c == '\r') {
+            const std::size_t next = (i + 1 < bytes.size() && bytes[i + 1] == '\n') ? i + 2 : i + 1;
+            finish_line(next);
+            i = next;
+            continue;
+        }
+        char32_t cp = 0;
+        const std::size_t len = decode(bytes, i, cp);
+        if (len == 0)
+            throw InputError(where(filename, cur.number, i),
+                             "bytes that are not UTF-8 (0x" +
+                                 std::string(1, "0123456789ABCDEF"[u(i) >> 4]) +
+                                 std::string(1, "0123456789ABCDEF"[u(i) & 15]) + ")",
+                             "save the transcript as UTF-8, e.g. iconv -f WINDOWS-1252 -t UTF-8 FILE > FILE.utf8.txt");
+        if (const char* r = replacement(cp)) {
+            if (*r == ' ') {
+                if (!cur.text.empty() && cur.text.back() != ' ') cur.text += ' ';
+                else if (cur.text.empty()) cur.text += ' ';  // keep one leading blank (indentation is a hint)
+            } else {
+                cur.text += r;
+                if (*r) any_text = true;
+            }
+        } else {
+            cur.text.append(bytes.data() + i, len);
+            if (cp != U' ') any_text = true;
+        }
+        i += len;
+    }
+    finish_line(bytes.size());
+    // A final newline leaves an empty last line: drop it.
+    if (lines.size() > 1 && lines.back().text.empty()) lines.pop_back();
+    if (!any_text)
+        throw InputError(filename, "the file holds only whitespace",
+                         "give a transcript with text in it, saved as UTF-8");
+    // Indentation carries no meaning here: strip it.
+    for (auto& l : lines) {
+        std::size_t k = 0;
+        while (k < l.text.size() && l.text[k] == ' ') ++k;
+        if (k) l.text.erase(0, k);
+    }
+    return lines;
+}
+
+std::string_view trim(std::string_view s) {
+    std::size_t b = 0, e = s.size();
+    while (b < e && (s[b] == ' ' || s[b] == '\t')) ++b;
+    while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
+    return s.substr(b, e - b);
+}
+
+std::string collapse_spaces(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (char c : s) {
+        if (c == ' ' || c == '\t' || c == '\n') {
+            if (!out.empty() && out.back() != ' ') out += ' ';
+        } else {
+            out += c;
+        }
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+}
+
+std::string lower_ascii(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+        if (x != y) return false;
+    }
+    return true;
+}
+
+bool istarts_with(std::string_view s, std::string_view prefix) {
+    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+std::vector<std::string_view> words(std::string_view s) {
+    std::vector<std::string_view> out;
+    std::size_t i = 0;
+    while (i < s.size()) {
+        while (i < s.size() && s[i] == ' ') ++i;
+        std::size_t j = i;
+        while (j < s.size() && s[j] != ' ') ++j;
+        if (j > i) out.push_back(s.substr(i, j - i));
+        i = j;
+    }
+    return out;
+}
+
+std::size_t count_words(std::string_view s) {
+    std::size_t n = 0;
+    bool in = false;
+    for (char c : s) {
+        if (c == ' ') in = false;
+        else if (!in) { in = true; ++n; }
+    }
+    return n;
+}
+
+bool has_word(std::string_view s) {
+    for (char c : s) {
+        const auto b = static_cast<unsigned char>(c);
+        if ((b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || b >= 0xC0)
+            return true;
+    }
+    return false;
+}
+
+std::vector<std::string> tokens(std::string_view s) {
+    std::vector<std::string> out;
+    std::string cur;
+    for (char c : s) {
+        const auto b = static_cast<unsigned char>(c);
+        if ((b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || b >= 0x80) {
+            cur += c;
+        } else if (b >= 'A' && b <= 'Z') {
+            cur += static_cast<char>(c - 'A' + 'a');
+        } else if (!cur.empty()) {
+            out.push_back(std::move(cur));
+            cur.clear();
+        }
+    }
+    if (!cur.empty()) out.push_back(std::move(cur));
+    return out;
+}
+
+bool is_upper_letter(char c) { return c >= 'A' && c <= 'Z'; }
+bool is_lower_letter(char c) { return c >= 'a' && c <= 'z'; }
+
+std::string pretty_name(std::string_view label) {
+    bool has_lower = false;
+    for (char c : label)
+        if (is_lower_letter(c)) { has_lower = true; break; }
+    if (has_lower) return std::string(label);
+    std::string out(label);
+    bool start = true;
+    for (auto& c : out) {
+        const auto b = static_cast<unsigned char>(c);
+        if (is_upper_letter(c)) {
+            if (!start) c = static_cast<char>(c - 'A' + 'a');
+            start = false;
+        } else if (is_lower_letter(c) || (b >= '0' && b <= '9') || b >= 0x80) {
+            start = false;
+        } else {
+            start = true;  // after a space, hyphen, apostrophe or period
+        }
+    }
+    return out;
+}
+
+}  // namespace turncast::parse::text
+
+namespace turncast::parse {
+
+namespace {
+// Accented Latin letters → ASCII, for slugs (two-byte UTF-8 sequences only).
+const char* fold_latin(char32_t cp) {
+    if (cp >= 0xC0 && cp <= 0xC5) return "a";
+    if (cp == 0xC6) return "ae";
+    if (cp == 0xC7) return "c";
+    if (cp >= 0xC8 && cp <= 0xCB) return "e";
+    if (cp >= 0xCC && cp <= 0xCF) return "i";
+    if (cp == 0xD0) return "d";
+    if (cp == 0xD1) return "n";
+    if ((cp >= 0xD2 && cp <= 0xD6) || cp == 0xD8) return "o";
+    if (cp >= 0xD9 && cp <= 0xDC) return "u";
+    if (cp == 0xDD) return "y";
+    if (cp == 0xDF) return "ss";
+    if (cp >= 0xE0 && cp <= 0xE5) return "a";
+    if (cp == 0xE6) return "ae";
+    if (cp == 0xE7) return "c";
+    if (cp >= 0xE8 && cp <= 0xEB) return "e";
+    if (cp >= 0xEC && cp <= 0xEF) return "i";
+    if (cp == 0xF0) return "d";
+    if (cp == 0xF1) return "n";
+    if ((cp >= 0xF2 && cp <= 0xF6) || cp == 0xF8) return "o";
+    if (cp >= 0xF9 && cp <= 0xFC) return "u";
+    if (cp == 0xFD || cp == 0xFF) return "y";
+    if (cp >= 0x100 && cp <= 0x17F) {
+        // Latin Extended-A, by runs of code points sharing a base letter.
+        static const struct { char32_t last; const char* base; } runs[] = {
+            {0x105, "a"}, {0x10D, "c"}, {0x111, "d"}, {0x11B, "e"}, {0x123, "g"}, {0x127, "h"},
+            {0x131, "i"}, {0x133, "ij"}, {0x135, "j"}, {0x138, "k"}, {0x142, "l"}, {0x14B, "n"},
+            {0x151, "o"}, {0x153, "oe"}, {0x159, "r"}, {0x161, "s"}, {0x167, "t"}, {0x173, "u"},
+            {0x175, "w"}, {0x178, "y"}, {0x17E, "z"}, {0x17F, "s"}};
+        for (const auto& r : runs)
+            if (cp <= r.last) return r.base;
+    }
+    return nullptr;
+}
+}  // namespace
+
+std::string slugify(std::string_view in) {
+    std::string out;
+    bool hyphen = false;
+    auto put = [&](char c) {
+        if (hyphen && !out.empty()) out += '-';
+        hyphen = false;
+        out += c;
+    };
+    for (std::size_t i = 0; i < in.size() && out.size() < 80;) {
+        const auto b = static_cast<unsigned char>(in[i]);
+        if (b >= 'A' && b <= 'Z') { put(static_cast<char>(b - 'A' + 'a')); ++i; continue; }
+        if ((b >= 'a' && b <= 'z') || (b >= '0' && b <= '9')) { put(static_cast<char>(b)); ++i; continue; }
+        if (b == '\'') { ++i; continue; }  // "Lavrov's" → "lavrovs"
+        if (b >= 0xC0 && b < 0xE0 && i + 1 < in.size()) {
+            const char32_t cp = ((b & 0x1F) << 6) | (static_cast<unsigned char>(in[i + 1]) & 0x3F);
+            if (const char* f = fold_latin(cp)) {
+                for (const char* p = f; *p; ++p) put(*p);
+                i += 2;
+                continue;
+            }
+        }
+        // Anything else (punctuation, spaces, slashes, dots, other scripts) separates.
+        hyphen = true;
+        ++i;
+        while (i < in.size() && (static_cast<unsigned char>(in[i]) & 0xC0) == 0x80) ++i;
+    }
+    if (out.size() > 80) out.resize(80);
+    while (!out.empty() && out.back() == '-') out.pop_back();
+    if (out.empty()) out = "untitled";
+    return out;
+}
+
+}  // namespace turncast::parse

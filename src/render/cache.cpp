@@ -1,0 +1,221 @@
+#include "render/cache.hpp"
+
+#include <sndfile.h>
+#include <sys/stat.h>
+#include <utime.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+extern "C" {
+#include <libavutil/mem.h>
+#include <libavutil/sha.h>
+}
+
+#include "core/error.hpp"
+#include "io/file.hpp"
+
+namespace fs = std::filesystem;
+
+namespace turncast::render {
+
+Hasher::Hasher() : sha_(av_sha_alloc()) {
+    if (!sha_) throw LibraryError("libavutil", "cannot allocate a SHA context");
+    av_sha_init(sha_, 256);
+}
+
+Hasher::~Hasher() { av_free(sha_); }
+
+Hasher& Hasher::add(std::string_view field) {
+    // Length-prefixed, so ("ab","c") and ("a","bc") hash differently.
+    std::uint64_t n = field.size();
+    av_sha_update(sha_, reinterpret_cast<const std::uint8_t*>(&n), sizeof n);
+    av_sha_update(sha_, reinterpret_cast<const std::uint8_t*>(field.data()), field.size());
+    return *this;
+}
+
+Hasher& Hasher::add(std::int64_t value) { return add(std::to_string(value)); }
+
+Hasher& Hasher::add(double value) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", value);
+    return add(std::string_view(buf));
+}
+
+std::string Hasher::hex() {
+    std::uint8_t digest[32];
+    av_sha_final(sha_, digest);
+    static const char* digits = "0123456789abcdef";
+    std::string out;
+    for (int i = 0; i < 16; ++i) {
+        out += digits[digest[i] >> 4];
+        out += digits[digest[i] & 15];
+    }
+    return out;
+}
+
+namespace {
+
+struct SndfileCloser {
+    void operator()(SNDFILE* f) const { sf_close(f); }
+};
+using SndfilePtr = std::unique_ptr<SNDFILE, SndfileCloser>;
+
+std::string pcm_checksum(const std::vector<std::int16_t>& pcm) {
+    Hasher h;
+    h.add(std::string_view(reinterpret_cast<const char*>(pcm.data()), pcm.size() * sizeof(std::int16_t)));
+    return h.hex();
+}
+
+const char* codec_ext(encode::Codec c) { return c == encode::Codec::Opus ? "opus" : "aac"; }
+
+// Marks an entry as recently used, for prune().
+void touch(const std::string& path) { ::utime(path.c_str(), nullptr); }
+
+std::optional<nlohmann::json> read_json(const std::string& path) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) return std::nullopt;
+    try {
+        return nlohmann::json::parse(io::read_file(path));
+    } catch (const std::exception&) {
+        return std::nullopt;  // damaged entry: a miss
+    }
+}
+
+}  // namespace
+
+Cache::Cache(std::string dir) : dir_(std::move(dir)) {
+    io::make_dirs(dir_ + "/speech");
+    io::make_dirs(dir_ + "/pieces");
+}
+
+std::optional<SpeechInfo> Cache::speech_info(const std::string& key) const {
+    auto j = read_json(dir_ + "/speech/" + key + ".json");
+    if (!j) return std::nullopt;
+    try {
+        SpeechInfo info;
+        info.samples = j->at("samples").get<std::int64_t>();
+        for (const auto& e : j->at("events")) {
+            synth::Event ev;
+            ev.kind = e.at(0).get<int>() == 0 ? synth::Event::Kind::Word : synth::Event::Kind::Sentence;
+            ev.sample = e.at(1).get<std::int64_t>();
+            ev.text_pos = e.at(2).get<std::uint32_t>();
+            ev.length = e.at(3).get<std::uint32_t>();
+            info.events.push_back(ev);
+        }
+        std::error_code ec;
+        if (!fs::exists(dir_ + "/speech/" + key + ".wav", ec)) return std::nullopt;
+        return info;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+std::optional<synth::Speech> Cache::load_speech(const std::string& key) const {
+    auto j = read_json(dir_ + "/speech/" + key + ".json");
+    if (!j) return std::nullopt;
+    auto info = speech_info(key);
+    if (!info) return std::nullopt;
+    const std::string wav = dir_ + "/speech/" + key + ".wav";
+    SF_INFO sfi{};
+    SndfilePtr f(sf_open(wav.c_str(), SFM_READ, &sfi));
+    if (!f || sfi.channels != 1 || sfi.samplerate != synth::kSampleRate || sfi.frames != info->samples)
+        return std::nullopt;
+    synth::Speech s;
+    s.pcm.resize(std::size_t(sfi.frames));
+    if (sf_readf_short(f.get(), s.pcm.data(), sfi.frames) != sfi.frames) return std::nullopt;
+    if (j->value("checksum", "") != pcm_checksum(s.pcm)) return std::nullopt;
+    s.events = std::move(info->events);
+    touch(wav);
+    return s;
+}
+
+void Cache::store_speech(const std::string& key, const synth::Speech& speech) const {
+    const std::string wav = dir_ + "/speech/" + key + ".wav";
+    {
+        io::AtomicFile out(wav);
+        SF_INFO sfi{};
+        sfi.samplerate = synth::kSampleRate;
+        sfi.channels = 1;
+        sfi.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+        SndfilePtr f(sf_open(out.temp_path().c_str(), SFM_WRITE, &sfi));
+        if (!f) throw IoError(wav, std::string("cannot write cache entry: ") + sf_strerror(nullptr));
+        auto n = sf_count_t(speech.pcm.size());
+        if (sf_writef_short(f.get(), speech.pcm.data(), n) != n)
+            throw IoError(wav, std::string("cannot write cache entry: ") + sf_strerror(f.get()),
+                          "free some disk space, or render with --no-cache");
+        if (sf_close(f.release()) != 0) throw IoError(wav, "cannot finish cache entry");
+        out.commit();
+    }
+    nlohmann::json j;
+    j["samples"] = speech.pcm.size();
+    j["checksum"] = pcm_checksum(speech.pcm);
+    auto& ev = j["events"] = nlohmann::json::array();
+    for (const auto& e : speech.events)
+        ev.push_back({e.kind == synth::Event::Kind::Word ? 0 : 1, e.sample, e.text_pos, e.length});
+    // The JSON is written last: an entry without it is a miss.
+    io::write_file_atomic(dir_ + "/speech/" + key + ".json", j.dump());
+}
+
+bool Cache::has_piece(const std::string& key, encode::Codec codec) const {
+    std::error_code ec;
+    return fs::exists(dir_ + "/pieces/" + key + "." + codec_ext(codec), ec);
+}
+
+std::optional<encode::Piece> Cache::load_piece(const std::string& key, encode::Codec codec) const {
+    const std::string path = dir_ + "/pieces/" + key + "." + codec_ext(codec);
+    std::error_code ec;
+    if (!fs::exists(path, ec)) return std::nullopt;
+    try {
+        std::string bytes = io::read_file(path);
+        std::vector<std::uint8_t> v(bytes.begin(), bytes.end());
+        auto piece = encode::deserialise(v, path);
+        if (piece.codec != codec) return std::nullopt;
+        touch(path);
+        return piece;
+    } catch (const Error&) {
+        return std::nullopt;  // truncated or corrupted: encode again
+    }
+}
+
+void Cache::store_piece(const std::string& key, const encode::Piece& piece) const {
+    auto bytes = encode::serialise(piece);
+    io::write_file_atomic(dir_ + "/pieces/" + key + "." + codec_ext(piece.codec),
+                          std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
+
+std::uint64_t Cache::size_bytes() const {
+    std::uint64_t total = 0;
+    std::error_code ec;
+    for (const auto& sub : {"/speech", "/pieces"})
+        for (auto it = fs::directory_iterator(dir_ + sub, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
+            if (it->is_regular_file(ec)) total += it->file_size(ec);
+    return total;
+}
+
+std::uint64_t Cache::prune(std::uint64_t max_bytes) const {
+    struct Entry { fs::path path; std::uint64_t size; fs::file_time_type used; };
+    std::vector<Entry> entries;
+    std::uint64_t total = 0;
+    std::error_code ec;
+    for (const auto& sub : {"/speech", "/pieces"}) {
+        for (auto it = fs::directory_iterator(dir_ + sub, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+            if (!it->is_regular_file(ec)) continue;
+            Entry e{it->path(), it->file_size(ec), it->last_write_time(ec)};
+            total += e.size;
+            entries.push_back(std::move(e));
+        }
+    }
+    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.used < b.used; });
+    std::uint64_t removed = 0;
+    for (const auto& e : entries) {
+        if (total - removed <= max_bytes) break;
+        if (fs::remove(e.path, ec)) removed += e.size;
+    }
+    return removed;
+}
+
+}  // namespace turncast::render

@@ -1,0 +1,74 @@
+// The content-addressed render cache: synthesised speech (PCM + timing
+// events) and encoded pieces, each under a key that hashes everything that
+// could change its bytes (text, voice, engine and library versions, pauses,
+// gain target, encoder settings).
+//
+//   turncast::render::Cache cache("output/.cache");
+//   auto key = turncast::render::Hasher().add("speech").add(text).hex();
+//   if (auto s = cache.load_speech(key)) ...; else cache.store_speech(key, speech);
+//
+// Entries are written atomically (temporary file + rename), so two renders
+// running at once, or one interrupted, never leave a half-written entry under
+// a key; reads verify a checksum and treat a damaged entry as a miss.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "encode/encode.hpp"
+#include "synth/synth.hpp"
+
+struct AVSHA;  // libavutil
+
+namespace turncast::render {
+
+// SHA-256 (libavutil) over length-prefixed fields; hex() gives 32 hex digits.
+class Hasher {
+public:
+    Hasher();
+    ~Hasher();
+    Hasher(const Hasher&) = delete;
+    Hasher& operator=(const Hasher&) = delete;
+    Hasher& add(std::string_view field);
+    Hasher& add(std::int64_t value);
+    Hasher& add(double value);
+    std::string hex();  // finishes the hash
+
+private:
+    ::AVSHA* sha_;
+};
+
+// What the renderer needs to plan a timeline without reading the PCM.
+struct SpeechInfo {
+    std::int64_t samples = 0;  // at synth::kSampleRate
+    std::vector<synth::Event> events;
+};
+
+class Cache {
+public:
+    explicit Cache(std::string dir);  // creates dir/speech and dir/pieces
+    const std::string& dir() const { return dir_; }
+
+    // Speech: dir/speech/<key>.wav (libsndfile, 16-bit mono 22050 Hz) and
+    // dir/speech/<key>.json (sample count, PCM checksum, events).
+    std::optional<SpeechInfo> speech_info(const std::string& key) const;
+    std::optional<synth::Speech> load_speech(const std::string& key) const;
+    void store_speech(const std::string& key, const synth::Speech& speech) const;
+
+    // Encoded pieces: dir/pieces/<key>.<codec>, encode::serialise format.
+    std::optional<encode::Piece> load_piece(const std::string& key, encode::Codec codec) const;
+    bool has_piece(const std::string& key, encode::Codec codec) const;
+    void store_piece(const std::string& key, const encode::Piece& piece) const;
+
+    // Deletes least recently used entries until the cache holds at most max_bytes.
+    // Returns the bytes removed.
+    std::uint64_t prune(std::uint64_t max_bytes) const;
+    std::uint64_t size_bytes() const;
+
+private:
+    std::string dir_;
+};
+
+}  // namespace turncast::render

@@ -1,0 +1,582 @@
+#include "render/render.hpp"
+
+#include <sndfile.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <fmt/format.h>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "core/error.hpp"
+#include "core/stop.hpp"
+#include "io/file.hpp"
+#include "mux/mux.hpp"
+#include "render/cache.hpp"
+#include "render/progress.hpp"
+#include "segment/segment.hpp"
+#include "sidecar/manifest.hpp"
+#include "sidecar/sidecar.hpp"
+#include "synth/synth.hpp"
+
+namespace fs = std::filesystem;
+
+namespace turncast::render {
+
+// ---------------------------------------------------------------- planning
+
+Plan make_plan(const std::string& transcript_path, const PlanOptions& options) {
+    Plan plan;
+    plan.source = transcript_path;
+    // Configuration first: a broken cast file or lexicon is reported even
+    // before the transcript is read.
+    auto rules = parse::load_rules(options.rules_path.empty() ? parse::default_rules_path() : options.rules_path);
+    plan.cast = cast::load_cast(options.cast_path.empty() ? cast::default_cast_path() : options.cast_path);
+    auto lexicon = cast::load_lexicon(cast::default_lexicon_path());
+    if (!options.lexicon_path.empty()) lexicon = cast::merge(std::move(lexicon), cast::load_lexicon(options.lexicon_path));
+
+    const std::string bytes = io::read_file(transcript_path);
+    plan.doc = parse::parse_transcript(bytes, transcript_path, rules);
+    plan.segmentation = segment::segment(plan.doc, rules);
+    plan.script = cast::cast(plan.doc, plan.segmentation, plan.cast, lexicon);
+    if (plan.script.segments.empty())
+        throw InputError(transcript_path, "nothing to speak after removing labels and page clutter",
+                         "check that the file is a transcript (turncast plan --show-dropped lists what was removed)");
+    plan.slug = parse::slugify(fs::path(transcript_path).stem().string());
+    return plan;
+}
+
+std::vector<std::string> parse_formats(const std::string& list) {
+    static const std::set<std::string> known = {"opus", "m4a", "m4b", "flac", "wav"};
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= list.size()) {
+        auto comma = list.find(',', start);
+        std::string f = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        f.erase(std::remove_if(f.begin(), f.end(), ::isspace), f.end());
+        if (!f.empty()) {
+            if (!known.count(f))
+                throw Error(ExitCode::Usage, "--formats", fmt::format("unknown format '{}'", f),
+                            "choose from opus, m4a, m4b, flac, wav");
+            if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
+        }
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    if (out.empty()) throw Error(ExitCode::Usage, "--formats", "no format given", "e.g. --formats opus,m4a");
+    return out;
+}
+
+// ---------------------------------------------------------------- timeline
+
+std::int64_t pause_samples(int pause_ms) { return std::int64_t(std::max(pause_ms, 0)) * kTimelineRate / 1000; }
+
+namespace {
+
+// A position in espeak's 22050 Hz speech → 48 kHz, rounded to nearest.
+std::int64_t to_48k(std::int64_t s22050) {
+    return (s22050 * kTimelineRate + synth::kSampleRate / 2) / synth::kSampleRate;
+}
+
+}  // namespace
+
+Timeline build_timeline(const Script& script, const std::vector<SegmentSpeech>& speech) {
+    Timeline tl;
+    tl.segments.resize(script.segments.size());
+    std::int64_t at = 0;
+    for (std::size_t i = 0; i < script.segments.size(); ++i) {
+        auto& ts = tl.segments[i];
+        const auto pause = pause_samples(script.segments[i].pause_before_ms);
+        const auto speech48 = master::resampled_length(speech[i].samples);
+        ts.piece_start = at;
+        ts.speech_start = at + pause;
+        ts.speech_end = ts.speech_start + speech48;
+        auto place = [&](const std::vector<TimedSpan>& in, std::vector<TimedSpan>& out) {
+            for (std::size_t k = 0; k < in.size(); ++k) {
+                TimedSpan s = in[k];
+                s.start = std::min(ts.speech_start + to_48k(in[k].start), ts.speech_end);
+                s.end = k + 1 < in.size() ? ts.speech_start + to_48k(in[k + 1].start) : ts.speech_end;
+                s.end = std::clamp(s.end, s.start, ts.speech_end);
+                out.push_back(s);
+            }
+        };
+        place(speech[i].words, ts.words);
+        place(speech[i].sentences, ts.sentences);
+        at += encode::span_for(pause + speech48);
+    }
+    // The shorter of the two files: AAC loses its 1024-sample priming, Opus its
+    // 312-sample pre-skip, from the same sum of spans.
+    tl.total = at - encode::delay(encode::Codec::Aac);
+    for (const auto& ch : script.chapters)
+        tl.chapter_starts.push_back(ch.first_segment < tl.segments.size() ? tl.segments[ch.first_segment].piece_start : 0);
+    return tl;
+}
+
+// ---------------------------------------------------------------- rendering
+
+namespace {
+
+struct SegmentKeys {
+    std::string speech;
+    std::map<encode::Codec, std::string> piece;
+    std::int64_t pause = 0;   // samples at 48 kHz
+    std::int64_t span = 0;
+};
+
+std::string speech_key(const std::string& engine_version, const Voice& v, const std::string& text) {
+    return Hasher()
+        .add("speech/1")
+        .add(engine_version)
+        .add(v.espeak_voice)
+        .add(v.variant)
+        .add(std::int64_t(v.rate))
+        .add(std::int64_t(v.pitch))
+        .add(std::int64_t(v.range))
+        .add(text)
+        .hex();
+}
+
+double target_lufs(const Options& o, const Voice& v) { return o.loudness.integrated_lufs + v.gain_db; }
+
+std::string piece_key(const SegmentKeys& k, const Options& o, const Voice& v, encode::Codec codec) {
+    return Hasher()
+        .add("piece/1")
+        .add(k.speech)
+        .add(k.pause)
+        .add(k.span)
+        .add(target_lufs(o, v))
+        .add(o.loudness.true_peak_dbtp)
+        .add(encode::fingerprint(codec, o.encoder))
+        .hex();
+}
+
+// 48 kHz mastered speech of one segment: resampled and levelled.
+std::vector<float> master_speech(const synth::Speech& speech, const Options& o, const Voice& v) {
+    auto pcm = master::resample(speech.pcm);
+    master::LoudnessTarget target = o.loudness;
+    target.integrated_lufs = target_lufs(o, v);
+    master::apply_gain(pcm, master::level_gain(pcm, target));
+    return pcm;
+}
+
+// The piece's input: pause, speech, then silence up to span - delay.
+std::vector<float> piece_input(const std::vector<float>& speech48, const SegmentKeys& k, encode::Codec codec) {
+    std::vector<float> in(std::size_t(k.span - encode::delay(codec)), 0.0f);
+    std::copy(speech48.begin(), speech48.end(), in.begin() + k.pause);
+    return in;
+}
+
+std::vector<encode::Codec> codecs_for(const std::vector<std::string>& formats) {
+    std::vector<encode::Codec> out;
+    bool opus = false, aac = false;
+    for (const auto& f : formats) {
+        opus |= f == "opus";
+        aac |= f == "m4a" || f == "m4b";
+    }
+    if (opus) out.push_back(encode::Codec::Opus);
+    if (aac) out.push_back(encode::Codec::Aac);
+    return out;
+}
+
+std::string named_speakers(const Script& s) {
+    std::string out;
+    for (const auto& sp : s.speakers) {
+        if (sp.role == SpeakerRole::Narrator || sp.role == SpeakerRole::Questioner) continue;
+        if (!out.empty()) out += ", ";
+        out += sp.name;
+    }
+    return out;
+}
+
+std::string description(const Script& s) {
+    std::string d = s.meta.title;
+    std::string when;
+    if (!s.meta.place.empty()) when = s.meta.place;
+    if (!s.meta.date.empty()) when += (when.empty() ? "" : ", ") + s.meta.date;
+    if (!when.empty()) d += " (" + when + ")";
+    auto speakers = named_speakers(s);
+    if (!speakers.empty()) d += ". Speakers: " + speakers;
+    d += ". " + std::to_string(s.chapters.size()) + " chapters. Synthetic voices by eSpeak NG.";
+    return d;
+}
+
+// A cached speech entry failed verification while encoding.
+struct SpeechMissing {};
+
+class Renderer {
+public:
+    Renderer(const Plan& plan, const Options& opt, synth::Engine& engine)
+        : plan_(plan), s_(plan.script), opt_(opt), engine_(engine), progress_(opt.quiet) {}
+
+    Result run();
+
+private:
+    void synthesise_missing();
+    void plan_pieces();
+    void encode_missing(const std::vector<std::size_t>& segments);
+    void encode_segment(std::size_t i);
+    std::string render_key() const;
+    bool up_to_date(const std::string& key, Result& r) const;
+    void write_audio(const std::string& format, const std::string& path);
+    void write_lossless(const std::string& format, const std::string& path);
+    int jobs() const {
+        return opt_.jobs > 0 ? opt_.jobs : std::max(1, int(std::thread::hardware_concurrency()));
+    }
+
+    const Plan& plan_;
+    const Script& s_;
+    const Options& opt_;
+    synth::Engine& engine_;
+    Progress progress_;
+    std::unique_ptr<Cache> cache_;
+    std::string private_cache_;  // removed at the end when --no-cache
+    std::vector<encode::Codec> codecs_;
+    std::vector<SegmentKeys> keys_;
+    std::vector<SegmentSpeech> speech_;
+    Timeline timeline_;
+    int synthesised_ = 0;
+    std::atomic<int> encoded_{0};
+};
+
+void Renderer::synthesise_missing() {
+    std::vector<synth::Request> requests;
+    std::vector<std::size_t> which;
+    std::set<std::string> queued;
+    for (std::size_t i = 0; i < s_.segments.size(); ++i) {
+        if (cache_->speech_info(keys_[i].speech) || queued.count(keys_[i].speech)) continue;
+        queued.insert(keys_[i].speech);
+        requests.push_back({s_.segments[i].text, s_.voice(s_.segments[i].voice)});
+        which.push_back(i);
+    }
+    if (requests.empty()) return;
+    progress_.stage("speaking", int(requests.size()));
+    engine_.synthesize(requests, jobs(), [&](std::size_t k, synth::Speech speech) {
+        cache_->store_speech(keys_[which[k]].speech, speech);
+        ++synthesised_;
+        progress_.step();
+        throw_if_stopped();
+    });
+}
+
+void Renderer::plan_pieces() {
+    speech_.assign(s_.segments.size(), {});
+    for (std::size_t i = 0; i < s_.segments.size(); ++i) {
+        auto info = cache_->speech_info(keys_[i].speech);
+        if (!info) throw IoError(cache_->dir(), "a speech entry vanished from the cache during the render",
+                                 "is another process pruning it? render again");
+        auto& sp = speech_[i];
+        sp.samples = info->samples;
+        for (const auto& e : info->events) {
+            TimedSpan t{e.sample, e.sample, e.text_pos, e.length};
+            (e.kind == synth::Event::Kind::Word ? sp.words : sp.sentences).push_back(t);
+        }
+        auto& k = keys_[i];
+        k.pause = pause_samples(s_.segments[i].pause_before_ms);
+        k.span = encode::span_for(k.pause + master::resampled_length(info->samples));
+        const Voice& v = s_.voice(s_.segments[i].voice);
+        for (auto c : codecs_) k.piece[c] = piece_key(k, opt_, v, c);
+    }
+    timeline_ = build_timeline(s_, speech_);
+}
+
+void Renderer::encode_segment(std::size_t i) {
+    const auto& k = keys_[i];
+    const Voice& v = s_.voice(s_.segments[i].voice);
+    auto speech = cache_->load_speech(k.speech);
+    // Damaged or pruned: spoken again outside the thread pool (encode_missing).
+    if (!speech) throw SpeechMissing{};
+    auto pcm48 = master_speech(*speech, opt_, v);
+    for (auto c : codecs_) {
+        if (cache_->has_piece(k.piece.at(c), c)) continue;
+        cache_->store_piece(k.piece.at(c), encode::encode_piece(c, opt_.encoder, piece_input(pcm48, k, c)));
+        ++encoded_;
+    }
+}
+
+void Renderer::encode_missing(const std::vector<std::size_t>& segments) {
+    if (segments.empty()) return;
+    progress_.stage("encoding", int(segments.size()));
+    std::atomic<std::size_t> next{0};
+    std::mutex mutex;
+    std::exception_ptr failure;
+    std::vector<std::size_t> resynth;
+    auto worker = [&] {
+        for (;;) {
+            std::size_t n = next++;
+            if (n >= segments.size()) return;
+            {
+                std::lock_guard<std::mutex> lock(mutex);
+                if (failure) return;
+            }
+            try {
+                throw_if_stopped();
+                encode_segment(segments[n]);
+                std::lock_guard<std::mutex> lock(mutex);
+                progress_.step();
+            } catch (const SpeechMissing&) {
+                std::lock_guard<std::mutex> lock(mutex);
+                resynth.push_back(segments[n]);
+            } catch (...) {
+                std::lock_guard<std::mutex> lock(mutex);
+                if (!failure) failure = std::current_exception();
+            }
+        }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 0; t < std::min<int>(jobs(), int(segments.size())); ++t) pool.emplace_back(worker);
+    for (auto& t : pool) t.join();
+    if (failure) std::rethrow_exception(failure);
+    if (!resynth.empty()) {
+        // All threads are joined: forking for espeak is safe again.
+        for (auto i : resynth) {
+            const auto& seg = s_.segments[i];
+            cache_->store_speech(keys_[i].speech, engine_.synthesize_one({seg.text, s_.voice(seg.voice)}));
+            ++synthesised_;
+            encode_segment(i);
+        }
+    }
+}
+
+std::string Renderer::render_key() const {
+    Hasher h;
+    h.add("render/1").add(TURNCAST_VERSION).add(plan_.slug).add(s_.meta.title).add(s_.meta.date)
+        .add(s_.meta.time).add(s_.meta.place);
+    for (const auto& f : opt_.formats) h.add(f);
+    for (const auto& k : keys_) {
+        h.add(k.speech);
+        for (const auto& [c, key] : k.piece) h.add(key);
+    }
+    for (std::size_t i = 0; i < s_.chapters.size(); ++i) h.add(s_.chapters[i].title).add(timeline_.chapter_starts[i]);
+    for (const auto& sp : s_.speakers) h.add(sp.id).add(sp.name).add(sp.voice);
+    for (const auto& seg : s_.segments) h.add(std::int64_t(seg.speaker)).add(std::int64_t(seg.narration));
+    if (!opt_.cover_path.empty()) h.add(io::read_file(opt_.cover_path));
+    return h.hex();
+}
+
+bool Renderer::up_to_date(const std::string& key, Result& r) const {
+    const std::string manifest_path = r.dir + "/manifest.json";
+    std::error_code ec;
+    if (!fs::exists(manifest_path, ec)) return false;
+    try {
+        auto m = sidecar::parse_manifest(io::read_file(manifest_path), manifest_path);
+        if (m.render_key != key) return false;
+        for (const auto& f : m.files) {
+            auto p = r.dir + "/" + f.name;
+            if (!fs::exists(p, ec)) return false;
+            if (f.bytes > 0 && fs::file_size(p, ec) != f.bytes) return false;
+            r.files.push_back(p);
+        }
+        r.files.push_back(manifest_path);
+        return true;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+void Renderer::write_audio(const std::string& format, const std::string& path) {
+    const auto codec = format == "opus" ? encode::Codec::Opus : encode::Codec::Aac;
+    const auto container = format == "opus" ? mux::Container::Ogg
+                           : format == "m4b" ? mux::Container::M4b
+                                             : mux::Container::M4a;
+    std::vector<mux::ChapterMark> marks;
+    for (std::size_t i = 0; i < s_.chapters.size(); ++i) {
+        auto end = i + 1 < s_.chapters.size() ? timeline_.chapter_starts[i + 1] : timeline_.total;
+        marks.push_back({s_.chapters[i].title, timeline_.chapter_starts[i], end});
+    }
+    mux::Tags tags;
+    tags.title = s_.meta.title.empty() ? plan_.slug : s_.meta.title;
+    tags.artist = named_speakers(s_);
+    tags.album = tags.title;
+    tags.date = s_.meta.date;
+    tags.description = description(s_);
+    tags.comment = "Rendered by turncast " TURNCAST_VERSION " with eSpeak NG";
+    tags.cover_path = opt_.cover_path;
+
+    // A damaged piece found while muxing is encoded again and the file restarted.
+    for (int attempt = 0;; ++attempt) {
+        io::AtomicFile out(path);
+        std::optional<std::size_t> damaged;
+        {
+            auto first = cache_->load_piece(keys_[0].piece.at(codec), codec);
+            if (!first) damaged = 0;
+            else {
+                mux::Muxer m(out.temp_path(), container, *first, marks, tags);
+                m.write(*first);
+                for (std::size_t i = 1; i < keys_.size() && !damaged; ++i) {
+                    throw_if_stopped();
+                    auto piece = cache_->load_piece(keys_[i].piece.at(codec), codec);
+                    if (!piece) damaged = i;
+                    else m.write(*piece);
+                }
+                if (!damaged) m.finish();
+            }
+        }
+        if (!damaged) {
+            out.commit();
+            return;
+        }
+        if (attempt >= 2) throw IoError(cache_->dir(), "cache entries keep failing verification", "check the disk, or render with --no-cache");
+        std::error_code ec;
+        fs::remove(cache_->dir() + "/pieces/" + keys_[*damaged].piece.at(codec) + (codec == encode::Codec::Opus ? ".opus" : ".aac"), ec);
+        encode_missing({*damaged});
+    }
+}
+
+struct SndfileCloser {
+    void operator()(SNDFILE* f) const { sf_close(f); }
+};
+
+void Renderer::write_lossless(const std::string& format, const std::string& path) {
+    io::AtomicFile out(path);
+    SF_INFO info{};
+    info.samplerate = master::kSampleRate;
+    info.channels = 1;
+    info.format = format == "flac" ? (SF_FORMAT_FLAC | SF_FORMAT_PCM_24) : (SF_FORMAT_WAV | SF_FORMAT_FLOAT);
+    std::unique_ptr<SNDFILE, SndfileCloser> f(sf_open(out.temp_path().c_str(), SFM_WRITE, &info));
+    if (!f) throw IoError(path, std::string("cannot create: ") + sf_strerror(nullptr));
+    sf_command(f.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE);
+    std::int64_t written = 0;
+    for (std::size_t i = 0; i < keys_.size() && written < timeline_.total; ++i) {
+        throw_if_stopped();
+        auto speech = cache_->load_speech(keys_[i].speech);
+        if (!speech) throw IoError(cache_->dir(), "a speech entry failed verification", "render again");
+        auto pcm48 = master_speech(*speech, opt_, s_.voice(s_.segments[i].voice));
+        std::vector<float> piece(std::size_t(keys_[i].span), 0.0f);
+        std::copy(pcm48.begin(), pcm48.end(), piece.begin() + keys_[i].pause);
+        auto n = std::min<std::int64_t>(keys_[i].span, timeline_.total - written);
+        if (sf_writef_float(f.get(), piece.data(), n) != n)
+            throw IoError(path, std::string("cannot write: ") + sf_strerror(f.get()), "free some disk space");
+        written += n;
+    }
+    if (sf_close(f.release()) != 0) throw IoError(path, "cannot finish writing");
+    out.commit();
+}
+
+Result Renderer::run() {
+    Result r;
+    r.dir = opt_.output_dir + "/" + plan_.slug;
+    codecs_ = codecs_for(opt_.formats);
+
+    // Voices must exist before anything is spoken or written.
+    for (const auto& v : s_.voices)
+        if (!engine_.has_voice(v.espeak_voice))
+            throw ConfigError(s_.voices.empty() ? "" : plan_.cast.source_path,
+                              fmt::format("voice '{}' uses espeak voice '{}', which is not installed", v.id, v.espeak_voice),
+                              "see `turncast voices --all` for the installed voices");
+    if (!opt_.cover_path.empty()) io::read_file(opt_.cover_path);  // fails early and clearly
+
+    if (opt_.use_cache) {
+        cache_ = std::make_unique<Cache>(opt_.cache_dir.empty() ? opt_.output_dir + "/.cache" : opt_.cache_dir);
+    } else {
+        private_cache_ = (fs::temp_directory_path() / ("turncast-" + std::to_string(::getpid()) + "-" + plan_.slug)).string();
+        cache_ = std::make_unique<Cache>(private_cache_);
+    }
+    struct Cleanup {
+        std::string dir;
+        ~Cleanup() {
+            std::error_code ec;
+            if (!dir.empty()) fs::remove_all(dir, ec);
+        }
+    } cleanup{private_cache_};
+
+    keys_.resize(s_.segments.size());
+    const auto version = engine_.version();
+    for (std::size_t i = 0; i < s_.segments.size(); ++i)
+        keys_[i].speech = speech_key(version, s_.voice(s_.segments[i].voice), s_.segments[i].text);
+
+    synthesise_missing();
+    plan_pieces();
+    r.total_samples = timeline_.total;
+
+    const auto key = render_key();
+    if (up_to_date(key, r)) {
+        r.unchanged = true;
+        r.synthesised = synthesised_;
+        progress_.done();
+        return r;
+    }
+
+    std::vector<std::size_t> to_encode;
+    for (std::size_t i = 0; i < keys_.size(); ++i)
+        for (auto c : codecs_)
+            if (!cache_->has_piece(keys_[i].piece.at(c), c)) {
+                to_encode.push_back(i);
+                break;
+            }
+    encode_missing(to_encode);
+
+    io::make_dirs(r.dir);
+    progress_.stage("writing", int(opt_.formats.size()) + 1);
+    sidecar::Manifest manifest;
+    auto add_file = [&](const std::string& kind, const std::string& name, const std::string& type) {
+        const auto path = r.dir + "/" + name;
+        std::error_code ec;
+        sidecar::ManifestFile f;
+        f.kind = kind;
+        f.name = name;
+        f.type = type;
+        f.bytes = fs::file_size(path, ec);
+        manifest.files.push_back(f);
+        r.files.push_back(path);
+    };
+    for (const auto& format : opt_.formats) {
+        const std::string name = plan_.slug + "." + format;
+        if (format == "flac" || format == "wav") write_lossless(format, r.dir + "/" + name);
+        else write_audio(format, r.dir + "/" + name);
+        static const std::map<std::string, std::string> types = {
+            {"opus", "audio/ogg; codecs=opus"}, {"m4a", "audio/mp4"}, {"m4b", "audio/mp4"},
+            {"flac", "audio/flac"}, {"wav", "audio/wav"}};
+        add_file(format, name, types.at(format));
+        progress_.step();
+    }
+
+    sidecar::Names names;
+    names.slug = plan_.slug;
+    names.audio_m4a = std::count(opt_.formats.begin(), opt_.formats.end(), "m4a") ? plan_.slug + ".m4a" : "";
+    names.audio_opus = std::count(opt_.formats.begin(), opt_.formats.end(), "opus") ? plan_.slug + ".opus" : "";
+    const std::vector<std::tuple<std::string, std::string, std::string, std::string>> sidecars = {
+        {"vtt", plan_.slug + ".vtt", "text/vtt", sidecar::webvtt(s_, timeline_)},
+        {"srt", plan_.slug + ".srt", "application/x-subrip", sidecar::srt(s_, timeline_)},
+        {"chapters", plan_.slug + ".chapters.json", "application/json+chapters", sidecar::chapters_json(s_, timeline_)},
+        {"transcript", plan_.slug + ".transcript.json", "application/json", sidecar::transcript_json(s_, timeline_)},
+        {"html", "index.html", "text/html", sidecar::web_player(s_, timeline_, names)},
+    };
+    for (const auto& [kind, name, type, text] : sidecars) {
+        io::write_file_atomic(r.dir + "/" + name, text);
+        add_file(kind, name, type);
+    }
+
+    manifest.slug = plan_.slug;
+    manifest.title = s_.meta.title.empty() ? plan_.slug : s_.meta.title;
+    manifest.date = s_.meta.date;
+    manifest.time = s_.meta.time;
+    manifest.place = s_.meta.place;
+    manifest.description = description(s_);
+    for (const auto& sp : s_.speakers)
+        if (sp.role != SpeakerRole::Narrator) manifest.speakers.push_back(sp.name);
+    manifest.duration = seconds(timeline_.total);
+    manifest.render_key = key;
+    // The manifest goes last: it vouches for the files above.
+    io::write_file_atomic(r.dir + "/manifest.json", sidecar::to_json(manifest));
+    r.files.push_back(r.dir + "/manifest.json");
+    progress_.done();
+
+    r.synthesised = synthesised_;
+    r.encoded = encoded_;
+    return r;
+}
+
+}  // namespace
+
+Result render(const Plan& plan, const Options& options, synth::Engine& engine) {
+    return Renderer(plan, options, engine).run();
+}
+
+}  // namespace turncast::render

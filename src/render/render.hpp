@@ -1,0 +1,86 @@
+// The whole pipeline for one transcript: plan (parse → segment → cast), then
+// synthesise, master, encode, mux and write sidecars, reusing the render cache.
+//
+//   turncast::synth::Engine engine;                         // before any thread
+//   auto plan   = turncast::render::make_plan("talk.txt", {});
+//   auto result = turncast::render::render(plan, options, engine);
+//
+// Everything after planning works on integer sample counts at 48 kHz: each
+// segment becomes one piece whose span is a multiple of encode::kGrain, so the
+// chapter marks (piece starts) are exact and identical in every container.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cast/cast.hpp"
+#include "core/model.hpp"
+#include "core/timeline.hpp"
+#include "encode/encode.hpp"
+#include "master/master.hpp"
+#include "parse/parse.hpp"
+
+namespace turncast::synth {
+class Engine;
+}
+
+namespace turncast::render {
+
+struct PlanOptions {
+    std::string rules_path;    // empty: parse::default_rules_path()
+    std::string cast_path;     // empty: cast::default_cast_path()
+    std::string lexicon_path;  // a user's lexicon, merged over the default; may be empty
+};
+
+struct Plan {
+    std::string source;        // the transcript's path, for messages
+    std::string slug;          // output folder and file base name
+    Document doc;
+    Segmentation segmentation;
+    cast::CastConfig cast;
+    Script script;
+};
+
+// Reads and plans one transcript. Throws InputError / ConfigError / IoError;
+// writes nothing.
+Plan make_plan(const std::string& transcript_path, const PlanOptions& options);
+
+struct Options {
+    std::string output_dir = "output";
+    std::vector<std::string> formats = {"opus", "m4a"};  // opus, m4a, m4b, flac, wav
+    std::string cache_dir;      // empty: <output_dir>/.cache
+    bool use_cache = true;      // false: a private temporary cache, removed afterwards
+    int jobs = 0;               // 0: one per core
+    bool quiet = false;         // no progress on stderr
+    std::string cover_path;     // optional cover image for both audio files
+    master::LoudnessTarget loudness;
+    encode::Settings encoder;
+};
+
+struct Result {
+    std::string dir;                  // output_dir/<slug>
+    std::vector<std::string> files;   // every file written (or kept), full paths
+    bool unchanged = false;           // nothing to do: outputs were already up to date
+    int synthesised = 0;              // segments spoken (cache misses)
+    int encoded = 0;                  // pieces encoded (cache misses)
+    std::int64_t total_samples = 0;   // audio length at 48 kHz
+};
+
+// Validates formats and voices first (ConfigError/Usage), then renders.
+Result render(const Plan& plan, const Options& options, synth::Engine& engine);
+
+// The timeline a plan gets from its segments' speech lengths and events
+// (at synth::kSampleRate); exposed for tests. Pieces are laid end to end.
+struct SegmentSpeech {
+    std::int64_t samples = 0;
+    std::vector<TimedSpan> words, sentences;  // positions at synth::kSampleRate within the speech
+};
+Timeline build_timeline(const Script& script, const std::vector<SegmentSpeech>& speech);
+
+// Where in a piece's 48 kHz content the speech starts: its pause.
+std::int64_t pause_samples(int pause_ms);
+
+std::vector<std::string> parse_formats(const std::string& list);  // throws Error(Usage)
+
+}  // namespace turncast::render

@@ -1,0 +1,306 @@
+// feed.xml: one <item> per render, the .m4a as the enclosure every app plays,
+// the .opus as a podcast:alternateEnclosure, and the sidecars as
+// podcast:chapters / podcast:transcript.
+// https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md
+#include "sidecar/feed.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <system_error>
+
+#include "core/error.hpp"
+#include "io/file.hpp"
+#include "sidecar/text.hpp"
+
+namespace turncast::sidecar {
+namespace fs = std::filesystem;
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+std::int64_t days_from_civil(int y, int m, int d) {
+    y -= m <= 2;
+    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = unsigned(y - era * 400);
+    const unsigned doy = (153 * unsigned(m + (m > 2 ? -3 : 9)) + 2) / 5 + unsigned(d) - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + std::int64_t(doe) - 719468;
+}
+
+bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+std::string rfc822_from_epoch(std::int64_t t) {
+    std::time_t tt = std::time_t(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);  // C locale names
+    return buf;
+}
+
+// Percent-encodes a path segment (RFC 3986 unreserved characters stay).
+std::string url_segment(const std::string& s) {
+    static const char* hex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += char(c);
+        } else {
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+std::int64_t file_size(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) return std::int64_t(st.st_size);
+    return -1;
+}
+
+// When the render happened, for sorting and pubDate: the transcript's date
+// and time, else the manifest's modification time.
+std::int64_t when(const FeedRender& r) {
+    const auto& m = r.manifest;
+    int y, mo, d, h = 0, mi = 0;
+    if (m.date.size() == 10 && std::sscanf(m.date.c_str(), "%4d-%2d-%2d", &y, &mo, &d) == 3) {
+        if (m.time.size() == 5) std::sscanf(m.time.c_str(), "%2d:%2d", &h, &mi);
+        return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60;
+    }
+    return r.mtime;
+}
+
+struct Attr {
+    const char* name;
+    std::string value;
+};
+
+std::string tag(const std::string& name, const std::vector<Attr>& attrs, const std::string& text = {},
+                bool empty = true) {
+    std::string out = "<" + name;
+    for (const auto& a : attrs) out += std::string(" ") + a.name + "=\"" + escape_xml(a.value) + "\"";
+    if (text.empty() && empty) return out + "/>";
+    return out + ">" + escape_xml(text) + "</" + name + ">";
+}
+
+std::string element(const std::string& name, const std::string& text) { return tag(name, {}, text, false); }
+
+}  // namespace
+
+std::string rfc822(const std::string& date, const std::string& time) {
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0;
+    char tail = 0;
+    if (date.size() != 10 || std::sscanf(date.c_str(), "%4d-%2d-%2d%c", &y, &mo, &d, &tail) != 3) return {};
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > days[mo - 1] + (mo == 2 && leap(y))) return {};
+    if (!time.empty()) {
+        if (time.size() != 5 || std::sscanf(time.c_str(), "%2d:%2d%c", &h, &mi, &tail) != 2 || h < 0 ||
+            h > 23 || mi < 0 || mi > 59)
+            return {};
+    }
+    return rfc822_from_epoch(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60);
+}
+
+std::string check_base_url(const std::string& url) {
+    auto usage = [&](const std::string& what) {
+        return Error(ExitCode::Usage, "--base-url", what,
+                     "give the http:// or https:// address where OUTPUT_DIR is served, "
+                     "e.g. https://example.org/talks");
+    };
+    std::string rest;
+    if (url.rfind("https://", 0) == 0)
+        rest = url.substr(8);
+    else if (url.rfind("http://", 0) == 0)
+        rest = url.substr(7);
+    else
+        throw usage("\"" + url + "\" is not an http:// or https:// URL");
+    if (rest.empty() || rest[0] == '/') throw usage("\"" + url + "\" has no host");
+    for (unsigned char c : rest)
+        if (c <= 0x20 || c == 0x7f || c == '"' || c == '<' || c == '>' || c == '\\')
+            throw usage("\"" + url + "\" contains a space or a character a URL cannot hold");
+    if (rest.find_first_of("?#") != std::string::npos)
+        throw usage("\"" + url + "\" has a query or fragment; give the folder's address");
+    std::string base = url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    return base;
+}
+
+std::vector<FeedRender> scan_renders(const std::string& output_dir) {
+    std::error_code ec;
+    if (!fs::is_directory(output_dir, ec))
+        throw IoError(output_dir, fs::exists(output_dir, ec) ? "is not a folder" : "no such folder",
+                      "give the folder renders were written to (the render command's --output)");
+    std::vector<FeedRender> out;
+    fs::directory_iterator it(output_dir, ec), end;
+    if (ec) throw IoError(output_dir, "cannot list the folder: " + ec.message());
+    std::vector<fs::path> folders;
+    for (; it != end; it.increment(ec)) {
+        if (ec) throw IoError(output_dir, "cannot list the folder: " + ec.message());
+        const auto name = it->path().filename().string();
+        if (name.empty() || name[0] == '.') continue;  // .cache and other hidden folders
+        if (it->is_directory(ec) && fs::is_regular_file(it->path() / "manifest.json", ec))
+            folders.push_back(it->path());
+    }
+    std::sort(folders.begin(), folders.end());
+    for (const auto& dir : folders) {
+        FeedRender r;
+        r.folder = dir.filename().string();
+        r.manifest_path = (dir / "manifest.json").string();
+        r.manifest = parse_manifest(io::read_file(r.manifest_path), r.manifest_path);
+        struct stat st {};
+        if (::stat(r.manifest_path.c_str(), &st) == 0) r.mtime = std::int64_t(st.st_mtime);
+        // The file on disk is the truth for the enclosure length.
+        for (auto& f : r.manifest.files) {
+            auto size = file_size((dir / f.name).string());
+            if (size >= 0) f.bytes = std::uint64_t(size);
+        }
+        out.push_back(std::move(r));
+    }
+    if (out.empty())
+        throw InputError(output_dir, "no renders found (no */manifest.json)",
+                         "render a transcript into this folder first: turncast render FILE --output " +
+                             output_dir);
+    return out;
+}
+
+std::string feed_xml(const std::vector<FeedRender>& renders, const FeedOptions& options) {
+    const std::string base = check_base_url(options.base_url);
+
+    std::vector<const FeedRender*> items;
+    for (const auto& r : renders) items.push_back(&r);
+    std::stable_sort(items.begin(), items.end(), [](const FeedRender* a, const FeedRender* b) {
+        return when(*a) > when(*b);
+    });
+
+    std::string title = options.title;
+    if (title.empty()) title = renders.size() == 1 ? renders.front().manifest.title : "Audio editions";
+    const std::string author = options.author.empty() ? "turncast" : options.author;
+    const std::string description =
+        options.description.empty()
+            ? "Speaker-labelled transcripts read aloud with a distinct synthetic voice for each speaker, "
+              "with chapters, captions and transcripts."
+            : options.description;
+
+    std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    x += "<rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\" "
+         "xmlns:podcast=\"https://podcastindex.org/namespace/1.0\" "
+         "xmlns:atom=\"http://www.w3.org/2005/Atom\">\n<channel>\n";
+    x += "  " + element("title", title) + "\n";
+    x += "  " + element("link", base + "/") + "\n";
+    x += "  " + tag("atom:link", {{"href", base + "/feed.xml"}, {"rel", "self"}, {"type", "application/rss+xml"}}) +
+         "\n";
+    x += "  " + element("description", description) + "\n";
+    x += "  " + element("language", options.language.empty() ? "en" : options.language) + "\n";
+    x += "  " + element("generator", "turncast " TURNCAST_VERSION) + "\n";
+    // The newest item's date, not the clock: the same renders give the same feed.
+    x += "  " + element("lastBuildDate", rfc822_from_epoch(when(*items.front()))) + "\n";
+    x += "  " + element("itunes:author", author) + "\n";
+    x += "  " + tag("itunes:category", {{"text", options.category.empty() ? "News" : options.category}}) + "\n";
+    x += "  " + element("itunes:explicit", options.explicit_content ? "true" : "false") + "\n";
+    x += "  " + element("itunes:type", "episodic") + "\n";
+    for (const auto* r : items) {
+        if (!r->manifest.cover.empty()) {
+            x += "  " + tag("itunes:image", {{"href", base + "/" + url_segment(r->folder) + "/" +
+                                                          url_segment(r->manifest.cover)}}) +
+                 "\n";
+            break;
+        }
+    }
+
+    for (const auto* r : items) {
+        const auto& m = r->manifest;
+        const std::string dir = base + "/" + url_segment(r->folder) + "/";
+        auto url = [&](const ManifestFile& f) { return dir + url_segment(f.name); };
+        auto file = [&](const char* kind) { return m.file(kind); };
+        auto length = [&](const ManifestFile& f) {
+            if (f.bytes == 0)
+                throw InputError(r->manifest_path, "the size of " + f.name + " is unknown",
+                                 "the file is missing and the manifest gives no \"bytes\"; render again");
+            return std::to_string(f.bytes);
+        };
+
+        std::string pub;
+        if (!m.date.empty()) {
+            pub = rfc822(m.date, m.time);
+            if (pub.empty())
+                throw InputError(r->manifest_path,
+                                 "\"date\"/\"time\" is not a date: \"" + m.date + " " + m.time + "\"",
+                                 "dates are YYYY-MM-DD and times HH:MM");
+        } else {
+            pub = rfc822_from_epoch(r->mtime);
+        }
+
+        // The enclosure every app plays: M4A (AAC), else M4B, else Opus.
+        const ManifestFile* main = file("m4a");
+        const char* main_type = "audio/mp4";
+        if (!main) main = file("m4b");
+        if (!main) {
+            main = file("opus");
+            main_type = "audio/ogg; codecs=opus";
+        }
+        if (!main)
+            throw InputError(r->manifest_path, "the render has no m4a, m4b or opus file",
+                             "render it again with --formats opus,m4a");
+        const ManifestFile* opus = file("opus");
+
+        x += "  <item>\n";
+        x += "    " + element("title", m.title) + "\n";
+        x += "    " + element("description", m.description.empty() ? m.title : m.description) + "\n";
+        if (file("html")) x += "    " + element("link", url(*file("html"))) + "\n";
+        x += "    " + tag("guid", {{"isPermaLink", "false"}},
+                          m.render_key.empty() ? r->folder : r->folder + ":" + m.render_key, false) +
+             "\n";
+        x += "    " + element("pubDate", pub) + "\n";
+        x += "    " + tag("enclosure", {{"url", url(*main)},
+                                        {"length", length(*main)},
+                                        {"type", main->type.empty() ? main_type : main->type}}) +
+             "\n";
+        if (opus && opus != main) {
+            std::string open = tag("podcast:alternateEnclosure",
+                                   {{"type", opus->type.empty() ? "audio/ogg; codecs=opus" : opus->type},
+                                    {"length", length(*opus)},
+                                    {"title", "Opus"}});
+            open.pop_back();  // "/>" → ">": this element has a child
+            open.back() = '>';
+            x += "    " + open + "\n      " + tag("podcast:source", {{"uri", url(*opus)}}) +
+                 "\n    </podcast:alternateEnclosure>\n";
+        }
+        x += "    " + element("itunes:duration", std::to_string(std::llround(m.duration))) + "\n";
+        x += "    " + element("itunes:episodeType", "full") + "\n";
+        if (!m.speakers.empty()) x += "    " + element("itunes:author", join(m.speakers, ", ")) + "\n";
+        if (!m.cover.empty()) x += "    " + tag("itunes:image", {{"href", dir + url_segment(m.cover)}}) + "\n";
+        if (const auto* c = file("chapters"))
+            x += "    " + tag("podcast:chapters", {{"url", url(*c)}, {"type", "application/json+chapters"}}) + "\n";
+        if (const auto* v = file("vtt"))
+            x += "    " + tag("podcast:transcript", {{"url", url(*v)}, {"type", "text/vtt"}, {"rel", "captions"}}) +
+                 "\n";
+        if (const auto* s = file("srt"))
+            x += "    " +
+                 tag("podcast:transcript", {{"url", url(*s)}, {"type", "application/x-subrip"}, {"rel", "captions"}}) +
+                 "\n";
+        if (const auto* t = file("transcript"))
+            x += "    " + tag("podcast:transcript", {{"url", url(*t)}, {"type", "application/json"}}) + "\n";
+        x += "  </item>\n";
+    }
+    x += "</channel>\n</rss>\n";
+    return x;
+}
+
+FeedResult write_feed(const std::string& output_dir, const FeedOptions& options) {
+    check_base_url(options.base_url);  // a usage error before touching the disk
+    auto renders = scan_renders(output_dir);
+    FeedResult r;
+    r.path = (fs::path(output_dir) / "feed.xml").string();
+    r.items = int(renders.size());
+    io::write_file_atomic(r.path, feed_xml(renders, options));
+    return r;
+}
+
+}  // namespace turncast::sidecar

@@ -1,0 +1,59 @@
+// A podcast feed (RSS 2.0 with the itunes and Podcasting 2.0 namespaces) of
+// every render in an output folder, from their manifest.json files.
+//
+//   turncast::sidecar::FeedOptions o;
+//   o.base_url = "https://example.org/talks";    // where OUTPUT_DIR is served
+//   auto r = turncast::sidecar::write_feed("output", o);  // writes output/feed.xml
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sidecar/manifest.hpp"
+
+namespace turncast::sidecar {
+
+struct FeedOptions {
+    std::string base_url;      // http(s) URL of OUTPUT_DIR; required
+    std::string title;         // empty: the render's title if there is one, else a generic one
+    std::string author;        // empty: "turncast"
+    std::string description;   // empty: a generic description
+    std::string language = "en";
+    std::string category = "News";   // an Apple Podcasts category
+    bool explicit_content = false;
+};
+
+// One render found in the output folder.
+struct FeedRender {
+    std::string folder;          // the sub-folder's name (the URL path segment)
+    std::string manifest_path;   // for messages
+    Manifest manifest;           // audio byte counts taken from the files when present
+    std::int64_t mtime = 0;      // the manifest's modification time (s since 1970): pubDate without a date
+};
+
+// "https://host/path/" → "https://host/path". Throws Error(Usage) for
+// anything but an http:// or https:// URL with a host.
+std::string check_base_url(const std::string& url);
+
+// Every OUTPUT_DIR/*/manifest.json, sorted by folder name. Throws IoError
+// when the folder cannot be read, InputError naming the folder when it holds
+// no render, and InputError naming the file for a manifest that does not parse.
+std::vector<FeedRender> scan_renders(const std::string& output_dir);
+
+// The feed's XML; items newest first. Throws InputError naming the manifest
+// for a render without an audio byte count or with an unreadable date.
+std::string feed_xml(const std::vector<FeedRender>& renders, const FeedOptions& options);
+
+struct FeedResult {
+    std::string path;   // OUTPUT_DIR/feed.xml
+    int items = 0;
+};
+
+// check_base_url, scan_renders, feed_xml, then an atomic write of feed.xml.
+FeedResult write_feed(const std::string& output_dir, const FeedOptions& options);
+
+// RFC 822 date as RSS wants it, e.g. "Mon, 30 Aug 2021 19:47:00 +0000", from
+// YYYY-MM-DD and HH:MM (empty: 00:00). Returns "" for an invalid date.
+std::string rfc822(const std::string& date, const std::string& time);
+
+}  // namespace turncast::sidecar

@@ -1,0 +1,155 @@
+#include "sidecar/manifest.hpp"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "sidecar/text.hpp"
+
+namespace turncast::sidecar {
+namespace {
+
+
+std::string describe(const Script& script, const std::vector<std::string>& speakers) {
+    std::string d = script.meta.title.empty() ? std::string("A transcript") : script.meta.title;
+    std::vector<std::string> where;
+    if (!script.meta.place.empty()) where.push_back(script.meta.place);
+    if (!script.meta.date.empty()) where.push_back(script.meta.date);
+    if (!where.empty()) d += " (" + join(where, ", ") + ")";
+    d += ", read aloud with a synthetic voice for each speaker.";
+    if (!speakers.empty()) d += " Speakers: " + join(speakers, ", ") + ".";
+    if (!script.chapters.empty()) d += " " + std::to_string(script.chapters.size()) + " chapters.";
+    return d;
+}
+
+[[noreturn]] void bad(const std::string& where, const std::string& what) {
+    throw InputError(where, what, "render the transcript again to rewrite the manifest");
+}
+
+std::string get_string(const nlohmann::ordered_json& j, const char* key, const std::string& where, bool required) {
+    auto it = j.find(key);
+    if (it == j.end() || it->is_null()) {
+        if (required) bad(where, std::string("\"") + key + "\" is missing");
+        return {};
+    }
+    if (!it->is_string()) bad(where, std::string("\"") + key + "\" is not a string");
+    return it->get<std::string>();
+}
+
+}  // namespace
+
+const ManifestFile* Manifest::file(const std::string& kind) const {
+    for (const auto& f : files)
+        if (f.kind == kind) return &f;
+    return nullptr;
+}
+
+ManifestFile* Manifest::file(const std::string& kind) {
+    for (auto& f : files)
+        if (f.kind == kind) return &f;
+    return nullptr;
+}
+
+Manifest make_manifest(const Script& script, const Timeline& timeline, const Names& names) {
+    Manifest m;
+    m.slug = names.slug;
+    m.title = script.meta.title.empty() ? names.slug : script.meta.title;
+    m.date = script.meta.date;
+    m.time = script.meta.time;
+    m.place = script.meta.place;
+    for (const auto& s : script.speakers)
+        if (s.role != SpeakerRole::Narrator) m.speakers.push_back(s.name.empty() ? s.id : s.name);
+    m.duration = double(timeline.total) / kTimelineRate;
+    m.description = describe(script, m.speakers);
+    if (!names.audio_m4a.empty()) m.files.push_back({"m4a", names.audio_m4a, "audio/mp4"});
+    if (!names.audio_opus.empty()) m.files.push_back({"opus", names.audio_opus, "audio/ogg; codecs=opus"});
+    m.files.push_back({"vtt", names.slug + ".vtt", "text/vtt"});
+    m.files.push_back({"srt", names.slug + ".srt", "application/x-subrip"});
+    m.files.push_back({"chapters", names.slug + ".chapters.json", "application/json+chapters"});
+    m.files.push_back({"transcript", names.slug + ".transcript.json", "application/json"});
+    m.files.push_back({"html", "index.html", "text/html"});
+    return m;
+}
+
+std::string to_json(const Manifest& m) {
+    nlohmann::ordered_json files = nlohmann::ordered_json::object();
+    for (const auto& f : m.files) {
+        nlohmann::ordered_json entry;
+        entry["name"] = f.name;
+        if (f.bytes > 0) entry["bytes"] = f.bytes;
+        entry["type"] = f.type;
+        files[f.kind] = std::move(entry);
+    }
+    nlohmann::ordered_json j;
+    j["turncast"] = m.turncast;
+    j["slug"] = m.slug;
+    j["title"] = m.title;
+    j["date"] = m.date;
+    j["time"] = m.time;
+    j["place"] = m.place;
+    j["description"] = m.description;
+    j["speakers"] = m.speakers;
+    j["duration"] = std::round(m.duration * 1000.0) / 1000.0;
+    j["render_key"] = m.render_key;
+    j["cover"] = m.cover.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(m.cover);
+    j["files"] = std::move(files);
+    return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+Manifest parse_manifest(const std::string& text, const std::string& where) {
+    nlohmann::ordered_json j;
+    try {
+        j = nlohmann::ordered_json::parse(text);
+    } catch (const nlohmann::ordered_json::parse_error& e) {
+        // e.byte is 1-based: the byte after the last one read.
+        throw InputError(where + ", byte " + std::to_string(e.byte ? e.byte - 1 : 0),
+                         "manifest.json is not valid JSON",
+                         "render the transcript again to rewrite the manifest");
+    }
+    if (!j.is_object()) bad(where, "manifest.json is not a JSON object");
+
+    Manifest m;
+    m.turncast = get_string(j, "turncast", where, false);
+    m.slug = get_string(j, "slug", where, true);
+    m.title = get_string(j, "title", where, true);
+    m.date = get_string(j, "date", where, false);
+    m.time = get_string(j, "time", where, false);
+    m.place = get_string(j, "place", where, false);
+    m.description = get_string(j, "description", where, false);
+    m.render_key = get_string(j, "render_key", where, false);
+    m.cover = get_string(j, "cover", where, false);
+    if (auto it = j.find("speakers"); it != j.end() && !it->is_null()) {
+        if (!it->is_array()) bad(where, "\"speakers\" is not a list");
+        for (const auto& s : *it) {
+            if (!s.is_string()) bad(where, "\"speakers\" holds something that is not a name");
+            m.speakers.push_back(s.get<std::string>());
+        }
+    }
+    if (auto it = j.find("duration"); it != j.end() && !it->is_null()) {
+        if (!it->is_number() || it->get<double>() < 0) bad(where, "\"duration\" is not a number of seconds");
+        m.duration = it->get<double>();
+    }
+    auto files = j.find("files");
+    if (files == j.end() || !files->is_object()) bad(where, "\"files\" is missing");
+    for (const auto& [key, f] : files->items()) {
+        if (f.is_null()) continue;  // an optional file that was not written
+        if (!f.is_object()) bad(where, "\"files\"." + key + " is not an object");
+        ManifestFile mf;
+        mf.kind = key;
+        mf.name = get_string(f, "name", where, true);
+        mf.type = get_string(f, "type", where, false);
+        if (auto b = f.find("bytes"); b != f.end() && !b->is_null()) {
+            if (!b->is_number_unsigned()) bad(where, "\"files\"." + key + ".bytes is not a byte count");
+            mf.bytes = b->get<std::uint64_t>();
+        }
+        // A file name is a name inside the render's folder, never a path.
+        if (mf.name.empty() || mf.name.find('/') != std::string::npos || mf.name == "." || mf.name == "..")
+            bad(where, "\"files\"." + key + ".name is not a file name: \"" + mf.name + "\"");
+        m.files.push_back(std::move(mf));
+    }
+    if (!m.cover.empty() && m.cover.find('/') != std::string::npos)
+        bad(where, "\"cover\" is not a file name: \"" + m.cover + "\"");
+    return m;
+}
+
+}  // namespace turncast::sidecar

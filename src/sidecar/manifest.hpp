@@ -1,0 +1,60 @@
+// manifest.json: what one render wrote, for `turncast feed` and other tools.
+// The renderer fills a Manifest and writes to_json(m) into OUTPUT_DIR/<slug>/;
+// `turncast feed` reads every OUTPUT_DIR/*/manifest.json back.
+//
+//   turncast::sidecar::Manifest m;            // or make_manifest(script, timeline, names)
+//   m.slug = slug; m.title = ...; m.render_key = key;
+//   m.files.push_back({"m4a", slug + ".m4a", "audio/mp4", bytes});
+//   io::write_file_atomic(dir + "/manifest.json", turncast::sidecar::to_json(m));
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/model.hpp"
+#include "core/timeline.hpp"
+#include "sidecar/sidecar.hpp"
+
+namespace turncast::sidecar {
+
+struct ManifestFile {
+    std::string kind;         // "m4a", "opus", "m4b", "flac", "wav", "vtt", "srt", "chapters", "transcript", "html"
+    std::string name;         // file name inside the render's folder, e.g. "talk.m4a"
+    std::string type;         // MIME type, e.g. "audio/mp4"
+    std::uint64_t bytes = 0;  // size in bytes; 0 when not recorded
+};
+
+struct Manifest {
+    std::string turncast = TURNCAST_VERSION;  // the version that wrote it
+    std::string slug;
+    std::string title;
+    std::string date;         // YYYY-MM-DD or empty
+    std::string time;         // HH:MM or empty
+    std::string place;
+    std::string description;
+    std::vector<std::string> speakers;  // display names, narrator excluded
+    double duration = 0;      // seconds
+    std::string render_key;   // hex; changes whenever the audio could
+    std::string cover;        // file name of the cover image, or empty (null in JSON)
+    std::vector<ManifestFile> files;  // in the order written; one per kind
+
+    const ManifestFile* file(const std::string& kind) const;  // nullptr if none
+    ManifestFile* file(const std::string& kind);
+};
+
+// Everything the Script and Timeline know: title, date, time, place, speakers,
+// duration, a description, and the sidecar and audio file names from `names`
+// (m4a, opus, vtt, srt, chapters, transcript, html). The caller adds the
+// audio byte counts, the render key, the cover and any m4b.
+Manifest make_manifest(const Script& script, const Timeline& timeline, const Names& names);
+
+std::string to_json(const Manifest& manifest);  // pretty-printed, ends with a newline
+
+// Throws InputError naming `where` (the file) when the text is not JSON or a
+// required field (slug, title, files) is missing or has the wrong type, or a
+// file name is a path. Unknown fields are ignored. In JSON, "files" is an
+// object keyed by kind.
+Manifest parse_manifest(const std::string& text, const std::string& where);
+
+}  // namespace turncast::sidecar

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# ctest-labels: slow
+# The bundled sample, rendered as a newcomer would, then read back by the
+# independent tools podcast apps rely on: ffprobe, opusinfo, mediainfo.
+set -euo pipefail
+bin=$1; src=$2
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+sample=$src/examples/lavrov-volgograd-2021-08-30.txt
+slug=lavrov-volgograd-2021-08-30
+
+"$bin" render "$sample" -o "$tmp/out" --quiet >"$tmp/render.log"
+dir=$tmp/out/$slug
+for f in "$slug.opus" "$slug.m4a" "$slug.vtt" "$slug.srt" "$slug.chapters.json" manifest.json index.html; do
+  [ -s "$dir/$f" ] || { echo "missing $dir/$f"; exit 1; }
+done
+
+# No warnings from any reader.
+for f in "$dir/$slug.opus" "$dir/$slug.m4a"; do
+  out=$(ffprobe -v warning -show_chapters -show_format -of json "$f" 2>"$tmp/ffprobe.err")
+  if [ -s "$tmp/ffprobe.err" ]; then echo "ffprobe warned on $f:"; cat "$tmp/ffprobe.err"; exit 1; fi
+  echo "$out" >"$f.probe.json"
+done
+opusinfo "$dir/$slug.opus" >"$tmp/opusinfo.txt" 2>&1 || { cat "$tmp/opusinfo.txt"; exit 1; }
+if grep -Ei "warning|error" "$tmp/opusinfo.txt"; then echo "opusinfo complained"; exit 1; fi
+mediainfo "$dir/$slug.m4a" >"$tmp/mediainfo.txt"
+grep -q "AAC" "$tmp/mediainfo.txt" || { echo "mediainfo sees no AAC"; cat "$tmp/mediainfo.txt"; exit 1; }
+grep -Eq "Menu" "$tmp/mediainfo.txt" || { echo "mediainfo sees no chapters"; exit 1; }
+
+python3 - "$dir/$slug.opus.probe.json" "$dir/$slug.m4a.probe.json" "$dir/$slug.chapters.json" <<'PY'
+import json, sys
+opus, m4a, chj = (json.load(open(p)) for p in sys.argv[1:4])
+def marks(p): return [(float(c["start_time"]), c["tags"]["title"]) for c in p["chapters"]]
+o, m = marks(opus), marks(m4a)
+assert len(o) == 8, f"opus has {len(o)} chapters, want 8"
+assert len(m) == 8, f"m4a has {len(m)} chapters, want 8"
+for (ot, on), (mt, mn) in zip(o, m):
+    assert on == mn, (on, mn)
+    assert abs(ot - mt) < 0.05, f"chapter '{on}' at {ot} in opus, {mt} in m4a"
+assert o[0][1] == "Opening remarks" and o[-1][1] == "Closing remarks", o
+for i, (_, t) in enumerate(o[1:-1], 1):
+    assert t.startswith(f"Question {i}: "), t
+do, dm = float(opus["format"]["duration"]), float(m4a["format"]["duration"])
+assert abs(do - dm) < 0.05, f"durations {do} vs {dm}"
+assert 20 * 60 < do < 40 * 60, f"sample lasts {do} s"
+js = [c["startTime"] for c in chj["chapters"]]
+assert all(abs(a - b[0]) < 0.0015 for a, b in zip(js, o)), (js, o)
+print(f"8 chapters, {do:.2f} s opus, {dm:.2f} s m4a")
+PY

@@ -1,0 +1,180 @@
+// encode: exact piece lengths from libavcodec's libopus and aac encoders,
+// repeatability, fingerprints and the checksummed cache format.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "encode/encode.hpp"
+
+using namespace turncast;
+using encode::Codec;
+
+namespace {
+
+// Speech-like test input: two tones with a slow amplitude wobble, then silence.
+std::vector<float> input_for(Codec codec, std::int64_t span) {
+    std::vector<float> in(static_cast<std::size_t>(span - encode::delay(codec)), 0.0f);
+    const std::size_t voiced = in.size() * 2 / 3;
+    for (std::size_t i = 0; i < voiced; ++i) {
+        const double t = double(i) / 48000.0;
+        in[i] = float((0.3 * std::sin(2 * M_PI * 220 * t) + 0.1 * std::sin(2 * M_PI * 1870 * t)) *
+                      (0.6 + 0.4 * std::sin(2 * M_PI * 3 * t)));
+    }
+    return in;
+}
+
+const char* name(Codec c) { return c == Codec::Opus ? "opus" : "aac"; }
+
+}  // namespace
+
+TEST_CASE("encode: span_for rounds content plus the larger delay up to whole grains", "[av]") {
+    CHECK(encode::span_for(0) == encode::kGrain);
+    CHECK(encode::span_for(encode::kGrain - 1024) == encode::kGrain);
+    CHECK(encode::span_for(encode::kGrain - 1023) == 2 * encode::kGrain);
+    CHECK(encode::span_for(10 * encode::kGrain) == 11 * encode::kGrain);
+    CHECK(encode::kGrain % encode::frame(Codec::Opus) == 0);
+    CHECK(encode::kGrain % encode::frame(Codec::Aac) == 0);
+}
+
+TEST_CASE("encode: each piece is exactly span/frame packets of one frame each", "[av]") {
+    for (Codec codec : {Codec::Opus, Codec::Aac}) {
+        for (std::int64_t grains : {1, 2, 7}) {
+            const std::int64_t span = grains * encode::kGrain;
+            INFO(name(codec) << " span " << span);
+            const auto piece = encode::encode_piece(codec, {}, input_for(codec, span));
+            CHECK(piece.codec == codec);
+            CHECK(piece.span == span);
+            REQUIRE(piece.packets.size() == std::size_t(span / encode::frame(codec)));
+            for (const auto& p : piece.packets) {
+                CHECK(p.duration == encode::frame(codec));
+                CHECK(!p.data.empty());
+            }
+        }
+    }
+}
+
+TEST_CASE("encode: extradata is the stream header the muxer needs", "[av]") {
+    const auto opus = encode::encode_piece(Codec::Opus, {}, input_for(Codec::Opus, encode::kGrain));
+    REQUIRE(opus.extradata.size() >= 19);
+    CHECK(std::string(opus.extradata.begin(), opus.extradata.begin() + 8) == "OpusHead");
+    CHECK(opus.extradata[9] == 1);                                      // mono
+    CHECK((opus.extradata[10] | opus.extradata[11] << 8) == 312);       // pre-skip
+    CHECK((opus.extradata[12] | opus.extradata[13] << 8 | opus.extradata[14] << 16) == 48000);
+
+    const auto aac = encode::encode_piece(Codec::Aac, {}, input_for(Codec::Aac, encode::kGrain));
+    REQUIRE(aac.extradata.size() >= 2);
+    // AudioSpecificConfig: object type 2 (LC), frequency index 3 (48 kHz), 1 channel.
+    CHECK((aac.extradata[0] >> 3) == 2);
+    CHECK((((aac.extradata[0] & 7) << 1) | (aac.extradata[1] >> 7)) == 3);
+    CHECK(((aac.extradata[1] >> 3) & 15) == 1);
+}
+
+TEST_CASE("encode: identical input gives byte-identical packets", "[av]") {
+    for (Codec codec : {Codec::Opus, Codec::Aac}) {
+        INFO(name(codec));
+        const auto in = input_for(codec, 2 * encode::kGrain);
+        const auto a = encode::encode_piece(codec, {}, in);
+        const auto b = encode::encode_piece(codec, {}, in);
+        REQUIRE(a.packets.size() == b.packets.size());
+        for (std::size_t i = 0; i < a.packets.size(); ++i) CHECK(a.packets[i].data == b.packets[i].data);
+        CHECK(a.extradata == b.extradata);
+    }
+}
+
+TEST_CASE("encode: settings reach the encoder and the fingerprint", "[av]") {
+    const auto in = input_for(Codec::Opus, 2 * encode::kGrain);
+    encode::Settings fast, best;
+    fast.opus_complexity = 0;
+    best.opus_complexity = 10;
+    CHECK(encode::encode_piece(Codec::Opus, fast, in).packets[10].data !=
+          encode::encode_piece(Codec::Opus, best, in).packets[10].data);
+
+    encode::Settings low;
+    low.opus_bitrate = 16000;
+    std::size_t low_bytes = 0, default_bytes = 0;
+    for (const auto& p : encode::encode_piece(Codec::Opus, low, in).packets) low_bytes += p.data.size();
+    for (const auto& p : encode::encode_piece(Codec::Opus, {}, in).packets) default_bytes += p.data.size();
+    CHECK(low_bytes * 2 < default_bytes);  // 16 vs 48 kbit/s
+
+    const auto ain = input_for(Codec::Aac, 2 * encode::kGrain);
+    encode::Settings twoloop;
+    twoloop.aac_fast_coder = false;
+    CHECK(encode::encode_piece(Codec::Aac, {}, ain).packets[10].data !=
+          encode::encode_piece(Codec::Aac, twoloop, ain).packets[10].data);
+
+    const auto fp = encode::fingerprint(Codec::Opus, {});
+    CHECK(fp.find("Lavc") != std::string::npos);
+    CHECK(fp.find("libopus 1.") != std::string::npos);  // found through libavcodec's libopus
+    CHECK(fp != encode::fingerprint(Codec::Opus, fast));
+    CHECK(fp != encode::fingerprint(Codec::Opus, low));
+    CHECK(fp != encode::fingerprint(Codec::Aac, {}));
+    CHECK(encode::fingerprint(Codec::Aac, {}) != encode::fingerprint(Codec::Aac, twoloop));
+    encode::Settings aac_rate;
+    aac_rate.aac_bitrate = 96000;
+    CHECK(encode::fingerprint(Codec::Aac, {}) != encode::fingerprint(Codec::Aac, aac_rate));
+    CHECK(fp == encode::fingerprint(Codec::Opus, {}));
+}
+
+TEST_CASE("encode: input that is not span - delay is refused", "[av]") {
+    CHECK_THROWS_AS(encode::encode_piece(Codec::Opus, {}, std::vector<float>(encode::kGrain)), std::invalid_argument);
+    CHECK_THROWS_AS(encode::encode_piece(Codec::Aac, {}, std::vector<float>(encode::kGrain - 312)),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(encode::encode_piece(Codec::Aac, {}, {}), std::invalid_argument);
+}
+
+TEST_CASE("encode: serialise/deserialise round trip", "[av]") {
+    for (Codec codec : {Codec::Opus, Codec::Aac}) {
+        INFO(name(codec));
+        const auto piece = encode::encode_piece(codec, {}, input_for(codec, 2 * encode::kGrain));
+        const auto bytes = encode::serialise(piece);
+        const auto back = encode::deserialise(bytes, "cache/x.piece");
+        CHECK(back.codec == piece.codec);
+        CHECK(back.span == piece.span);
+        CHECK(back.extradata == piece.extradata);
+        REQUIRE(back.packets.size() == piece.packets.size());
+        for (std::size_t i = 0; i < piece.packets.size(); ++i) {
+            CHECK(back.packets[i].data == piece.packets[i].data);
+            CHECK(back.packets[i].duration == piece.packets[i].duration);
+        }
+        CHECK(encode::serialise(back) == bytes);
+    }
+}
+
+TEST_CASE("encode: truncated or corrupted cache blobs are rejected with IoError naming the file", "[av]") {
+    const auto piece = encode::encode_piece(Codec::Opus, {}, input_for(Codec::Opus, encode::kGrain));
+    const auto bytes = encode::serialise(piece);
+    const std::string where = "cache/ab/cdef.piece";
+
+    auto rejected = [&](const std::vector<std::uint8_t>& blob) {
+        try {
+            encode::deserialise(blob, where);
+        } catch (const IoError& e) {
+            return std::string(e.what()).find(where) != std::string::npos;
+        }
+        return false;
+    };
+
+    for (std::size_t keep : {std::size_t(0), std::size_t(3), std::size_t(15), std::size_t(24), bytes.size() / 2,
+                             bytes.size() - 8, bytes.size() - 1}) {
+        INFO("truncated to " << keep);
+        CHECK(rejected(std::vector<std::uint8_t>(bytes.begin(), bytes.begin() + std::ptrdiff_t(keep))));
+    }
+    auto longer = bytes;
+    longer.push_back(0);
+    CHECK(rejected(longer));
+
+    // One flipped bit anywhere: magic, version, length, payload, checksum.
+    for (std::size_t at : {std::size_t(0), std::size_t(5), std::size_t(9), std::size_t(17), std::size_t(40),
+                           bytes.size() / 2, bytes.size() - 9, bytes.size() - 1}) {
+        for (int bit : {0, 7}) {
+            auto bad = bytes;
+            bad[at] ^= std::uint8_t(1u << bit);
+            INFO("bit " << bit << " of byte " << at);
+            CHECK(rejected(bad));
+        }
+    }
+}

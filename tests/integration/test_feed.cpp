@@ -1,0 +1,181 @@
+// `turncast feed`: feed.xml from the manifests in an output folder, read back
+// with a real feed parser (python3-feedparser via tests/tools/check_feed.py).
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "io/file.hpp"
+#include "sidecar/feed.hpp"
+#include "sidecar/manifest.hpp"
+#include "test_sidecar_fixture.hpp"
+
+using namespace turncast;
+using sidecar_test::TempDir;
+
+namespace {
+
+void write(const std::string& path, const std::string& bytes) {
+    std::ofstream out(path, std::ios::binary);
+    out << bytes;
+    REQUIRE(out.good());
+}
+
+// A render folder as the renderer leaves it: manifest, audio and sidecars.
+// The manifest's byte counts are deliberately stale for the m4a: the feed must
+// report the file's real size.
+sidecar::Manifest add_render(const std::string& out, const std::string& folder, const std::string& title,
+                             const std::string& date, const std::string& time, std::int64_t m4a_bytes,
+                             std::int64_t opus_bytes, const std::string& cover = {}) {
+    auto f = sidecar_test::make_fixture();
+    f.script.meta.title = title;
+    f.script.meta.date = date;
+    f.script.meta.time = time;
+    auto m = sidecar::make_manifest(f.script, f.timeline, {folder, folder + ".m4a", folder + ".opus"});
+    m.render_key = "9f86d081884c7d65";
+    m.file("m4a")->bytes = std::uint64_t(m4a_bytes + 1000);  // stale
+    m.file("opus")->bytes = std::uint64_t(opus_bytes);
+    m.duration = 1712.5;
+    m.cover = cover;
+    const std::string dir = out + "/" + folder;
+    io::make_dirs(dir);
+    write(dir + "/" + folder + ".m4a", std::string(std::size_t(m4a_bytes), 'a'));
+    write(dir + "/" + folder + ".opus", std::string(std::size_t(opus_bytes), 'o'));
+    if (!cover.empty()) write(dir + "/" + cover, "jpeg");
+    write(dir + "/manifest.json", sidecar::to_json(m));
+    return m;
+}
+
+int run(const std::string& command) {
+    int status = std::system(command.c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+template <class E>
+std::string error_of(const std::string& dir, const std::string& base_url) {
+    sidecar::FeedOptions o;
+    o.base_url = base_url;
+    try {
+        sidecar::write_feed(dir, o);
+    } catch (const E& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("feed: RSS 2.0 with itunes and podcast namespaces, read by feedparser", "[sidecar][feed]") {
+    TempDir out;
+    add_render(out.path, "lavrov-2021-08-30", "Answers & questions <Volgograd>", "2021-08-30", "19:47", 12345, 6789,
+               "cover.jpg");
+    add_render(out.path, "press gaggle", "Press gaggle", "2022-03-01", "", 2222, 1111);
+    io::make_dirs(out.path + "/.cache/x");          // ignored: hidden
+    io::make_dirs(out.path + "/not-a-render");      // ignored: no manifest
+    write(out.path + "/.cache/x/manifest.json", "not json");
+
+    sidecar::FeedOptions o;
+    o.base_url = "https://example.org/talks/";
+    o.title = "Talks";
+    o.author = "Example Archive";
+    auto result = sidecar::write_feed(out.path, o);
+    CHECK(result.items == 2);
+    CHECK(result.path == out.path + "/feed.xml");
+
+    const std::string base = "https://example.org/talks/";
+    nlohmann::json want = {
+        {"title", "Talks"},
+        {"author", "Example Archive"},
+        {"items",
+         {{{"title", "Press gaggle"},
+           {"guid", "press gaggle:9f86d081884c7d65"},
+           {"enclosure", {{"url", base + "press%20gaggle/press%20gaggle.m4a"}, {"length", 2222}, {"type", "audio/mp4"}}},
+           {"opus", {{"url", base + "press%20gaggle/press%20gaggle.opus"}, {"length", 1111}}},
+           {"duration", 1713},
+           {"chapters", base + "press%20gaggle/press%20gaggle.chapters.json"},
+           {"vtt", base + "press%20gaggle/press%20gaggle.vtt"},
+           {"transcript", base + "press%20gaggle/press%20gaggle.transcript.json"},
+           {"published", {2022, 3, 1, 0, 0}}},
+          {{"title", "Answers & questions <Volgograd>"},
+           {"guid", "lavrov-2021-08-30:9f86d081884c7d65"},
+           {"enclosure",
+            {{"url", base + "lavrov-2021-08-30/lavrov-2021-08-30.m4a"}, {"length", 12345}, {"type", "audio/mp4"}}},
+           {"opus", {{"url", base + "lavrov-2021-08-30/lavrov-2021-08-30.opus"}, {"length", 6789}}},
+           {"duration", 1713},
+           {"chapters", base + "lavrov-2021-08-30/lavrov-2021-08-30.chapters.json"},
+           {"vtt", base + "lavrov-2021-08-30/lavrov-2021-08-30.vtt"},
+           {"transcript", base + "lavrov-2021-08-30/lavrov-2021-08-30.transcript.json"},
+           {"published", {2021, 8, 30, 19, 47}},
+           {"image", base + "lavrov-2021-08-30/cover.jpg"}}}}};
+    write(out.path + "/expected.json", want.dump());
+    const std::string tool = std::string(TURNCAST_FIXTURES) + "/../tools/check_feed.py";
+    if (run(sidecar_test::python() + " -c 'import feedparser' 2>/dev/null") != 0) {
+        FAIL("python3-feedparser is not installed: run scripts/setup");
+    }
+    CHECK(run(sidecar_test::python() + " '" + tool + "' '" + result.path + "' '" + out.path + "/expected.json'") == 0);
+
+    // Byte-stable: the same renders give the same feed (no clock in it).
+    auto first = io::read_file(result.path);
+    sidecar::write_feed(out.path, o);
+    CHECK(io::read_file(result.path) == first);
+    CHECK(first.find("Answers &amp; questions &lt;Volgograd&gt;") != std::string::npos);
+}
+
+TEST_CASE("feed: RFC 822 dates", "[sidecar][feed]") {
+    CHECK(sidecar::rfc822("2021-08-30", "19:47") == "Mon, 30 Aug 2021 19:47:00 +0000");
+    CHECK(sidecar::rfc822("2024-02-29", "") == "Thu, 29 Feb 2024 00:00:00 +0000");
+    CHECK(sidecar::rfc822("2023-02-29", "").empty());
+    CHECK(sidecar::rfc822("2021-08-30", "25:00").empty());
+    CHECK(sidecar::rfc822("30.08.2021", "").empty());
+}
+
+TEST_CASE("feed: errors name the folder, the file or the option", "[sidecar][feed]") {
+    TempDir out;
+    SECTION("no renders") {
+        io::make_dirs(out.path + "/empty-render");
+        auto what = error_of<InputError>(out.path, "https://example.org");
+        CHECK_THAT(what, Catch::Contains(out.path) && Catch::Contains("no renders"));
+    }
+    SECTION("a manifest that does not parse") {
+        io::make_dirs(out.path + "/broken");
+        write(out.path + "/broken/manifest.json", "{\"slug\": ");
+        auto what = error_of<InputError>(out.path, "https://example.org");
+        CHECK_THAT(what, Catch::Contains(out.path + "/broken/manifest.json"));
+    }
+    SECTION("a bad date in a manifest") {
+        add_render(out.path, "talk", "Talk", "2021-13-45", "", 10, 10);
+        auto what = error_of<InputError>(out.path, "https://example.org");
+        CHECK_THAT(what, Catch::Contains(out.path + "/talk/manifest.json") && Catch::Contains("2021-13-45"));
+    }
+    SECTION("a render without audio a podcast app can play") {
+        auto m = add_render(out.path, "talk", "Talk", "2021-08-30", "", 10, 10);
+        m.files.erase(m.files.begin(), m.files.begin() + 2);  // m4a, opus
+        m.files.push_back({"flac", "talk.flac", "audio/flac", 10});
+        write(out.path + "/talk/manifest.json", sidecar::to_json(m));
+        auto what = error_of<InputError>(out.path, "https://example.org");
+        CHECK_THAT(what, Catch::Contains(out.path + "/talk/manifest.json") && Catch::Contains("no m4a"));
+    }
+    SECTION("a base URL that is not http(s)") {
+        add_render(out.path, "talk", "Talk", "2021-08-30", "", 10, 10);
+        for (const char* url : {"ftp://example.org", "example.org", "https://", "http:///x", "https://a b"}) {
+            INFO(url);
+            sidecar::FeedOptions o;
+            o.base_url = url;
+            try {
+                sidecar::write_feed(out.path, o);
+                FAIL("accepted");
+            } catch (const Error& e) {
+                CHECK(e.code() == ExitCode::Usage);
+                CHECK_THAT(std::string(e.what()), Catch::Contains("--base-url"));
+            }
+        }
+        struct stat st {};
+        CHECK(::stat((out.path + "/feed.xml").c_str(), &st) != 0);  // nothing written
+    }
+    SECTION("a missing folder") {
+        auto what = error_of<IoError>(out.path + "/nope", "https://example.org");
+        CHECK_THAT(what, Catch::Contains(out.path + "/nope"));
+    }
+}

@@ -1,0 +1,172 @@
+// Pronunciation through the real libespeak-ng: lexicon entries and text
+// normalisation change what espeak says (its phoneme output, as `espeak-ng -x`
+// prints it); transcript markup never reaches espeak as markup; and
+// `turncast audition` writes a playable WAV in the right speaker's voice.
+#include <catch2/catch.hpp>
+
+#include <sndfile.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "cast/cast.hpp"
+#include "probe.hpp"
+#include "synth/synth.hpp"
+
+using namespace turncast;
+namespace fs = std::filesystem;
+
+namespace {
+
+Voice en_gb() {
+    Voice v;
+    v.id = "test";
+    v.espeak_voice = "en-gb";
+    return v;
+}
+
+// One process-wide engine: espeak is a process singleton, and the Engine keeps
+// its parent pristine by synthesising only in forked children.
+synth::Engine& engine() {
+    static synth::Engine e;
+    return e;
+}
+
+// Phoneme mnemonics with surrounding white space (espeak ends lines) trimmed.
+std::string phonemes(const std::string& text) {
+    std::string p = engine().phonemes(synth::Request{text, en_gb()});
+    const auto b = p.find_first_not_of(" \n\t");
+    const auto e = p.find_last_not_of(" \n\t");
+    return b == std::string::npos ? std::string() : p.substr(b, e - b + 1);
+}
+
+const cast::Lexicon& shipped() {
+    static const cast::Lexicon lex = cast::load_lexicon(cast::default_lexicon_path());
+    return lex;
+}
+
+std::string said(const std::string& transcript_text) {
+    return phonemes(cast::speakable(transcript_text, shipped()));
+}
+
+struct Wav {
+    int rate = 0, channels = 0;
+    std::vector<std::int16_t> pcm;
+};
+
+Wav read_wav(const std::string& path) {
+    SF_INFO info{};
+    std::unique_ptr<SNDFILE, int (*)(SNDFILE*)> f(sf_open(path.c_str(), SFM_READ, &info), sf_close);
+    REQUIRE(f);
+    REQUIRE((info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV);
+    Wav w;
+    w.rate = info.samplerate;
+    w.channels = info.channels;
+    w.pcm.resize(static_cast<std::size_t>(info.frames * info.channels));
+    REQUIRE(sf_read_short(f.get(), w.pcm.data(), static_cast<sf_count_t>(w.pcm.size())) ==
+            static_cast<sf_count_t>(w.pcm.size()));
+    return w;
+}
+
+const std::string kFixture = std::string(TURNCAST_FIXTURES) + "/render/springfield.txt";
+
+}  // namespace
+
+TEST_CASE("lexicon entries change espeak's phonemes", "[espeak][lexicon]") {
+    // Names: Russian stress instead of espeak's English guess.
+    const std::string raw = phonemes("Sergey Lavrov");
+    const std::string fixed = said("Sergey Lavrov");
+    CHECK(raw != fixed);
+    CHECK_THAT(fixed, Catch::Contains("l@vr'0f"));
+    CHECK_THAT(raw, !Catch::Contains("l@vr'0f"));
+    CHECK_THAT(said("Lavrov's remarks"), Catch::Contains("l@vr'0fs"));
+
+    // Acronyms said as letters are spelled; those said as words stay words.
+    CHECK_THAT(phonemes("the CSTO"), Catch::Contains("s'i:st'oU"));  // espeak alone: one word
+    CHECK_THAT(said("the CSTO"), Catch::Contains(",Es") && Catch::Contains("s,i:"));
+    CHECK_THAT(said("the EAEU"), Catch::Contains("eI") && Catch::Contains("j'u:"));
+    CHECK_THAT(said("NATO"), Catch::Contains("n'eItoU"));
+    CHECK_THAT(said("BRICS"), Catch::Contains("br'Iks"));
+
+    // Case-sensitive: the entry for "ROC" leaves the word "roc" alone.
+    CHECK(said("a roc") == phonemes("a roc"));
+
+    // A user's respelling (merged over the shipped lexicon) wins.
+    cast::Lexicon user;
+    user.entries.push_back({"Lavrov", "lav rov", true});
+    const auto merged = cast::merge(shipped(), user);
+    CHECK(phonemes(cast::speakable("Lavrov", merged)) == phonemes("lav rov"));
+}
+
+TEST_CASE("normalisation changes what espeak says where it was wrong", "[espeak][normalise]") {
+    CHECK_THAT(phonemes("World War II"), Catch::Contains("r,oUm@n"));  // "Roman two"
+    CHECK_THAT(said("World War II"), !Catch::Contains("r,oUm@n") && Catch::Contains("t'u:"));
+    CHECK_THAT(phonemes("1941-1945"), Catch::Contains("d'aS"));  // "dash"
+    CHECK_THAT(said("1941-1945"), !Catch::Contains("d'aS") && Catch::Contains("t@"));
+    CHECK_THAT(said("No. 5"), Catch::Contains("n'Vmb3"));
+    // Where espeak is right, nothing changes.
+    CHECK(said("5% of 1990s votes") == phonemes("5% of 1990s votes"));
+}
+
+TEST_CASE("transcript text never reaches espeak as phonemes or markup", "[espeak][lexicon]") {
+    // With espeak's phoneme input on, a raw "[[...]]" would be read as phonemes.
+    const std::string injected = "[[h@l'oU]]";
+    CHECK(phonemes(injected) == "h@l'oU");  // what the unguarded text would do
+    CHECK(said(injected) != "h@l'oU");
+    CHECK_THAT(cast::speakable("<prosody rate='x-slow'>hi</prosody>", shipped()),
+               !Catch::Contains("<") && !Catch::Contains(">"));
+}
+
+TEST_CASE("audition writes a playable WAV of the right speaker; bad cast writes nothing", "[espeak][audition]") {
+    test::TempDir tmp;
+    const std::string wav = tmp.path + "/jane.wav";
+    const std::string words = "Thank you for the invitation, Mr Bocharov.";
+    std::string out;
+    const int rc = test::run(std::string(TURNCAST_BINARY) + " -q audition 'Jane Doe' '" + kFixture + "' -o '" + wav +
+                                 "' --text '" + words + "'",
+                             &out);
+    INFO(out);
+    REQUIRE(rc == 0);
+    const Wav w = read_wav(wav);
+    CHECK(w.rate == synth::kSampleRate);
+    CHECK(w.channels == 1);
+    CHECK(w.pcm.size() > std::size_t(synth::kSampleRate) / 2);
+
+    // The same words in the main speaker's voice, synthesised here, are the same
+    // samples (synthesis is repeatable); in the narrator's voice they differ.
+    const auto cfg = cast::load_cast(cast::default_cast_path());
+    auto voice_of = [&](const std::string& id) {
+        for (const auto& v : cfg.palette)
+            if (v.id == id) return v;
+        FAIL("no voice " << id);
+        return Voice{};
+    };
+    const std::string text = cast::speakable(words, shipped());
+    const auto as_main = engine().synthesize_one(synth::Request{text, voice_of(cfg.main)});
+    const auto as_narrator = engine().synthesize_one(synth::Request{text, voice_of(cfg.narrator)});
+    CHECK(w.pcm == as_main.pcm);
+    CHECK(w.pcm != as_narrator.pcm);
+
+    // --seconds bounds the length.
+    const std::string shorter = tmp.path + "/short.wav";
+    REQUIRE(test::run(std::string(TURNCAST_BINARY) + " -q audition Jane '" + kFixture + "' -o '" + shorter +
+                      "' --seconds 1.5") == 0);
+    const Wav s = read_wav(shorter);
+    CHECK(s.pcm.size() <= std::size_t(1.5 * synth::kSampleRate));
+    CHECK(s.pcm.size() >= std::size_t(0.5 * synth::kSampleRate));
+
+    // A broken cast file: exit 4 (bad configuration), the line named, no WAV.
+    const std::string bad_cast = tmp.path + "/bad.toml";
+    std::ofstream(bad_cast) << "[[voice]]\nid = \"x\"\nespeak = \"en-gb\"\npitch = 140\n";
+    const std::string none = tmp.path + "/none.wav";
+    std::string err;
+    CHECK(test::run(std::string(TURNCAST_BINARY) + " audition Jane '" + kFixture + "' -o '" + none + "' --cast '" +
+                        bad_cast + "'",
+                    &err) == 4);
+    CHECK_THAT(err, Catch::Contains("line 4") && Catch::Contains("pitch"));
+    CHECK_FALSE(fs::exists(none));
+    // An unknown speaker is a usage error, and also writes nothing.
+    CHECK(test::run(std::string(TURNCAST_BINARY) + " audition Nobody '" + kFixture + "' -o '" + none + "'") == 2);
+    CHECK_FALSE(fs::exists(none));
+}

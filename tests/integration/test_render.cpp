@@ -1,0 +1,208 @@
+// End to end: render a short transcript, then reopen what was written.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "io/file.hpp"
+#include "probe.hpp"
+#include "render/render.hpp"
+#include "synth/synth.hpp"
+
+using namespace turncast;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kFixture = std::string(TURNCAST_FIXTURES) + "/render/springfield.txt";
+
+synth::Engine& engine() {
+    static synth::Engine e;  // one per process, as in the product
+    return e;
+}
+
+render::Options options(const std::string& out, const std::string& cache) {
+    render::Options o;
+    o.output_dir = out;
+    o.cache_dir = cache;
+    o.quiet = true;
+    o.formats = {"opus", "m4a", "m4b"};
+    return o;
+}
+
+double rms(const std::vector<float>& pcm, std::size_t from, std::size_t n) {
+    double sum = 0;
+    std::size_t end = std::min(pcm.size(), from + n);
+    for (std::size_t i = from; i < end; ++i) sum += double(pcm[i]) * pcm[i];
+    return end > from ? std::sqrt(sum / double(end - from)) : 0;
+}
+
+}  // namespace
+
+TEST_CASE("a short transcript renders to chaptered Opus, M4A and M4B files", "[av][espeak]") {
+    test::TempDir tmp;
+    auto plan = render::make_plan(kFixture, {});
+    REQUIRE(plan.slug == "springfield");
+    REQUIRE(plan.script.chapters.size() == 4);  // opening, two questions, closing
+
+    auto result = render::render(plan, options(tmp.path + "/out", tmp.path + "/cache"), engine());
+    REQUIRE_FALSE(result.unchanged);
+    const std::string dir = tmp.path + "/out/springfield";
+    REQUIRE(result.dir == tmp.path + "/out/springfield");
+
+    const double total = double(result.total_samples) / 48000;
+    auto opus = test::probe(dir + "/springfield.opus");
+    auto m4a = test::probe(dir + "/springfield.m4a");
+    auto m4b = test::probe(dir + "/springfield.m4b");
+
+    SECTION("codecs and formats") {
+        CHECK(opus.format == "ogg");
+        CHECK(opus.codec == "opus");
+        CHECK(m4a.codec == "aac");
+        CHECK(m4b.codec == "aac");
+        CHECK(opus.sample_rate == 48000);
+        CHECK(m4a.sample_rate == 48000);
+        CHECK(opus.channels == 1);
+    }
+    SECTION("durations agree with the timeline and with each other") {
+        CHECK(total > 10.0);
+        CHECK(std::abs(opus.duration - m4a.duration) < 0.05);
+        CHECK(std::abs(opus.duration - total) < 0.05);
+        CHECK(std::abs(m4a.duration - total) < 0.05);
+    }
+    SECTION("chapter titles and times match the plan in every container") {
+        for (const auto* p : {&opus, &m4a, &m4b}) {
+            REQUIRE(p->chapters.size() == 4);
+            CHECK(p->chapters[0].title == "Opening remarks");
+            CHECK(p->chapters[1].title.rfind("Question 1: What is your favourite book", 0) == 0);
+            CHECK(p->chapters[2].title.rfind("Question 2: How do you relax", 0) == 0);
+            CHECK(p->chapters[3].title == "Closing remarks");
+            CHECK(p->chapters[0].start == 0.0);
+        }
+        for (std::size_t i = 0; i < 4; ++i) {
+            // Both files carry the same marks, to the millisecond.
+            CHECK(std::abs(opus.chapters[i].start - m4a.chapters[i].start) < 0.0015);
+            if (i > 0) CHECK(opus.chapters[i].start > opus.chapters[i - 1].start);
+        }
+    }
+    SECTION("each chapter mark lies in silence before the chapter's first words") {
+        for (const auto& path : {dir + "/springfield.opus", dir + "/springfield.m4a"}) {
+            int rate = 0;
+            auto pcm = test::decode(path, &rate);
+            REQUIRE(rate == 48000);
+            CHECK(std::abs(double(pcm.size()) / rate - total) < 0.05);
+            auto chapters = path.size() && path.back() == 's' ? opus.chapters : m4a.chapters;
+            for (const auto& c : chapters) {
+                auto at = std::size_t(c.start * rate);
+                CHECK(rms(pcm, at, rate / 4) < 0.003);   // the pause after the mark
+            }
+            CHECK(rms(pcm, 0, pcm.size()) > 0.02);       // and there is speech
+        }
+    }
+    SECTION("tags") {
+        CHECK(opus.tags["title"].find("Jane Doe") != std::string::npos);
+        CHECK(m4a.tags["title"] == opus.tags["title"]);
+        CHECK(opus.tags["artist"].find("Jane Doe") != std::string::npos);
+        CHECK(m4a.tags["artist"].find("Jane Doe") != std::string::npos);
+        CHECK(opus.tags["genre"] == "Speech");
+        CHECK(m4a.tags["genre"] == "Speech");
+        CHECK(opus.tags["date"].rfind("2021-09-01", 0) == 0);
+    }
+    SECTION("sidecars agree with the audio") {
+        auto chapters = nlohmann::json::parse(io::read_file(dir + "/springfield.chapters.json"));
+        REQUIRE(chapters["chapters"].size() == 4);
+        for (std::size_t i = 0; i < 4; ++i)
+            CHECK(std::abs(chapters["chapters"][i]["startTime"].get<double>() - opus.chapters[i].start) < 0.0015);
+        auto vtt = io::read_file(dir + "/springfield.vtt");
+        CHECK(vtt.rfind("WEBVTT", 0) == 0);
+        CHECK(vtt.find("<v Jane Doe>") != std::string::npos);
+        auto manifest = nlohmann::json::parse(io::read_file(dir + "/manifest.json"));
+        CHECK(manifest["slug"] == "springfield");
+        CHECK(manifest["files"]["m4a"]["bytes"].get<std::uint64_t>() == fs::file_size(dir + "/springfield.m4a"));
+    }
+}
+
+TEST_CASE("rendering is repeatable, and an unchanged re-render writes nothing", "[av][espeak]") {
+    test::TempDir tmp;
+    auto plan = render::make_plan(kFixture, {});
+    auto o = options(tmp.path + "/a", tmp.path + "/cache-a");
+    auto first = render::render(plan, o, engine());
+    const std::string opus_a = tmp.path + "/a/springfield/springfield.opus";
+    const auto mtime = fs::last_write_time(opus_a);
+
+    auto again = render::render(plan, o, engine());
+    CHECK(again.unchanged);
+    CHECK(again.synthesised == 0);
+    CHECK(fs::last_write_time(opus_a) == mtime);
+
+    // A cold render elsewhere (fresh cache) gives identical audio and marks.
+    auto b = options(tmp.path + "/b", tmp.path + "/cache-b");
+    render::render(plan, b, engine());
+    const std::string opus_b = tmp.path + "/b/springfield/springfield.opus";
+    CHECK(test::decode(opus_a) == test::decode(opus_b));
+    CHECK(test::decode(tmp.path + "/a/springfield/springfield.m4a") ==
+          test::decode(tmp.path + "/b/springfield/springfield.m4a"));
+    auto pa = test::probe(opus_a), pb = test::probe(opus_b);
+    REQUIRE(pa.chapters.size() == pb.chapters.size());
+    for (std::size_t i = 0; i < pa.chapters.size(); ++i) CHECK(pa.chapters[i].start == pb.chapters[i].start);
+}
+
+TEST_CASE("a one-word correction re-speaks one segment and matches a cold render", "[av][espeak]") {
+    test::TempDir tmp;
+    const std::string original = io::read_file(kFixture);
+    std::string edited = original;
+    const std::string from = "I read, and I walk by the river.";
+    REQUIRE(edited.find(from) != std::string::npos);
+    edited.replace(edited.find(from), from.size(), "I read, and I walk by the sea.");
+    fs::create_directories(tmp.path + "/src");
+    const std::string path = tmp.path + "/src/springfield.txt";
+    io::write_file_atomic(path, original);
+
+    auto o = options(tmp.path + "/out", tmp.path + "/cache");
+    render::render(render::make_plan(path, {}), o, engine());
+    const auto before = test::probe(tmp.path + "/out/springfield/springfield.opus");
+
+    io::write_file_atomic(path, edited);
+    auto plan = render::make_plan(path, {});
+    auto r = render::render(plan, o, engine());
+    CHECK(r.synthesised == 1);
+    CHECK(r.encoded == 2);  // one piece per codec
+
+    auto cold = options(tmp.path + "/cold", tmp.path + "/cache-cold");
+    render::render(plan, cold, engine());
+    CHECK(test::decode(tmp.path + "/out/springfield/springfield.opus") ==
+          test::decode(tmp.path + "/cold/springfield/springfield.opus"));
+    const auto after = test::probe(tmp.path + "/out/springfield/springfield.opus");
+    const auto coldp = test::probe(tmp.path + "/cold/springfield/springfield.opus");
+    REQUIRE(after.chapters.size() == before.chapters.size());
+    for (std::size_t i = 0; i < after.chapters.size(); ++i) {
+        CHECK(after.chapters[i].start == coldp.chapters[i].start);
+        // The edit is in the last answer: no earlier mark moves.
+        if (i < 3) CHECK(after.chapters[i].start == before.chapters[i].start);
+    }
+}
+
+TEST_CASE("bad input is reported with the file and nothing is written", "[av]") {
+    test::TempDir tmp;
+    const std::string out = tmp.path + "/out";
+    auto expect_input_error = [&](const std::string& path, const std::string& needle) {
+        try {
+            auto plan = render::make_plan(path, {});
+            render::render(plan, options(out, out + "/.cache"), engine());
+            FAIL("no error for " << path);
+        } catch (const Error& e) {
+            CHECK(std::string(e.what()).find(path) != std::string::npos);
+            CHECK(std::string(e.what()).find(needle) != std::string::npos);
+        }
+        CHECK_FALSE(fs::exists(out));
+    };
+    expect_input_error(tmp.path + "/missing.txt", "missing.txt");
+    io::write_file_atomic(tmp.path + "/empty.txt", "");
+    expect_input_error(tmp.path + "/empty.txt", "empty");
+    io::write_file_atomic(tmp.path + "/latin1.txt", "Question: caf\xe9?\n");
+    expect_input_error(tmp.path + "/latin1.txt", "UTF-8");
+    io::write_file_atomic(tmp.path + "/clutter.txt", "Additional materials\n\nAdvanced settings\n");
+    expect_input_error(tmp.path + "/clutter.txt", "text");
+}

@@ -1,0 +1,159 @@
+// voices/cast.toml: the shipped file loads; every error names file, line and key.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include "cast/cast.hpp"
+#include "core/error.hpp"
+
+using namespace turncast;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempToml {
+    std::string path;
+    explicit TempToml(const std::string& body) {
+        static int n = 0;
+        path = (fs::temp_directory_path() /
+                ("turncast-cast-" + std::to_string(::getpid()) + "-" + std::to_string(n++) + ".toml"))
+                   .string();
+        std::ofstream(path, std::ios::binary) << body;
+    }
+    ~TempToml() { std::error_code ec; fs::remove(path, ec); }
+};
+
+// A minimal valid file (lines 1-13) to which each case appends or edits.
+const std::string kValid = R"([[voice]]
+id = "n"
+espeak = "en-gb"
+variant = "f2"
+
+[[voice]]
+id = "m"
+espeak = "en-us"
+
+[roles]
+narrator = "n"
+main = "m"
+questioners = ["m"]
+)";
+
+std::string error_of(const std::string& body) {
+    TempToml f(body);
+    try {
+        cast::load_cast(f.path);
+    } catch (const ConfigError& e) {
+        std::string what = e.what();
+        REQUIRE(what.rfind(f.path, 0) == 0);
+        return what.substr(f.path.size());
+    }
+    FAIL("no ConfigError for:\n" << body);
+    return {};
+}
+
+std::string replace(std::string s, const std::string& from, const std::string& to) {
+    auto at = s.find(from);
+    REQUIRE(at != std::string::npos);
+    return s.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+TEST_CASE("cast.toml: the shipped palette loads, is told apart by variant, and fills the roles", "[unit][cast]") {
+    auto cfg = cast::load_cast(cast::default_cast_path());
+    REQUIRE(cfg.palette.size() >= 8);
+    REQUIRE(cfg.narrator == "narrator");
+    REQUIRE(cfg.main == "main");
+    REQUIRE(cfg.questioners.size() >= 4);
+    REQUIRE_FALSE(cfg.others.empty());
+    REQUIRE(cfg.announce == cast::Announce::FirstTime);
+    REQUIRE(cfg.announce_questions);
+    REQUIRE_FALSE(cfg.narrate_stage_directions);
+    // No two palette entries are the same espeak voice + variant.
+    for (std::size_t a = 0; a < cfg.palette.size(); ++a)
+        for (std::size_t b = a + 1; b < cfg.palette.size(); ++b)
+            REQUIRE(cfg.palette[a].espeak_voice + "+" + cfg.palette[a].variant !=
+                    cfg.palette[b].espeak_voice + "+" + cfg.palette[b].variant);
+    REQUIRE(cfg.voice_lines.at("narrator") > 0);
+    REQUIRE_FALSE(cast::espeak_voices_used(cfg).empty());
+}
+
+TEST_CASE("cast.toml: values and defaults are read", "[unit][cast]") {
+    TempToml f(kValid + R"(others = ["n"]
+[overrides]
+"Sergey Lavrov" = "n"
+[pauses]
+paragraph_ms = 300
+[announce]
+speakers = "every"
+questions = false
+stage_directions = true
+)");
+    auto cfg = cast::load_cast(f.path);
+    REQUIRE(cfg.palette.size() == 2);
+    REQUIRE(cfg.palette[0].variant == "f2");
+    REQUIRE(cfg.palette[1].rate == 175);  // default
+    REQUIRE(cfg.overrides.at("Sergey Lavrov") == "n");
+    REQUIRE(cfg.pauses.paragraph_ms == 300);
+    REQUIRE(cfg.pauses.turn_ms == 900);
+    REQUIRE(cfg.announce == cast::Announce::EveryChange);
+    REQUIRE_FALSE(cfg.announce_questions);
+    REQUIRE(cfg.narrate_stage_directions);
+    REQUIRE(cfg.voice_lines.at("m") == 6);
+    REQUIRE(cfg.source_path == f.path);
+}
+
+TEST_CASE("cast.toml errors name the line and the key", "[unit][cast]") {
+    // Unknown key, with its line.
+    CHECK_THAT(error_of(replace(kValid, "variant = \"f2\"", "varient = \"f2\"")),
+               Catch::Contains("line 4") && Catch::Contains("unknown key 'voice[1].varient'"));
+    CHECK_THAT(error_of(kValid + "colour = 3\n"), Catch::Contains("line 14") && Catch::Contains("'roles.colour'"));
+    CHECK_THAT(error_of(kValid + "[extras]\n"), Catch::Contains("line 14") && Catch::Contains("unknown key 'extras'"));
+    // Out of range.
+    CHECK_THAT(error_of(replace(kValid, "variant = \"f2\"", "pitch = 140")),
+               Catch::Contains("line 4") && Catch::Contains("voice[1].pitch") && Catch::Contains("0..100"));
+    CHECK_THAT(error_of(replace(kValid, "espeak = \"en-us\"", "espeak = \"en-us\"\nrate = 20")),
+               Catch::Contains("line 9") && Catch::Contains("voice[2].rate"));
+    CHECK_THAT(error_of(replace(kValid, "variant = \"f2\"", "range = -1")), Catch::Contains("voice[1].range"));
+    CHECK_THAT(error_of(replace(kValid, "variant = \"f2\"", "gain_db = 40.0")), Catch::Contains("voice[1].gain_db"));
+    // Mistyped and missing.
+    CHECK_THAT(error_of(replace(kValid, "variant = \"f2\"", "rate = \"fast\"")),
+               Catch::Contains("line 4") && Catch::Contains("'voice[1].rate' must be an integer"));
+    CHECK_THAT(error_of(replace(kValid, "espeak = \"en-us\"\n", "")),
+               Catch::Contains("line 6") && Catch::Contains("missing key 'voice[2].espeak'"));
+    CHECK_THAT(error_of(replace(kValid, "main = \"m\"\n", "")), Catch::Contains("missing key 'roles.main'"));
+    CHECK_THAT(error_of(replace(kValid, "questioners = [\"m\"]", "questioners = \"m\"")),
+               Catch::Contains("line 13") && Catch::Contains("roles.questioners"));
+    // References to voices that do not exist.
+    CHECK_THAT(error_of(replace(kValid, "main = \"m\"", "main = \"nobody\"")),
+               Catch::Contains("line 12") && Catch::Contains("'roles.main' names voice 'nobody'"));
+    CHECK_THAT(error_of(kValid + "[overrides]\n\"Jen Psaki\" = \"q9\"\n"),
+               Catch::Contains("line 15") && Catch::Contains("Jen Psaki") && Catch::Contains("'q9'"));
+    // Enumerations, duplicates, syntax, odd names.
+    CHECK_THAT(error_of(kValid + "[announce]\nspeakers = \"sometimes\"\n"),
+               Catch::Contains("line 15") && Catch::Contains("announce.speakers"));
+    CHECK_THAT(error_of(replace(kValid, "id = \"m\"", "id = \"n\"")),
+               Catch::Contains("line 6") && Catch::Contains("defined twice"));
+    CHECK_THAT(error_of(kValid + "[pauses\n"), Catch::Contains("line 14"));
+    CHECK_THAT(error_of(replace(kValid, "variant = \"f2\"", "variant = \"f2 -w /tmp/x\"")),
+               Catch::Contains("variant"));
+}
+
+TEST_CASE("cast.toml: a missing file is an I/O error; a missing espeak voice names its line", "[unit][cast]") {
+    REQUIRE_THROWS_AS(cast::load_cast("/nonexistent/cast.toml"), IoError);
+
+    TempToml f(replace(kValid, "espeak = \"en-us\"", "espeak = \"en-klingon\""));
+    auto cfg = cast::load_cast(f.path);
+    REQUIRE(cast::espeak_voices_used(cfg) == std::vector<std::string>{"en-gb", "en-klingon"});
+    try {
+        cast::check_espeak_voices(cfg, [](const std::string& v) { return v != "en-klingon"; });
+        FAIL("no error");
+    } catch (const ConfigError& e) {
+        REQUIRE_THAT(e.what(), Catch::Contains(f.path) && Catch::Contains("line 6") &&
+                                   Catch::Contains("'espeak'") && Catch::Contains("en-klingon"));
+    }
+    REQUIRE_NOTHROW(cast::check_espeak_voices(cfg, [](const std::string&) { return true; }));
+}

@@ -1,0 +1,490 @@
+// The parser, rule by rule, on fixtures written for each format (issue 3) and
+// on the bundled sample. Every error case checks the message names the file,
+// the line and the byte offset.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <unistd.h>
+
+#include "core/error.hpp"
+#include "test_parse_support.hpp"
+
+using namespace turncast;
+using turncast::test::dropped_with;
+using turncast::test::parse_fixture;
+using turncast::test::parse_text;
+using turncast::test::rules;
+
+namespace {
+
+const std::string kSample = TURNCAST_SOURCE_DIR "/examples/lavrov-volgograd-2021-08-30.txt";
+
+Document sample() {
+    return parse::parse_transcript(test::slurp(kSample), "lavrov.txt", rules());
+}
+
+const Paragraph* find_para(const Document& doc, const std::string& text_start) {
+    for (const auto& p : doc.paragraphs)
+        if (p.text.compare(0, text_start.size(), text_start) == 0) return &p;
+    return nullptr;
+}
+
+std::string error_of(const std::string& bytes) {
+    try {
+        parse::parse_transcript(bytes, "bad.txt", rules());
+    } catch (const InputError& e) {
+        CHECK(e.code() == ExitCode::BadInput);
+        return e.what();
+    }
+    FAIL("no InputError for this input");
+    return {};
+}
+
+}  // namespace
+
+TEST_CASE("header: date, glued time, place and title of the sample", "[unit][parse]") {
+    const Document doc = sample();
+    CHECK(doc.meta.date == "2021-08-30");
+    CHECK(doc.meta.time == "19:47");
+    CHECK(doc.meta.place == "Volgograd");
+    CHECK(doc.meta.title.rfind("Sergey Lavrov's remarks and answers to questions", 0) == 0);
+    CHECK(doc.meta.title.size() > 100);
+    CHECK(doc.meta.title.substr(doc.meta.title.size() - 15) == "August 30, 2021");
+    REQUIRE_FALSE(doc.paragraphs.empty());
+    CHECK(doc.paragraphs[0].text == "Thank you very much, Mr Bocharov, Mr Shestel, friends,");
+    CHECK(doc.paragraphs[0].label.empty());
+    CHECK(doc.paragraphs[0].pos.line == 8);
+    CHECK(dropped_with(doc, "30 August 202119:47", "header"));
+    // Dropped items are listed in file order.
+    for (std::size_t i = 1; i < doc.dropped.size(); ++i) CHECK(doc.dropped[i - 1].pos.line <= doc.dropped[i].pos.line);
+    CHECK(doc.dropped.front().text == "30 August 202119:47");
+    CHECK(doc.dropped.back().text == "Advanced settings");
+}
+
+TEST_CASE("header: official site with category, lead, date, time and place lines", "[unit][parse]") {
+    const Document doc = parse_fixture("official-site.txt");
+    CHECK(doc.meta.title == "Joint news conference of the presidents of Ruritania and Freedonia");
+    CHECK(doc.meta.date == "2019-05-12");
+    CHECK(doc.meta.time == "14:05");
+    CHECK(doc.meta.place == "Zenda");
+    CHECK(dropped_with(doc, "Events", "clutter: category"));
+    // The lead paragraph is text, not header.
+    REQUIRE(find_para(doc, "Ivan Petrov and Rufus Firefly held") != nullptr);
+    CHECK(find_para(doc, "Ivan Petrov and Rufus Firefly held")->label.empty());
+}
+
+TEST_CASE("header: YAML front matter, place lines and the time-stamp of a briefing", "[unit][parse]") {
+    const Document doc = parse_fixture("briefing.txt");
+    CHECK(doc.meta.title == "Press Gaggle by Press Secretary Jen Psaki and National Security Advisor Jake Sullivan");
+    CHECK(doc.meta.date == "2022-03-25");
+    CHECK(doc.meta.time == "13:23");
+    CHECK(doc.meta.place == "Aboard Air Force One, En Route Rzesz\xC3\xB3w, Poland");
+    CHECK(dropped_with(doc, "tags: press-briefings", "front matter"));
+    CHECK(dropped_with(doc, "1:58 P.M. CET", "timestamp"));
+    const std::string all = test::all_text(doc);
+    CHECK(all.find("P.M.") == std::string::npos);
+    CHECK(all.find("press-briefings") == std::string::npos);
+}
+
+TEST_CASE("labels: names, roles and qualifiers are split off the text", "[unit][parse]") {
+    const Document doc = sample();
+    const Paragraph* q = find_para(doc, "One significant aspect");
+    REQUIRE(q != nullptr);
+    CHECK(q->label == "Question");
+    CHECK(q->qualifier.empty());
+    const Paragraph* a = find_para(doc, "Thank you very much. Governor");
+    REQUIRE(a != nullptr);
+    CHECK(a->label == "Sergey Lavrov");
+    const Paragraph* m = find_para(doc, "I would like to phrase my question as a verse");
+    REQUIRE(m != nullptr);
+    CHECK(m->label == "Question");
+    CHECK(m->qualifier == "musical form");
+    for (const auto& p : doc.paragraphs) {
+        CHECK_FALSE(p.text.empty());
+        CHECK(p.text.rfind("Sergey Lavrov:", 0) != 0);
+        CHECK(p.text.rfind("Question", 0) != 0);
+    }
+}
+
+TEST_CASE("labels: a long label with a qualifier, then the short form", "[unit][parse]") {
+    const Document doc = parse_fixture("official-site.txt");
+    const Paragraph* f = find_para(doc, "Thank you, Mr Petrov.");
+    REQUIRE(f != nullptr);
+    CHECK(f->label == "President of Freedonia Rufus Firefly");
+    CHECK(f->qualifier == "retranslated");
+    // A no-break space inside the label is a plain space after hygiene.
+    const Paragraph* p = find_para(doc, "Colleagues, friends");
+    REQUIRE(p != nullptr);
+    CHECK(p->label == "President of Ruritania Ivan Petrov");
+}
+
+TEST_CASE("labels: implausible labels stay text", "[unit][parse]") {
+    std::string long_label;
+    for (int i = 0; i < 100; ++i) long_label += "Word ";
+    long_label += ": and the rest";
+    const Document a = parse_text(long_label + "\n");
+    REQUIRE(a.paragraphs.size() == 1);
+    CHECK(a.paragraphs[0].label.empty());
+    CHECK(a.paragraphs[0].text.find("and the rest") != std::string::npos);
+
+    const Document b = parse_text(
+        "Anna: Hello there.\n\nThe answer is simple: we wait.\n\nNote: nobody moved.\n\nAt 10:30 we met.\n");
+    REQUIRE(b.paragraphs.size() == 4);
+    CHECK(b.paragraphs[0].label == "Anna");
+    CHECK(b.paragraphs[1].label.empty());
+    CHECK(b.paragraphs[1].text == "The answer is simple: we wait.");
+    CHECK(b.paragraphs[2].label.empty());
+    CHECK(b.paragraphs[2].text == "Note: nobody moved.");
+    CHECK(b.paragraphs[3].text == "At 10:30 we met.");
+}
+
+TEST_CASE("labels: briefing Q with no-break spaces; a wrapped Q&A. line is text", "[unit][parse]") {
+    const Document doc = parse_fixture("briefing.txt");
+    const Paragraph* q = find_para(doc, "Jake, what about the jets?");
+    REQUIRE(q != nullptr);
+    CHECK(q->label == "Q");
+    const Paragraph* psaki = find_para(doc, "Hello, everyone.");
+    REQUIRE(psaki != nullptr);
+    CHECK(psaki->label == "MS. PSAKI");
+    // Hard-wrapped lines are joined into one paragraph, "Q&A." included.
+    CHECK(psaki->text ==
+          "Hello, everyone. We have Jake here. He is going to talk about the trip and then take some Q&A. "
+          "And then I will follow up.");
+    // An indented Q at the end is still a label.
+    const Paragraph* last = find_para(doc, "Thank you.");
+    REQUIRE(last != nullptr);
+    CHECK(last->label == "Q");
+}
+
+TEST_CASE("qualifiers: (As interpreted.) and (Speaks Ukrainian.) after a label", "[unit][parse]") {
+    const Document doc = parse_fixture("interpreted.txt");
+    const Paragraph* a = find_para(doc, "Thank you. We will hold the line.");
+    REQUIRE(a != nullptr);
+    CHECK(a->label == "PRESIDENT ZELENSKYY");
+    CHECK(a->qualifier == "As interpreted");
+    CHECK_FALSE(a->stage_direction);
+    const Paragraph* b = find_para(doc, "The talks will go on");
+    REQUIRE(b != nullptr);
+    CHECK(b->qualifier == "Speaks Ukrainian");
+}
+
+TEST_CASE("clutter: language switcher, photo captions and news-site furniture", "[unit][parse]") {
+    const Document doc = sample();
+    CHECK(dropped_with(doc, "en-GB1 ru-RU1", "clutter: language switcher"));
+    CHECK(test::all_text(doc).find("en-GB1") == std::string::npos);
+
+    const Document site = parse_fixture("official-site.txt");
+    CHECK(dropped_with(site, "President of Ruritania Ivan Petrov.", "photo caption"));
+    CHECK(dropped_with(site, "Joint news conference of the presidents of Ruritania and Freedonia.", "photo caption"));
+    for (const auto& p : site.paragraphs) {
+        CHECK(p.text != "President of Ruritania Ivan Petrov.");
+        CHECK(p.text.find("Joint news conference") == std::string::npos);
+    }
+
+    const Document debate = parse_fixture("debate.txt");
+    CHECK(dropped_with(debate, "Advertisement", "clutter"));
+    CHECK(dropped_with(debate, "Continue reading the main story", "clutter"));
+    CHECK(test::all_text(debate).find("Advertisement") == std::string::npos);
+}
+
+TEST_CASE("tail: page furniture after the marker is dropped", "[unit][parse]") {
+    const Document doc = sample();
+    CHECK(dropped_with(doc, "Additional materials", "tail: Additional materials"));
+    CHECK(dropped_with(doc, "Advanced settings", "tail: Additional materials"));
+    CHECK(doc.paragraphs.back().text.rfind("Thank you for this meeting.", 0) == 0);
+
+    const Document site = parse_fixture("official-site.txt");
+    CHECK(site.paragraphs.back().text == "The railway comes after the bridge, of course.");
+    CHECK(dropped_with(site, "Direct link: example.org/d/1", "tail: See also"));
+    CHECK(dropped_with(site, "Publication date", "tail"));
+}
+
+TEST_CASE("tail: a marker followed by more turns of the same speakers is text", "[unit][parse]") {
+    const Document doc = parse_text("Anna: One.\n\nBen: Two.\n\nSee also\n\nAnna: Three.\n\nBen: Four.\n");
+    REQUIRE(doc.paragraphs.size() == 5);
+    CHECK(doc.paragraphs[2].text == "See also");
+    CHECK(doc.paragraphs[4].text == "Four.");
+
+    // Early in a long text, a marker line is something someone said.
+    std::string long_text = "Intro line one.\n\nSee also\n\n";
+    for (int i = 0; i < 80; ++i) long_text += "Paragraph number " + std::to_string(i) + ".\n\n";
+    const Document early = parse_text(long_text);
+    CHECK(early.paragraphs.size() == 82);
+    CHECK(early.paragraphs[1].text == "See also");
+}
+
+TEST_CASE("stage directions split a paragraph; later pieces are unlabelled", "[unit][parse]") {
+    const Document doc = parse_fixture("briefing.txt");
+    const Paragraph* before = find_para(doc, "Thanks. The President will meet");
+    REQUIRE(before != nullptr);
+    const std::size_t i = static_cast<std::size_t>(before - doc.paragraphs.data());
+    REQUIRE(i + 2 < doc.paragraphs.size());
+    CHECK(before->label == "MR. SULLIVAN");
+    CHECK(before->text == "Thanks. The President will meet the troops tomorrow.");
+    CHECK(doc.paragraphs[i + 1].stage_direction);
+    CHECK(doc.paragraphs[i + 1].text == "Laughter.");
+    CHECK(doc.paragraphs[i + 1].label.empty());
+    CHECK(doc.paragraphs[i + 2].text == "That is the plan.");
+    CHECK(doc.paragraphs[i + 2].label.empty());
+    CHECK_FALSE(doc.paragraphs[i + 2].stage_direction);
+
+    const Document d = parse_text("Anna: So, thank you. Appreciate (inaudible).\n\n(APPLAUSE)\n\n"
+                                  "Ben: Well [CROSSTALK] as I said (speaking before the vote) we won.\n");
+    REQUIRE(d.paragraphs.size() == 6);
+    CHECK(d.paragraphs[0].text == "So, thank you. Appreciate.");
+    CHECK(d.paragraphs[1].stage_direction);
+    CHECK(d.paragraphs[1].text == "inaudible");
+    CHECK(d.paragraphs[2].stage_direction);
+    CHECK(d.paragraphs[2].text == "APPLAUSE");
+    CHECK(d.paragraphs[3].label == "Ben");
+    CHECK(d.paragraphs[3].text == "Well");
+    CHECK(d.paragraphs[4].text == "CROSSTALK");
+    // An aside that is not a stage direction stays in the words spoken.
+    CHECK(d.paragraphs[5].text == "as I said (speaking before the vote) we won.");
+    CHECK_FALSE(d.paragraphs[5].stage_direction);
+
+    // The sample's asides are text.
+    CHECK(test::all_text(sample()).find("(speaking before United Russia)") != std::string::npos);
+}
+
+TEST_CASE("debates: a second label mid-line after ... splits the paragraph", "[unit][parse]") {
+    const Document doc = parse_fixture("debate.txt");
+    const Paragraph* cut = find_para(doc, "That is just not accurate.");
+    REQUIRE(cut != nullptr);
+    CHECK(cut->label == "CLINTON");
+    const Paragraph* before = find_para(doc, "They are going to Mexico...");
+    REQUIRE(before != nullptr);
+    CHECK(before->text == "They are going to Mexico...");
+    CHECK(find_para(doc, "APPLAUSE")->stage_direction);
+}
+
+TEST_CASE("machine transcripts: Otter name-and-time headers, Speaker N labels", "[unit][parse]") {
+    const Document doc = parse_fixture("otter.txt");
+    REQUIRE(doc.paragraphs.size() == 4);
+    CHECK(doc.paragraphs[0].label == "Speaker 1");
+    CHECK(doc.paragraphs[0].text == "Hello everyone and welcome to the show.");
+    CHECK(doc.paragraphs[1].label == "Jane Doe");
+    CHECK(doc.paragraphs[3].text == "It is about rivers. I spent three years on it.");
+    CHECK(dropped_with(doc, "1:20", "timestamp"));
+
+    const Document m = parse_fixture("machine-speakers.txt");
+    REQUIRE(m.paragraphs.size() == 4);
+    CHECK(m.paragraphs[1].label == "Speaker 2");
+
+    const Document ts = parse_text("[00:01:05] Anna: We start now.\n\n[00:01:09] Ben: Good.\n");
+    REQUIRE(ts.paragraphs.size() == 2);
+    CHECK(ts.paragraphs[0].label == "Anna");
+    CHECK(ts.paragraphs[0].text == "We start now.");
+    CHECK(dropped_with(ts, "[00:01:09]", "timestamp"));
+}
+
+TEST_CASE("machine transcripts: text with no labels at all gives a warning", "[unit][parse]") {
+    const Document doc = parse_fixture("nolabels.txt");
+    REQUIRE(doc.paragraphs.size() == 3);
+    for (const auto& p : doc.paragraphs) CHECK(p.label.empty());
+    bool warned = false;
+    for (const auto& w : doc.warnings) warned |= w.find("no speaker labels") != std::string::npos;
+    CHECK(warned);
+}
+
+TEST_CASE("corpus format: <NAME: text> turns with <APPLAUSE> inside", "[unit][parse]") {
+    const Document doc = parse_fixture("corpus.txt");
+    REQUIRE(doc.paragraphs.size() == 8);
+    CHECK(doc.paragraphs[0].label == "HOLT");
+    CHECK(doc.paragraphs[0].text == "Good evening from Hofstra University in Hempstead, New York.");
+    CHECK(doc.paragraphs[1].stage_direction);
+    CHECK(doc.paragraphs[1].text == "APPLAUSE");
+    CHECK(doc.paragraphs[2].text == "Welcome to the debate.");
+    CHECK(doc.paragraphs[3].label == "TRUMP");
+    CHECK(doc.paragraphs[4].text == "It is great to be here.");
+    CHECK(doc.paragraphs[6].text == "LAUGHTER");
+    for (const auto& p : doc.paragraphs) {
+        CHECK(p.text.find('<') == std::string::npos);
+        CHECK(p.text.find('>') == std::string::npos);
+    }
+}
+
+TEST_CASE("hygiene: BOM, CRLF, CR, no-break and zero-width spaces, curly quotes", "[unit][parse]") {
+    const std::string bytes =
+        "\xEF\xBB\xBF"
+        "Anna\xC2\xA0Smith: It\xE2\x80\x99s \xE2\x80\x9C"
+        "fine\xE2\x80\x9D now\xE2\x80\x8B.\r\n\r\n"
+        "Ben\xE2\x80\x8B Jones:\xC2\xA0\xC2\xA0Wait\xE2\x80\xA6 what?\r\r"
+        "Anna Smith: \xE2\x80\x98Yes\xE2\x80\x99.\n";
+    const Document doc = parse_text(bytes);
+    REQUIRE(doc.paragraphs.size() == 3);
+    CHECK(doc.paragraphs[0].label == "Anna Smith");
+    CHECK(doc.paragraphs[0].text == "It's \"fine\" now.");
+    CHECK(doc.paragraphs[0].pos.line == 1);
+    CHECK(doc.paragraphs[1].label == "Ben Jones");
+    CHECK(doc.paragraphs[1].text == "Wait... what?");
+    CHECK(doc.paragraphs[1].pos.line == 3);
+    CHECK(doc.paragraphs[2].text == "'Yes'.");
+    CHECK(doc.paragraphs[2].pos.line == 5);
+    // Byte offsets count from the start of the file, BOM included.
+    CHECK(doc.paragraphs[1].pos.byte == bytes.find("Ben"));
+}
+
+TEST_CASE("errors: empty and whitespace-only files", "[unit][parse]") {
+    const std::string e = error_of("");
+    CHECK(e.find("bad.txt") != std::string::npos);
+    CHECK(e.find("empty") != std::string::npos);
+    const std::string w = error_of(" \n\t\r\n\xC2\xA0\n\xE2\x80\x8B\n");
+    CHECK(w.find("bad.txt") != std::string::npos);
+    CHECK(w.find("only whitespace") != std::string::npos);
+}
+
+TEST_CASE("errors: bytes that are not UTF-8 name the line and byte offset", "[unit][parse]") {
+    const std::string bytes = "Anna: Hello.\n\nBen: Caf\xE9 au lait.\n";  // Latin-1 é at byte 22
+    const std::string e = error_of(bytes);
+    CHECK(e.find("bad.txt: line 3, byte 22") != std::string::npos);
+    CHECK(e.find("not UTF-8") != std::string::npos);
+    CHECK(e.find("0xE9") != std::string::npos);
+    CHECK(e.find("iconv") != std::string::npos);
+    // Overlong encodings and lone continuation bytes are not UTF-8 either.
+    CHECK(error_of("ok\n\xC0\xAF\n").find("line 2, byte 3") != std::string::npos);
+    CHECK(error_of("abc\x80").find("line 1, byte 3") != std::string::npos);
+    CHECK(error_of("truncated \xE2\x80").find("byte 10") != std::string::npos);
+}
+
+TEST_CASE("errors: UTF-16 with and without a BOM is rejected with an iconv hint", "[unit][parse]") {
+    const std::string le("\xFF\xFE" "A\0n\0n\0a\0:\0 \0H\0i\0", 18);
+    const std::string e1 = error_of(le);
+    CHECK(e1.find("UTF-16") != std::string::npos);
+    CHECK(e1.find("iconv -f UTF-16 -t UTF-8") != std::string::npos);
+    CHECK(e1.find("line 1, byte 0") != std::string::npos);
+    const std::string be("\xFE\xFF" "\0A\0n\0n\0a", 10);
+    CHECK(error_of(be).find("UTF-16") != std::string::npos);
+    const std::string nobom("A\0n\0n\0a\0:\0 \0H\0i\0 \0t\0h\0e\0r\0e\0", 30);
+    const std::string e3 = error_of(nobom);
+    CHECK(e3.find("UTF-16") != std::string::npos);
+    CHECK(e3.find("byte 1") != std::string::npos);
+}
+
+TEST_CASE("errors: binary data (NUL bytes) names its offset", "[unit][parse]") {
+    const std::string bin("Anna: hi\n\nsome\x01\x02" "\0\0\0\x7F" "ELF", 23);
+    const std::string e = error_of(bin);
+    CHECK(e.find("binary") != std::string::npos);
+    CHECK(e.find("line 3, byte 16") != std::string::npos);
+}
+
+TEST_CASE("errors: nothing left after clutter removal", "[unit][parse]") {
+    const std::string e = error_of("Events\n\n  \xE2\x80\xA2 en-GB1 ru-RU1\n\nAdvertisement\n");
+    CHECK(e.find("bad.txt") != std::string::npos);
+    CHECK(e.find("no text to speak") != std::string::npos);
+    CHECK(e.find("--show-dropped") != std::string::npos);
+}
+
+TEST_CASE("no word lost: every input word is in a paragraph, a label or dropped", "[unit][parse]") {
+    const char* fixtures[] = {"official-site.txt", "briefing.txt", "debate.txt", "interpreted.txt", "otter.txt",
+                              "corpus.txt", "nolabels.txt", "machine-speakers.txt",
+                              "corpus/kremlin-ankara-news-conference-2018-04-04.txt",
+                              "corpus/whitehouse-press-gaggle-2022-03-25.txt"};
+    for (const char* f : fixtures) {
+        INFO(f);
+        const std::string bytes = test::fixture(f);
+        const auto lost = test::lost_words(bytes, parse::parse_transcript(bytes, f, rules()));
+        std::string list;
+        for (const auto& [w, n] : lost) list += w + "×" + std::to_string(n) + " ";
+        INFO("lost: " << list);
+        CHECK(lost.empty());
+    }
+    const std::string bytes = test::slurp(kSample);
+    CHECK(test::lost_words(bytes, parse::parse_transcript(bytes, "lavrov.txt", rules())).empty());
+}
+
+TEST_CASE("robustness: a 1 MB line, 10,000 speakers and 20 MB stay fast", "[unit][parse]") {
+    using clock = std::chrono::steady_clock;
+    std::string line = "Anna:";
+    while (line.size() < (1u << 20)) line += " word (laughter) [x] ... Q: more";
+    const auto t0 = clock::now();
+    const Document a = parse_text(line + "\n");
+    CHECK_FALSE(a.paragraphs.empty());
+
+    // Brackets that never close, and "..." that never lead to a label.
+    const std::string opens = "Anna: x " + std::string(1u << 20, '(') + "\n\nBen: y " + std::string(1u << 19, '<') +
+                              "\n\nCy: z" + [] { std::string d; for (int i = 0; i < 100000; ++i) d += " ... Q"; return d; }() + "\n";
+    CHECK(parse_text(opens).paragraphs.size() == 3);
+
+    std::string many;
+    for (int i = 0; i < 10000; ++i) many += "Speaker Number" + std::to_string(i) + " Smith: Hello.\n\n";
+    const Document b = parse_text(many);
+    CHECK(b.paragraphs.size() == 10000);
+
+    std::string big = test::slurp(kSample);
+    const std::string body = big.substr(big.find("Thank you very much, Mr"));
+    while (big.size() < 20u * 1024 * 1024) big += body;
+    const Document c = parse_text(big);
+    CHECK(c.paragraphs.size() > 10000);
+    const auto secs = std::chrono::duration<double>(clock::now() - t0).count();
+    CHECK(secs < 60.0);  // linear: a few seconds even in a Debug build
+}
+
+TEST_CASE("slugify: ASCII, hyphens, bounded, never empty", "[unit][parse]") {
+    CHECK(parse::slugify("Sergey Lavrov's remarks") == "sergey-lavrovs-remarks");
+    CHECK(parse::slugify("MS. JEAN-PIERRE") == "ms-jean-pierre");
+    CHECK(parse::slugify("Rzesz\xC3\xB3w, Pozna\xC5\x84 & \xC5\x81\xC3\xB3" "d\xC5\xBA") == "rzeszow-poznan-lodz");
+    CHECK(parse::slugify("../../etc/passwd") == "etc-passwd");
+    CHECK(parse::slugify("..") == "untitled");
+    CHECK(parse::slugify("") == "untitled");
+    CHECK(parse::slugify("\xD0\xA1\xD0\xB5\xD1\x80\xD0\xB3\xD0\xB5\xD0\xB9") == "untitled");
+    const std::string s = parse::slugify(std::string(500, 'a') + " b");
+    CHECK(s.size() <= 80);
+    const std::string h = parse::slugify(std::string(79, 'a') + " bbbb");
+    CHECK(h.size() <= 80);
+    CHECK(h.back() != '-');
+}
+
+TEST_CASE("rules: the bundled file loads; bad files name file, line and key", "[unit][parse]") {
+    const auto& r = rules();
+    CHECK_FALSE(r.question_labels.empty());
+    CHECK_FALSE(r.clutter_lines.empty());
+    CHECK_FALSE(r.tail_markers.empty());
+    CHECK_FALSE(r.stage_direction_words.empty());
+
+    const std::string path = "/tmp/turncast-test-rules-" + std::to_string(::getpid()) + ".toml";
+    auto write = [&](const std::string& body) { std::ofstream(path) << body; };
+    auto message = [&]() -> std::string {
+        try {
+            parse::load_rules(path);
+        } catch (const ConfigError& e) {
+            CHECK(e.code() == ExitCode::BadConfig);
+            return e.what();
+        }
+        return "no error";
+    };
+    write("[labels]\nquestion = [\"Q\"]\nmax_words = \"many\"\n");
+    std::string m = message();
+    CHECK(m.find(path + ":3") != std::string::npos);
+    CHECK(m.find("labels.max_words") != std::string::npos);
+
+    write("[labels]\nquestion = [\"Q\"]\n\n[stage]\nwords = [\"laughter\", 3]\n");
+    m = message();
+    CHECK(m.find(path + ":5") != std::string::npos);
+    CHECK(m.find("stage.words") != std::string::npos);
+
+    write("[labels]\nquestion = [\"Q\"]\n[[clutter]]\nregex = '(unclosed'\nreason = \"x\"\n");
+    m = message();
+    CHECK(m.find(path + ":4") != std::string::npos);
+    CHECK(m.find("clutter.regex") != std::string::npos);
+
+    write("[labels\nquestion = 1\n");
+    m = message();
+    CHECK(m.find(path + ":1") != std::string::npos);
+    CHECK(m.find("TOML") != std::string::npos);
+
+    std::remove(path.c_str());
+    CHECK(message().find("cannot open") != std::string::npos);
+}
+
+TEST_CASE("rules: TURNCAST_DATA_DIR moves the default rules path", "[unit][parse]") {
+    const char* old = std::getenv("TURNCAST_DATA_DIR");
+    const std::string saved = old ? old : "";
+    ::setenv("TURNCAST_DATA_DIR", "/opt/turncast/data", 1);
+    CHECK(parse::default_rules_path() == "/opt/turncast/data/rules.toml");
+    ::unsetenv("TURNCAST_DATA_DIR");
+    CHECK(parse::default_rules_path() == std::string(TURNCAST_SOURCE_DIR) + "/voices/rules.toml");
+    if (old) ::setenv("TURNCAST_DATA_DIR", saved.c_str(), 1);
+}
