@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/stop.hpp"
 #include "synth/synth.hpp"
 
 using namespace turncast;
@@ -311,7 +312,8 @@ TEST_CASE("an exception from on_done stops the pool cleanly", "[espeak]") {
 }
 
 namespace {
-void on_alarm(int) { synth::request_stop(); }
+// As main()'s handler does: the process-wide flag of core/stop.hpp.
+void on_alarm(int) { turncast::request_stop(); }
 }  // namespace
 
 TEST_CASE("a stop request kills and reaps the workers and throws Interrupted", "[espeak]") {
