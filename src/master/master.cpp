@@ -11,7 +11,6 @@ extern "C" {
 
 #include <algorithm>
 #include <cmath>
-#include <deque>
 #include <memory>
 #include <string>
 
@@ -122,22 +121,25 @@ std::vector<float> resample(const std::vector<std::int16_t>& pcm22050) {
     // swr's flush emits too little for inputs shorter than its filter (nothing
     // at all below ~40 samples), so the input gets a tail of zeros and the
     // output is cut to exactly resampled_length(n): the same rule for every n.
+    // Input goes in small chunks: handed a minute at once, swr would allocate
+    // and clear internal buffers that size, which costs more than the filter.
     const std::int64_t want = resampled_length(std::int64_t(pcm22050.size()));
-    std::vector<std::int16_t> padded(pcm22050.size() + kTailPad, 0);
-    std::copy(pcm22050.begin(), pcm22050.end(), padded.begin());
-    std::vector<float> out(std::size_t(resampled_length(std::int64_t(padded.size()))) + 256);
-    const auto* in = reinterpret_cast<const std::uint8_t*>(padded.data());
-    auto* dst = reinterpret_cast<std::uint8_t*>(out.data());
-    int got = swr_convert(swr.get(), &dst, int(out.size()), &in, int(padded.size()));
-    check_av(got, "resampling");
-    std::size_t total = std::size_t(got);
-    // Flush: the filter's tail comes out only when asked with no input.
-    for (;;) {
-        dst = reinterpret_cast<std::uint8_t*>(out.data() + total);
-        got = swr_convert(swr.get(), &dst, int(out.size() - total), nullptr, 0);
-        check_av(got, "flushing the resampler");
-        if (got == 0) break;
+    const std::vector<std::int16_t> tail(kTailPad, 0);
+    std::vector<float> out(std::size_t(resampled_length(std::int64_t(pcm22050.size() + kTailPad))) + 256);
+    std::size_t total = 0;
+    auto feed = [&](const std::int16_t* samples, int count) {
+        const auto* in = reinterpret_cast<const std::uint8_t*>(samples);
+        auto* dst = reinterpret_cast<std::uint8_t*>(out.data() + total);
+        const int got = swr_convert(swr.get(), &dst, int(out.size() - total), samples ? &in : nullptr, count);
+        check_av(got, samples ? "resampling" : "flushing the resampler");
         total += std::size_t(got);
+        return got;
+    };
+    constexpr std::size_t kChunk = 4096;
+    for (std::size_t pos = 0; pos < pcm22050.size(); pos += kChunk)
+        feed(pcm22050.data() + pos, int(std::min(kChunk, pcm22050.size() - pos)));
+    feed(tail.data(), int(tail.size()));
+    while (feed(nullptr, 0) > 0) {
     }
     if (std::int64_t(total) < want)
         throw LibraryError("libswresample", "resampled " + std::to_string(pcm22050.size()) + " samples to " +
@@ -178,34 +180,35 @@ void limit_peaks(std::vector<float>& pcm, double ceiling_linear, const LimiterSe
     const std::size_t n = pcm.size();
     if (n == 0 || ceiling_linear <= 0.0) return;
     const std::size_t look = std::size_t(std::max(1, settings.lookahead_samples));
-    // req[i]: the gain sample i needs to stay under the ceiling.
-    std::vector<float> gain(n);
-    bool any = false;
+    const float ceiling = float(ceiling_linear);
+    if (std::none_of(pcm.begin(), pcm.end(), [&](float x) { return std::fabs(x) > ceiling; })) return;
+    // Scratch arrays, left uninitialised: each is written in full before use
+    // (zero-filling them costs as much as the limiter).
+    std::unique_ptr<float[]> gain(new float[n]), prefix(new float[n]), m(new float[n]);
+    // gain[i]: what sample i needs to stay under the ceiling.
     for (std::size_t i = 0; i < n; ++i) {
         const double a = std::fabs(pcm[i]);
         gain[i] = a > ceiling_linear ? float(ceiling_linear / a) : 1.0f;
-        any = any || a > ceiling_linear;
     }
-    if (!any) return;
-    // m[i] = min(req[i .. i+look]): the gain is already down when a peak arrives.
-    std::vector<float> m(n);
-    std::deque<std::size_t> window;  // indices with increasing req
-    for (std::size_t k = n + look; k-- > 0;) {
-        if (k < n) {
-            while (!window.empty() && gain[window.back()] >= gain[k]) window.pop_back();
-            window.push_back(k);
-        }
-        if (k < n) {
-            while (window.front() > k + look) window.pop_front();
-            m[k] = gain[window.front()];
-        }
+    // m[i] = min(req[i .. i+look]): the gain is already down when a peak
+    // arrives. van Herk / Gil-Werman: in blocks of w = look + 1, the window's
+    // minimum is min(suffix-min of i's block, prefix-min of (i+look)'s block).
+    const std::size_t w = look + 1;
+    for (std::size_t i = 0; i < n; ++i)
+        prefix[i] = (i % w == 0) ? gain[i] : std::min(prefix[i - 1], gain[i]);
+    float* suffix = m.get();  // computed in place, then combined
+    for (std::size_t i = n; i-- > 0;)
+        suffix[i] = (i + 1 == n || (i + 1) % w == 0) ? gain[i] : std::min(suffix[i + 1], gain[i]);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::size_t end = std::min(i + look, n - 1);
+        m[i] = std::min(suffix[i], prefix[end]);
     }
     // Release: recover towards unity exponentially, never above m.
-    const double a = std::exp(-1.0 / std::max(1.0, settings.release_samples));
-    double r = 1.0;
+    const float a = float(std::exp(-1.0 / std::max(1.0, settings.release_samples)));
+    float r = 1.0f;
     for (std::size_t i = 0; i < n; ++i) {
-        r = std::min<double>(m[i], 1.0 - (1.0 - r) * a);
-        gain[i] = float(r);
+        r = std::min(m[i], 1.0f - (1.0f - r) * a);
+        gain[i] = r;
     }
     // Attack: a moving average over [i-look, i]; every value averaged at a peak
     // j is ≤ req[j] (m covers j from i = j-look on), so the ceiling holds.
@@ -226,16 +229,18 @@ Leveled level(std::vector<float>& pcm48, const LoudnessTarget& target, const Lim
     const double ceiling = target.true_peak_dbtp - settings.margin_db;
     std::vector<float> y;
     double gain_db = target.integrated_lufs - loud;
-    // The limiter lowers loudness a little; correct the gain and limit again
-    // from the original each time, so distortion never compounds.
+    // The limiter lowers loudness a little, more the harder it works: measure
+    // what it took and limit once more from the original with the corrected
+    // gain (so distortion never compounds). Each further round costs a
+    // loudness pass and a limiter pass for ~0.1 LU; max_rounds bounds it.
     for (int round = 0; round < settings.max_rounds; ++round) {
         y = pcm48;
         apply_gain(y, to_linear(gain_db));
         limit_peaks(y, to_linear(ceiling), settings);
-        const double now = levelling_loudness(y.data(), y.size(), kSampleRate);
-        const double error = target.integrated_lufs - now;
-        if (std::fabs(error) < 0.05 || round + 1 == settings.max_rounds) break;
-        gain_db += error;
+        if (round + 1 == settings.max_rounds) break;
+        const double error = target.integrated_lufs - levelling_loudness(y.data(), y.size(), kSampleRate);
+        if (std::fabs(error) < settings.tolerance_lu) break;
+        gain_db += error * 1.15;  // the limiter takes back part of any increase
     }
     // True peaks between samples can exceed the sample ceiling a little; the
     // last step is a plain gain, so the ceiling is a guarantee.

@@ -46,7 +46,8 @@ struct LimiterSettings {
     int lookahead_samples = 96;       // 2 ms at 48 kHz: the gain ramps down over this
     double release_samples = 2400.0;  // 50 ms time constant back to unity gain
     double margin_db = 0.3;           // sample ceiling below the true-peak ceiling
-    int max_rounds = 4;               // gain/limit rounds to land on the target
+    int max_rounds = 2;               // gain/limit rounds to land on the target
+    double tolerance_lu = 0.1;        // stop early when this close after a round
 };
 
 // A look-ahead peak limiter, offline and deterministic: afterwards no sample
@@ -58,8 +59,11 @@ struct Leveled {
 };
 
 // Brings one segment to the target: gain to the target loudness, then the
-// limiter keeps peaks under the ceiling, repeated until the loudness is within
-// 0.05 LU; a final trim guarantees true peak <= target.true_peak_dbtp.
+// limiter keeps peaks under the ceiling; a second round corrects the gain for
+// what the limiter took (within ~0.2 LU of the target for espeak speech); a
+// final trim guarantees true peak <= target.true_peak_dbtp. Thread-safe (no
+// shared state), like everything in master: the renderer may run segments in
+// parallel.
 // Loudness is measured as in level_gain(); silence is left untouched.
 // Per segment, so re-rendering one segment changes no other.
 Leveled level(std::vector<float>& pcm48, const LoudnessTarget& target, const LimiterSettings& settings = {});

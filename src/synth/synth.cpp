@@ -33,12 +33,12 @@
 #include <optional>
 
 #include "core/error.hpp"
+#include "core/stop.hpp"
 
 namespace turncast::synth {
 
 namespace {
 
-std::atomic<bool> g_stop{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "request_stop must be async-signal-safe");
 
 Fault g_fault = Fault::None;
@@ -616,9 +616,10 @@ std::string data_dir() {
 
 // ---- public API ---------------------------------------------------------------------
 
-void request_stop() noexcept { g_stop.store(true); }
-bool stop_requested() noexcept { return g_stop.load(); }
-void clear_stop() noexcept { g_stop.store(false); }
+// The process-wide flag of core/stop.hpp, which main()'s signal handler sets.
+void request_stop() noexcept { turncast::request_stop(); }
+bool stop_requested() noexcept { return turncast::stop_requested(); }
+void clear_stop() noexcept { turncast::stop_flag().store(false); }
 
 void inject_fault_for_testing(Fault fault, std::size_t index) {
     g_fault = fault;

@@ -83,10 +83,10 @@ public:
     std::string voice_spec(const Voice& voice) const;
 };
 
-// Interruption. request_stop() is async-signal-safe: the renderer's SIGINT /
-// SIGTERM handler calls it; a running synthesize() then kills and reaps its
-// children and throws Interrupted, and later calls throw at once until
-// clear_stop().
+// Interruption: these act on the process-wide flag of core/stop.hpp, so
+// main()'s SIGINT / SIGTERM handler (turncast::request_stop) reaches a running
+// synthesize(), which then kills and reaps its children and throws
+// Interrupted; later calls throw at once until clear_stop(). Async-signal-safe.
 void request_stop() noexcept;
 bool stop_requested() noexcept;
 void clear_stop() noexcept;

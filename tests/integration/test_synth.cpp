@@ -3,24 +3,21 @@
 
 #include <dirent.h>
 #include <signal.h>
-#include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/stop.hpp"
 #include "synth/synth.hpp"
 
 using namespace turncast;
@@ -315,7 +312,8 @@ TEST_CASE("an exception from on_done stops the pool cleanly", "[espeak]") {
 }
 
 namespace {
-void on_alarm(int) { synth::request_stop(); }
+// As main()'s handler does: the process-wide flag of core/stop.hpp.
+void on_alarm(int) { turncast::request_stop(); }
 }  // namespace
 
 TEST_CASE("a stop request kills and reaps the workers and throws Interrupted", "[espeak]") {
@@ -354,28 +352,4 @@ TEST_CASE("a stop request kills and reaps the workers and throws Interrupted", "
     CHECK(no_children());
     CHECK(open_fds() == fds);
     CHECK(engine.synthesize_one(requests[0]).pcm.size() > 0);
-}
-
-// Throwaway measurement, not run by default: build/integration_tests "[.bench]"
-TEST_CASE("bench: the sample's paragraphs through synthesize with 2 jobs", "[.bench]") {
-    std::ifstream in(std::string(TURNCAST_SOURCE_DIR) + "/examples/lavrov-volgograd-2021-08-30.txt");
-    REQUIRE(in);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::vector<synth::Request> requests;
-    std::string line;
-    while (std::getline(ss, line))
-        if (line.size() > 40) requests.push_back({line, voice("en-gb", "m3")});
-    synth::Engine engine;
-    std::size_t samples = 0;
-    const auto t0 = std::chrono::steady_clock::now();
-    engine.synthesize(requests, 2, [&](std::size_t, synth::Speech s) { samples += s.pcm.size(); });
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    rusage self {}, children {};
-    getrusage(RUSAGE_SELF, &self);
-    getrusage(RUSAGE_CHILDREN, &children);
-    auto secs = [](const timeval& t) { return double(t.tv_sec) + t.tv_usec / 1e6; };
-    WARN(requests.size() << " paragraphs, " << samples / 22050.0 / 60 << " min of speech, wall " << wall
-                         << " s; parent user " << secs(self.ru_utime) << " sys " << secs(self.ru_stime)
-                         << "; children user " << secs(children.ru_utime) << " sys " << secs(children.ru_stime));
 }
