@@ -162,7 +162,7 @@ double target_lufs(const Options& o, const Voice& v) { return o.loudness.integra
 
 std::string piece_key(const SegmentKeys& k, const Options& o, const Voice& v, encode::Codec codec) {
     return Hasher()
-        .add("piece/1")
+        .add("piece/2")
         .add(k.speech)
         .add(k.pause)
         .add(k.span)
@@ -177,7 +177,7 @@ std::vector<float> master_speech(const synth::Speech& speech, const Options& o, 
     auto pcm = master::resample(speech.pcm);
     master::LoudnessTarget target = o.loudness;
     target.integrated_lufs = target_lufs(o, v);
-    master::apply_gain(pcm, master::level_gain(pcm, target));
+    master::level(pcm, target);  // gain, then a peak limiter: espeak peaks ~19 dB over its loudness
     return pcm;
 }
 
