@@ -17,7 +17,7 @@ expect() {  # expect CODE NEEDLE FILE
 expect 5 "no such file" "$tmp/missing.txt"
 mkdir "$tmp/adir"; expect 5 "directory" "$tmp/adir"
 : >"$tmp/empty.txt"; expect 3 "empty" "$tmp/empty.txt"
-printf '  \n\t\n' >"$tmp/blank.txt"; expect 3 "empty" "$tmp/blank.txt"
+printf '  \n\t\n' >"$tmp/blank.txt"; expect 3 "whitespace" "$tmp/blank.txt"
 printf 'Question: caf\xe9?\n' >"$tmp/latin1.txt"; expect 3 "byte 13" "$tmp/latin1.txt"
 printf 'Additional materials\n\nAdvanced settings\n' >"$tmp/notext.txt"; expect 3 "text" "$tmp/notext.txt"
 "$bin" render --formats mp3 "$tmp/x.txt" >/dev/null 2>&1; [ $? -eq 2 ] || { echo "FAIL: unknown format is not a usage error"; fail=1; }
