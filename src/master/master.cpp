@@ -182,44 +182,53 @@ void limit_peaks(std::vector<float>& pcm, double ceiling_linear, const LimiterSe
     const std::size_t look = std::size_t(std::max(1, settings.lookahead_samples));
     const float ceiling = float(ceiling_linear);
     if (std::none_of(pcm.begin(), pcm.end(), [&](float x) { return std::fabs(x) > ceiling; })) return;
-    // Scratch arrays, left uninitialised: each is written in full before use
-    // (zero-filling them costs as much as the limiter).
-    std::unique_ptr<float[]> gain(new float[n]), prefix(new float[n]), m(new float[n]);
-    // gain[i]: what sample i needs to stay under the ceiling.
-    for (std::size_t i = 0; i < n; ++i) {
-        const double a = std::fabs(pcm[i]);
-        gain[i] = a > ceiling_linear ? float(ceiling_linear / a) : 1.0f;
-    }
-    // m[i] = min(req[i .. i+look]): the gain is already down when a peak
-    // arrives. van Herk / Gil-Werman: in blocks of w = look + 1, the window's
-    // minimum is min(suffix-min of i's block, prefix-min of (i+look)'s block).
-    const std::size_t w = look + 1;
-    for (std::size_t i = 0; i < n; ++i)
-        prefix[i] = (i % w == 0) ? gain[i] : std::min(prefix[i - 1], gain[i]);
-    float* suffix = m.get();  // computed in place, then combined
-    for (std::size_t i = n; i-- > 0;)
-        suffix[i] = (i + 1 == n || (i + 1) % w == 0) ? gain[i] : std::min(suffix[i + 1], gain[i]);
-    for (std::size_t i = 0; i < n; ++i) {
-        const std::size_t end = std::min(i + look, n - 1);
-        m[i] = std::min(suffix[i], prefix[end]);
-    }
-    // Release: recover towards unity exponentially, never above m.
+    // One streaming pass with O(look) state (no per-sample scratch arrays: at
+    // 48 kHz a long answer would need tens of MB of them, and zero-filling or
+    // faulting them in cost as much as the limiter). For each sample i:
+    //   req[i]  what sample i needs to stay under the ceiling;
+    //   m[i]    = min(req[i .. i+look]): the gain is already down when a peak
+    //           arrives (a monotonic queue over the look-ahead window);
+    //   r[i]    = min(m[i], release towards unity): exponential recovery;
+    //   out[i]  = mean(r[i-look .. i]): the attack ramp. Every value averaged at
+    //           a peak j is <= req[j] (m covers j from i = j-look on), so the
+    //           ceiling holds.
+    // Sample i is rewritten only after req[i + look] has been read from the
+    // untouched input.
+    std::size_t cap = 1;
+    while (cap < look + 2) cap <<= 1;
+    const std::size_t mask = cap - 1;
+    std::vector<std::size_t> q_index(cap);  // monotonic queue of (index, req), increasing req
+    std::vector<float> q_value(cap);
+    std::size_t q_head = 0, q_tail = 0;     // q_tail - q_head entries
+    std::vector<float> recent(look + 1);    // r[i-look .. i], ring
+    auto requirement = [&](std::size_t j) {
+        const double a = std::fabs(pcm[j]);
+        return a > ceiling_linear ? float(ceiling_linear / a) : 1.0f;
+    };
+    auto push = [&](std::size_t j) {
+        const float v = requirement(j);
+        while (q_tail != q_head && q_value[(q_tail - 1) & mask] >= v) --q_tail;
+        q_index[q_tail & mask] = j;
+        q_value[q_tail & mask] = v;
+        ++q_tail;
+    };
     const float a = float(std::exp(-1.0 / std::max(1.0, settings.release_samples)));
     float r = 1.0f;
-    for (std::size_t i = 0; i < n; ++i) {
-        r = std::min(m[i], 1.0f - (1.0f - r) * a);
-        gain[i] = r;
-    }
-    // Attack: a moving average over [i-look, i]; every value averaged at a peak
-    // j is ≤ req[j] (m covers j from i = j-look on), so the ceiling holds.
     double sum = 0.0;
+    std::size_t pushed = 0, slot = 0;
+    for (; pushed < std::min(look, n); ++pushed) push(pushed);
     for (std::size_t i = 0; i < n; ++i) {
-        sum += gain[i];
-        if (i > look) sum -= gain[i - look - 1];
+        if (pushed < n) push(pushed++);               // the window is now [i, min(i+look, n-1)]
+        while (q_index[q_head & mask] < i) ++q_head;  // drop indices before i
+        r = std::min(q_value[q_head & mask], 1.0f - (1.0f - r) * a);
+        sum += r;
+        if (i > look) sum -= recent[slot];            // r[i-look-1] lived in this slot
+        recent[slot] = r;
+        if (++slot == recent.size()) slot = 0;        // slot == i % (look + 1)
         const std::size_t count = std::min(i, look) + 1;
-        m[i] = float(sum / double(count));
+        const float g = float(sum / double(count));
+        pcm[i] = float(double(pcm[i]) * double(g));
     }
-    for (std::size_t i = 0; i < n; ++i) pcm[i] = float(double(pcm[i]) * double(m[i]));
 }
 
 Leveled level(std::vector<float>& pcm48, const LoudnessTarget& target, const LimiterSettings& settings) {

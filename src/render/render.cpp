@@ -162,7 +162,7 @@ double target_lufs(const Options& o, const Voice& v) { return o.loudness.integra
 
 std::string piece_key(const SegmentKeys& k, const Options& o, const Voice& v, encode::Codec codec) {
     return Hasher()
-        .add("piece/2")
+        .add("piece/3")
         .add(k.speech)
         .add(k.pause)
         .add(k.span)
