@@ -203,7 +203,16 @@ std::int64_t span_for(std::int64_t content_samples) {
 }
 
 Piece encode_piece(Codec codec, const Settings& settings, const std::vector<float>& input) {
-    const auto n = static_cast<std::int64_t>(input.size());
+    return encode_piece(codec, settings, input.data(), static_cast<std::int64_t>(input.size()), 0,
+                        static_cast<std::int64_t>(input.size()));
+}
+
+Piece encode_piece(Codec codec, const Settings& settings, const float* content, std::int64_t content_samples,
+                   std::int64_t lead, std::int64_t input_samples) {
+    const std::int64_t n = input_samples;
+    if (lead < 0 || content_samples < 0 || lead + content_samples > n)
+        throw std::invalid_argument(fmt::format("encode_piece: {} samples of content after {} of lead do not fit in {}",
+                                                content_samples, lead, n));
     const std::int64_t span = n + delay(codec);
     if (n <= 0 || span % kGrain != 0)
         throw std::invalid_argument(fmt::format(
@@ -233,7 +242,13 @@ Piece encode_piece(Codec codec, const Settings& settings, const std::vector<floa
         // The encoder may still hold a reference to the previous frame's buffer.
         check_av(av_frame_make_writable(frm.get()), "making a frame writable");
         frm->nb_samples = count;  // a short last frame: both encoders pad it with silence
-        std::memcpy(frm->data[0], input.data() + at, sizeof(float) * static_cast<std::size_t>(count));
+        // Input sample t is content[t - lead] inside the content, silence around it.
+        auto* dst = reinterpret_cast<float*>(frm->data[0]);
+        const std::int64_t from = std::clamp<std::int64_t>(lead - at, 0, count);
+        const std::int64_t to = std::clamp<std::int64_t>(lead + content_samples - at, from, count);
+        std::fill(dst, dst + from, 0.0f);
+        std::copy(content + (at + from - lead), content + (at + to - lead), dst + from);
+        std::fill(dst + to, dst + count, 0.0f);
         frm->pts = pts;
         pts += count;
         check_av(avcodec_send_frame(ctx.get(), frm.get()), "sending audio to the encoder");

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <fmt/format.h>
 #include <map>
@@ -181,11 +183,11 @@ std::vector<float> master_speech(const synth::Speech& speech, const Options& o, 
     return pcm;
 }
 
-// The piece's input: pause, speech, then silence up to span - delay.
-std::vector<float> piece_input(const std::vector<float>& speech48, const SegmentKeys& k, encode::Codec codec) {
-    std::vector<float> in(std::size_t(k.span - encode::delay(codec)), 0.0f);
-    std::copy(speech48.begin(), speech48.end(), in.begin() + k.pause);
-    return in;
+// The piece: pause, speech, then silence up to span - delay.
+encode::Piece encode_speech(const std::vector<float>& speech48, const SegmentKeys& k, encode::Codec codec,
+                            const encode::Settings& settings) {
+    return encode::encode_piece(codec, settings, speech48.data(), std::int64_t(speech48.size()), k.pause,
+                                k.span - encode::delay(codec));
 }
 
 std::vector<encode::Codec> codecs_for(const std::vector<std::string>& formats) {
@@ -310,7 +312,7 @@ void Renderer::encode_segment(std::size_t i) {
     auto pcm48 = master_speech(*speech, opt_, v);
     for (auto c : codecs_) {
         if (cache_->has_piece(k.piece.at(c), c)) continue;
-        cache_->store_piece(k.piece.at(c), encode::encode_piece(c, opt_.encoder, piece_input(pcm48, k, c)));
+        cache_->store_piece(k.piece.at(c), encode_speech(pcm48, k, c, opt_.encoder));
         ++encoded_;
     }
 }
@@ -318,34 +320,95 @@ void Renderer::encode_segment(std::size_t i) {
 void Renderer::encode_missing(const std::vector<std::size_t>& segments) {
     if (segments.empty()) return;
     progress_.stage("encoding", int(segments.size()));
-    std::atomic<std::size_t> next{0};
+    // Two kinds of job: master a segment (load its speech, resample, level),
+    // then encode it once per missing codec. Mastering yields one encode job
+    // per codec, so the two encoders of one segment run on two cores — what
+    // makes a one-segment re-render fast. Workers take encode jobs first,
+    // which bounds memory to about one mastered segment per worker, and the
+    // longest segments are mastered first, so no long job is left for the end
+    // while the other cores idle.
+    struct EncodeJob {
+        std::size_t segment;
+        encode::Codec codec;
+        std::shared_ptr<const std::vector<float>> pcm48;
+    };
+    std::vector<std::size_t> order(segments);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return keys_[a].span > keys_[b].span; });
     std::mutex mutex;
+    std::condition_variable wake;
+    std::deque<EncodeJob> encodes;
+    std::size_t next_master = 0;
+    int mastering = 0;
+    std::map<std::size_t, int> pending;  // segment → encode jobs not yet finished
     std::exception_ptr failure;
     std::vector<std::size_t> resynth;
+
+    auto master_job = [&](std::size_t i) {
+        const auto& k = keys_[i];
+        auto speech = cache_->load_speech(k.speech);
+        // Damaged or pruned: spoken again outside the thread pool (below).
+        if (!speech) throw SpeechMissing{};
+        auto pcm48 = std::make_shared<const std::vector<float>>(master_speech(*speech, opt_, s_.voice(s_.segments[i].voice)));
+        speech.reset();
+        std::vector<EncodeJob> jobs;
+        for (auto c : codecs_)
+            if (!cache_->has_piece(k.piece.at(c), c)) jobs.push_back({i, c, pcm48});
+        return jobs;
+    };
     auto worker = [&] {
+        std::unique_lock<std::mutex> lock(mutex);
         for (;;) {
-            std::size_t n = next++;
-            if (n >= segments.size()) return;
-            {
-                std::lock_guard<std::mutex> lock(mutex);
-                if (failure) return;
-            }
-            try {
-                throw_if_stopped();
-                encode_segment(segments[n]);
-                std::lock_guard<std::mutex> lock(mutex);
-                progress_.step();
-            } catch (const SpeechMissing&) {
-                std::lock_guard<std::mutex> lock(mutex);
-                resynth.push_back(segments[n]);
-            } catch (...) {
-                std::lock_guard<std::mutex> lock(mutex);
-                if (!failure) failure = std::current_exception();
+            wake.wait(lock, [&] { return failure || !encodes.empty() || next_master < order.size() || mastering == 0; });
+            if (failure) return;
+            if (!encodes.empty()) {
+                EncodeJob job = std::move(encodes.front());
+                encodes.pop_front();
+                lock.unlock();
+                try {
+                    throw_if_stopped();
+                    const auto& k = keys_[job.segment];
+                    cache_->store_piece(k.piece.at(job.codec), encode_speech(*job.pcm48, k, job.codec, opt_.encoder));
+                    job.pcm48.reset();  // the last job of a segment frees its PCM here
+                    ++encoded_;
+                    lock.lock();
+                    if (--pending[job.segment] == 0) progress_.step();
+                } catch (...) {
+                    lock.lock();
+                    if (!failure) failure = std::current_exception();
+                    wake.notify_all();
+                    return;
+                }
+            } else if (next_master < order.size()) {
+                const std::size_t i = order[next_master++];
+                ++mastering;
+                lock.unlock();
+                std::vector<EncodeJob> jobs;
+                std::exception_ptr error;
+                bool missing = false;
+                try {
+                    throw_if_stopped();
+                    jobs = master_job(i);
+                } catch (const SpeechMissing&) {
+                    missing = true;
+                } catch (...) {
+                    error = std::current_exception();
+                }
+                lock.lock();
+                --mastering;
+                if (error && !failure) failure = error;
+                if (missing) resynth.push_back(i);
+                else if (jobs.empty()) progress_.step();
+                pending[i] = int(jobs.size());
+                for (auto& j : jobs) encodes.push_back(std::move(j));
+                wake.notify_all();
+            } else {
+                return;  // nothing queued, nothing being mastered: done
             }
         }
     };
     std::vector<std::thread> pool;
-    for (int t = 0; t < std::min<int>(jobs(), int(segments.size())); ++t) pool.emplace_back(worker);
+    for (int t = 0; t < std::min<int>(jobs(), int(segments.size() * codecs_.size())); ++t) pool.emplace_back(worker);
     for (auto& t : pool) t.join();
     if (failure) std::rethrow_exception(failure);
     if (!resynth.empty()) {
