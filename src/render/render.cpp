@@ -257,6 +257,7 @@ private:
     std::vector<encode::Codec> codecs_;
     std::vector<SegmentKeys> keys_;
     std::vector<SegmentSpeech> speech_;
+    std::map<std::string, SpeechInfo> infos_;  // speech key → what plan_pieces needs, read once
     Timeline timeline_;
     int synthesised_ = 0;
     std::atomic<int> encoded_{0};
@@ -267,8 +268,13 @@ void Renderer::synthesise_missing() {
     std::vector<std::size_t> which;
     std::set<std::string> queued;
     for (std::size_t i = 0; i < s_.segments.size(); ++i) {
-        if (cache_->speech_info(keys_[i].speech) || queued.count(keys_[i].speech)) continue;
-        queued.insert(keys_[i].speech);
+        const auto& key = keys_[i].speech;
+        if (infos_.count(key) || queued.count(key)) continue;
+        if (auto info = cache_->speech_info(key)) {
+            infos_.emplace(key, std::move(*info));
+            continue;
+        }
+        queued.insert(key);
         requests.push_back({s_.segments[i].text, s_.voice(s_.segments[i].voice)});
         which.push_back(i);
     }
@@ -276,6 +282,7 @@ void Renderer::synthesise_missing() {
     progress_.stage("speaking", int(requests.size()));
     engine_.synthesize(requests, jobs(), [&](std::size_t k, synth::Speech speech) {
         cache_->store_speech(keys_[which[k]].speech, speech);
+        infos_[keys_[which[k]].speech] = SpeechInfo{std::int64_t(speech.pcm.size()), std::move(speech.events)};
         ++synthesised_;
         progress_.step();
         throw_if_stopped();
@@ -285,7 +292,10 @@ void Renderer::synthesise_missing() {
 void Renderer::plan_pieces() {
     speech_.assign(s_.segments.size(), {});
     for (std::size_t i = 0; i < s_.segments.size(); ++i) {
-        auto info = cache_->speech_info(keys_[i].speech);
+        // Read in synthesise_missing (no second pass over the cache's JSON);
+        // the entry is checked again when its PCM is loaded for encoding.
+        auto found = infos_.find(keys_[i].speech);
+        auto info = found != infos_.end() ? &found->second : nullptr;
         if (!info) throw IoError(cache_->dir(), "a speech entry vanished from the cache during the render",
                                  "is another process pruning it? render again");
         auto& sp = speech_[i];
