@@ -183,7 +183,9 @@ std::vector<float> master_speech(const synth::Speech& speech, const Options& o, 
     // Opus 48k, AAC fast coder), so the limiter leaves that much headroom for
     // the decoded files to stay under the ceiling.
     target.true_peak_dbtp -= kCodecHeadroomDb;
-    master::level(pcm, target);  // gain, then a peak limiter: espeak peaks ~19 dB over its loudness
+    master::LimiterSettings limiter;
+    limiter.max_rounds = 4;  // the lowered ceiling makes the limiter work harder
+    master::level(pcm, target, limiter);  // gain, then a peak limiter: espeak peaks ~19 dB over its loudness
     return pcm;
 }
 
