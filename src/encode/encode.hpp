@@ -52,6 +52,11 @@ struct Piece {
 // Throws LibraryError.
 Piece encode_piece(Codec codec, const Settings& settings, const std::vector<float>& input);
 
+// The largest sample magnitude the piece decodes to (libavcodec's own
+// decoder, on the piece alone). Lossy coding overshoots the input's peaks;
+// the renderer checks this against the true-peak ceiling. Throws LibraryError.
+double decoded_peak(const Piece& piece);
+
 // A string that changes whenever the encoded bytes could: library versions and
 // settings. Part of every encoded piece's cache key.
 std::string fingerprint(Codec codec, const Settings& settings);

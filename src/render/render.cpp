@@ -162,7 +162,7 @@ double target_lufs(const Options& o, const Voice& v) { return o.loudness.integra
 
 std::string piece_key(const SegmentKeys& k, const Options& o, const Voice& v, encode::Codec codec) {
     return Hasher()
-        .add("piece/3")
+        .add("piece/4")
         .add(k.speech)
         .add(k.pause)
         .add(k.span)
@@ -173,6 +173,7 @@ std::string piece_key(const SegmentKeys& k, const Options& o, const Voice& v, en
 }
 
 constexpr double kCodecHeadroomDb = 1.5;
+constexpr double kInterSampleMarginDb = 0.5;  // true peak over sample peak, at 48 kHz
 
 // 48 kHz mastered speech of one segment: resampled and levelled.
 std::vector<float> master_speech(const synth::Speech& speech, const Options& o, const Voice& v) {
@@ -318,7 +319,20 @@ void Renderer::encode_segment(std::size_t i) {
     auto pcm48 = master_speech(*speech, opt_, v);
     for (auto c : codecs_) {
         if (cache_->has_piece(k.piece.at(c), c)) continue;
-        cache_->store_piece(k.piece.at(c), encode::encode_piece(c, opt_.encoder, piece_input(pcm48, k, c)));
+        auto input = piece_input(pcm48, k, c);
+        auto piece = encode::encode_piece(c, opt_.encoder, input);
+        // Lossy coding overshoots peaks, sometimes by more than the headroom
+        // left for it: where the decoded piece (sample peak, plus a margin
+        // for peaks between samples) passes the ceiling, encode it again a
+        // little quieter. Per piece, so a re-render stays local.
+        const double ceiling = std::pow(10.0, (opt_.loudness.true_peak_dbtp - kInterSampleMarginDb) / 20.0);
+        const double peak = encode::decoded_peak(piece);
+        if (peak > ceiling) {
+            const float g = float(ceiling / peak * 0.98);
+            for (auto& x : input) x *= g;
+            piece = encode::encode_piece(c, opt_.encoder, input);
+        }
+        cache_->store_piece(k.piece.at(c), piece);
         ++encoded_;
     }
 }
