@@ -88,7 +88,7 @@ std::string read_file(const std::string& path) {
             if (errno == EINTR) continue;
             int err = errno;
             ::close(fd);
-            throw IoError(path, "cannot read: " + errno_text(err));
+            throw IoError(path, "cannot read: " + errno_text(err), "check that this is a regular file on a working disk");
         }
         if (r == 0) break;
         out.append(buf, std::size_t(r));
