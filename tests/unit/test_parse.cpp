@@ -357,7 +357,8 @@ TEST_CASE("errors: UTF-16 with and without a BOM is rejected with an iconv hint"
     CHECK(e1.find("line 1, byte 0") != std::string::npos);
     const std::string be("\xFE\xFF" "\0A\0n\0n\0a", 10);
     CHECK(error_of(be).find("UTF-16") != std::string::npos);
-    const std::string nobom("A\0n\0n\0a\0:\0 \0H\0i\0 \0t\0h\0e\0r\0e\0", 30);
+    static const char nobom_bytes[] = "A\0n\0n\0a\0:\0 \0H\0i\0 \0t\0h\0e\0r\0e\0";
+    const std::string nobom(nobom_bytes, sizeof nobom_bytes - 1);
     const std::string e3 = error_of(nobom);
     CHECK(e3.find("UTF-16") != std::string::npos);
     CHECK(e3.find("byte 1") != std::string::npos);
