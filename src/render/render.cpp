@@ -528,6 +528,7 @@ Result Renderer::run() {
     for (std::size_t i = 0; i < s_.segments.size(); ++i)
         keys_[i].speech = speech_key(version, s_.voice(s_.segments[i].voice), s_.segments[i].text);
 
+    io::remove_stale_temporaries(r.dir);  // left by a killed render
     synthesise_missing();
     plan_pieces();
     r.total_samples = timeline_.total;

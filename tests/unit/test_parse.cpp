@@ -489,3 +489,13 @@ TEST_CASE("rules: TURNCAST_DATA_DIR moves the default rules path", "[unit][parse
     CHECK(parse::default_rules_path() == std::string(TURNCAST_SOURCE_DIR) + "/voices/rules.toml");
     if (old) ::setenv("TURNCAST_DATA_DIR", saved.c_str(), 1);
 }
+
+TEST_CASE("slugify: device names Windows reserves become ordinary names", "[unit][parse]") {
+    CHECK(parse::slugify("con") == "con-x");
+    CHECK(parse::slugify("NUL") == "nul-x");
+    CHECK(parse::slugify("com1") == "com1-x");
+    CHECK(parse::slugify("LPT9") == "lpt9-x");
+    CHECK(parse::slugify("con-x") == "con-x");
+    CHECK(parse::slugify("console") == "console");
+    CHECK(parse::slugify("com10") == "com10");
+}
