@@ -24,6 +24,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -36,6 +37,7 @@ extern "C" {
 #include <libavutil/channel_layout.h>
 #include <libavutil/error.h>
 #include <libavutil/frame.h>
+#include <libavutil/mem.h>
 #include <libavutil/opt.h>
 }
 
@@ -200,6 +202,48 @@ std::int64_t frame(Codec codec) { return codec == Codec::Opus ? 960 : 1024; }
 std::int64_t span_for(std::int64_t content_samples) {
     const std::int64_t need = std::max<std::int64_t>(content_samples, 0) + std::max(delay(Codec::Opus), delay(Codec::Aac));
     return (need + kGrain - 1) / kGrain * kGrain;
+}
+
+double decoded_peak(const Piece& piece) {
+    const AVCodec* dec = avcodec_find_decoder(piece.codec == Codec::Opus ? AV_CODEC_ID_OPUS : AV_CODEC_ID_AAC);
+    if (!dec) throw LibraryError("libavcodec", "no decoder for the piece's codec");
+    CodecContextPtr ctx(avcodec_alloc_context3(dec));
+    if (!ctx) throw LibraryError("libavcodec", "cannot allocate a decoder");
+    ctx->sample_rate = 48000;
+    av_channel_layout_default(&ctx->ch_layout, 1);
+    if (!piece.extradata.empty()) {
+        ctx->extradata = static_cast<std::uint8_t*>(av_mallocz(piece.extradata.size() + AV_INPUT_BUFFER_PADDING_SIZE));
+        if (!ctx->extradata) throw LibraryError("libavcodec", "cannot allocate decoder extradata");
+        std::memcpy(ctx->extradata, piece.extradata.data(), piece.extradata.size());
+        ctx->extradata_size = int(piece.extradata.size());
+    }
+    check_av(avcodec_open2(ctx.get(), dec, nullptr), "opening a decoder");
+    PacketPtr pkt(av_packet_alloc());
+    FramePtr frame(av_frame_alloc());
+    if (!pkt || !frame) throw LibraryError("libavcodec", "cannot allocate a packet or frame");
+    double peak = 0.0;
+    auto drain = [&] {
+        while (avcodec_receive_frame(ctx.get(), frame.get()) == 0) {
+            if (frame->format == AV_SAMPLE_FMT_FLTP || frame->format == AV_SAMPLE_FMT_FLT) {
+                const float* d = reinterpret_cast<const float*>(frame->extended_data[0]);
+                for (int i = 0; i < frame->nb_samples; ++i) peak = std::max(peak, double(std::fabs(d[i])));
+            } else if (frame->format == AV_SAMPLE_FMT_S16 || frame->format == AV_SAMPLE_FMT_S16P) {
+                const std::int16_t* d = reinterpret_cast<const std::int16_t*>(frame->extended_data[0]);
+                for (int i = 0; i < frame->nb_samples; ++i) peak = std::max(peak, std::abs(int(d[i])) / 32768.0);
+            }
+            av_frame_unref(frame.get());
+        }
+    };
+    for (const auto& p : piece.packets) {
+        check_av(av_new_packet(pkt.get(), int(p.data.size())), "allocating a packet");
+        std::memcpy(pkt->data, p.data.data(), p.data.size());
+        check_av(avcodec_send_packet(ctx.get(), pkt.get()), "decoding a piece");
+        av_packet_unref(pkt.get());
+        drain();
+    }
+    avcodec_send_packet(ctx.get(), nullptr);
+    drain();
+    return peak;
 }
 
 Piece encode_piece(Codec codec, const Settings& settings, const std::vector<float>& input) {

@@ -59,6 +59,11 @@ Piece encode_piece(Codec codec, const Settings& settings, const std::vector<floa
 Piece encode_piece(Codec codec, const Settings& settings, const float* content, std::int64_t content_samples,
                    std::int64_t lead, std::int64_t input_samples);
 
+// The largest sample magnitude the piece decodes to (libavcodec's own
+// decoder, on the piece alone). Lossy coding overshoots the input's peaks;
+// the renderer checks this against the true-peak ceiling. Throws LibraryError.
+double decoded_peak(const Piece& piece);
+
 // A string that changes whenever the encoded bytes could: library versions and
 // settings. Part of every encoded piece's cache key.
 std::string fingerprint(Codec codec, const Settings& settings);

@@ -1,11 +1,14 @@
 #include "io/file.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
@@ -85,7 +88,7 @@ std::string read_file(const std::string& path) {
             if (errno == EINTR) continue;
             int err = errno;
             ::close(fd);
-            throw IoError(path, "cannot read: " + errno_text(err));
+            throw IoError(path, "cannot read: " + errno_text(err), "check that this is a regular file on a working disk");
         }
         if (r == 0) break;
         out.append(buf, std::size_t(r));
@@ -155,6 +158,23 @@ void write_file_atomic(const std::string& path, std::string_view bytes) {
 void remove_pending_temporaries() noexcept {
     for (int i = 0; i < kMaxPending; ++i)
         if (g_used[i].load()) ::unlink(g_pending[i]);
+}
+
+int remove_stale_temporaries(const std::string& dir) noexcept {
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return 0;
+    int removed = 0;
+    while (const dirent* e = ::readdir(d)) {
+        const char* mark = std::strstr(e->d_name, ".tmp-");
+        if (!mark) continue;
+        char* end = nullptr;
+        const long pid = std::strtol(mark + 5, &end, 10);
+        if (end == mark + 5 || *end != '-' || pid <= 0 || pid == long(::getpid())) continue;
+        if (::kill(pid_t(pid), 0) == 0 || errno != ESRCH) continue;  // still running (or not ours to judge)
+        if (::unlinkat(::dirfd(d), e->d_name, 0) == 0) ++removed;
+    }
+    ::closedir(d);
+    return removed;
 }
 
 void make_dirs(const std::string& path) {

@@ -44,4 +44,10 @@ void remove_pending_temporaries() noexcept;
 
 void make_dirs(const std::string& path);  // mkdir -p; throws IoError
 
+// Removes the temporaries ("name.tmp-PID-N[.ext]") in `dir` left by a turncast
+// process that no longer runs (killed by SIGKILL, power loss). Those of live
+// processes, e.g. a second render running at once, are kept. A missing folder
+// is not an error. Returns how many were removed.
+int remove_stale_temporaries(const std::string& dir) noexcept;
+
 }  // namespace turncast::io

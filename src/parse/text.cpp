@@ -1,5 +1,7 @@
 #include "parse/text.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <string>
 
 #include "core/error.hpp"
@@ -343,6 +345,13 @@ std::string slugify(std::string_view in) {
     if (out.size() > 80) out.resize(80);
     while (!out.empty() && out.back() == '-') out.pop_back();
     if (out.empty()) out = "untitled";
+    // Names Windows reserves for devices (con, nul, com1, ...) are no file or
+    // folder names there, with or without an extension: "con" → "con-x".
+    static const char* const devices[] = {"con", "prn", "aux", "nul"};
+    bool device = std::any_of(std::begin(devices), std::end(devices), [&](const char* d) { return out == d; });
+    if (out.size() == 4 && (out.compare(0, 3, "com") == 0 || out.compare(0, 3, "lpt") == 0) && out[3] >= '0' && out[3] <= '9')
+        device = true;
+    if (device) out += "-x";
     return out;
 }
 

@@ -90,6 +90,8 @@ std::optional<nlohmann::json> read_json(const std::string& path) {
 Cache::Cache(std::string dir) : dir_(std::move(dir)) {
     io::make_dirs(dir_ + "/speech");
     io::make_dirs(dir_ + "/pieces");
+    io::remove_stale_temporaries(dir_ + "/speech");  // left by a killed render
+    io::remove_stale_temporaries(dir_ + "/pieces");
 }
 
 std::optional<SpeechInfo> Cache::speech_info(const std::string& key) const {

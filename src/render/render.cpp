@@ -164,7 +164,7 @@ double target_lufs(const Options& o, const Voice& v) { return o.loudness.integra
 
 std::string piece_key(const SegmentKeys& k, const Options& o, const Voice& v, encode::Codec codec) {
     return Hasher()
-        .add("piece/3")
+        .add("piece/5")
         .add(k.speech)
         .add(k.pause)
         .add(k.span)
@@ -174,20 +174,44 @@ std::string piece_key(const SegmentKeys& k, const Options& o, const Voice& v, en
         .hex();
 }
 
+constexpr double kCodecHeadroomDb = 1.5;
+constexpr double kInterSampleMarginDb = 0.5;  // true peak over sample peak, at 48 kHz
+
 // 48 kHz mastered speech of one segment: resampled and levelled.
 std::vector<float> master_speech(const synth::Speech& speech, const Options& o, const Voice& v) {
     auto pcm = master::resample(speech.pcm);
     master::LoudnessTarget target = o.loudness;
     target.integrated_lufs = target_lufs(o, v);
-    master::level(pcm, target);  // gain, then a peak limiter: espeak peaks ~19 dB over its loudness
+    // Lossy coding overshoots peaks by up to ~1.2 dB (measured on the sample:
+    // Opus 48k, AAC fast coder), so the limiter leaves that much headroom for
+    // the decoded files to stay under the ceiling.
+    target.true_peak_dbtp -= kCodecHeadroomDb;
+    master::LimiterSettings limiter;
+    limiter.max_rounds = 4;  // the lowered ceiling makes the limiter work harder
+    master::level(pcm, target, limiter);  // gain, then a peak limiter: espeak peaks ~19 dB over its loudness
     return pcm;
 }
 
-// The piece: pause, speech, then silence up to span - delay.
+// The piece: pause, speech, then silence up to span - delay. Lossy coding
+// overshoots peaks, sometimes by more than the headroom left for it: where the
+// decoded piece (sample peak, plus a margin for peaks between samples) passes
+// the ceiling, it is encoded again a little quieter. Per piece, so a re-render
+// stays local.
 encode::Piece encode_speech(const std::vector<float>& speech48, const SegmentKeys& k, encode::Codec codec,
-                            const encode::Settings& settings) {
-    return encode::encode_piece(codec, settings, speech48.data(), std::int64_t(speech48.size()), k.pause,
-                                k.span - encode::delay(codec));
+                            const encode::Settings& settings, const master::LoudnessTarget& loudness) {
+    const auto input_samples = k.span - encode::delay(codec);
+    auto piece = encode::encode_piece(codec, settings, speech48.data(), std::int64_t(speech48.size()), k.pause,
+                                      input_samples);
+    const double ceiling = std::pow(10.0, (loudness.true_peak_dbtp - kInterSampleMarginDb) / 20.0);
+    const double peak = encode::decoded_peak(piece);
+    if (peak > ceiling) {
+        const float g = float(ceiling / peak * 0.98);
+        std::vector<float> quieter(speech48);
+        for (auto& x : quieter) x *= g;
+        piece = encode::encode_piece(codec, settings, quieter.data(), std::int64_t(quieter.size()), k.pause,
+                                     input_samples);
+    }
+    return piece;
 }
 
 std::vector<encode::Codec> codecs_for(const std::vector<std::string>& formats) {
@@ -322,7 +346,7 @@ void Renderer::encode_segment(std::size_t i) {
     auto pcm48 = master_speech(*speech, opt_, v);
     for (auto c : codecs_) {
         if (cache_->has_piece(k.piece.at(c), c)) continue;
-        cache_->store_piece(k.piece.at(c), encode_speech(pcm48, k, c, opt_.encoder));
+        cache_->store_piece(k.piece.at(c), encode_speech(pcm48, k, c, opt_.encoder, opt_.loudness));
         ++encoded_;
     }
 }
@@ -378,7 +402,7 @@ void Renderer::encode_missing(const std::vector<std::size_t>& segments) {
                 try {
                     throw_if_stopped();
                     const auto& k = keys_[job.segment];
-                    cache_->store_piece(k.piece.at(job.codec), encode_speech(*job.pcm48, k, job.codec, opt_.encoder));
+                    cache_->store_piece(k.piece.at(job.codec), encode_speech(*job.pcm48, k, job.codec, opt_.encoder, opt_.loudness));
                     job.pcm48.reset();  // the last job of a segment frees its PCM here
                     ++encoded_;
                     lock.lock();
@@ -579,6 +603,7 @@ Result Renderer::run() {
     for (std::size_t i = 0; i < s_.segments.size(); ++i)
         keys_[i].speech = speech_key(version, s_.voice(s_.segments[i].voice), s_.segments[i].text);
 
+    io::remove_stale_temporaries(r.dir);  // left by a killed render
     synthesise_missing();
     plan_pieces();
     r.total_samples = timeline_.total;

@@ -30,7 +30,17 @@ mediainfo "$dir/$slug.m4a" >"$tmp/mediainfo.txt"
 grep -q "AAC" "$tmp/mediainfo.txt" || { echo "mediainfo sees no AAC"; cat "$tmp/mediainfo.txt"; exit 1; }
 grep -Eq "Menu" "$tmp/mediainfo.txt" || { echo "mediainfo sees no chapters"; exit 1; }
 
-python3 - "$dir/$slug.opus.probe.json" "$dir/$slug.m4a.probe.json" "$dir/$slug.chapters.json" <<'PY'
+# Loudness as a podcast app measures it: -16 LUFS (±1) and true peak ≤ -1.5 dBTP
+# in both decoded files.
+for f in "$dir/$slug.opus" "$dir/$slug.m4a"; do
+  ffmpeg -nostdin -nostats -hide_banner -i "$f" -af ebur128=peak=true -f null - 2>&1 | tail -12 >"$tmp/loud.txt"
+  i=$(awk '$1=="I:"{print $2}' "$tmp/loud.txt"); tp=$(awk '$1=="Peak:"{print $2}' "$tmp/loud.txt")
+  python3 -c "import sys; i,tp=float('$i'),float('$tp'); sys.exit(0 if abs(i+16)<=1 and tp<=-1.5 else 1)" \
+    || { echo "loudness of $f: I=$i LUFS, true peak $tp dBTP"; exit 1; }
+  echo "loudness $(basename "$f"): $i LUFS, true peak $tp dBTP"
+done
+
+python3 - "$dir/$slug.opus.probe.json" "$dir/$slug.m4a.probe.json" "$dir/$slug.chapters.json" "$dir/$slug.vtt" <<'PY'
 import json, sys
 opus, m4a, chj = (json.load(open(p)) for p in sys.argv[1:4])
 def marks(p): return [(float(c["start_time"]), c["tags"]["title"]) for c in p["chapters"]]
@@ -49,4 +59,20 @@ assert 20 * 60 < do < 40 * 60, f"sample lasts {do} s"
 js = [c["startTime"] for c in chj["chapters"]]
 assert all(abs(a - b[0]) < 0.0015 for a, b in zip(js, o)), (js, o)
 print(f"8 chapters, {do:.2f} s opus, {dm:.2f} s m4a")
+
+# Captions stay on their words to the end: the cues are in order, and the
+# last one ends with the audio (inside its final pause, never after it).
+import re
+vtt = open(sys.argv[4], encoding="utf-8").read()
+assert vtt.startswith("WEBVTT")
+def secs(t):
+    h, m, s = t.split(":"); return int(h) * 3600 + int(m) * 60 + float(s)
+cues = [(secs(a), secs(b)) for a, b in re.findall(r"^(\d\d:\d\d:\d\d\.\d\d\d) --> (\d\d:\d\d:\d\d\.\d\d\d)", vtt, re.M)]
+assert len(cues) > 300, len(cues)
+assert all(a < b for a, b in cues) and all(p[1] <= q[0] for p, q in zip(cues, cues[1:]))
+assert do - 3.0 < cues[-1][1] <= min(do, dm), (cues[-1], do, dm)
+for c, (t, name) in zip(chj["chapters"], o):
+    first = min((a for a, _ in cues if a >= t), default=None)
+    assert first is not None and first > t, (name, t, first)  # the mark precedes its words
+print(f"{len(cues)} cues, the last ending at {cues[-1][1]:.3f} s")
 PY

@@ -357,7 +357,8 @@ TEST_CASE("errors: UTF-16 with and without a BOM is rejected with an iconv hint"
     CHECK(e1.find("line 1, byte 0") != std::string::npos);
     const std::string be("\xFE\xFF" "\0A\0n\0n\0a", 10);
     CHECK(error_of(be).find("UTF-16") != std::string::npos);
-    const std::string nobom("A\0n\0n\0a\0:\0 \0H\0i\0 \0t\0h\0e\0r\0e\0", 30);
+    static const char nobom_bytes[] = "A\0n\0n\0a\0:\0 \0H\0i\0 \0t\0h\0e\0r\0e\0";
+    const std::string nobom(nobom_bytes, sizeof nobom_bytes - 1);
     const std::string e3 = error_of(nobom);
     CHECK(e3.find("UTF-16") != std::string::npos);
     CHECK(e3.find("byte 1") != std::string::npos);
@@ -487,4 +488,14 @@ TEST_CASE("rules: TURNCAST_DATA_DIR moves the default rules path", "[unit][parse
     ::unsetenv("TURNCAST_DATA_DIR");
     CHECK(parse::default_rules_path() == std::string(TURNCAST_SOURCE_DIR) + "/voices/rules.toml");
     if (old) ::setenv("TURNCAST_DATA_DIR", saved.c_str(), 1);
+}
+
+TEST_CASE("slugify: device names Windows reserves become ordinary names", "[unit][parse]") {
+    CHECK(parse::slugify("con") == "con-x");
+    CHECK(parse::slugify("NUL") == "nul-x");
+    CHECK(parse::slugify("com1") == "com1-x");
+    CHECK(parse::slugify("LPT9") == "lpt9-x");
+    CHECK(parse::slugify("con-x") == "con-x");
+    CHECK(parse::slugify("console") == "console");
+    CHECK(parse::slugify("com10") == "com10");
 }

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The render cache under faults (issue 7): corrupted and truncated entries
+# under speech/ and pieces/ are detected and rendered again, and two renders of
+# the same transcript at once (same output, same cache) both succeed with one
+# correct result. "Correct" = decodes exactly like a cold render.
+set -uo pipefail
+bin=$1; src=$2
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fail=0
+cp "$src/tests/fixtures/render/springfield.txt" "$tmp/talk.txt"
+slug=talk
+pcm() { ffmpeg -v error -i "$1" -f s16le - | sha256sum; }
+"$bin" render "$tmp/talk.txt" -o "$tmp/cold" --no-cache -j2 --quiet >/dev/null || { echo "FAIL: cold render"; exit 1; }
+cold_opus=$(pcm "$tmp/cold/$slug/$slug.opus"); cold_m4a=$(pcm "$tmp/cold/$slug/$slug.m4a")
+check_same() {  # check_same DIR WHAT
+  [ "$(pcm "$1/$slug.opus")" = "$cold_opus" ] || { echo "FAIL: $2: opus decodes differently from a cold render"; fail=1; }
+  [ "$(pcm "$1/$slug.m4a")" = "$cold_m4a" ] || { echo "FAIL: $2: m4a decodes differently from a cold render"; fail=1; }
+  cmp -s "$1/$slug.vtt" "$tmp/cold/$slug/$slug.vtt" || { echo "FAIL: $2: captions differ from a cold render"; fail=1; }
+  local stray; stray=$(find "$1" "$tmp/cache" -name '*.tmp-*' 2>/dev/null)
+  [ -z "$stray" ] || { echo "FAIL: $2: temporaries left:"; echo "$stray"; fail=1; }
+}
+
+# --- damaged entries ---------------------------------------------------------
+"$bin" render "$tmp/talk.txt" -o "$tmp/warm" --cache-dir "$tmp/cache" -j2 --quiet >/dev/null || { echo "FAIL: warm render"; exit 1; }
+flip() {  # flip FILE: overwrite 16 bytes in the middle with their complement
+  python3 - "$1" <<'PY'
+import sys
+p = sys.argv[1]; b = bytearray(open(p, "rb").read()); m = len(b) // 2
+for i in range(m, min(m + 16, len(b))): b[i] ^= 0xFF
+open(p, "wb").write(b)
+PY
+}
+mapfile -t wavs < <(find "$tmp/cache/speech" -name '*.wav' | LC_ALL=C sort)
+mapfile -t jsons < <(find "$tmp/cache/speech" -name '*.json' | LC_ALL=C sort)
+mapfile -t pieces < <(find "$tmp/cache/pieces" -type f | LC_ALL=C sort)
+[ "${#wavs[@]}" -ge 4 ] && [ "${#pieces[@]}" -ge 8 ] || { echo "FAIL: cache holds ${#wavs[@]} speech and ${#pieces[@]} pieces"; exit 1; }
+flip "${wavs[0]}"                       # PCM bytes changed
+truncate -s 100 "${wavs[1]}"            # PCM cut short
+truncate -s 0 "${jsons[2]}"             # index emptied
+printf '{"samples": 12' >"${jsons[3]}"  # index cut mid-way
+flip "${pieces[0]}"                     # packet bytes changed
+truncate -s $(( $(stat -c %s "${pieces[1]}") / 2 )) "${pieces[1]}"  # packets cut short
+: >"${pieces[2]}"
+rm -f "${pieces[3]}"                    # entry gone
+"$bin" render "$tmp/talk.txt" -o "$tmp/again" --cache-dir "$tmp/cache" -j2 --quiet >"$tmp/stdout" 2>"$tmp/stderr" \
+  || { echo "FAIL: render over a damaged cache"; cat "$tmp/stderr"; fail=1; }
+cat "$tmp/stdout"
+grep -Eq '[1-9][0-9]* segments spoken' "$tmp/stdout" || { echo "FAIL: damaged speech was not spoken again"; fail=1; }
+check_same "$tmp/again/$slug" "after damaging the cache"
+# The damaged entries were replaced by good ones: a render now needs nothing.
+"$bin" render "$tmp/talk.txt" -o "$tmp/third" --cache-dir "$tmp/cache" -j2 --quiet >"$tmp/stdout" 2>&1 || fail=1
+grep -Eq ' 0 segments spoken, 0 pieces encoded' "$tmp/stdout" || { echo "FAIL: the repaired cache still misses:"; cat "$tmp/stdout"; fail=1; }
+
+# --- two renders at once ---------------------------------------------------------
+for round in 1 2; do
+  rm -rf "$tmp/both" "$tmp/cache"
+  "$bin" render "$tmp/talk.txt" -o "$tmp/both" --cache-dir "$tmp/cache" -j1 --quiet >"$tmp/a.out" 2>"$tmp/a.err" & a=$!
+  "$bin" render "$tmp/talk.txt" -o "$tmp/both" --cache-dir "$tmp/cache" -j1 --quiet >"$tmp/b.out" 2>"$tmp/b.err" & b=$!
+  wait $a; ra=$?; wait $b; rb=$?
+  [ "$ra" -eq 0 ] && [ "$rb" -eq 0 ] || { echo "FAIL: concurrent renders (round $round) exited $ra and $rb"; cat "$tmp/a.err" "$tmp/b.err"; fail=1; }
+  check_same "$tmp/both/$slug" "two renders at once (round $round)"
+  python3 -c "import json,sys; m=json.load(open(sys.argv[1])); assert m['slug']=='talk'" "$tmp/both/$slug/manifest.json" \
+    || { echo "FAIL: manifest after concurrent renders"; fail=1; }
+done
+exit $fail
