@@ -4,6 +4,7 @@
 //   3. plan chapters (by question, by moderator question, or by length);
 //   4. set the pause before every segment.
 #include <algorithm>
+#include <cstdint>
 #include <cctype>
 #include <limits>
 #include <map>
@@ -97,7 +98,8 @@ bool looks_like_date_part(const std::string& part) {
     return false;
 }
 
-int ms_for_words(int words, int rate_wpm) { return rate_wpm > 0 ? words * 60000 / rate_wpm : 0; }
+// 64-bit: a 200,000-word turn at 60,000 ms/min overflows an int.
+std::int64_t ms_for_words(std::int64_t words, int rate_wpm) { return rate_wpm > 0 ? words * 60000 / rate_wpm : 0; }
 
 // ---- step 1: the spoken sequence -------------------------------------------
 
@@ -452,7 +454,7 @@ Script cast(const Document& doc, const Segmentation& seg, const CastConfig& cfg,
         return 175;
     };
     std::vector<int> durations;
-    for (const auto& p : plan) durations.push_back(ms_for_words(p.words, rate_of(p.seg.voice)));
+    for (const auto& p : plan) durations.push_back(int(std::min<std::int64_t>(ms_for_words(p.words, rate_of(p.seg.voice)), INT32_MAX)));
 
     std::vector<ChapterStart> starts = plan_chapters(doc, seg, script.speakers, plan, durations);
 
