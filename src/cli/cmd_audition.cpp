@@ -6,7 +6,6 @@
 // checked (and the espeak voice looked up) before the WAV is opened, so any
 // error leaves nothing behind.
 #include <fmt/format.h>
-#include <sndfile.h>
 
 #include <algorithm>
 #include <cctype>
@@ -17,6 +16,7 @@
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "io/file.hpp"
+#include "io/sndfile.hpp"
 #include "render/render.hpp"
 #include "synth/synth.hpp"
 
@@ -29,10 +29,7 @@ struct AuditionArgs {
     double seconds = 8.0;
 };
 
-struct SndfileCloser {
-    void operator()(SNDFILE* f) const noexcept { sf_close(f); }
-};
-using SndfilePtr = std::unique_ptr<SNDFILE, SndfileCloser>;
+using io::SndfilePtr;
 
 std::string lower(std::string s) {
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

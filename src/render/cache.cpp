@@ -1,6 +1,6 @@
 #include "render/cache.hpp"
 
-#include <sndfile.h>
+#include "io/sndfile.hpp"
 #include <sys/stat.h>
 #include <utime.h>
 
@@ -59,10 +59,7 @@ std::string Hasher::hex() {
 
 namespace {
 
-struct SndfileCloser {
-    void operator()(SNDFILE* f) const { sf_close(f); }
-};
-using SndfilePtr = std::unique_ptr<SNDFILE, SndfileCloser>;
+using io::SndfilePtr;
 
 std::string pcm_checksum(const std::vector<std::int16_t>& pcm) {
     Hasher h;

@@ -1,6 +1,5 @@
 #include "render/render.hpp"
 
-#include <sndfile.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,6 +19,7 @@
 #include "core/error.hpp"
 #include "core/stop.hpp"
 #include "io/file.hpp"
+#include "io/sndfile.hpp"
 #include "mux/mux.hpp"
 #include "render/cache.hpp"
 #include "render/progress.hpp"
