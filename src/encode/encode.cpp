@@ -9,7 +9,7 @@
 //    queue starts with `initial_padding` samples (libopus lookahead 312 at
 //    48 kHz for the "audio" and "voip" applications; AAC priming 1024) and
 //    emits packets until input + padding samples are covered, each packet
-//    `frame_size` long (960 = 20 ms Opus frames, 1024 AAC).
+//    `frame_size` long (1920 = 40 ms Opus frames, 1024 AAC).
 //  * So feeding span - delay samples, span a multiple of both frame sizes,
 //    yields exactly span / frame packets whose durations sum to span: Opus
 //    pads the last (short) input frame with silence itself, and AAC's
@@ -84,6 +84,10 @@ const char* encoder_name(Codec codec) { return codec == Codec::Opus ? "libopus" 
 // Both applications have the same 312-sample lookahead (checked at open).
 constexpr const char* kOpusApplication = "audio";
 constexpr const char* kOpusVbr = "constrained";
+// 40 ms frames: libopus spends ~25% less time per second of audio than with
+// 20 ms ones (measured on the sample, complexity 3), and latency does not
+// matter for a file. 1920 samples still divide kGrain.
+constexpr const char* kOpusFrameMs = "40";
 
 CodecContextPtr open_encoder(Codec codec, const Settings& settings) {
     const AVCodec* enc = avcodec_find_encoder_by_name(encoder_name(codec));
@@ -105,6 +109,7 @@ CodecContextPtr open_encoder(Codec codec, const Settings& settings) {
         ctx->compression_level = settings.opus_complexity;
         check_av(av_opt_set(ctx->priv_data, "application", kOpusApplication, 0), "libopus application");
         check_av(av_opt_set(ctx->priv_data, "vbr", kOpusVbr, 0), "libopus vbr");
+        check_av(av_opt_set(ctx->priv_data, "frame_duration", kOpusFrameMs, 0), "libopus frame_duration");
     } else {
         ctx->sample_fmt = AV_SAMPLE_FMT_FLTP;
         ctx->bit_rate = settings.aac_bitrate;
@@ -138,6 +143,66 @@ void drain(AVCodecContext* ctx, AVPacket* pkt, std::vector<Packet>& out) {
         av_packet_unref(pkt);  // pkt is blank again, ready for the next receive
     }
 }
+
+// Decodes a piece's packets one at a time (libavcodec's own decoder, on the
+// piece alone) and keeps the largest sample magnitude.
+class PeakDecoder {
+public:
+    PeakDecoder(Codec codec, const std::vector<std::uint8_t>& extradata) {
+        const AVCodec* dec = avcodec_find_decoder(codec == Codec::Opus ? AV_CODEC_ID_OPUS : AV_CODEC_ID_AAC);
+        if (!dec) throw LibraryError("libavcodec", "no decoder for the piece's codec");
+        ctx_.reset(avcodec_alloc_context3(dec));
+        if (!ctx_) throw LibraryError("libavcodec", "cannot allocate a decoder");
+        ctx_->sample_rate = 48000;
+        av_channel_layout_default(&ctx_->ch_layout, 1);
+        if (!extradata.empty()) {
+            ctx_->extradata = static_cast<std::uint8_t*>(av_mallocz(extradata.size() + AV_INPUT_BUFFER_PADDING_SIZE));
+            if (!ctx_->extradata) throw LibraryError("libavcodec", "cannot allocate decoder extradata");
+            std::memcpy(ctx_->extradata, extradata.data(), extradata.size());
+            ctx_->extradata_size = int(extradata.size());
+        }
+        check_av(avcodec_open2(ctx_.get(), dec, nullptr), "opening a decoder");
+        pkt_.reset(av_packet_alloc());
+        frame_.reset(av_frame_alloc());
+        if (!pkt_ || !frame_) throw LibraryError("libavcodec", "cannot allocate a packet or frame");
+    }
+
+    void add(const Packet& p) {
+        check_av(av_new_packet(pkt_.get(), int(p.data.size())), "allocating a packet");
+        std::memcpy(pkt_->data, p.data.data(), p.data.size());
+        check_av(avcodec_send_packet(ctx_.get(), pkt_.get()), "decoding a piece");
+        av_packet_unref(pkt_.get());
+        receive();
+    }
+
+    double finish() {
+        avcodec_send_packet(ctx_.get(), nullptr);
+        receive();
+        return peak_;
+    }
+
+private:
+    void receive() {
+        while (avcodec_receive_frame(ctx_.get(), frame_.get()) == 0) {
+            const AVFrame* f = frame_.get();
+            if (f->format == AV_SAMPLE_FMT_FLTP || f->format == AV_SAMPLE_FMT_FLT) {
+                const float* d = reinterpret_cast<const float*>(f->extended_data[0]);
+                float m = 0.0f;
+                for (int i = 0; i < f->nb_samples; ++i) m = std::max(m, std::fabs(d[i]));
+                peak_ = std::max(peak_, double(m));
+            } else if (f->format == AV_SAMPLE_FMT_S16 || f->format == AV_SAMPLE_FMT_S16P) {
+                const std::int16_t* d = reinterpret_cast<const std::int16_t*>(f->extended_data[0]);
+                for (int i = 0; i < f->nb_samples; ++i) peak_ = std::max(peak_, std::abs(int(d[i])) / 32768.0);
+            }
+            av_frame_unref(frame_.get());
+        }
+    }
+
+    CodecContextPtr ctx_;
+    PacketPtr pkt_;
+    FramePtr frame_;
+    double peak_ = 0.0;
+};
 
 // ---- serialisation helpers (little-endian, explicit widths) ----
 
@@ -197,7 +262,7 @@ private:
 }  // namespace
 
 std::int64_t delay(Codec codec) { return codec == Codec::Opus ? 312 : 1024; }
-std::int64_t frame(Codec codec) { return codec == Codec::Opus ? 960 : 1024; }
+std::int64_t frame(Codec codec) { return codec == Codec::Opus ? 1920 : 1024; }
 
 std::int64_t span_for(std::int64_t content_samples) {
     const std::int64_t need = std::max<std::int64_t>(content_samples, 0) + std::max(delay(Codec::Opus), delay(Codec::Aac));
@@ -205,45 +270,9 @@ std::int64_t span_for(std::int64_t content_samples) {
 }
 
 double decoded_peak(const Piece& piece) {
-    const AVCodec* dec = avcodec_find_decoder(piece.codec == Codec::Opus ? AV_CODEC_ID_OPUS : AV_CODEC_ID_AAC);
-    if (!dec) throw LibraryError("libavcodec", "no decoder for the piece's codec");
-    CodecContextPtr ctx(avcodec_alloc_context3(dec));
-    if (!ctx) throw LibraryError("libavcodec", "cannot allocate a decoder");
-    ctx->sample_rate = 48000;
-    av_channel_layout_default(&ctx->ch_layout, 1);
-    if (!piece.extradata.empty()) {
-        ctx->extradata = static_cast<std::uint8_t*>(av_mallocz(piece.extradata.size() + AV_INPUT_BUFFER_PADDING_SIZE));
-        if (!ctx->extradata) throw LibraryError("libavcodec", "cannot allocate decoder extradata");
-        std::memcpy(ctx->extradata, piece.extradata.data(), piece.extradata.size());
-        ctx->extradata_size = int(piece.extradata.size());
-    }
-    check_av(avcodec_open2(ctx.get(), dec, nullptr), "opening a decoder");
-    PacketPtr pkt(av_packet_alloc());
-    FramePtr frame(av_frame_alloc());
-    if (!pkt || !frame) throw LibraryError("libavcodec", "cannot allocate a packet or frame");
-    double peak = 0.0;
-    auto drain = [&] {
-        while (avcodec_receive_frame(ctx.get(), frame.get()) == 0) {
-            if (frame->format == AV_SAMPLE_FMT_FLTP || frame->format == AV_SAMPLE_FMT_FLT) {
-                const float* d = reinterpret_cast<const float*>(frame->extended_data[0]);
-                for (int i = 0; i < frame->nb_samples; ++i) peak = std::max(peak, double(std::fabs(d[i])));
-            } else if (frame->format == AV_SAMPLE_FMT_S16 || frame->format == AV_SAMPLE_FMT_S16P) {
-                const std::int16_t* d = reinterpret_cast<const std::int16_t*>(frame->extended_data[0]);
-                for (int i = 0; i < frame->nb_samples; ++i) peak = std::max(peak, std::abs(int(d[i])) / 32768.0);
-            }
-            av_frame_unref(frame.get());
-        }
-    };
-    for (const auto& p : piece.packets) {
-        check_av(av_new_packet(pkt.get(), int(p.data.size())), "allocating a packet");
-        std::memcpy(pkt->data, p.data.data(), p.data.size());
-        check_av(avcodec_send_packet(ctx.get(), pkt.get()), "decoding a piece");
-        av_packet_unref(pkt.get());
-        drain();
-    }
-    avcodec_send_packet(ctx.get(), nullptr);
-    drain();
-    return peak;
+    PeakDecoder dec(piece.codec, piece.extradata);
+    for (const auto& p : piece.packets) dec.add(p);
+    return dec.finish();
 }
 
 Piece encode_piece(Codec codec, const Settings& settings, const std::vector<float>& input) {
@@ -252,7 +281,17 @@ Piece encode_piece(Codec codec, const Settings& settings, const std::vector<floa
 }
 
 Piece encode_piece(Codec codec, const Settings& settings, const float* content, std::int64_t content_samples,
-                   std::int64_t lead, std::int64_t input_samples) {
+                   std::int64_t lead, std::int64_t input_samples, double* decoded_peak) {
+    std::int64_t at = 0;
+    const Pull pull = [&](float* out, std::int64_t count) {
+        std::copy(content + at, content + at + count, out);
+        at += count;
+    };
+    return encode_piece(codec, settings, pull, content_samples, lead, input_samples, decoded_peak);
+}
+
+Piece encode_piece(Codec codec, const Settings& settings, const Pull& content, std::int64_t content_samples,
+                   std::int64_t lead, std::int64_t input_samples, double* decoded_peak) {
     const std::int64_t n = input_samples;
     if (lead < 0 || content_samples < 0 || lead + content_samples > n)
         throw std::invalid_argument(fmt::format("encode_piece: {} samples of content after {} of lead do not fit in {}",
@@ -272,6 +311,13 @@ Piece encode_piece(Codec codec, const Settings& settings, const float* content, 
     piece.span = span;
     if (ctx->extradata_size > 0) piece.extradata.assign(ctx->extradata, ctx->extradata + ctx->extradata_size);
     piece.packets.reserve(static_cast<std::size_t>(span / frame(codec)));
+    std::unique_ptr<PeakDecoder> peaks;
+    if (decoded_peak) peaks = std::make_unique<PeakDecoder>(codec, piece.extradata);
+    std::size_t checked = 0;  // packets already decoded
+    auto drain_all = [&] {
+        drain(ctx.get(), pkt.get(), piece.packets);
+        for (; peaks && checked < piece.packets.size(); ++checked) peaks->add(piece.packets[checked]);
+    };
 
     const int fs = ctx->frame_size;
     frm->format = ctx->sample_fmt;
@@ -286,20 +332,21 @@ Piece encode_piece(Codec codec, const Settings& settings, const float* content, 
         // The encoder may still hold a reference to the previous frame's buffer.
         check_av(av_frame_make_writable(frm.get()), "making a frame writable");
         frm->nb_samples = count;  // a short last frame: both encoders pad it with silence
-        // Input sample t is content[t - lead] inside the content, silence around it.
+        // Input sample t is content sample t - lead inside the content, silence around it.
         auto* dst = reinterpret_cast<float*>(frm->data[0]);
         const std::int64_t from = std::clamp<std::int64_t>(lead - at, 0, count);
         const std::int64_t to = std::clamp<std::int64_t>(lead + content_samples - at, from, count);
         std::fill(dst, dst + from, 0.0f);
-        std::copy(content + (at + from - lead), content + (at + to - lead), dst + from);
+        if (to > from) content(dst + from, to - from);
         std::fill(dst + to, dst + count, 0.0f);
         frm->pts = pts;
         pts += count;
         check_av(avcodec_send_frame(ctx.get(), frm.get()), "sending audio to the encoder");
-        drain(ctx.get(), pkt.get(), piece.packets);
+        drain_all();
     }
     check_av(avcodec_send_frame(ctx.get(), nullptr), "flushing the encoder");
-    drain(ctx.get(), pkt.get(), piece.packets);
+    drain_all();
+    if (peaks) *decoded_peak = peaks->finish();
 
     std::int64_t total = 0;
     for (const auto& p : piece.packets) {
@@ -322,8 +369,8 @@ std::string fingerprint(Codec codec, const Settings& settings) {
         // libopus is linked by libavcodec, not by us: look its version up if loaded.
         using VersionFn = const char* (*)();
         auto fn = reinterpret_cast<VersionFn>(dlsym(RTLD_DEFAULT, "opus_get_version_string"));
-        s += fmt::format(" {} bitrate={} complexity={} application={} vbr={}", fn ? fn() : "libopus-unknown",
-                         settings.opus_bitrate, settings.opus_complexity, kOpusApplication, kOpusVbr);
+        s += fmt::format(" {} bitrate={} complexity={} application={} vbr={} frame={}ms", fn ? fn() : "libopus-unknown",
+                         settings.opus_bitrate, settings.opus_complexity, kOpusApplication, kOpusVbr, kOpusFrameMs);
     } else {
         s += fmt::format(" bitrate={} coder={}", settings.aac_bitrate,
                          settings.aac_fast_coder ? "fast" : "twoloop");

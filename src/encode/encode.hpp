@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,10 +23,10 @@ namespace turncast::encode {
 
 enum class Codec { Opus, Aac };
 
-constexpr std::int64_t kGrain = 15360;  // lcm(960, 1024) samples at 48 kHz = 320 ms
+constexpr std::int64_t kGrain = 15360;  // lcm(1920, 1024) samples at 48 kHz = 320 ms
 
 std::int64_t delay(Codec codec);  // 312 (Opus pre-skip) or 1024 (AAC priming)
-std::int64_t frame(Codec codec);  // 960 or 1024
+std::int64_t frame(Codec codec);  // 1920 (40 ms Opus frames) or 1024
 // Smallest multiple of kGrain that holds content_samples plus the larger delay.
 std::int64_t span_for(std::int64_t content_samples);
 
@@ -52,16 +53,24 @@ struct Piece {
 // Throws LibraryError.
 Piece encode_piece(Codec codec, const Settings& settings, const std::vector<float>& input);
 
-// The same packets as encode_piece() of an input made of `lead` zeros, then
-// content[0 .. content_samples), then zeros up to input_samples in all, without
-// building that input in memory (a piece is mostly one segment's speech: a
-// long answer would otherwise be copied once more per codec).
-Piece encode_piece(Codec codec, const Settings& settings, const float* content, std::int64_t content_samples,
-                   std::int64_t lead, std::int64_t input_samples);
+// Hands out the next `count` samples of a piece's content, in order.
+using Pull = std::function<void(float* out, std::int64_t count)>;
 
-// The largest sample magnitude the piece decodes to (libavcodec's own
-// decoder, on the piece alone). Lossy coding overshoots the input's peaks;
-// the renderer checks this against the true-peak ceiling. Throws LibraryError.
+// The same packets as encode_piece() of an input made of `lead` zeros, then
+// content_samples pulled from `content`, then zeros up to input_samples in
+// all, without building that input in memory: the content is pulled one frame
+// at a time (a piece is mostly one segment's speech, resampled on the way in).
+// With decoded_peak, each packet is also decoded as it comes out (libavcodec's
+// own decoder, on the piece alone) and the largest sample magnitude stored
+// there: lossy coding overshoots the input's peaks, and the renderer checks
+// them against the true-peak ceiling.
+Piece encode_piece(Codec codec, const Settings& settings, const Pull& content, std::int64_t content_samples,
+                   std::int64_t lead, std::int64_t input_samples, double* decoded_peak = nullptr);
+Piece encode_piece(Codec codec, const Settings& settings, const float* content, std::int64_t content_samples,
+                   std::int64_t lead, std::int64_t input_samples, double* decoded_peak = nullptr);
+
+// The largest sample magnitude the piece decodes to, as encode_piece()
+// measures it. Throws LibraryError.
 double decoded_peak(const Piece& piece);
 
 // A string that changes whenever the encoded bytes could: library versions and

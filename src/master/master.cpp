@@ -1,4 +1,4 @@
-// Resampling (libswresample) and per-segment loudness (libebur128).
+// Per-segment loudness (libebur128) and streaming resampling (libswresample).
 #include "master/master.hpp"
 
 extern "C" {
@@ -12,7 +12,10 @@ extern "C" {
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <stdexcept>
 #include <string>
+
+#include <fmt/format.h>
 
 #include "core/error.hpp"
 
@@ -150,56 +153,106 @@ double true_peak_above(const float* pcm, std::size_t n, int rate, double above) 
 
 }  // namespace
 
-std::int64_t resampled_length(std::int64_t n22050) {
-    // ceil(n * 48000 / 22050) = ceil(n * 320 / 147): every output instant
-    // k * 22050 / 48000 that falls before the end of the input.
-    if (n22050 <= 0) return 0;
-    return (n22050 * 320 + 146) / 147;
+std::vector<float> to_float(const std::vector<std::int16_t>& pcm) {
+    std::vector<float> out(pcm.size());
+    for (std::size_t i = 0; i < pcm.size(); ++i) out[i] = float(pcm[i]) * (1.0f / 32768.0f);
+    return out;
 }
 
-std::vector<float> resample(const std::vector<std::int16_t>& pcm22050) {
-    if (pcm22050.empty()) return {};
+std::int64_t resampled_length(std::int64_t n22050, int out_rate) {
+    // ceil(n * out_rate / 22050): every output instant k * 22050 / out_rate
+    // that falls before the end of the input.
+    if (n22050 <= 0) return 0;
+    return (n22050 * out_rate + kInRate - 1) / kInRate;
+}
+
+struct Resampler::State {
+    SwrPtr swr;
+    std::vector<float> out;  // resampled, not yet read: out[pos, out.size())
+    std::size_t pos = 0;
+    bool tail_fed = false, flushed = false;
+};
+
+Resampler::Resampler(const float* in, std::int64_t n, int out_rate, float gain)
+    : st_(new State), in_(in), n_(std::max<std::int64_t>(n, 0)), size_(resampled_length(n, out_rate)), gain_(gain) {
+    std::unique_ptr<State> owner(st_);
     SwrContext* raw = nullptr;
     AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
-    check_av(swr_alloc_set_opts2(&raw, &mono, AV_SAMPLE_FMT_FLT, kSampleRate, &mono, AV_SAMPLE_FMT_S16,
-                                 kInRate, 0, nullptr),
+    check_av(swr_alloc_set_opts2(&raw, &mono, AV_SAMPLE_FMT_FLT, out_rate, &mono, AV_SAMPLE_FMT_FLT, kInRate, 0,
+                                 nullptr),
              "configuring the resampler");
-    SwrPtr swr(raw);
+    st_->swr.reset(raw);
     // 22050 → 48000 is 147:320: with exact_rational every output sample uses an
     // exact polyphase filter (no coefficient interpolation), so the result is
     // a pure function of the input. A longer filter than the default 32 taps
     // keeps the passband flat to ~10 kHz, where espeak's content ends.
-    check_av(av_opt_set_int(swr.get(), "filter_size", 64, 0), "filter_size");
-    check_av(av_opt_set_int(swr.get(), "exact_rational", 1, 0), "exact_rational");
-    check_av(swr_init(swr.get()), "initialising the resampler");
+    check_av(av_opt_set_int(st_->swr.get(), "filter_size", 64, 0), "filter_size");
+    check_av(av_opt_set_int(st_->swr.get(), "exact_rational", 1, 0), "exact_rational");
+    check_av(swr_init(st_->swr.get()), "initialising the resampler");
+    owner.release();
+}
 
-    // swr's flush emits too little for inputs shorter than its filter (nothing
-    // at all below ~40 samples), so the input gets a tail of zeros and the
-    // output is cut to exactly resampled_length(n): the same rule for every n.
-    // Input goes in small chunks: handed a minute at once, swr would allocate
-    // and clear internal buffers that size, which costs more than the filter.
-    const std::int64_t want = resampled_length(std::int64_t(pcm22050.size()));
-    const std::vector<std::int16_t> tail(kTailPad, 0);
-    std::vector<float> out(std::size_t(resampled_length(std::int64_t(pcm22050.size() + kTailPad))) + 256);
-    std::size_t total = 0;
-    auto feed = [&](const std::int16_t* samples, int count) {
-        const auto* in = reinterpret_cast<const std::uint8_t*>(samples);
-        auto* dst = reinterpret_cast<std::uint8_t*>(out.data() + total);
-        const int got = swr_convert(swr.get(), &dst, int(out.size() - total), samples ? &in : nullptr, count);
-        check_av(got, samples ? "resampling" : "flushing the resampler");
-        total += std::size_t(got);
-        return got;
-    };
-    constexpr std::size_t kChunk = 4096;
-    for (std::size_t pos = 0; pos < pcm22050.size(); pos += kChunk)
-        feed(pcm22050.data() + pos, int(std::min(kChunk, pcm22050.size() - pos)));
-    feed(tail.data(), int(tail.size()));
-    while (feed(nullptr, 0) > 0) {
+Resampler::~Resampler() { delete st_; }
+
+// swr's flush emits too little for inputs shorter than its filter (nothing at
+// all below ~40 samples), so the input gets a tail of zeros and the output is
+// cut to exactly size(): the same rule for every n. Input goes in small
+// chunks: handed a minute at once, swr would allocate and clear internal
+// buffers that size.
+void Resampler::refill() {
+    static const std::vector<float> tail(kTailPad, 0.0f);
+    constexpr std::int64_t kChunk = 4096;
+    const float* src = nullptr;
+    int count = 0;
+    if (fed_ < n_) {
+        src = in_ + fed_;
+        count = int(std::min(kChunk, n_ - fed_));
+        fed_ += count;
+    } else if (!st_->tail_fed) {
+        src = tail.data();
+        count = int(tail.size());
+        st_->tail_fed = true;
+    } else if (st_->flushed) {
+        throw LibraryError("libswresample", fmt::format("resampled {} samples to {}, expected {}", n_,
+                                                        done_ + std::int64_t(st_->out.size() - st_->pos), size_));
     }
-    if (std::int64_t(total) < want)
-        throw LibraryError("libswresample", "resampled " + std::to_string(pcm22050.size()) + " samples to " +
-                                                std::to_string(total) + ", expected " + std::to_string(want));
-    out.resize(std::size_t(want));
+    const int room = swr_get_out_samples(st_->swr.get(), count) + 64;
+    st_->out.erase(st_->out.begin(), st_->out.begin() + std::ptrdiff_t(st_->pos));
+    st_->pos = 0;
+    const std::size_t had = st_->out.size();
+    st_->out.resize(had + std::size_t(room));
+    auto* dst = reinterpret_cast<std::uint8_t*>(st_->out.data() + had);
+    const auto* in = reinterpret_cast<const std::uint8_t*>(src);
+    const int got = swr_convert(st_->swr.get(), &dst, room, src ? &in : nullptr, count);
+    check_av(got, src ? "resampling" : "flushing the resampler");
+    st_->out.resize(had + std::size_t(got));
+    if (!src && got == 0) st_->flushed = true;
+}
+
+void Resampler::read(float* out, std::int64_t count) {
+    if (count < 0 || count > remaining())
+        throw std::invalid_argument(fmt::format("Resampler::read: {} samples asked, {} left", count, remaining()));
+    while (count > 0) {
+        if (st_->pos == st_->out.size()) {
+            refill();
+            continue;
+        }
+        const auto take = std::min<std::int64_t>(count, std::int64_t(st_->out.size() - st_->pos));
+        const float* from = st_->out.data() + st_->pos;
+        if (gain_ == 1.0f) std::copy(from, from + take, out);
+        else for (std::int64_t i = 0; i < take; ++i) out[i] = from[i] * gain_;
+        st_->pos += std::size_t(take);
+        done_ += take;
+        out += take;
+        count -= take;
+    }
+}
+
+std::vector<float> resample(const std::vector<std::int16_t>& pcm22050) {
+    const auto in = to_float(pcm22050);
+    Resampler r(in.data(), std::int64_t(in.size()), kSampleRate);
+    std::vector<float> out(std::size_t(r.size()));
+    r.read(out.data(), r.size());
     return out;
 }
 
@@ -231,10 +284,10 @@ void apply_gain(std::vector<float>& pcm, double linear_gain) {
     for (auto& s : pcm) s *= g;
 }
 
-void limit_peaks(std::vector<float>& pcm, double ceiling_linear, const LimiterSettings& settings) {
+void limit_peaks(std::vector<float>& pcm, double ceiling_linear, const LimiterSettings& settings, int rate) {
     const std::size_t n = pcm.size();
     if (n == 0 || ceiling_linear <= 0.0) return;
-    const std::size_t look = std::size_t(std::max(1, settings.lookahead_samples));
+    const std::size_t look = std::size_t(std::max(1L, std::lround(settings.lookahead_ms * rate / 1000.0)));
     const float ceiling = float(ceiling_linear);
     if (std::none_of(pcm.begin(), pcm.end(), [&](float x) { return std::fabs(x) > ceiling; })) return;
     // One streaming pass with O(look) state (no per-sample scratch arrays: at
@@ -267,7 +320,7 @@ void limit_peaks(std::vector<float>& pcm, double ceiling_linear, const LimiterSe
         q_value[q_tail & mask] = v;
         ++q_tail;
     };
-    const float a = float(std::exp(-1.0 / std::max(1.0, settings.release_samples)));
+    const float a = float(std::exp(-1.0 / std::max(1.0, settings.release_ms * rate / 1000.0)));
     float r = 1.0f;
     double sum = 0.0;
     std::size_t pushed = 0, slot = 0;
@@ -286,36 +339,48 @@ void limit_peaks(std::vector<float>& pcm, double ceiling_linear, const LimiterSe
     }
 }
 
-Leveled level(std::vector<float>& pcm48, const LoudnessTarget& target, const LimiterSettings& settings) {
+Leveled level(std::vector<float>& pcm, const LoudnessTarget& target, const LimiterSettings& settings, int rate) {
     Leveled result;
-    const double loud = levelling_loudness(pcm48.data(), pcm48.size(), kSampleRate);
+    const double loud = levelling_loudness(pcm.data(), pcm.size(), rate);
     if (!(loud > -70.0)) return result;  // silence: left as it is
     const double ceiling = target.true_peak_dbtp - settings.margin_db;
     std::vector<float> y;
     double gain_db = target.integrated_lufs - loud;
-    // The limiter lowers loudness a little, more the harder it works: measure
-    // what it took and limit once more from the original with the corrected
-    // gain (so distortion never compounds). Each further round costs a
-    // loudness pass and a limiter pass for ~0.1 LU; max_rounds bounds it.
+    // The limiter lowers loudness, more the harder it works: measure what it
+    // took and limit once more from the original with a corrected gain (so
+    // distortion never compounds). Espeak's peaks stand ~19 dB over its
+    // loudness, so near the ceiling the limiter takes back much of any
+    // increase: the correction follows the measured slope of loudness over
+    // gain (secant steps), which lands within tolerance_lu in two or three
+    // rounds where a fixed factor needed many more.
+    double slope = 0.6;  // LU per dB of gain, until two rounds have measured it
+    double prev_gain = 0.0, prev_loud = 0.0;
     for (int round = 0; round < settings.max_rounds; ++round) {
-        y = pcm48;
+        y = pcm;
         apply_gain(y, to_linear(gain_db));
-        limit_peaks(y, to_linear(ceiling), settings);
+        limit_peaks(y, to_linear(ceiling), settings, rate);
         if (round + 1 == settings.max_rounds) break;
-        const double error = target.integrated_lufs - levelling_loudness(y.data(), y.size(), kSampleRate);
+        const double now = levelling_loudness(y.data(), y.size(), rate);
+        const double error = target.integrated_lufs - now;
         if (std::fabs(error) < settings.tolerance_lu) break;
-        gain_db += error * 1.15;  // the limiter takes back part of any increase
+        if (round > 0 && std::fabs(gain_db - prev_gain) > 1e-3)
+            slope = std::clamp((now - prev_loud) / (gain_db - prev_gain), 0.2, 1.0);
+        prev_gain = gain_db;
+        prev_loud = now;
+        gain_db += std::min(error / slope, 12.0);
     }
-    // True peaks between samples can exceed the sample ceiling a little; the
-    // last step is a plain gain, so the ceiling is a guarantee.
-    const double tp = true_peak_above(y.data(), y.size(), kSampleRate, to_linear(target.true_peak_dbtp));
     double trim_db = 0.0;
-    if (tp > 0.0 && to_db(tp) > target.true_peak_dbtp) {
-        trim_db = target.true_peak_dbtp - to_db(tp) - 0.01;
-        apply_gain(y, to_linear(trim_db));
+    if (settings.true_peak_trim) {
+        // True peaks between samples can exceed the sample ceiling a little; the
+        // last step is a plain gain, so the ceiling is a guarantee.
+        const double tp = true_peak_above(y.data(), y.size(), rate, to_linear(target.true_peak_dbtp));
+        if (tp > 0.0 && to_db(tp) > target.true_peak_dbtp) {
+            trim_db = target.true_peak_dbtp - to_db(tp) - 0.01;
+            apply_gain(y, to_linear(trim_db));
+        }
     }
     result.gain_db = gain_db + trim_db;
-    pcm48 = std::move(y);
+    pcm = std::move(y);
     return result;
 }
 

@@ -1,8 +1,11 @@
-// Resampling and loudness, per segment, so that a re-render stays local.
+// Loudness and resampling, per segment, so that a re-render stays local.
+// Speech is mastered at espeak's own rate and resampled on its way into the
+// encoder, a few thousand samples at a time:
 //
-//   auto pcm48 = turncast::master::resample(speech.pcm);          // 22050 → 48000, float
-//   auto gain  = turncast::master::level_gain(pcm48, target);     // ebur128 per segment
-//   turncast::master::apply_gain(pcm48, gain);
+//   auto pcm = turncast::master::to_float(speech.pcm);             // 22050 Hz
+//   turncast::master::level(pcm, target, {}, turncast::master::kSpeechRate);
+//   turncast::master::Resampler to48(pcm.data(), pcm.size(), 48000);
+//   to48.read(out, n);                                              // the next n samples
 #pragma once
 
 #include <cstdint>
@@ -11,20 +14,50 @@
 namespace turncast::master {
 
 constexpr int kSampleRate = 48000;  // Opus' native rate; AAC is encoded at it too
+constexpr int kSpeechRate = 22050;  // espeak's rate: where speech is levelled
 
 struct LoudnessTarget {
     double integrated_lufs = -16.0;
     double true_peak_dbtp = -1.5;
 };
 
-// libswresample; deterministic: the same input gives the same output, of
-// exactly resampled_length(pcm22050.size()) samples. Sample k of the input
-// lands at k * 48000 / 22050 in the output (no added delay).
-std::vector<float> resample(const std::vector<std::int16_t>& pcm22050);
+// espeak's 16-bit samples as floats in [-1, 1).
+std::vector<float> to_float(const std::vector<std::int16_t>& pcm);
 
-// ceil(n * 48000 / 22050): the length resample() returns for n input samples,
-// so the renderer can plan a timeline before resampling.
-std::int64_t resampled_length(std::int64_t n22050);
+// ceil(n * out_rate / 22050): the number of samples a Resampler (or
+// resample()) gives for n input samples, so the renderer can plan a timeline
+// before resampling.
+std::int64_t resampled_length(std::int64_t n22050, int out_rate = kSampleRate);
+
+// Streams 22050 Hz speech to out_rate (libswresample, exact rational
+// polyphase filter): read() hands out the next samples, feeding the filter a
+// few thousand input samples at a time, so no segment-length buffer at the
+// output rate is ever built. Deterministic: the same input gives the same
+// output, of exactly resampled_length(n, out_rate) samples, however it is
+// read. Sample k of the input lands at k * out_rate / 22050 (no added delay).
+// Every output sample is multiplied by `gain`. `in` must outlive the object.
+class Resampler {
+public:
+    Resampler(const float* in, std::int64_t n, int out_rate, float gain = 1.0f);
+    ~Resampler();
+    Resampler(const Resampler&) = delete;
+    Resampler& operator=(const Resampler&) = delete;
+
+    std::int64_t size() const { return size_; }        // output samples in all
+    std::int64_t remaining() const { return size_ - done_; }
+    void read(float* out, std::int64_t count);          // count <= remaining(); throws LibraryError
+
+private:
+    void refill();
+    struct State;
+    State* st_;
+    const float* in_;
+    std::int64_t n_, fed_ = 0, size_, done_ = 0;
+    float gain_;
+};
+
+// The whole of 22050 Hz speech at 48 kHz (a Resampler read to the end).
+std::vector<float> resample(const std::vector<std::int16_t>& pcm22050);
 
 struct Loudness {
     double integrated_lufs = -70.0;  // -70 (or below) for silence
@@ -43,29 +76,39 @@ double level_gain(const std::vector<float>& pcm48, const LoudnessTarget& target)
 void apply_gain(std::vector<float>& pcm, double linear_gain);
 
 struct LimiterSettings {
-    int lookahead_samples = 96;       // 2 ms at 48 kHz: the gain ramps down over this
-    double release_samples = 2400.0;  // 50 ms time constant back to unity gain
+    double lookahead_ms = 2.0;        // the gain ramps down over this
+    double release_ms = 50.0;         // time constant back to unity gain
     double margin_db = 0.3;           // sample ceiling below the true-peak ceiling
-    int max_rounds = 2;               // gain/limit rounds to land on the target
-    double tolerance_lu = 0.1;        // stop early when this close after a round
+    int max_rounds = 3;               // gain/limit rounds to land on the target
+    double tolerance_lu = 0.15;       // stop early when this close after a round
+    // A final gain so that the true peak (4x oversampled) is at or below the
+    // target's ceiling. The renderer turns it off for lossy pieces, whose
+    // decoded peaks it checks after encoding anyway (encode_piece).
+    bool true_peak_trim = true;
 };
 
 // A look-ahead peak limiter, offline and deterministic: afterwards no sample
-// exceeds ceiling_linear in magnitude.
-void limit_peaks(std::vector<float>& pcm, double ceiling_linear, const LimiterSettings& settings = {});
+// exceeds ceiling_linear in magnitude. `rate` turns the settings' times into
+// samples.
+void limit_peaks(std::vector<float>& pcm, double ceiling_linear, const LimiterSettings& settings = {},
+                 int rate = kSampleRate);
 
 struct Leveled {
     double gain_db = 0.0;  // the gain applied before (and around) limiting
 };
 
 // Brings one segment to the target: gain to the target loudness, then the
-// limiter keeps peaks under the ceiling; a second round corrects the gain for
-// what the limiter took (within ~0.2 LU of the target for espeak speech); a
-// final trim guarantees true peak <= target.true_peak_dbtp. Thread-safe (no
+// limiter keeps peaks under the ceiling; further rounds correct the gain for
+// what the limiter took (within tolerance_lu of the target for espeak speech
+// in two or three rounds); a final trim (unless turned off) guarantees true
+// peak <= target.true_peak_dbtp. Thread-safe (no
 // shared state), like everything in master: the renderer may run segments in
 // parallel.
 // Loudness is measured as in level_gain(); silence is left untouched.
-// Per segment, so re-rendering one segment changes no other.
-Leveled level(std::vector<float>& pcm48, const LoudnessTarget& target, const LimiterSettings& settings = {});
+// Per segment, so re-rendering one segment changes no other. The renderer
+// levels at kSpeechRate (2.2 times fewer samples than 48 kHz); the true peak
+// is measured by 4x oversampling at either rate.
+Leveled level(std::vector<float>& pcm, const LoudnessTarget& target, const LimiterSettings& settings = {},
+              int rate = kSampleRate);
 
 }  // namespace turncast::master

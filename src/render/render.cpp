@@ -164,7 +164,7 @@ double target_lufs(const Options& o, const Voice& v) { return o.loudness.integra
 
 std::string piece_key(const SegmentKeys& k, const Options& o, const Voice& v, encode::Codec codec) {
     return Hasher()
-        .add("piece/5")
+        .add("piece/6")
         .add(k.speech)
         .add(k.pause)
         .add(k.span)
@@ -174,21 +174,31 @@ std::string piece_key(const SegmentKeys& k, const Options& o, const Voice& v, en
         .hex();
 }
 
-constexpr double kCodecHeadroomDb = 1.5;
+// Lossy coding overshoots peaks (measured on the sample: Opus 48 kbit/s by up
+// to ~2.5 dB, AAC less): the limiter leaves this much headroom below the
+// ceiling, and the few pieces whose decoded peaks still pass it are encoded
+// again a little quieter (encode_speech).
+constexpr double kCodecHeadroomDb = 2.0;
 constexpr double kInterSampleMarginDb = 0.5;  // true peak over sample peak, at 48 kHz
 
-// 48 kHz mastered speech of one segment: resampled and levelled.
-std::vector<float> master_speech(const synth::Speech& speech, const Options& o, const Voice& v) {
-    auto pcm = master::resample(speech.pcm);
+// Mastered speech of one segment, at espeak's 22050 Hz: levelled there (2.2
+// times fewer samples than at 48 kHz) and resampled on its way into each
+// encoder. For lossy pieces the final true-peak trim is left out (their
+// decoded peaks are checked instead) and the limiter's sample ceiling sits
+// 1 dB lower, for the peaks that resampling to 48 kHz finds between 22050 Hz
+// samples (up to ~1.3 dB measured on the sample).
+std::vector<float> master_speech(const synth::Speech& speech, const Options& o, const Voice& v, bool lossy = true) {
+    auto pcm = master::to_float(speech.pcm);
     master::LoudnessTarget target = o.loudness;
     target.integrated_lufs = target_lufs(o, v);
-    // Lossy coding overshoots peaks by up to ~1.2 dB (measured on the sample:
-    // Opus 48k, AAC fast coder), so the limiter leaves that much headroom for
-    // the decoded files to stay under the ceiling.
-    target.true_peak_dbtp -= kCodecHeadroomDb;
     master::LimiterSettings limiter;
-    limiter.max_rounds = 4;  // the lowered ceiling makes the limiter work harder
-    master::level(pcm, target, limiter);  // gain, then a peak limiter: espeak peaks ~19 dB over its loudness
+    if (lossy) {
+        target.true_peak_dbtp -= kCodecHeadroomDb;
+        limiter.margin_db = 1.0;
+        limiter.true_peak_trim = false;
+    }
+    // gain, then a peak limiter: espeak peaks ~19 dB over its loudness
+    master::level(pcm, target, limiter, master::kSpeechRate);
     return pcm;
 }
 
@@ -197,20 +207,19 @@ std::vector<float> master_speech(const synth::Speech& speech, const Options& o, 
 // decoded piece (sample peak, plus a margin for peaks between samples) passes
 // the ceiling, it is encoded again a little quieter. Per piece, so a re-render
 // stays local.
-encode::Piece encode_speech(const std::vector<float>& speech48, const SegmentKeys& k, encode::Codec codec,
+encode::Piece encode_speech(const std::vector<float>& speech, const SegmentKeys& k, encode::Codec codec,
                             const encode::Settings& settings, const master::LoudnessTarget& loudness) {
     const auto input_samples = k.span - encode::delay(codec);
-    auto piece = encode::encode_piece(codec, settings, speech48.data(), std::int64_t(speech48.size()), k.pause,
-                                      input_samples);
+    auto encode = [&](float gain, double* peak) {
+        master::Resampler content(speech.data(), std::int64_t(speech.size()), kTimelineRate, gain);
+        return encode::encode_piece(
+            codec, settings, [&](float* out, std::int64_t n) { content.read(out, n); }, content.size(), k.pause,
+            input_samples, peak);
+    };
     const double ceiling = std::pow(10.0, (loudness.true_peak_dbtp - kInterSampleMarginDb) / 20.0);
-    const double peak = encode::decoded_peak(piece);
-    if (peak > ceiling) {
-        const float g = float(ceiling / peak * 0.98);
-        std::vector<float> quieter(speech48);
-        for (auto& x : quieter) x *= g;
-        piece = encode::encode_piece(codec, settings, quieter.data(), std::int64_t(quieter.size()), k.pause,
-                                     input_samples);
-    }
+    double peak = 0.0;
+    auto piece = encode(1.0f, &peak);
+    if (peak > ceiling) piece = encode(float(ceiling / peak * 0.98), nullptr);
     return piece;
 }
 
@@ -343,10 +352,10 @@ void Renderer::encode_segment(std::size_t i) {
     auto speech = cache_->load_speech(k.speech);
     // Damaged or pruned: spoken again outside the thread pool (encode_missing).
     if (!speech) throw SpeechMissing{};
-    auto pcm48 = master_speech(*speech, opt_, v);
+    const auto mastered = master_speech(*speech, opt_, v);
     for (auto c : codecs_) {
         if (cache_->has_piece(k.piece.at(c), c)) continue;
-        cache_->store_piece(k.piece.at(c), encode_speech(pcm48, k, c, opt_.encoder, opt_.loudness));
+        cache_->store_piece(k.piece.at(c), encode_speech(mastered, k, c, opt_.encoder, opt_.loudness));
         ++encoded_;
     }
 }
@@ -364,7 +373,7 @@ void Renderer::encode_missing(const std::vector<std::size_t>& segments) {
     struct EncodeJob {
         std::size_t segment;
         encode::Codec codec;
-        std::shared_ptr<const std::vector<float>> pcm48;
+        std::shared_ptr<const std::vector<float>> speech;  // mastered, 22050 Hz
     };
     std::vector<std::size_t> order(segments);
     std::stable_sort(order.begin(), order.end(),
@@ -383,11 +392,11 @@ void Renderer::encode_missing(const std::vector<std::size_t>& segments) {
         auto speech = cache_->load_speech(k.speech);
         // Damaged or pruned: spoken again outside the thread pool (below).
         if (!speech) throw SpeechMissing{};
-        auto pcm48 = std::make_shared<const std::vector<float>>(master_speech(*speech, opt_, s_.voice(s_.segments[i].voice)));
+        auto mastered = std::make_shared<const std::vector<float>>(master_speech(*speech, opt_, s_.voice(s_.segments[i].voice)));
         speech.reset();
         std::vector<EncodeJob> jobs;
         for (auto c : codecs_)
-            if (!cache_->has_piece(k.piece.at(c), c)) jobs.push_back({i, c, pcm48});
+            if (!cache_->has_piece(k.piece.at(c), c)) jobs.push_back({i, c, mastered});
         return jobs;
     };
     auto worker = [&] {
@@ -402,8 +411,8 @@ void Renderer::encode_missing(const std::vector<std::size_t>& segments) {
                 try {
                     throw_if_stopped();
                     const auto& k = keys_[job.segment];
-                    cache_->store_piece(k.piece.at(job.codec), encode_speech(*job.pcm48, k, job.codec, opt_.encoder, opt_.loudness));
-                    job.pcm48.reset();  // the last job of a segment frees its PCM here
+                    cache_->store_piece(k.piece.at(job.codec), encode_speech(*job.speech, k, job.codec, opt_.encoder, opt_.loudness));
+                    job.speech.reset();  // the last job of a segment frees its PCM here
                     ++encoded_;
                     lock.lock();
                     if (--pending[job.segment] == 0) progress_.step();
@@ -541,31 +550,38 @@ void Renderer::write_audio(const std::string& format, const std::string& path) {
     }
 }
 
-struct SndfileCloser {
-    void operator()(SNDFILE* f) const { sf_close(f); }
-};
-
 void Renderer::write_lossless(const std::string& format, const std::string& path) {
     io::AtomicFile out(path);
     SF_INFO info{};
-    info.samplerate = master::kSampleRate;
+    info.samplerate = kTimelineRate;
     info.channels = 1;
     info.format = format == "flac" ? (SF_FORMAT_FLAC | SF_FORMAT_PCM_24) : (SF_FORMAT_WAV | SF_FORMAT_FLOAT);
-    std::unique_ptr<SNDFILE, SndfileCloser> f(sf_open(out.temp_path().c_str(), SFM_WRITE, &info));
+    io::SndfilePtr f(sf_open(out.temp_path().c_str(), SFM_WRITE, &info));
     if (!f) throw IoError(path, std::string("cannot create: ") + sf_strerror(nullptr));
     sf_command(f.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE);
+    std::vector<float> block(1 << 16);
     std::int64_t written = 0;
+    // Writes `count` samples: zeros, or the next ones from `content`.
+    auto put = [&](std::int64_t count, master::Resampler* content) {
+        while (count > 0 && written < timeline_.total) {
+            const auto n = std::min({count, std::int64_t(block.size()), timeline_.total - written});
+            if (content) content->read(block.data(), n);
+            else std::fill(block.begin(), block.begin() + n, 0.0f);
+            if (sf_writef_float(f.get(), block.data(), n) != n)
+                throw IoError(path, std::string("cannot write: ") + sf_strerror(f.get()), "free some disk space");
+            written += n;
+            count -= n;
+        }
+    };
     for (std::size_t i = 0; i < keys_.size() && written < timeline_.total; ++i) {
         throw_if_stopped();
         auto speech = cache_->load_speech(keys_[i].speech);
         if (!speech) throw IoError(cache_->dir(), "a speech entry failed verification", "render again");
-        auto pcm48 = master_speech(*speech, opt_, s_.voice(s_.segments[i].voice));
-        std::vector<float> piece(std::size_t(keys_[i].span), 0.0f);
-        std::copy(pcm48.begin(), pcm48.end(), piece.begin() + keys_[i].pause);
-        auto n = std::min<std::int64_t>(keys_[i].span, timeline_.total - written);
-        if (sf_writef_float(f.get(), piece.data(), n) != n)
-            throw IoError(path, std::string("cannot write: ") + sf_strerror(f.get()), "free some disk space");
-        written += n;
+        const auto mastered = master_speech(*speech, opt_, s_.voice(s_.segments[i].voice), false);
+        master::Resampler content(mastered.data(), std::int64_t(mastered.size()), kTimelineRate);
+        put(keys_[i].pause, nullptr);
+        put(content.size(), &content);
+        put(keys_[i].span - keys_[i].pause - content.size(), nullptr);
     }
     if (sf_close(f.release()) != 0) throw IoError(path, "cannot finish writing");
     out.commit();

@@ -178,3 +178,33 @@ TEST_CASE("encode: truncated or corrupted cache blobs are rejected with IoError 
         }
     }
 }
+
+TEST_CASE("encode: pulled content gives the same packets, and the decoded peak measured on the way", "[av]") {
+    for (Codec codec : {Codec::Opus, Codec::Aac}) {
+        INFO(name(codec));
+        const auto span = 3 * encode::kGrain;
+        const auto full = input_for(codec, span);
+        // The same input as lead zeros + content + trailing zeros.
+        const std::int64_t lead = 2000;
+        std::vector<float> content(full.begin(), full.begin() + 20000);
+        std::vector<float> padded(full.size(), 0.0f);
+        std::copy(content.begin(), content.end(), padded.begin() + lead);
+        const auto reference = encode::encode_piece(codec, {}, padded);
+
+        std::int64_t pulled = 0;
+        double peak = -1.0;
+        const auto piece = encode::encode_piece(
+            codec, {},
+            [&](float* out, std::int64_t n) {
+                std::copy(content.begin() + pulled, content.begin() + pulled + n, out);
+                pulled += n;
+            },
+            std::int64_t(content.size()), lead, std::int64_t(full.size()), &peak);
+        CHECK(pulled == std::int64_t(content.size()));
+        REQUIRE(piece.packets.size() == reference.packets.size());
+        for (std::size_t i = 0; i < piece.packets.size(); ++i) REQUIRE(piece.packets[i].data == reference.packets[i].data);
+        CHECK(peak == encode::decoded_peak(piece));
+        CHECK(peak > 0.2);  // the content's peak is ~0.4: decoded, it is near that
+        CHECK(peak < 0.6);
+    }
+}
