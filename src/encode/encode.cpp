@@ -88,6 +88,7 @@ constexpr const char* kOpusVbr = "constrained";
 // 20 ms ones (measured on the sample, complexity 3), and latency does not
 // matter for a file. 1920 samples still divide kGrain.
 constexpr const char* kOpusFrameMs = "40";
+constexpr int kOpusCutoffHz = 12000;
 
 CodecContextPtr open_encoder(Codec codec, const Settings& settings) {
     const AVCodec* enc = avcodec_find_encoder_by_name(encoder_name(codec));
@@ -110,6 +111,10 @@ CodecContextPtr open_encoder(Codec codec, const Settings& settings) {
         check_av(av_opt_set(ctx->priv_data, "application", kOpusApplication, 0), "libopus application");
         check_av(av_opt_set(ctx->priv_data, "vbr", kOpusVbr, 0), "libopus vbr");
         check_av(av_opt_set(ctx->priv_data, "frame_duration", kOpusFrameMs, 0), "libopus frame_duration");
+        // Espeak's speech ends near 11 kHz: coding up to 12 kHz (Opus'
+        // super-wideband) spends no bits above it, encodes ~10% faster and
+        // overshoots the input's peaks less (fewer pieces encoded twice).
+        ctx->cutoff = kOpusCutoffHz;
     } else {
         ctx->sample_fmt = AV_SAMPLE_FMT_FLTP;
         ctx->bit_rate = settings.aac_bitrate;
@@ -369,8 +374,9 @@ std::string fingerprint(Codec codec, const Settings& settings) {
         // libopus is linked by libavcodec, not by us: look its version up if loaded.
         using VersionFn = const char* (*)();
         auto fn = reinterpret_cast<VersionFn>(dlsym(RTLD_DEFAULT, "opus_get_version_string"));
-        s += fmt::format(" {} bitrate={} complexity={} application={} vbr={} frame={}ms", fn ? fn() : "libopus-unknown",
-                         settings.opus_bitrate, settings.opus_complexity, kOpusApplication, kOpusVbr, kOpusFrameMs);
+        s += fmt::format(" {} bitrate={} complexity={} application={} vbr={} frame={}ms cutoff={}", fn ? fn() : "libopus-unknown",
+                         settings.opus_bitrate, settings.opus_complexity, kOpusApplication, kOpusVbr, kOpusFrameMs,
+                         kOpusCutoffHz);
     } else {
         s += fmt::format(" bitrate={} coder={}", settings.aac_bitrate,
                          settings.aac_fast_coder ? "fast" : "twoloop");

@@ -107,7 +107,8 @@ std::string temporary_name(const std::string& path) {
     return path.substr(0, dot) + unique_suffix() + path.substr(dot);
 }
 
-AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), temp_(temporary_name(path_)) {
+AtomicFile::AtomicFile(std::string path, Durability d)
+    : path_(std::move(path)), temp_(temporary_name(path_)), durability_(d) {
     slot_ = register_pending(temp_);
 }
 
@@ -117,17 +118,20 @@ AtomicFile::~AtomicFile() {
 }
 
 void AtomicFile::commit() {
-    int fd = ::open(temp_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int err = errno;
-        throw IoError(temp_, "cannot reopen to flush: " + errno_text(err));
+    int err = 0;
+    if (durability_ == Durability::Durable) {
+        int fd = ::open(temp_.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            err = errno;
+            throw IoError(temp_, "cannot reopen to flush: " + errno_text(err));
+        }
+        int rc = ::fsync(fd);
+        err = errno;
+        ::close(fd);
+        if (rc != 0)
+            throw IoError(path_, "cannot flush to disk: " + errno_text(err),
+                          err == ENOSPC ? "free some disk space and render again" : "");
     }
-    int rc = ::fsync(fd);
-    int err = errno;
-    ::close(fd);
-    if (rc != 0)
-        throw IoError(path_, "cannot flush to disk: " + errno_text(err),
-                      err == ENOSPC ? "free some disk space and render again" : "");
     if (::rename(temp_.c_str(), path_.c_str()) != 0) {
         err = errno;
         throw IoError(path_, "cannot replace: " + errno_text(err));
@@ -135,8 +139,8 @@ void AtomicFile::commit() {
     committed_ = true;
 }
 
-void write_file_atomic(const std::string& path, std::string_view bytes) {
-    AtomicFile f(path);
+void write_file_atomic(const std::string& path, std::string_view bytes, Durability d) {
+    AtomicFile f(path, d);
     int fd = ::open(f.temp_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
         int err = errno;

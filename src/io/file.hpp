@@ -17,23 +17,30 @@ namespace turncast::io {
 // Throws IoError (missing, a directory, unreadable) naming the path.
 std::string read_file(const std::string& path);
 
-void write_file_atomic(const std::string& path, std::string_view bytes);
+// How hard commit() works to keep a file across a crash: Durable flushes it to
+// disk before the rename (outputs); Verified skips the flush, for files that
+// are checked when read and rebuilt when damaged (cache entries): a power
+// loss may then leave a damaged entry, never a damaged output.
+enum class Durability { Durable, Verified };
+
+void write_file_atomic(const std::string& path, std::string_view bytes, Durability d = Durability::Durable);
 
 // A temporary file beside `path`, renamed over it by commit(); removed by the
 // destructor if never committed (error, exception, interruption).
 class AtomicFile {
 public:
-    explicit AtomicFile(std::string path);
+    explicit AtomicFile(std::string path, Durability d = Durability::Durable);
     ~AtomicFile();
     AtomicFile(const AtomicFile&) = delete;
     AtomicFile& operator=(const AtomicFile&) = delete;
 
     const std::string& temp_path() const { return temp_; }
     const std::string& path() const { return path_; }
-    void commit();  // fsync + rename; throws IoError
+    void commit();  // fsync (when Durable) + rename; throws IoError
 
 private:
     std::string path_, temp_;
+    Durability durability_;
     bool committed_ = false;
     int slot_ = -1;  // in the signal handler's table of pending temporaries
 };

@@ -135,7 +135,7 @@ std::optional<synth::Speech> Cache::load_speech(const std::string& key) const {
 void Cache::store_speech(const std::string& key, const synth::Speech& speech) const {
     const std::string wav = dir_ + "/speech/" + key + ".wav";
     {
-        io::AtomicFile out(wav);
+        io::AtomicFile out(wav, io::Durability::Verified);
         SF_INFO sfi{};
         sfi.samplerate = synth::kSampleRate;
         sfi.channels = 1;
@@ -156,7 +156,7 @@ void Cache::store_speech(const std::string& key, const synth::Speech& speech) co
     for (const auto& e : speech.events)
         ev.push_back({e.kind == synth::Event::Kind::Word ? 0 : 1, e.sample, e.text_pos, e.length});
     // The JSON is written last: an entry without it is a miss.
-    io::write_file_atomic(dir_ + "/speech/" + key + ".json", j.dump());
+    io::write_file_atomic(dir_ + "/speech/" + key + ".json", j.dump(), io::Durability::Verified);
 }
 
 bool Cache::has_piece(const std::string& key, encode::Codec codec) const {
@@ -183,7 +183,8 @@ std::optional<encode::Piece> Cache::load_piece(const std::string& key, encode::C
 void Cache::store_piece(const std::string& key, const encode::Piece& piece) const {
     auto bytes = encode::serialise(piece);
     io::write_file_atomic(dir_ + "/pieces/" + key + "." + codec_ext(piece.codec),
-                          std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+                          std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
+                          io::Durability::Verified);
 }
 
 std::uint64_t Cache::size_bytes() const {
