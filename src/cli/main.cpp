@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <malloc.h>
 #include <unistd.h>
 
 extern "C" {
@@ -40,6 +41,12 @@ int main(int argc, char** argv) {
     // libav* report failures through return codes, which turncast turns into
     // messages; their informational chatter (encoder statistics) is noise here.
     av_log_set_level(AV_LOG_ERROR);
+    // One malloc arena for all threads: the encoding workers free each
+    // segment's buffers before taking the next, and with an arena per thread
+    // the freed memory stayed scattered (peak RSS for ten copies of the sample
+    // 154 MiB against 114 with one arena). The workers allocate a few large
+    // buffers per segment, so they do not contend on the arena's lock.
+    mallopt(M_ARENA_MAX, 1);
 
     CLI::App app{"turncast: turns a speaker-labelled transcript into a chaptered audiobook "
                  "(Ogg Opus and M4A, captions, podcast metadata)"};
