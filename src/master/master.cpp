@@ -23,7 +23,6 @@ namespace turncast::master {
 
 namespace {
 
-constexpr int kInRate = 22050;
 constexpr std::size_t kTailPad = 128;  // > the 64-tap filter's reach
 
 struct SwrDeleter {
@@ -163,7 +162,7 @@ std::int64_t resampled_length(std::int64_t n22050, int out_rate) {
     // ceil(n * out_rate / 22050): every output instant k * 22050 / out_rate
     // that falls before the end of the input.
     if (n22050 <= 0) return 0;
-    return (n22050 * out_rate + kInRate - 1) / kInRate;
+    return (n22050 * out_rate + kSpeechRate - 1) / kSpeechRate;
 }
 
 struct Resampler::State {
@@ -174,11 +173,11 @@ struct Resampler::State {
 };
 
 Resampler::Resampler(const float* in, std::int64_t n, int out_rate, float gain)
-    : st_(new State), in_(in), n_(std::max<std::int64_t>(n, 0)), size_(resampled_length(n, out_rate)), gain_(gain) {
-    std::unique_ptr<State> owner(st_);
+    : st_(std::make_unique<State>()), in_(in), n_(std::max<std::int64_t>(n, 0)), size_(resampled_length(n, out_rate)),
+      gain_(gain) {
     SwrContext* raw = nullptr;
     AVChannelLayout mono = AV_CHANNEL_LAYOUT_MONO;
-    check_av(swr_alloc_set_opts2(&raw, &mono, AV_SAMPLE_FMT_FLT, out_rate, &mono, AV_SAMPLE_FMT_FLT, kInRate, 0,
+    check_av(swr_alloc_set_opts2(&raw, &mono, AV_SAMPLE_FMT_FLT, out_rate, &mono, AV_SAMPLE_FMT_FLT, kSpeechRate, 0,
                                  nullptr),
              "configuring the resampler");
     st_->swr.reset(raw);
@@ -189,10 +188,9 @@ Resampler::Resampler(const float* in, std::int64_t n, int out_rate, float gain)
     check_av(av_opt_set_int(st_->swr.get(), "filter_size", 64, 0), "filter_size");
     check_av(av_opt_set_int(st_->swr.get(), "exact_rational", 1, 0), "exact_rational");
     check_av(swr_init(st_->swr.get()), "initialising the resampler");
-    owner.release();
 }
 
-Resampler::~Resampler() { delete st_; }
+Resampler::~Resampler() = default;
 
 // swr's flush emits too little for inputs shorter than its filter (nothing at
 // all below ~40 samples), so the input gets a tail of zeros and the output is

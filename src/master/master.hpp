@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace turncast::master {
@@ -50,7 +51,7 @@ public:
 private:
     void refill();
     struct State;
-    State* st_;
+    std::unique_ptr<State> st_;
     const float* in_;
     std::int64_t n_, fed_ = 0, size_, done_ = 0;
     float gain_;

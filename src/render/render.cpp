@@ -181,6 +181,8 @@ std::string piece_key(const SegmentKeys& k, const Options& o, const Voice& v, en
 constexpr double kCodecHeadroomDb = 2.0;
 constexpr double kInterSampleMarginDb = 0.8;  // true peak over sample peak, at 48 kHz (0.6 seen on the sample)
 
+static_assert(master::kSpeechRate == synth::kSampleRate, "speech is levelled at the rate espeak speaks");
+
 // Mastered speech of one segment, at espeak's 22050 Hz: levelled there (2.2
 // times fewer samples than at 48 kHz) and resampled on its way into each
 // encoder. For lossy pieces the final true-peak trim is left out (their
@@ -210,7 +212,7 @@ std::vector<float> master_speech(const synth::Speech& speech, const Options& o, 
 encode::Piece encode_speech(const std::vector<float>& speech, const SegmentKeys& k, encode::Codec codec,
                             const encode::Settings& settings, const master::LoudnessTarget& loudness) {
     const auto input_samples = k.span - encode::delay(codec);
-    auto encode = [&](float gain, double* peak) {
+    auto encode_at = [&](float gain, double* peak) {
         master::Resampler content(speech.data(), std::int64_t(speech.size()), kTimelineRate, gain);
         return encode::encode_piece(
             codec, settings, [&](float* out, std::int64_t n) { content.read(out, n); }, content.size(), k.pause,
@@ -219,7 +221,7 @@ encode::Piece encode_speech(const std::vector<float>& speech, const SegmentKeys&
     const double ceiling = std::pow(10.0, (loudness.true_peak_dbtp - kInterSampleMarginDb) / 20.0);
     double peak = 0.0;
     float gain = 1.0f;
-    auto piece = encode(gain, &peak);
+    auto piece = encode_at(gain, &peak);
     // A quieter copy overshoots differently, so each copy is checked too; every
     // step lowers the gain by at least 0.25 dB, so this ends within a few.
     for (int attempt = 0; peak > ceiling; ++attempt) {
@@ -228,7 +230,7 @@ encode::Piece encode_speech(const std::vector<float>& speech, const SegmentKeys&
                                                          loudness.true_peak_dbtp),
                                "render with a lower --loudness target");
         gain *= float(std::min(ceiling / peak * 0.99, 0.97));
-        piece = encode(gain, &peak);
+        piece = encode_at(gain, &peak);
     }
     return piece;
 }

@@ -1,0 +1,143 @@
+// Where a cold render's CPU goes, stage by stage, and what the encoder
+// settings cost: run by `scripts/bench --stages` (the README's figures).
+//
+//   bench_stages TRANSCRIPT
+//
+// Speaks every segment of the transcript once (forked workers, as a render
+// does), then runs each later stage over all segments on one thread, the way
+// the renderer's workers run them, and prints CPU seconds per stage and per
+// encoder setting as a Markdown table. Figures are CPU time (this process,
+// plus the synthesis children), so they hold on a busy machine better than
+// wall time does; wall time of a render is about their sum over the cores.
+#include <sys/resource.h>
+#include <time.h>
+
+extern "C" {
+#include <libavutil/log.h>
+}
+
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "encode/encode.hpp"
+#include "master/master.hpp"
+#include "render/render.hpp"
+#include "synth/synth.hpp"
+
+using namespace turncast;
+
+namespace {
+
+double cpu_self() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return double(t.tv_sec) + double(t.tv_nsec) * 1e-9;
+}
+
+double cpu_children() {
+    rusage r{};
+    getrusage(RUSAGE_CHILDREN, &r);
+    return double(r.ru_utime.tv_sec + r.ru_stime.tv_sec) + double(r.ru_utime.tv_usec + r.ru_stime.tv_usec) * 1e-6;
+}
+
+double cpu_of(const std::function<void()>& work) {
+    const double t0 = cpu_self();
+    work();
+    return cpu_self() - t0;
+}
+
+void row(const char* what, double seconds, double audio_seconds) {
+    std::printf("| %s | %.2f | %.0f× |\n", what, seconds, audio_seconds / seconds);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: %s TRANSCRIPT\n", argv[0]);
+        return 2;
+    }
+    av_log_set_level(AV_LOG_ERROR);  // not the encoders' statistics
+    const auto plan = render::make_plan(argv[1], {});
+    const Script& script = plan.script;
+    synth::Engine engine;
+
+    std::vector<synth::Request> requests;
+    for (const auto& seg : script.segments) requests.push_back({seg.text, script.voice(seg.voice)});
+    std::vector<std::vector<float>> speech(requests.size());
+    const double s0 = cpu_self(), c0 = cpu_children();
+    engine.synthesize(requests, int(std::max(1u, std::thread::hardware_concurrency())),
+                      [&](std::size_t i, synth::Speech s) { speech[i] = master::to_float(s.pcm); });
+    const double synth_cpu = (cpu_self() - s0) + (cpu_children() - c0);
+
+    double audio = 0;
+    for (const auto& s : speech) audio += double(s.size()) / master::kSpeechRate;
+
+    // Levelled as the renderer does for lossy pieces (render.cpp master_speech).
+    master::LoudnessTarget target{-16.0, -1.5 - 2.0};
+    master::LimiterSettings limiter;
+    limiter.margin_db = 1.0;
+    limiter.true_peak_trim = false;
+    const double level_cpu = cpu_of([&] {
+        for (auto& s : speech) master::level(s, target, limiter, master::kSpeechRate);
+    });
+
+    std::vector<std::vector<float>> speech48(speech.size());
+    const double resample_cpu = cpu_of([&] {
+        for (std::size_t i = 0; i < speech.size(); ++i) {
+            master::Resampler r(speech[i].data(), std::int64_t(speech[i].size()), master::kSampleRate);
+            speech48[i].resize(std::size_t(r.size()));
+            r.read(speech48[i].data(), r.size());
+        }
+    });
+
+    // Every segment as one piece, without and with the decoded-peak check.
+    auto encode_all = [&](encode::Codec codec, const encode::Settings& settings, bool check_peaks) {
+        return cpu_of([&] {
+            for (const auto& s : speech48) {
+                const auto span = encode::span_for(std::int64_t(s.size()));
+                double peak = 0;
+                encode::encode_piece(codec, settings, s.data(), std::int64_t(s.size()), 0,
+                                     span - encode::delay(codec), check_peaks ? &peak : nullptr);
+            }
+        });
+    };
+    const encode::Settings chosen;
+    const double opus_cpu = encode_all(encode::Codec::Opus, chosen, false);
+    const double opus_checked = encode_all(encode::Codec::Opus, chosen, true);
+    const double aac_cpu = encode_all(encode::Codec::Aac, chosen, false);
+    const double aac_checked = encode_all(encode::Codec::Aac, chosen, true);
+
+    std::printf("%zu segments, %.1f min of speech; CPU seconds on one thread (synthesis: all workers)\n\n",
+                speech.size(), audio / 60);
+    std::printf("| stage | CPU (s) | × real time |\n|---|---:|---:|\n");
+    row("synthesis (espeak-ng, forked workers)", synth_cpu, audio);
+    row("levelling at 22050 Hz (libebur128 + limiter)", level_cpu, audio);
+    row("resampling to 48 kHz (one codec's worth)", resample_cpu, audio);
+    row("Opus encode (chosen settings)", opus_cpu, audio);
+    row("Opus decoded-peak check", opus_checked - opus_cpu, audio);
+    row("AAC encode (chosen settings)", aac_cpu, audio);
+    row("AAC decoded-peak check", aac_checked - aac_cpu, audio);
+
+    std::printf("\n| encoder setting | CPU (s) | × real time |\n|---|---:|---:|\n");
+    for (int complexity : {0, 3, 5}) {
+        encode::Settings s;
+        s.opus_complexity = complexity;
+        const std::string what = "Opus " + std::to_string(s.opus_bitrate / 1000) + " kbit/s, complexity " +
+                                 std::to_string(complexity) + (complexity == chosen.opus_complexity ? " (chosen)" : "");
+        row(what.c_str(), complexity == chosen.opus_complexity ? opus_cpu : encode_all(encode::Codec::Opus, s, false),
+            audio);
+    }
+    for (int kbps : {48, 64}) {
+        encode::Settings s;
+        s.aac_bitrate = kbps * 1000;
+        const std::string what = "AAC fast coder, " + std::to_string(kbps) + " kbit/s" +
+                                 (s.aac_bitrate == chosen.aac_bitrate ? " (chosen)" : "");
+        row(what.c_str(), s.aac_bitrate == chosen.aac_bitrate ? aac_cpu : encode_all(encode::Codec::Aac, s, false),
+            audio);
+    }
+    return 0;
+}
