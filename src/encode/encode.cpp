@@ -1,27 +1,35 @@
-// PCM pieces → Opus / AAC packets with libavcodec (libopus and FFmpeg's native
-// AAC encoder), and the cache format for encoded pieces.
+// PCM pieces → Opus / AAC packets (libopus, and FFmpeg's native AAC encoder
+// through libavcodec), and the cache format for encoded pieces.
 //
-// Why the piece arithmetic is exact (measured with libavcodec 59.37 / FFmpeg
-// 5.1, and checked at run time below, so a library that behaves differently
-// fails loudly instead of drifting the chapter marks):
+// Why the piece arithmetic is exact (measured with libopus 1.3.1 and
+// libavcodec 59.37 / FFmpeg 5.1, and checked at run time below, so a library
+// that behaves differently fails loudly instead of drifting the chapter marks):
 //
-//  * Both encoders count their delay into the output: libavcodec's audio frame
-//    queue starts with `initial_padding` samples (libopus lookahead 312 at
-//    48 kHz for the "audio" and "voip" applications; AAC priming 1024) and
-//    emits packets until input + padding samples are covered, each packet
-//    `frame_size` long (1920 = 40 ms Opus frames, 1024 AAC).
+//  * Both encoders count their delay into the output: the stream starts with
+//    `delay` samples of encoder look-ahead (libopus 312 at 48 kHz for the
+//    "audio" application, the OpusHead pre-skip; AAC priming 1024, which
+//    libavcodec's audio frame queue adds as `initial_padding`), and packets are
+//    emitted until input + delay samples are covered, each `frame` long
+//    (3840 = 80 ms Opus frames, 1024 AAC).
 //  * So feeding span - delay samples, span a multiple of both frame sizes,
-//    yields exactly span / frame packets whose durations sum to span: Opus
-//    pads the last (short) input frame with silence itself, and AAC's
-//    one-frame look-ahead is drained by the flush. No packet carries
-//    skip-samples side data.
+//    yields exactly span / frame packets whose durations sum to span: the last
+//    frame is padded with silence, and AAC's one-frame look-ahead is drained by
+//    the flush. No packet carries skip-samples side data.
 //  * The content therefore starts `delay` samples into the piece's decoded
 //    audio; the muxer removes one pre-skip / priming for the whole stream, and
 //    the next piece's delay fills the tail of this one. Pieces start with a
 //    pause, so that tail is (near) silence.
+//
+// Opus is encoded with libopus's own single-stream API rather than through
+// libavcodec: libavcodec's wrapper drives libopus's multistream encoder, whose
+// every call asks opus_encoder_get_size(), which in Debian's build (custom
+// modes) runs CPUID twice; on a virtual machine each CPUID traps to the
+// hypervisor (~7 us measured here). With 40 ms frames that was a quarter of
+// libopus's time; the direct API also lets frames be 80 ms, the largest that
+// divides kGrain (on one minute of speech: 0.18 s through libavcodec with 40 ms
+// frames, 0.10 s direct with 80 ms). The packets and the OpusHead are the same
+// kind libavcodec would write, and libavformat muxes them.
 #include "encode/encode.hpp"
-
-#include <dlfcn.h>
 
 #include <algorithm>
 #include <cmath>
@@ -31,6 +39,7 @@
 #include <string>
 
 #include <fmt/format.h>
+#include <opus.h>
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -59,6 +68,14 @@ struct PacketDeleter {
 using CodecContextPtr = std::unique_ptr<AVCodecContext, CodecContextDeleter>;
 using FramePtr = std::unique_ptr<AVFrame, FrameDeleter>;
 using PacketPtr = std::unique_ptr<AVPacket, PacketDeleter>;
+struct OpusEncoderDeleter {
+    void operator()(OpusEncoder* e) const { opus_encoder_destroy(e); }
+};
+struct OpusDecoderDeleter {
+    void operator()(OpusDecoder* d) const { opus_decoder_destroy(d); }
+};
+using OpusEncoderPtr = std::unique_ptr<OpusEncoder, OpusEncoderDeleter>;
+using OpusDecoderPtr = std::unique_ptr<OpusDecoder, OpusDecoderDeleter>;
 
 std::string av_error_text(int ret) {
     char buf[AV_ERROR_MAX_STRING_SIZE] = {};
@@ -72,7 +89,11 @@ int check_av(int ret, const char* what) {
     return ret;
 }
 
-const char* encoder_name(Codec codec) { return codec == Codec::Opus ? "libopus" : "aac"; }
+// The one error boundary for libopus.
+int check_opus(int ret, const char* what) {
+    if (ret < 0) throw LibraryError("libopus", fmt::format("{}: {}", what, opus_strerror(ret)));
+    return ret;
+}
 
 // Opus application and VBR mode, chosen by measurement on 60 s of espeak speech
 // at 48 kbit/s (libopus 1.3.1; README has the table):
@@ -82,19 +103,51 @@ const char* encoder_name(Codec codec) { return codec == Codec::Opus ? "libopus" 
 //    1-6 (libopus skips its tonality analysis below 7), so VBR is
 //    constrained, which holds 48 kbit/s at every complexity.
 // Both applications have the same 312-sample lookahead (checked at open).
-constexpr const char* kOpusApplication = "audio";
-constexpr const char* kOpusVbr = "constrained";
-// 40 ms frames: libopus spent ~25% less time per second of audio than with
-// 20 ms ones (one measurement on the sample, complexity 3), and latency does
-// not matter for a file. 1920 samples still divide kGrain.
-constexpr const char* kOpusFrameMs = "40";
-constexpr int kOpusCutoffHz = 12000;
+// 80 ms frames (3840 samples, a quarter of kGrain): libopus codes them as four
+// 20 ms frames in one packet, with a quarter of the per-call overhead, and
+// latency does not matter for a file.
+constexpr int kOpusFrame = 3840;
+constexpr int kOpusMaxPacket = 4 * 1275 + 16;  // four frames of at most 1275 bytes, plus framing
 
-CodecContextPtr open_encoder(Codec codec, const Settings& settings) {
-    const AVCodec* enc = avcodec_find_encoder_by_name(encoder_name(codec));
-    if (!enc)
-        throw LibraryError("libavcodec", fmt::format("the {} encoder is not available", encoder_name(codec)),
-                           "install FFmpeg's libavcodec with libopus support (Debian: libavcodec59)");
+// Espeak's speech ends near 11 kHz: coding up to 12 kHz (Opus' super-wideband)
+// spends no bits above it; in one render of the sample it also encoded ~10%
+// faster and overshot the input's peaks less (12 pieces encoded twice
+// instead of 16).
+OpusEncoderPtr open_opus(const Settings& settings) {
+    int err = OPUS_OK;
+    OpusEncoderPtr enc(opus_encoder_create(48000, 1, OPUS_APPLICATION_AUDIO, &err));
+    if (!enc || err != OPUS_OK) check_opus(err == OPUS_OK ? OPUS_ALLOC_FAIL : err, "creating an encoder");
+    check_opus(opus_encoder_ctl(enc.get(), OPUS_SET_BITRATE(settings.opus_bitrate)), "setting the bitrate");
+    check_opus(opus_encoder_ctl(enc.get(), OPUS_SET_COMPLEXITY(settings.opus_complexity)), "setting the complexity");
+    check_opus(opus_encoder_ctl(enc.get(), OPUS_SET_VBR(1)), "enabling VBR");
+    check_opus(opus_encoder_ctl(enc.get(), OPUS_SET_VBR_CONSTRAINT(1)), "constraining VBR");
+    check_opus(opus_encoder_ctl(enc.get(), OPUS_SET_MAX_BANDWIDTH(OPUS_BANDWIDTH_SUPERWIDEBAND)), "setting the bandwidth");
+    opus_int32 lookahead = 0;
+    check_opus(opus_encoder_ctl(enc.get(), OPUS_GET_LOOKAHEAD(&lookahead)), "asking the look-ahead");
+    if (lookahead != delay(Codec::Opus))
+        throw LibraryError("libopus", fmt::format("the encoder has look-ahead {}; turncast needs {}", lookahead,
+                                                  delay(Codec::Opus)),
+                           "this libopus version joins pieces differently; please report it");
+    return enc;
+}
+
+// The OpusHead of a mono 48 kHz stream (RFC 7845, channel mapping family 0).
+std::vector<std::uint8_t> opus_head() {
+    const auto pre_skip = std::uint32_t(delay(Codec::Opus));
+    const std::uint32_t rate = 48000;
+    return {'O', 'p', 'u', 's', 'H', 'e', 'a', 'd',
+            1,  // version
+            1,  // channels
+            std::uint8_t(pre_skip), std::uint8_t(pre_skip >> 8),
+            std::uint8_t(rate), std::uint8_t(rate >> 8), std::uint8_t(rate >> 16), std::uint8_t(rate >> 24),
+            0, 0,  // output gain
+            0};    // channel mapping family
+}
+
+// FFmpeg's native AAC encoder.
+CodecContextPtr open_aac(const Settings& settings) {
+    const AVCodec* enc = avcodec_find_encoder_by_name("aac");
+    if (!enc) throw LibraryError("libavcodec", "the aac encoder is not available", "install FFmpeg's libavcodec (Debian: libavcodec59)");
     CodecContextPtr ctx(avcodec_alloc_context3(enc));
     if (!ctx) throw LibraryError("libavcodec", "out of memory allocating an encoder");
 
@@ -102,33 +155,15 @@ CodecContextPtr open_encoder(Codec codec, const Settings& settings) {
     av_channel_layout_default(&ctx->ch_layout, 1);
     ctx->time_base = AVRational{1, 48000};
     ctx->flags |= AV_CODEC_FLAG_BITEXACT;
-    if (codec == Codec::Opus) {
-        ctx->sample_fmt = AV_SAMPLE_FMT_FLT;
-        ctx->bit_rate = settings.opus_bitrate;
-        // libavcodec's libopus wrapper passes compression_level to
-        // OPUS_SET_COMPLEXITY (its default, -1, means 10).
-        ctx->compression_level = settings.opus_complexity;
-        check_av(av_opt_set(ctx->priv_data, "application", kOpusApplication, 0), "libopus application");
-        check_av(av_opt_set(ctx->priv_data, "vbr", kOpusVbr, 0), "libopus vbr");
-        check_av(av_opt_set(ctx->priv_data, "frame_duration", kOpusFrameMs, 0), "libopus frame_duration");
-        // Espeak's speech ends near 11 kHz: coding up to 12 kHz (Opus'
-        // super-wideband) spends no bits above it; in one render of the sample
-        // it also encoded ~10% faster and overshot the input's peaks less
-        // (12 pieces encoded twice instead of 16).
-        ctx->cutoff = kOpusCutoffHz;
-    } else {
-        ctx->sample_fmt = AV_SAMPLE_FMT_FLTP;
-        ctx->bit_rate = settings.aac_bitrate;
-        check_av(av_opt_set(ctx->priv_data, "aac_coder", settings.aac_fast_coder ? "fast" : "twoloop", 0),
-                 "aac_coder");
-    }
-    check_av(avcodec_open2(ctx.get(), enc, nullptr), fmt::format("opening the {} encoder", encoder_name(codec)).c_str());
+    ctx->sample_fmt = AV_SAMPLE_FMT_FLTP;
+    ctx->bit_rate = settings.aac_bitrate;
+    check_av(av_opt_set(ctx->priv_data, "aac_coder", settings.aac_fast_coder ? "fast" : "twoloop", 0), "aac_coder");
+    check_av(avcodec_open2(ctx.get(), enc, nullptr), "opening the aac encoder");
 
-    if (ctx->initial_padding != delay(codec) || ctx->frame_size != frame(codec))
+    if (ctx->initial_padding != delay(Codec::Aac) || ctx->frame_size != frame(Codec::Aac))
         throw LibraryError("libavcodec",
-                           fmt::format("the {} encoder has delay {} and frame size {}; turncast needs {} and {}",
-                                       encoder_name(codec), ctx->initial_padding, ctx->frame_size, delay(codec),
-                                       frame(codec)),
+                           fmt::format("the aac encoder has delay {} and frame size {}; turncast needs {} and {}",
+                                       ctx->initial_padding, ctx->frame_size, delay(Codec::Aac), frame(Codec::Aac)),
                            "this libavcodec version joins pieces differently; please report it");
     return ctx;
 }
@@ -150,12 +185,21 @@ void drain(AVCodecContext* ctx, AVPacket* pkt, std::vector<Packet>& out) {
     }
 }
 
-// Decodes a piece's packets one at a time (libavcodec's own decoder, on the
-// piece alone) and keeps the largest sample magnitude.
+// Decodes a piece's packets one at a time, on the piece alone (libopus for
+// Opus, libavcodec's decoder for AAC), and keeps the largest sample magnitude
+// of what a player outputs (Opus' pre-skip is left out, as players do).
 class PeakDecoder {
 public:
     PeakDecoder(Codec codec, const std::vector<std::uint8_t>& extradata) {
-        const AVCodec* dec = avcodec_find_decoder(codec == Codec::Opus ? AV_CODEC_ID_OPUS : AV_CODEC_ID_AAC);
+        if (codec == Codec::Opus) {
+            int err = OPUS_OK;
+            opus_.reset(opus_decoder_create(48000, 1, &err));
+            if (!opus_ || err != OPUS_OK) check_opus(err == OPUS_OK ? OPUS_ALLOC_FAIL : err, "creating a decoder");
+            skip_ = delay(Codec::Opus);
+            pcm_.resize(5760);  // 120 ms, the longest Opus packet
+            return;
+        }
+        const AVCodec* dec = avcodec_find_decoder(AV_CODEC_ID_AAC);
         if (!dec) throw LibraryError("libavcodec", "no decoder for the piece's codec");
         ctx_.reset(avcodec_alloc_context3(dec));
         if (!ctx_) throw LibraryError("libavcodec", "cannot allocate a decoder");
@@ -174,6 +218,13 @@ public:
     }
 
     void add(const Packet& p) {
+        if (opus_) {
+            const int got = check_opus(opus_decode_float(opus_.get(), p.data.data(), opus_int32(p.data.size()),
+                                                         pcm_.data(), int(pcm_.size()), 0),
+                                       "decoding a piece");
+            take(pcm_.data(), got);
+            return;
+        }
         check_av(av_new_packet(pkt_.get(), int(p.data.size())), "allocating a packet");
         std::memcpy(pkt_->data, p.data.data(), p.data.size());
         check_av(avcodec_send_packet(ctx_.get(), pkt_.get()), "decoding a piece");
@@ -182,20 +233,27 @@ public:
     }
 
     double finish() {
-        avcodec_send_packet(ctx_.get(), nullptr);
-        receive();
+        if (ctx_) {
+            avcodec_send_packet(ctx_.get(), nullptr);
+            receive();
+        }
         return peak_;
     }
 
 private:
+    void take(const float* d, std::int64_t n) {
+        const auto skipped = std::min(skip_, n);
+        skip_ -= skipped;
+        float m = 0.0f;
+        for (std::int64_t i = skipped; i < n; ++i) m = std::max(m, std::fabs(d[i]));
+        peak_ = std::max(peak_, double(m));
+    }
+
     void receive() {
         while (avcodec_receive_frame(ctx_.get(), frame_.get()) == 0) {
             const AVFrame* f = frame_.get();
             if (f->format == AV_SAMPLE_FMT_FLTP || f->format == AV_SAMPLE_FMT_FLT) {
-                const float* d = reinterpret_cast<const float*>(f->extended_data[0]);
-                float m = 0.0f;
-                for (int i = 0; i < f->nb_samples; ++i) m = std::max(m, std::fabs(d[i]));
-                peak_ = std::max(peak_, double(m));
+                take(reinterpret_cast<const float*>(f->extended_data[0]), f->nb_samples);
             } else if (f->format == AV_SAMPLE_FMT_S16 || f->format == AV_SAMPLE_FMT_S16P) {
                 const std::int16_t* d = reinterpret_cast<const std::int16_t*>(f->extended_data[0]);
                 for (int i = 0; i < f->nb_samples; ++i) peak_ = std::max(peak_, std::abs(int(d[i])) / 32768.0);
@@ -204,6 +262,9 @@ private:
         }
     }
 
+    OpusDecoderPtr opus_;
+    std::vector<float> pcm_;
+    std::int64_t skip_ = 0;
     CodecContextPtr ctx_;
     PacketPtr pkt_;
     FramePtr frame_;
@@ -268,7 +329,7 @@ private:
 }  // namespace
 
 std::int64_t delay(Codec codec) { return codec == Codec::Opus ? 312 : 1024; }
-std::int64_t frame(Codec codec) { return codec == Codec::Opus ? 1920 : 1024; }
+std::int64_t frame(Codec codec) { return codec == Codec::Opus ? kOpusFrame : 1024; }
 
 std::int64_t span_for(std::int64_t content_samples) {
     const std::int64_t need = std::max<std::int64_t>(content_samples, 0) + std::max(delay(Codec::Opus), delay(Codec::Aac));
@@ -307,16 +368,50 @@ Piece encode_piece(Codec codec, const Settings& settings, const Pull& content, s
         throw std::invalid_argument(fmt::format(
             "encode_piece: {} input samples is not span - {} for a multiple span of {}", n, delay(codec), kGrain));
 
-    CodecContextPtr ctx = open_encoder(codec, settings);
-    FramePtr frm(av_frame_alloc());
-    PacketPtr pkt(av_packet_alloc());
-    if (!frm || !pkt) throw LibraryError("libavcodec", "out of memory allocating a frame");
-
     Piece piece;
     piece.codec = codec;
     piece.span = span;
-    if (ctx->extradata_size > 0) piece.extradata.assign(ctx->extradata, ctx->extradata + ctx->extradata_size);
     piece.packets.reserve(static_cast<std::size_t>(span / frame(codec)));
+    // Writes input samples [at, at + count): `lead` zeros, the content, zeros.
+    auto fill = [&](float* dst, std::int64_t at, std::int64_t count) {
+        const std::int64_t from = std::clamp<std::int64_t>(lead - at, 0, count);
+        const std::int64_t to = std::clamp<std::int64_t>(lead + content_samples - at, from, count);
+        std::fill(dst, dst + from, 0.0f);
+        if (to > from) content(dst + from, to - from);
+        std::fill(dst + to, dst + count, 0.0f);
+    };
+
+    if (codec == Codec::Opus) {
+        OpusEncoderPtr enc = open_opus(settings);
+        piece.extradata = opus_head();
+        std::unique_ptr<PeakDecoder> peaks;
+        if (decoded_peak) peaks = std::make_unique<PeakDecoder>(codec, piece.extradata);
+        std::vector<float> pcm(kOpusFrame);
+        std::vector<unsigned char> bytes(kOpusMaxPacket);
+        // The input, then silence while the encoder's look-ahead drains: span
+        // samples in all, span / kOpusFrame packets.
+        for (std::int64_t at = 0; at < span; at += kOpusFrame) {
+            const std::int64_t count = std::clamp<std::int64_t>(n - at, 0, kOpusFrame);
+            fill(pcm.data(), at, count);
+            std::fill(pcm.begin() + count, pcm.end(), 0.0f);
+            const int size = check_opus(
+                opus_encode_float(enc.get(), pcm.data(), kOpusFrame, bytes.data(), opus_int32(bytes.size())),
+                "encoding a frame");
+            Packet p;
+            p.data.assign(bytes.begin(), bytes.begin() + size);
+            p.duration = kOpusFrame;
+            if (peaks) peaks->add(p);
+            piece.packets.push_back(std::move(p));
+        }
+        if (peaks) *decoded_peak = peaks->finish();
+        return piece;
+    }
+
+    CodecContextPtr ctx = open_aac(settings);
+    FramePtr frm(av_frame_alloc());
+    PacketPtr pkt(av_packet_alloc());
+    if (!frm || !pkt) throw LibraryError("libavcodec", "out of memory allocating a frame");
+    if (ctx->extradata_size > 0) piece.extradata.assign(ctx->extradata, ctx->extradata + ctx->extradata_size);
     std::unique_ptr<PeakDecoder> peaks;
     if (decoded_peak) peaks = std::make_unique<PeakDecoder>(codec, piece.extradata);
     std::size_t checked = 0;  // packets already decoded
@@ -337,14 +432,8 @@ Piece encode_piece(Codec codec, const Settings& settings, const Pull& content, s
         const int count = static_cast<int>(std::min<std::int64_t>(fs, n - at));
         // The encoder may still hold a reference to the previous frame's buffer.
         check_av(av_frame_make_writable(frm.get()), "making a frame writable");
-        frm->nb_samples = count;  // a short last frame: both encoders pad it with silence
-        // Input sample t is content sample t - lead inside the content, silence around it.
-        auto* dst = reinterpret_cast<float*>(frm->data[0]);
-        const std::int64_t from = std::clamp<std::int64_t>(lead - at, 0, count);
-        const std::int64_t to = std::clamp<std::int64_t>(lead + content_samples - at, from, count);
-        std::fill(dst, dst + from, 0.0f);
-        if (to > from) content(dst + from, to - from);
-        std::fill(dst + to, dst + count, 0.0f);
+        frm->nb_samples = count;  // a short last frame: the encoder pads it with silence
+        fill(reinterpret_cast<float*>(frm->data[0]), at, count);
         frm->pts = pts;
         pts += count;
         check_av(avcodec_send_frame(ctx.get(), frm.get()), "sending audio to the encoder");
@@ -357,32 +446,24 @@ Piece encode_piece(Codec codec, const Settings& settings, const Pull& content, s
     std::int64_t total = 0;
     for (const auto& p : piece.packets) {
         if (p.duration != frame(codec))
-            throw LibraryError("libavcodec", fmt::format("the {} encoder produced a {}-sample packet; expected {}",
-                                                         encoder_name(codec), p.duration, frame(codec)));
+            throw LibraryError("libavcodec", fmt::format("the aac encoder produced a {}-sample packet; expected {}",
+                                                         p.duration, frame(codec)));
         total += p.duration;
     }
     if (total != span)
-        throw LibraryError("libavcodec", fmt::format("the {} encoder produced {} samples for a {}-sample piece",
-                                                     encoder_name(codec), total, span),
+        throw LibraryError("libavcodec", fmt::format("the aac encoder produced {} samples for a {}-sample piece", total, span),
                            "please report it: pieces would drift against the chapter marks");
     return piece;
 }
 
 std::string fingerprint(Codec codec, const Settings& settings) {
-    std::string s = fmt::format("turncast-encode/{} {} lavc={} ({})", kFormatVersion, encoder_name(codec),
-                                LIBAVCODEC_IDENT, avcodec_version());
-    if (codec == Codec::Opus) {
-        // libopus is linked by libavcodec, not by us: look its version up if loaded.
-        using VersionFn = const char* (*)();
-        auto fn = reinterpret_cast<VersionFn>(dlsym(RTLD_DEFAULT, "opus_get_version_string"));
-        s += fmt::format(" {} bitrate={} complexity={} application={} vbr={} frame={}ms cutoff={}", fn ? fn() : "libopus-unknown",
-                         settings.opus_bitrate, settings.opus_complexity, kOpusApplication, kOpusVbr, kOpusFrameMs,
-                         kOpusCutoffHz);
-    } else {
-        s += fmt::format(" bitrate={} coder={}", settings.aac_bitrate,
-                         settings.aac_fast_coder ? "fast" : "twoloop");
-    }
-    return s;
+    if (codec == Codec::Opus)
+        return fmt::format("turncast-encode/{} {} bitrate={} complexity={} application=audio vbr=constrained "
+                           "frame={} bandwidth=superwideband",
+                           kFormatVersion, opus_get_version_string(), settings.opus_bitrate, settings.opus_complexity,
+                           kOpusFrame);
+    return fmt::format("turncast-encode/{} aac lavc={} ({}) bitrate={} coder={}", kFormatVersion, LIBAVCODEC_IDENT,
+                       avcodec_version(), settings.aac_bitrate, settings.aac_fast_coder ? "fast" : "twoloop");
 }
 
 // Layout: "TCEP" u32 version, u64 payload length, payload, u64 FNV-1a(payload).
@@ -406,7 +487,7 @@ std::vector<std::uint8_t> serialise(const Piece& piece) {
 
     std::vector<std::uint8_t> out;
     out.reserve(kHeaderSize + payload.size() + kTrailerSize);
-    out.insert(out.end(), kMagic, kMagic + 4);
+    for (char c : kMagic) out.push_back(std::uint8_t(c));
     put<std::uint32_t>(out, kFormatVersion);
     put<std::uint64_t>(out, payload.size());
     out.insert(out.end(), payload.begin(), payload.end());

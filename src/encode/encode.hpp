@@ -1,8 +1,9 @@
-// PCM pieces → encoded pieces (Opus or AAC packets) with libavcodec.
+// PCM pieces → encoded pieces (Opus packets from libopus, AAC packets from
+// libavcodec's encoder).
 //
 // Pieces are encoded by fresh encoders, independently and in parallel, and
 // joined by the muxer. Each piece occupies exactly `span` samples of the final
-// timeline, a multiple of kGrain so that Opus (960-sample frames, 312 pre-skip)
+// timeline, a multiple of kGrain so that Opus (3840-sample frames, 312 pre-skip)
 // and AAC (1024-sample frames, 1024 priming) pieces line up exactly and chapter
 // marks are identical in both files:
 //
@@ -23,10 +24,10 @@ namespace turncast::encode {
 
 enum class Codec { Opus, Aac };
 
-constexpr std::int64_t kGrain = 15360;  // lcm(1920, 1024) samples at 48 kHz = 320 ms
+constexpr std::int64_t kGrain = 15360;  // lcm(3840, 1024) samples at 48 kHz = 320 ms
 
 std::int64_t delay(Codec codec);  // 312 (Opus pre-skip) or 1024 (AAC priming)
-std::int64_t frame(Codec codec);  // 1920 (40 ms Opus frames) or 1024
+std::int64_t frame(Codec codec);  // 3840 (80 ms Opus frames) or 1024
 // Smallest multiple of kGrain that holds content_samples plus the larger delay.
 std::int64_t span_for(std::int64_t content_samples);
 
@@ -60,8 +61,8 @@ using Pull = std::function<void(float* out, std::int64_t count)>;
 // content_samples pulled from `content`, then zeros up to input_samples in
 // all, without building that input in memory: the content is pulled one frame
 // at a time (a piece is mostly one segment's speech, resampled on the way in).
-// With decoded_peak, each packet is also decoded as it comes out (libavcodec's
-// own decoder, on the piece alone) and the largest sample magnitude stored
+// With decoded_peak, each packet is also decoded as it comes out (libopus or
+// libavcodec's AAC decoder, on the piece alone) and the largest sample magnitude stored
 // there: lossy coding overshoots the input's peaks, and the renderer checks
 // them against the true-peak ceiling.
 Piece encode_piece(Codec codec, const Settings& settings, const Pull& content, std::int64_t content_samples,

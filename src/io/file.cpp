@@ -117,30 +117,34 @@ AtomicFile::~AtomicFile() {
     unregister_pending(slot_);
 }
 
-void AtomicFile::commit() {
-    int err = 0;
-    if (durability_ == Durability::Durable) {
-        int fd = ::open(temp_.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-            err = errno;
-            throw IoError(temp_, "cannot reopen to flush: " + errno_text(err));
-        }
-        int rc = ::fsync(fd);
-        err = errno;
-        ::close(fd);
-        if (rc != 0)
-            throw IoError(path_, "cannot flush to disk: " + errno_text(err),
-                          err == ENOSPC ? "free some disk space and render again" : "");
+void AtomicFile::sync() {
+    if (synced_ || durability_ != Durability::Durable) return;
+    int fd = ::open(temp_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        const int err = errno;
+        throw IoError(temp_, "cannot reopen to flush: " + errno_text(err));
     }
+    const int rc = ::fsync(fd);
+    const int err = errno;
+    ::close(fd);
+    if (rc != 0)
+        throw IoError(path_, "cannot flush to disk: " + errno_text(err),
+                      err == ENOSPC ? "free some disk space and render again" : "");
+    synced_ = true;
+}
+
+void AtomicFile::commit() {
+    sync();
     if (::rename(temp_.c_str(), path_.c_str()) != 0) {
-        err = errno;
+        const int err = errno;
         throw IoError(path_, "cannot replace: " + errno_text(err));
     }
     committed_ = true;
 }
 
-void write_file_atomic(const std::string& path, std::string_view bytes, Durability d) {
-    AtomicFile f(path, d);
+// Writes `bytes` to f's temporary (not committed).
+static void write_temporary(AtomicFile& f, std::string_view bytes) {
+    const std::string& path = f.path();
     int fd = ::open(f.temp_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
         int err = errno;
@@ -156,7 +160,23 @@ void write_file_atomic(const std::string& path, std::string_view bytes, Durabili
         int err = errno;
         throw IoError(path, "cannot write: " + errno_text(err));
     }
+}
+
+void write_file_atomic(const std::string& path, std::string_view bytes, Durability d) {
+    AtomicFile f(path, d);
+    write_temporary(f, bytes);
     f.commit();
+}
+
+std::unique_ptr<AtomicFile> stage_file(const std::string& path, std::string_view bytes) {
+    auto f = std::make_unique<AtomicFile>(path);
+    write_temporary(*f, bytes);
+    return f;
+}
+
+void commit_all(std::vector<std::unique_ptr<AtomicFile>>& files) {
+    for (auto& f : files) f->sync();
+    for (auto& f : files) f->commit();
 }
 
 void remove_pending_temporaries() noexcept {

@@ -5,9 +5,11 @@
 //   turncast::io::write_file_atomic("out/talk.vtt", text);
 //   turncast::io::AtomicFile f("out/talk.opus");  // write to f.temp_path() ...
 //   f.commit();                                    // ... then rename into place
+//   io::commit_all(staged);                        // several files, all or none
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,14 +38,24 @@ public:
 
     const std::string& temp_path() const { return temp_; }
     const std::string& path() const { return path_; }
-    void commit();  // fsync (when Durable) + rename; throws IoError
+    void sync();    // fsync when Durable (once); throws IoError, e.g. on a full disk
+    void commit();  // sync() + rename; throws IoError
 
 private:
     std::string path_, temp_;
     Durability durability_;
+    bool synced_ = false;
     bool committed_ = false;
     int slot_ = -1;  // in the signal handler's table of pending temporaries
 };
+
+// `bytes` written to an AtomicFile's temporary, not yet committed.
+std::unique_ptr<AtomicFile> stage_file(const std::string& path, std::string_view bytes);
+
+// Replaces several files as one: every temporary is flushed first (where a
+// full disk shows), then all are renamed in order. Until the renames nothing
+// has changed; if a flush fails, every temporary is removed.
+void commit_all(std::vector<std::unique_ptr<AtomicFile>>& files);
 
 // Temporary paths created by AtomicFile that are still open; the signal
 // handler removes them before the process exits on SIGINT/SIGTERM.

@@ -286,8 +286,9 @@ private:
     void encode_segment(std::size_t i);
     std::string render_key() const;
     bool up_to_date(const std::string& key, Result& r) const;
-    void write_audio(const std::string& format, const std::string& path);
-    void write_lossless(const std::string& format, const std::string& path);
+    // Each writes one output to a temporary, committed with the others by run().
+    std::unique_ptr<io::AtomicFile> write_audio(const std::string& format, const std::string& path);
+    std::unique_ptr<io::AtomicFile> write_lossless(const std::string& format, const std::string& path);
     int jobs() const {
         return opt_.jobs > 0 ? opt_.jobs : std::max(1, int(std::thread::hardware_concurrency()));
     }
@@ -513,7 +514,7 @@ bool Renderer::up_to_date(const std::string& key, Result& r) const {
     }
 }
 
-void Renderer::write_audio(const std::string& format, const std::string& path) {
+std::unique_ptr<io::AtomicFile> Renderer::write_audio(const std::string& format, const std::string& path) {
     const auto codec = format == "opus" ? encode::Codec::Opus : encode::Codec::Aac;
     const auto container = format == "opus" ? mux::Container::Ogg
                            : format == "m4b" ? mux::Container::M4b
@@ -532,15 +533,17 @@ void Renderer::write_audio(const std::string& format, const std::string& path) {
     tags.comment = "Rendered by turncast " TURNCAST_VERSION " with eSpeak NG";
     tags.cover_path = opt_.cover_path;
 
-    // A damaged piece found while muxing is encoded again and the file restarted.
-    for (int attempt = 0;; ++attempt) {
-        io::AtomicFile out(path);
+    // A damaged piece found while muxing is encoded again and the file
+    // restarted; one that fails again after that is a disk problem.
+    std::set<std::size_t> repaired;
+    for (;;) {
+        auto out = std::make_unique<io::AtomicFile>(path);
         std::optional<std::size_t> damaged;
         {
             auto first = cache_->load_piece(keys_[0].piece.at(codec), codec);
             if (!first) damaged = 0;
             else {
-                mux::Muxer m(out.temp_path(), container, *first, marks, tags);
+                mux::Muxer m(out->temp_path(), container, *first, marks, tags);
                 m.write(*first);
                 for (std::size_t i = 1; i < keys_.size() && !damaged; ++i) {
                     throw_if_stopped();
@@ -551,24 +554,22 @@ void Renderer::write_audio(const std::string& format, const std::string& path) {
                 if (!damaged) m.finish();
             }
         }
-        if (!damaged) {
-            out.commit();
-            return;
-        }
-        if (attempt >= 2) throw IoError(cache_->dir(), "cache entries keep failing verification", "check the disk, or render with --no-cache");
+        if (!damaged) return out;
+        if (!repaired.insert(*damaged).second)
+            throw IoError(cache_->dir(), "cache entries keep failing verification", "check the disk, or render with --no-cache");
         std::error_code ec;
         fs::remove(cache_->dir() + "/pieces/" + keys_[*damaged].piece.at(codec) + (codec == encode::Codec::Opus ? ".opus" : ".aac"), ec);
         encode_missing({*damaged});
     }
 }
 
-void Renderer::write_lossless(const std::string& format, const std::string& path) {
-    io::AtomicFile out(path);
+std::unique_ptr<io::AtomicFile> Renderer::write_lossless(const std::string& format, const std::string& path) {
+    auto out = std::make_unique<io::AtomicFile>(path);
     SF_INFO info{};
     info.samplerate = kTimelineRate;
     info.channels = 1;
     info.format = format == "flac" ? (SF_FORMAT_FLAC | SF_FORMAT_PCM_24) : (SF_FORMAT_WAV | SF_FORMAT_FLOAT);
-    io::SndfilePtr f(sf_open(out.temp_path().c_str(), SFM_WRITE, &info));
+    io::SndfilePtr f(sf_open(out->temp_path().c_str(), SFM_WRITE, &info));
     if (!f) throw IoError(path, std::string("cannot create: ") + sf_strerror(nullptr));
     sf_command(f.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE);
     std::vector<float> block(1 << 16);
@@ -596,7 +597,7 @@ void Renderer::write_lossless(const std::string& format, const std::string& path
         put(keys_[i].span - keys_[i].pause - content.size(), nullptr);
     }
     if (sf_close(f.release()) != 0) throw IoError(path, "cannot finish writing");
-    out.commit();
+    return out;
 }
 
 Result Renderer::run() {
@@ -655,26 +656,32 @@ Result Renderer::run() {
 
     io::make_dirs(r.dir);
     progress_.stage("writing", int(opt_.formats.size()) + 1);
+    // Every output is written to a temporary first and all are renamed into
+    // place together at the end: a render that fails (a full disk, a damaged
+    // cache, an interruption) leaves the previous outputs as they were, never
+    // a mix of new and old.
     sidecar::Manifest manifest;
-    auto add_file = [&](const std::string& kind, const std::string& name, const std::string& type) {
-        const auto path = r.dir + "/" + name;
+    std::vector<std::unique_ptr<io::AtomicFile>> staged;
+    auto add_file = [&](const std::string& kind, const std::string& name, const std::string& type,
+                        std::unique_ptr<io::AtomicFile> file) {
         std::error_code ec;
         sidecar::ManifestFile f;
         f.kind = kind;
         f.name = name;
         f.type = type;
-        f.bytes = fs::file_size(path, ec);
+        f.bytes = fs::file_size(file->temp_path(), ec);
         manifest.files.push_back(f);
-        r.files.push_back(path);
+        r.files.push_back(file->path());
+        staged.push_back(std::move(file));
     };
     for (const auto& format : opt_.formats) {
         const std::string name = plan_.slug + "." + format;
-        if (format == "flac" || format == "wav") write_lossless(format, r.dir + "/" + name);
-        else write_audio(format, r.dir + "/" + name);
+        auto file = format == "flac" || format == "wav" ? write_lossless(format, r.dir + "/" + name)
+                                                        : write_audio(format, r.dir + "/" + name);
         static const std::map<std::string, std::string> types = {
             {"opus", "audio/ogg; codecs=opus"}, {"m4a", "audio/mp4"}, {"m4b", "audio/mp4"},
             {"flac", "audio/flac"}, {"wav", "audio/wav"}};
-        add_file(format, name, types.at(format));
+        add_file(format, name, types.at(format), std::move(file));
         progress_.step();
     }
 
@@ -689,10 +696,8 @@ Result Renderer::run() {
         {"transcript", plan_.slug + ".transcript.json", "application/json", sidecar::transcript_json(s_, timeline_)},
         {"html", "index.html", "text/html", sidecar::web_player(s_, timeline_, names)},
     };
-    for (const auto& [kind, name, type, text] : sidecars) {
-        io::write_file_atomic(r.dir + "/" + name, text);
-        add_file(kind, name, type);
-    }
+    for (const auto& [kind, name, type, text] : sidecars)
+        add_file(kind, name, type, io::stage_file(r.dir + "/" + name, text));
 
     manifest.slug = plan_.slug;
     manifest.title = s_.meta.title.empty() ? plan_.slug : s_.meta.title;
@@ -705,8 +710,9 @@ Result Renderer::run() {
     manifest.duration = seconds(timeline_.total);
     manifest.render_key = key;
     // The manifest goes last: it vouches for the files above.
-    io::write_file_atomic(r.dir + "/manifest.json", sidecar::to_json(manifest));
+    staged.push_back(io::stage_file(r.dir + "/manifest.json", sidecar::to_json(manifest)));
     r.files.push_back(r.dir + "/manifest.json");
+    io::commit_all(staged);
     progress_.done();
 
     r.synthesised = synthesised_;
