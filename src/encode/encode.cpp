@@ -51,6 +51,7 @@ extern "C" {
 }
 
 #include "core/error.hpp"
+#include "master/master.hpp"
 
 namespace turncast::encode {
 
@@ -186,11 +187,11 @@ void drain(AVCodecContext* ctx, AVPacket* pkt, std::vector<Packet>& out) {
 }
 
 // Decodes a piece's packets one at a time, on the piece alone (libopus for
-// Opus, libavcodec's decoder for AAC), and keeps the largest sample magnitude
-// of what a player outputs (Opus' pre-skip is left out, as players do).
+// Opus, libavcodec's decoder for AAC), and measures the true peak of what a
+// player outputs (Opus' pre-skip is left out, as players do).
 class PeakDecoder {
 public:
-    PeakDecoder(Codec codec, const std::vector<std::uint8_t>& extradata) {
+    PeakDecoder(Codec codec, const std::vector<std::uint8_t>& extradata, double above) : meter_(above) {
         if (codec == Codec::Opus) {
             int err = OPUS_OK;
             opus_.reset(opus_decoder_create(48000, 1, &err));
@@ -237,27 +238,23 @@ public:
             avcodec_send_packet(ctx_.get(), nullptr);
             receive();
         }
-        return peak_;
+        return meter_.finish();
     }
 
 private:
     void take(const float* d, std::int64_t n) {
         const auto skipped = std::min(skip_, n);
         skip_ -= skipped;
-        float m = 0.0f;
-        for (std::int64_t i = skipped; i < n; ++i) m = std::max(m, std::fabs(d[i]));
-        peak_ = std::max(peak_, double(m));
+        meter_.add(d + skipped, std::size_t(n - skipped));
     }
 
     void receive() {
         while (avcodec_receive_frame(ctx_.get(), frame_.get()) == 0) {
             const AVFrame* f = frame_.get();
-            if (f->format == AV_SAMPLE_FMT_FLTP || f->format == AV_SAMPLE_FMT_FLT) {
-                take(reinterpret_cast<const float*>(f->extended_data[0]), f->nb_samples);
-            } else if (f->format == AV_SAMPLE_FMT_S16 || f->format == AV_SAMPLE_FMT_S16P) {
-                const std::int16_t* d = reinterpret_cast<const std::int16_t*>(f->extended_data[0]);
-                for (int i = 0; i < f->nb_samples; ++i) peak_ = std::max(peak_, std::abs(int(d[i])) / 32768.0);
-            }
+            // FFmpeg's AAC decoder outputs planar float.
+            if (f->format != AV_SAMPLE_FMT_FLTP && f->format != AV_SAMPLE_FMT_FLT)
+                throw LibraryError("libavcodec", "the AAC decoder gave samples that are not float");
+            take(reinterpret_cast<const float*>(f->extended_data[0]), f->nb_samples);
             av_frame_unref(frame_.get());
         }
     }
@@ -268,7 +265,7 @@ private:
     CodecContextPtr ctx_;
     PacketPtr pkt_;
     FramePtr frame_;
-    double peak_ = 0.0;
+    master::TruePeakMeter meter_;
 };
 
 // ---- serialisation helpers (little-endian, explicit widths) ----
@@ -336,8 +333,8 @@ std::int64_t span_for(std::int64_t content_samples) {
     return (need + kGrain - 1) / kGrain * kGrain;
 }
 
-double decoded_peak(const Piece& piece) {
-    PeakDecoder dec(piece.codec, piece.extradata);
+double decoded_true_peak(const Piece& piece, double above) {
+    PeakDecoder dec(piece.codec, piece.extradata, above);
     for (const auto& p : piece.packets) dec.add(p);
     return dec.finish();
 }
@@ -348,17 +345,17 @@ Piece encode_piece(Codec codec, const Settings& settings, const std::vector<floa
 }
 
 Piece encode_piece(Codec codec, const Settings& settings, const float* content, std::int64_t content_samples,
-                   std::int64_t lead, std::int64_t input_samples, double* decoded_peak) {
+                   std::int64_t lead, std::int64_t input_samples, PeakCheck* peak) {
     std::int64_t at = 0;
     const Pull pull = [&](float* out, std::int64_t count) {
         std::copy(content + at, content + at + count, out);
         at += count;
     };
-    return encode_piece(codec, settings, pull, content_samples, lead, input_samples, decoded_peak);
+    return encode_piece(codec, settings, pull, content_samples, lead, input_samples, peak);
 }
 
 Piece encode_piece(Codec codec, const Settings& settings, const Pull& content, std::int64_t content_samples,
-                   std::int64_t lead, std::int64_t input_samples, double* decoded_peak) {
+                   std::int64_t lead, std::int64_t input_samples, PeakCheck* peak) {
     const std::int64_t n = input_samples;
     if (lead < 0 || content_samples < 0 || lead + content_samples > n)
         throw std::invalid_argument(fmt::format("encode_piece: {} samples of content after {} of lead do not fit in {}",
@@ -385,7 +382,7 @@ Piece encode_piece(Codec codec, const Settings& settings, const Pull& content, s
         OpusEncoderPtr enc = open_opus(settings);
         piece.extradata = opus_head();
         std::unique_ptr<PeakDecoder> peaks;
-        if (decoded_peak) peaks = std::make_unique<PeakDecoder>(codec, piece.extradata);
+        if (peak) peaks = std::make_unique<PeakDecoder>(codec, piece.extradata, peak->above);
         std::vector<float> pcm(kOpusFrame);
         std::vector<unsigned char> bytes(kOpusMaxPacket);
         // The input, then silence while the encoder's look-ahead drains: span
@@ -403,7 +400,7 @@ Piece encode_piece(Codec codec, const Settings& settings, const Pull& content, s
             if (peaks) peaks->add(p);
             piece.packets.push_back(std::move(p));
         }
-        if (peaks) *decoded_peak = peaks->finish();
+        if (peaks) peak->true_peak = peaks->finish();
         return piece;
     }
 
@@ -413,7 +410,7 @@ Piece encode_piece(Codec codec, const Settings& settings, const Pull& content, s
     if (!frm || !pkt) throw LibraryError("libavcodec", "out of memory allocating a frame");
     if (ctx->extradata_size > 0) piece.extradata.assign(ctx->extradata, ctx->extradata + ctx->extradata_size);
     std::unique_ptr<PeakDecoder> peaks;
-    if (decoded_peak) peaks = std::make_unique<PeakDecoder>(codec, piece.extradata);
+    if (peak) peaks = std::make_unique<PeakDecoder>(codec, piece.extradata, peak->above);
     std::size_t checked = 0;  // packets already decoded
     auto drain_all = [&] {
         drain(ctx.get(), pkt.get(), piece.packets);
@@ -441,7 +438,7 @@ Piece encode_piece(Codec codec, const Settings& settings, const Pull& content, s
     }
     check_av(avcodec_send_frame(ctx.get(), nullptr), "flushing the encoder");
     drain_all();
-    if (peaks) *decoded_peak = peaks->finish();
+    if (peaks) peak->true_peak = peaks->finish();
 
     std::int64_t total = 0;
     for (const auto& p : piece.packets) {

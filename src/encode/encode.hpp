@@ -61,18 +61,22 @@ using Pull = std::function<void(float* out, std::int64_t count)>;
 // content_samples pulled from `content`, then zeros up to input_samples in
 // all, without building that input in memory: the content is pulled one frame
 // at a time (a piece is mostly one segment's speech, resampled on the way in).
-// With decoded_peak, each packet is also decoded as it comes out (libopus or
-// libavcodec's AAC decoder, on the piece alone) and the largest sample magnitude stored
-// there: lossy coding overshoots the input's peaks, and the renderer checks
-// them against the true-peak ceiling.
+// With peak, each packet is also decoded as it comes out (libopus or
+// libavcodec's AAC decoder, on the piece alone) and the decoded audio's true
+// peak measured: lossy coding overshoots the input's peaks, and the renderer
+// checks them against its true-peak ceiling.
+struct PeakCheck {
+    double above = 0.0;      // in: the ceiling (linear)
+    double true_peak = 0.0;  // out: exact when it exceeds `above`, otherwise some value <= above
+};
 Piece encode_piece(Codec codec, const Settings& settings, const Pull& content, std::int64_t content_samples,
-                   std::int64_t lead, std::int64_t input_samples, double* decoded_peak = nullptr);
+                   std::int64_t lead, std::int64_t input_samples, PeakCheck* peak = nullptr);
 Piece encode_piece(Codec codec, const Settings& settings, const float* content, std::int64_t content_samples,
-                   std::int64_t lead, std::int64_t input_samples, double* decoded_peak = nullptr);
+                   std::int64_t lead, std::int64_t input_samples, PeakCheck* peak = nullptr);
 
-// The largest sample magnitude the piece decodes to, as encode_piece()
-// measures it. Throws LibraryError.
-double decoded_peak(const Piece& piece);
+// The true peak the piece decodes to, as encode_piece() measures it (exact
+// when it exceeds `above`). Throws LibraryError.
+double decoded_true_peak(const Piece& piece, double above = 0.0);
 
 // A string that changes whenever the encoded bytes could: library versions and
 // settings. Part of every encoded piece's cache key.

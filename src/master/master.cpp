@@ -114,40 +114,99 @@ double interpolator_gain_bound() {
     return *std::max_element(sums, sums + kFactor) * 1.25;
 }
 
-// The true peak exactly as true_peak() measures it when it exceeds `above`;
-// otherwise some value <= `above`. Only the neighbourhoods of samples loud
-// enough to matter go through the (costly) oversampling meter: in levelled
-// speech that is a few percent of the samples. Neighbourhoods are fed to one
-// meter separated by runs of zeros longer than the interpolator's memory, so
-// every oversampled value near a loud sample is computed from the true
-// samples, and every other value comes from quiet samples and zeros and stays
-// below `above`.
-double true_peak_above(const float* pcm, std::size_t n, int rate, double above) {
-    if (n == 0 || rate >= 96000) return true_peak(pcm, n, rate);
+constexpr std::size_t kReach = 32;  // > the 13 input samples each oversampled value uses
+
+}  // namespace
+
+// A loud sample (one whose neighbourhood could oversample above `above`) is
+// fed to the meter with the kReach true samples on either side; runs of loud
+// samples closer than that are fed as one. Between neighbourhoods the meter
+// gets kReach zeros, so every oversampled value near a loud sample is computed
+// from the true samples, and every other value comes from quiet samples and
+// zeros and stays below `above`. All samples just before a loud one that
+// starts a neighbourhood are quiet (a loud one among them would have kept the
+// previous neighbourhood going), so re-feeding some of them after the zeros
+// changes nothing that matters.
+struct TruePeakMeter::State {
+    EburPtr meter;
+    int rate;
+    float loud;
+    std::vector<float> history;  // the last kReach samples before the current block
+    std::size_t owed = 0;        // samples still to feed after the last loud one
+    const std::vector<float> gap = std::vector<float>(kReach, 0.0f);
+
+    void feed(const float* p, std::size_t n) {
+        if (n == 0) return;
+        if (!meter) meter = make_meter(EBUR128_MODE_TRUE_PEAK, rate);
+        check_ebur(ebur128_add_frames_float(meter.get(), p, n), "measuring true peak");
+    }
+};
+
+TruePeakMeter::TruePeakMeter(double above, int rate) : st_(std::make_unique<State>()) {
     static const double gain = interpolator_gain_bound();
-    const float loud = float(above / gain);
-    constexpr std::size_t kReach = 32;  // > the 13 input samples each oversampled value uses
-    constexpr std::size_t kJoin = 256;  // neighbourhoods closer than this are fed as one
-    const std::vector<float> gap(kReach, 0.0f);
-    EburPtr st;
+    st_->rate = rate;
+    // At 96 kHz and above libebur128 does not oversample: then every sample
+    // is measured.
+    st_->loud = rate >= 96000 ? 0.0f : float(above / gain);
+}
+
+TruePeakMeter::~TruePeakMeter() = default;
+
+void TruePeakMeter::add(const float* x, std::size_t n) {
+    auto& s = *st_;
     std::size_t i = 0;
     while (i < n) {
-        while (i < n && std::fabs(pcm[i]) <= loud) ++i;
-        if (i == n) break;
-        const std::size_t begin = i > kReach ? i - kReach : 0;
-        std::size_t last = i;  // the last loud sample of this neighbourhood
-        for (std::size_t j = i + 1; j < n && j <= last + kJoin; ++j)
-            if (std::fabs(pcm[j]) > loud) last = j;
-        const std::size_t end = std::min(n, last + kReach + 1);
-        if (!st) st = make_meter(EBUR128_MODE_TRUE_PEAK, rate);
-        check_ebur(ebur128_add_frames_float(st.get(), pcm + begin, end - begin), "measuring true peak");
-        check_ebur(ebur128_add_frames_float(st.get(), gap.data(), gap.size()), "measuring true peak");
-        i = end;
+        if (s.owed > 0) {  // inside a neighbourhood: feed up to kReach past its last loud sample
+            std::size_t j = i;
+            for (; j < n && s.owed > 0; ++j, --s.owed)
+                if (std::fabs(x[j]) > s.loud) s.owed = kReach + 1;
+            s.feed(x + i, j - i);
+            if (s.owed == 0) s.feed(s.gap.data(), s.gap.size());
+            i = j;
+            continue;
+        }
+        std::size_t j = i;
+        while (j < n && std::fabs(x[j]) <= s.loud) ++j;
+        if (j == n) break;
+        // A new neighbourhood: the kReach samples before x[j] first.
+        if (j < kReach) {
+            const std::size_t from_history = std::min(kReach - j, s.history.size());
+            s.feed(s.history.data() + s.history.size() - from_history, from_history);
+            s.feed(x, j);
+        } else {
+            s.feed(x + j - kReach, kReach);
+        }
+        s.owed = kReach + 1;  // x[j] and the kReach after it
+        i = j;
     }
-    if (!st) return 0.0;
+    if (n >= kReach) {
+        s.history.assign(x + n - kReach, x + n);
+    } else {
+        s.history.insert(s.history.end(), x, x + n);
+        if (s.history.size() > kReach) s.history.erase(s.history.begin(), s.history.end() - kReach);
+    }
+}
+
+double TruePeakMeter::finish() {
+    auto& s = *st_;
+    if (s.owed > 0) {
+        s.feed(s.gap.data(), s.gap.size());
+        s.owed = 0;
+    }
+    if (!s.meter) return 0.0;
     double tp = 0.0;
-    check_ebur(ebur128_true_peak(st.get(), 0, &tp), "true peak");
+    check_ebur(ebur128_true_peak(s.meter.get(), 0, &tp), "true peak");
     return tp;
+}
+
+namespace {
+
+// The true peak exactly as true_peak() measures it when it exceeds `above`;
+// otherwise some value <= `above`.
+double true_peak_above(const float* pcm, std::size_t n, int rate, double above) {
+    TruePeakMeter meter(above, rate);
+    meter.add(pcm, n);
+    return meter.finish();
 }
 
 }  // namespace

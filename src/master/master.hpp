@@ -60,6 +60,27 @@ private:
 // The whole of 22050 Hz speech at 48 kHz (a Resampler read to the end).
 std::vector<float> resample(const std::vector<std::int16_t>& pcm22050);
 
+// The true peak (libebur128, 4x oversampled) of a stream handed over in
+// blocks of any size, exact whenever it exceeds `above`; otherwise some value
+// <= above. Only the neighbourhoods of samples loud enough to matter go
+// through the (costly) oversampling, so checking decoded audio against a
+// ceiling costs a fraction of a full true-peak measurement. above = 0 measures
+// everything exactly.
+class TruePeakMeter {
+public:
+    explicit TruePeakMeter(double above, int rate = kSampleRate);
+    ~TruePeakMeter();
+    TruePeakMeter(const TruePeakMeter&) = delete;
+    TruePeakMeter& operator=(const TruePeakMeter&) = delete;
+
+    void add(const float* pcm, std::size_t n);  // throws LibraryError
+    double finish();                             // the true peak (linear); ends the stream
+
+private:
+    struct State;
+    std::unique_ptr<State> st_;
+};
+
 struct Loudness {
     double integrated_lufs = -70.0;  // -70 (or below) for silence
     double true_peak_dbtp = -99.0;

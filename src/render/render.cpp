@@ -1,5 +1,6 @@
 #include "render/render.hpp"
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <deque>
 #include <filesystem>
 #include <fmt/format.h>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -164,7 +166,7 @@ double target_lufs(const Options& o, const Voice& v) { return o.loudness.integra
 
 std::string piece_key(const SegmentKeys& k, const Options& o, const Voice& v, encode::Codec codec) {
     return Hasher()
-        .add("piece/6")
+        .add("piece/7")
         .add(k.speech)
         .add(k.pause)
         .add(k.span)
@@ -176,10 +178,13 @@ std::string piece_key(const SegmentKeys& k, const Options& o, const Voice& v, en
 
 // Lossy coding overshoots peaks (measured on the sample: Opus 48 kbit/s by up
 // to ~2.5 dB, AAC less): the limiter leaves this much headroom below the
-// ceiling, and the few pieces whose decoded peaks still pass it are encoded
+// ceiling, and the pieces whose decoded true peaks still pass it are encoded
 // again a little quieter (encode_speech).
 constexpr double kCodecHeadroomDb = 2.0;
-constexpr double kInterSampleMarginDb = 0.8;  // true peak over sample peak, at 48 kHz (0.6 seen on the sample)
+// Each piece is decoded alone, by a fresh decoder, and players decode the
+// joined stream with decoders of their own (libopus, FFmpeg's): their true
+// peaks differ from the check's by a few hundredths of a dB.
+constexpr double kDecoderMarginDb = 0.1;
 
 static_assert(master::kSpeechRate == synth::kSampleRate, "speech is levelled at the rate espeak speaks");
 
@@ -206,31 +211,30 @@ std::vector<float> master_speech(const synth::Speech& speech, const Options& o, 
 
 // The piece: pause, speech, then silence up to span - delay. Lossy coding
 // overshoots peaks, sometimes by more than the headroom left for it: where the
-// decoded piece (sample peak, plus a margin for peaks between samples) passes
-// the ceiling, it is encoded again a little quieter. Per piece, so a re-render
-// stays local.
+// decoded piece's true peak passes the ceiling, it is encoded again a little
+// quieter. Per piece, so a re-render stays local.
 encode::Piece encode_speech(const std::vector<float>& speech, const SegmentKeys& k, encode::Codec codec,
                             const encode::Settings& settings, const master::LoudnessTarget& loudness) {
     const auto input_samples = k.span - encode::delay(codec);
-    auto encode_at = [&](float gain, double* peak) {
+    encode::PeakCheck check;
+    check.above = std::pow(10.0, (loudness.true_peak_dbtp - kDecoderMarginDb) / 20.0);
+    auto encode_at = [&](float gain) {
         master::Resampler content(speech.data(), std::int64_t(speech.size()), kTimelineRate, gain);
         return encode::encode_piece(
             codec, settings, [&](float* out, std::int64_t n) { content.read(out, n); }, content.size(), k.pause,
-            input_samples, peak);
+            input_samples, &check);
     };
-    const double ceiling = std::pow(10.0, (loudness.true_peak_dbtp - kInterSampleMarginDb) / 20.0);
-    double peak = 0.0;
     float gain = 1.0f;
-    auto piece = encode_at(gain, &peak);
+    auto piece = encode_at(gain);
     // A quieter copy overshoots differently, so each copy is checked too; every
     // step lowers the gain by at least 0.25 dB, so this ends within a few.
-    for (int attempt = 0; peak > ceiling; ++attempt) {
+    for (int attempt = 0; check.true_peak > check.above; ++attempt) {
         if (attempt == 8)
             throw LibraryError("libavcodec", fmt::format("encoded audio keeps passing the {:.1f} dBTP ceiling",
                                                          loudness.true_peak_dbtp),
                                "render with a lower --loudness target");
-        gain *= float(std::min(ceiling / peak * 0.99, 0.97));
-        piece = encode_at(gain, &peak);
+        gain *= float(std::min(check.above / check.true_peak * 0.99, 0.97));
+        piece = encode_at(gain);
     }
     return piece;
 }
@@ -653,6 +657,10 @@ Result Renderer::run() {
                 break;
             }
     encode_missing(to_encode);
+    // The encoders' buffers are free now but still mapped: hand them back
+    // before muxing, whose index grows with the audio's length (libavformat's
+    // MP4 muxer keeps ~64 bytes per AAC frame until it writes the moov).
+    ::malloc_trim(0);
 
     io::make_dirs(r.dir);
     progress_.stage("writing", int(opt_.formats.size()) + 1);
@@ -689,15 +697,18 @@ Result Renderer::run() {
     names.slug = plan_.slug;
     names.audio_m4a = std::count(opt_.formats.begin(), opt_.formats.end(), "m4a") ? plan_.slug + ".m4a" : "";
     names.audio_opus = std::count(opt_.formats.begin(), opt_.formats.end(), "opus") ? plan_.slug + ".opus" : "";
-    const std::vector<std::tuple<std::string, std::string, std::string, std::string>> sidecars = {
-        {"vtt", plan_.slug + ".vtt", "text/vtt", sidecar::webvtt(s_, timeline_)},
-        {"srt", plan_.slug + ".srt", "application/x-subrip", sidecar::srt(s_, timeline_)},
-        {"chapters", plan_.slug + ".chapters.json", "application/json+chapters", sidecar::chapters_json(s_, timeline_)},
-        {"transcript", plan_.slug + ".transcript.json", "application/json", sidecar::transcript_json(s_, timeline_)},
-        {"html", "index.html", "text/html", sidecar::web_player(s_, timeline_, names)},
+    // One at a time: for a long transcript each of these is megabytes.
+    const std::vector<std::tuple<std::string, std::string, std::string, std::function<std::string()>>> sidecars = {
+        {"vtt", plan_.slug + ".vtt", "text/vtt", [&] { return sidecar::webvtt(s_, timeline_); }},
+        {"srt", plan_.slug + ".srt", "application/x-subrip", [&] { return sidecar::srt(s_, timeline_); }},
+        {"chapters", plan_.slug + ".chapters.json", "application/json+chapters",
+         [&] { return sidecar::chapters_json(s_, timeline_); }},
+        {"transcript", plan_.slug + ".transcript.json", "application/json",
+         [&] { return sidecar::transcript_json(s_, timeline_); }},
+        {"html", "index.html", "text/html", [&] { return sidecar::web_player(s_, timeline_, names); }},
     };
-    for (const auto& [kind, name, type, text] : sidecars)
-        add_file(kind, name, type, io::stage_file(r.dir + "/" + name, text));
+    for (const auto& [kind, name, type, make] : sidecars)
+        add_file(kind, name, type, io::stage_file(r.dir + "/" + name, make()));
 
     manifest.slug = plan_.slug;
     manifest.title = s_.meta.title.empty() ? plan_.slug : s_.meta.title;

@@ -16,6 +16,7 @@ extern "C" {
 #include <libavutil/log.h>
 }
 
+#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <string>
@@ -99,7 +100,8 @@ int main(int argc, char** argv) {
         return cpu_of([&] {
             for (const auto& s : speech48) {
                 const auto span = encode::span_for(std::int64_t(s.size()));
-                double peak = 0;
+                encode::PeakCheck peak;
+                peak.above = std::pow(10.0, -1.5 / 20.0);
                 encode::encode_piece(codec, settings, s.data(), std::int64_t(s.size()), 0,
                                      span - encode::delay(codec), check_peaks ? &peak : nullptr);
             }

@@ -181,7 +181,7 @@ TEST_CASE("encode: truncated or corrupted cache blobs are rejected with IoError 
     }
 }
 
-TEST_CASE("encode: pulled content gives the same packets, and the decoded peak measured on the way", "[av]") {
+TEST_CASE("encode: pulled content gives the same packets, and the decoded true peak measured on the way", "[av]") {
     for (Codec codec : {Codec::Opus, Codec::Aac}) {
         INFO(name(codec));
         const auto span = 3 * encode::kGrain;
@@ -194,19 +194,29 @@ TEST_CASE("encode: pulled content gives the same packets, and the decoded peak m
         const auto reference = encode::encode_piece(codec, {}, padded);
 
         std::int64_t pulled = 0;
-        double peak = -1.0;
+        encode::PeakCheck exact;  // above = 0: every sample measured
         const auto piece = encode::encode_piece(
             codec, {},
             [&](float* out, std::int64_t n) {
                 std::copy(content.begin() + pulled, content.begin() + pulled + n, out);
                 pulled += n;
             },
-            std::int64_t(content.size()), lead, std::int64_t(full.size()), &peak);
+            std::int64_t(content.size()), lead, std::int64_t(full.size()), &exact);
         CHECK(pulled == std::int64_t(content.size()));
         REQUIRE(piece.packets.size() == reference.packets.size());
         for (std::size_t i = 0; i < piece.packets.size(); ++i) REQUIRE(piece.packets[i].data == reference.packets[i].data);
-        CHECK(peak == encode::decoded_peak(piece));
-        CHECK(peak > 0.2);  // the content's peak is ~0.4: decoded, it is near that
-        CHECK(peak < 0.6);
+        CHECK(exact.true_peak == encode::decoded_true_peak(piece));
+        CHECK(exact.true_peak > 0.2);  // the content's peak is ~0.4: decoded, it is near that
+        CHECK(exact.true_peak < 0.6);
+
+        // Against a ceiling: exact above it, and only "at most the ceiling" below.
+        const double low = exact.true_peak * 0.9, high = exact.true_peak * 1.1;
+        CHECK(encode::decoded_true_peak(piece, low) == exact.true_peak);
+        CHECK(encode::decoded_true_peak(piece, high) <= high);
+        encode::PeakCheck against_low;
+        against_low.above = low;
+        encode::encode_piece(codec, {}, padded.data(), std::int64_t(padded.size()), 0, std::int64_t(padded.size()),
+                             &against_low);
+        CHECK(against_low.true_peak == exact.true_peak);
     }
 }

@@ -246,3 +246,31 @@ TEST_CASE("level at espeak's rate: on target, and the sample ceiling holds witho
     up.read(pcm48.data(), up.size());
     CHECK(master::measure(pcm48.data(), pcm48.size()).integrated_lufs == Approx(l.integrated_lufs).margin(0.3));
 }
+
+TEST_CASE("TruePeakMeter: exact above its threshold however the stream is split, at most the threshold below", "[av]") {
+    // Sparse loud clicks (inter-sample peaks over the sample peak) in quiet noise.
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> noise(-0.05f, 0.05f);
+    std::vector<float> pcm(200000);
+    for (auto& s : pcm) s = noise(rng);
+    for (std::size_t at : {1000u, 1031u, 50000u, 123457u, 199990u}) {
+        pcm[at] = 0.7f;
+        pcm[at + 1] = -0.7f;
+        pcm[at + 2] = 0.7f;
+    }
+    const double full = std::pow(10.0, master::measure(pcm.data(), pcm.size()).true_peak_dbtp / 20.0);
+    REQUIRE(full > 0.7);  // oversampling finds more than the sample peak
+
+    for (std::size_t block : {std::size_t(1), std::size_t(7), std::size_t(31), std::size_t(1024), pcm.size()}) {
+        INFO("block " << block);
+        for (double above : {0.0, 0.5, full * 0.99}) {
+            master::TruePeakMeter meter(above);
+            for (std::size_t i = 0; i < pcm.size(); i += block)
+                meter.add(pcm.data() + i, std::min(block, pcm.size() - i));
+            CHECK(meter.finish() == Approx(full).epsilon(1e-6));
+        }
+        master::TruePeakMeter high(full * 1.5);
+        for (std::size_t i = 0; i < pcm.size(); i += block) high.add(pcm.data() + i, std::min(block, pcm.size() - i));
+        CHECK(high.finish() <= full * 1.5);
+    }
+}
