@@ -7,12 +7,13 @@
 //
 //  * Both encoders count their delay into the output: the stream starts with
 //    `delay` samples of encoder look-ahead (libopus 312 at 48 kHz for the
-//    "audio" application, the OpusHead pre-skip; AAC priming 1024, which
-//    libavcodec's audio frame queue adds as `initial_padding`), and packets are
-//    emitted until input + delay samples are covered, each `frame` long
-//    (3840 = 80 ms Opus frames, 1024 AAC).
-//  * So feeding span - delay samples, span a multiple of both frame sizes,
-//    yields exactly span / frame packets whose durations sum to span: the last
+//    "audio" application, the OpusHead pre-skip; AAC priming 1024 at 24 kHz,
+//    which libavcodec's audio frame queue adds as `initial_padding`), and
+//    packets are emitted until input + delay samples are covered, each
+//    `frame` long (3840 = 80 ms Opus frames, 1024 AAC).
+//  * So feeding span - delay samples (in the codec's own samples), span a
+//    multiple of both frame sizes, yields exactly span / frame packets whose
+//    durations sum to span: the last
 //    frame is padded with silence, and AAC's one-frame look-ahead is drained by
 //    the flush. No packet carries skip-samples side data.
 //  * The content therefore starts `delay` samples into the piece's decoded
@@ -51,6 +52,7 @@ extern "C" {
 }
 
 #include "core/error.hpp"
+#include "core/timeline.hpp"
 #include "master/master.hpp"
 
 namespace turncast::encode {
@@ -108,6 +110,9 @@ int check_opus(int ret, const char* what) {
 // 20 ms frames in one packet, with a quarter of the per-call overhead, and
 // latency does not matter for a file.
 constexpr int kOpusFrame = 3840;
+constexpr int kAacRate = 24000;
+constexpr int kAacFrame = 1024;                     // at 24 kHz; also the encoder's priming
+constexpr int kAacScale = kTimelineRate / kAacRate; // timeline samples per AAC sample
 constexpr int kOpusMaxPacket = 4 * 1275 + 16;  // four frames of at most 1275 bytes, plus framing
 
 // Espeak's speech ends near 11 kHz: coding up to 12 kHz (Opus' super-wideband)
@@ -152,19 +157,24 @@ CodecContextPtr open_aac(const Settings& settings) {
     CodecContextPtr ctx(avcodec_alloc_context3(enc));
     if (!ctx) throw LibraryError("libavcodec", "out of memory allocating an encoder");
 
-    ctx->sample_rate = 48000;
+    ctx->sample_rate = rate(Codec::Aac);
     av_channel_layout_default(&ctx->ch_layout, 1);
-    ctx->time_base = AVRational{1, 48000};
+    ctx->time_base = AVRational{1, rate(Codec::Aac)};
     ctx->flags |= AV_CODEC_FLAG_BITEXACT;
     ctx->sample_fmt = AV_SAMPLE_FMT_FLTP;
-    ctx->bit_rate = settings.aac_bitrate;
+    if (settings.aac_bitrate > 0) {
+        ctx->bit_rate = settings.aac_bitrate;
+    } else {
+        ctx->flags |= AV_CODEC_FLAG_QSCALE;
+        ctx->global_quality = int(std::lround(settings.aac_quality * FF_QP2LAMBDA));
+    }
     check_av(av_opt_set(ctx->priv_data, "aac_coder", settings.aac_fast_coder ? "fast" : "twoloop", 0), "aac_coder");
     check_av(avcodec_open2(ctx.get(), enc, nullptr), "opening the aac encoder");
 
-    if (ctx->initial_padding != delay(Codec::Aac) || ctx->frame_size != frame(Codec::Aac))
+    if (ctx->initial_padding != kAacFrame || ctx->frame_size != kAacFrame)
         throw LibraryError("libavcodec",
                            fmt::format("the aac encoder has delay {} and frame size {}; turncast needs {} and {}",
-                                       ctx->initial_padding, ctx->frame_size, delay(Codec::Aac), frame(Codec::Aac)),
+                                       ctx->initial_padding, ctx->frame_size, kAacFrame, kAacFrame),
                            "this libavcodec version joins pieces differently; please report it");
     return ctx;
 }
@@ -180,7 +190,7 @@ void drain(AVCodecContext* ctx, AVPacket* pkt, std::vector<Packet>& out) {
                                "the piece length is not a whole number of frames; please report it");
         Packet p;
         p.data.assign(pkt->data, pkt->data + pkt->size);
-        p.duration = pkt->duration;
+        p.duration = pkt->duration * (kTimelineRate / ctx->sample_rate);
         out.push_back(std::move(p));
         av_packet_unref(pkt);  // pkt is blank again, ready for the next receive
     }
@@ -191,7 +201,8 @@ void drain(AVCodecContext* ctx, AVPacket* pkt, std::vector<Packet>& out) {
 // player outputs (Opus' pre-skip is left out, as players do).
 class PeakDecoder {
 public:
-    PeakDecoder(Codec codec, const std::vector<std::uint8_t>& extradata, double above) : meter_(above) {
+    PeakDecoder(Codec codec, const std::vector<std::uint8_t>& extradata, double above)
+        : meter_(above, rate(codec)) {
         if (codec == Codec::Opus) {
             int err = OPUS_OK;
             opus_.reset(opus_decoder_create(48000, 1, &err));
@@ -204,7 +215,7 @@ public:
         if (!dec) throw LibraryError("libavcodec", "no decoder for the piece's codec");
         ctx_.reset(avcodec_alloc_context3(dec));
         if (!ctx_) throw LibraryError("libavcodec", "cannot allocate a decoder");
-        ctx_->sample_rate = 48000;
+        ctx_->sample_rate = kAacRate;
         av_channel_layout_default(&ctx_->ch_layout, 1);
         if (!extradata.empty()) {
             ctx_->extradata = static_cast<std::uint8_t*>(av_mallocz(extradata.size() + AV_INPUT_BUFFER_PADDING_SIZE));
@@ -325,8 +336,12 @@ private:
 
 }  // namespace
 
-std::int64_t delay(Codec codec) { return codec == Codec::Opus ? 312 : 1024; }
-std::int64_t frame(Codec codec) { return codec == Codec::Opus ? kOpusFrame : 1024; }
+int rate(Codec codec) { return codec == Codec::Opus ? kTimelineRate : kAacRate; }
+std::int64_t delay(Codec codec) { return codec == Codec::Opus ? 312 : kAacFrame * kAacScale; }
+std::int64_t frame(Codec codec) { return codec == Codec::Opus ? kOpusFrame : kAacFrame * kAacScale; }
+std::int64_t input_samples(Codec codec, std::int64_t span) {
+    return (span - delay(codec)) / (kTimelineRate / rate(codec));
+}
 
 std::int64_t span_for(std::int64_t content_samples) {
     const std::int64_t need = std::max<std::int64_t>(content_samples, 0) + std::max(delay(Codec::Opus), delay(Codec::Aac));
@@ -360,10 +375,11 @@ Piece encode_piece(Codec codec, const Settings& settings, const Pull& content, s
     if (lead < 0 || content_samples < 0 || lead + content_samples > n)
         throw std::invalid_argument(fmt::format("encode_piece: {} samples of content after {} of lead do not fit in {}",
                                                 content_samples, lead, n));
-    const std::int64_t span = n + delay(codec);
+    const std::int64_t scale = kTimelineRate / rate(codec);
+    const std::int64_t span = n * scale + delay(codec);
     if (n <= 0 || span % kGrain != 0)
-        throw std::invalid_argument(fmt::format(
-            "encode_piece: {} input samples is not span - {} for a multiple span of {}", n, delay(codec), kGrain));
+        throw std::invalid_argument(fmt::format("encode_piece: {} input samples at {} Hz is not a piece of a multiple of {}",
+                                                n, rate(codec), kGrain));
 
     Piece piece;
     piece.codec = codec;
@@ -459,8 +475,11 @@ std::string fingerprint(Codec codec, const Settings& settings) {
                            "frame={} bandwidth=superwideband",
                            kFormatVersion, opus_get_version_string(), settings.opus_bitrate, settings.opus_complexity,
                            kOpusFrame);
-    return fmt::format("turncast-encode/{} aac lavc={} ({}) bitrate={} coder={}", kFormatVersion, LIBAVCODEC_IDENT,
-                       avcodec_version(), settings.aac_bitrate, settings.aac_fast_coder ? "fast" : "twoloop");
+    return fmt::format("turncast-encode/{} aac lavc={} ({}) {} coder={}", kFormatVersion, LIBAVCODEC_IDENT,
+                       avcodec_version(),
+                       settings.aac_bitrate > 0 ? fmt::format("bitrate={}", settings.aac_bitrate)
+                                                : fmt::format("quality={}", std::lround(settings.aac_quality * FF_QP2LAMBDA)),
+                       settings.aac_fast_coder ? "fast" : "twoloop");
 }
 
 // Layout: "TCEP" u32 version, u64 payload length, payload, u64 FNV-1a(payload).

@@ -3,16 +3,21 @@
 //
 // Pieces are encoded by fresh encoders, independently and in parallel, and
 // joined by the muxer. Each piece occupies exactly `span` samples of the final
-// timeline, a multiple of kGrain so that Opus (3840-sample frames, 312 pre-skip)
-// and AAC (1024-sample frames, 1024 priming) pieces line up exactly and chapter
+// timeline (48 kHz samples), a multiple of kGrain so that Opus (3840-sample
+// frames at 48 kHz, 312 pre-skip) and AAC (1024-sample frames at 24 kHz, 1024
+// priming: 2048 timeline samples each) pieces line up exactly and chapter
 // marks are identical in both files:
 //
 //   auto span  = turncast::encode::span_for(content_samples);
-//   auto input = pad(content, span - turncast::encode::delay(codec));
+//   auto input = pad(content, input_samples(codec, span));   // at rate(codec)
 //   auto piece = turncast::encode::encode_piece(codec, settings, input);
-//   // piece.packets decode to span samples; the content begins delay() samples
-//   // into them, i.e. exactly at the piece's place on the timeline once the
-//   // stream's single pre-skip / priming is removed.
+//   // piece.packets decode to span timeline samples; the content begins
+//   // delay() of them in, i.e. exactly at the piece's place on the timeline
+//   // once the stream's single pre-skip / priming is removed.
+//
+// AAC is coded at 24 kHz: espeak's speech ends near 11 kHz, so nothing is
+// lost, and FFmpeg's encoder then handles half the frames (≈20% less CPU, and
+// half the MP4 muxer's per-frame index, which grows with the audio).
 #pragma once
 
 #include <cstdint>
@@ -24,23 +29,32 @@ namespace turncast::encode {
 
 enum class Codec { Opus, Aac };
 
-constexpr std::int64_t kGrain = 15360;  // lcm(3840, 1024) samples at 48 kHz = 320 ms
+constexpr std::int64_t kGrain = 30720;  // lcm(3840, 2048) timeline samples = 640 ms
 
-std::int64_t delay(Codec codec);  // 312 (Opus pre-skip) or 1024 (AAC priming)
-std::int64_t frame(Codec codec);  // 3840 (80 ms Opus frames) or 1024
+int rate(Codec codec);            // the encoder's sample rate: 48000 (Opus) or 24000 (AAC)
+// In timeline samples (48 kHz), like every length below except encode_piece's input:
+std::int64_t delay(Codec codec);  // 312 (Opus pre-skip) or 2048 (AAC priming, 1024 at 24 kHz)
+std::int64_t frame(Codec codec);  // 3840 (80 ms Opus frames) or 2048 (1024 at 24 kHz)
+// The encoder input a piece of `span` timeline samples takes, at rate(codec).
+std::int64_t input_samples(Codec codec, std::int64_t span);
 // Smallest multiple of kGrain that holds content_samples plus the larger delay.
 std::int64_t span_for(std::int64_t content_samples);
 
 struct Settings {
     int opus_bitrate = 48000;     // bit/s, mono speech
     int opus_complexity = 3;      // 0-10; 3 is ~20% faster than 5 (README has the measured trade-off)
-    int aac_bitrate = 48000;      // bit/s, mono (FFmpeg's encoder lands near 60 on speech)
+    // FFmpeg's AAC encoder at a constant quality (its -q:a scale, 0.1-2): 0.8
+    // lands near 55 kbit/s on espeak speech, with the error (SNR) of its
+    // 48 kbit/s CBR mode (≈62 kbit/s actual) for ~17% less CPU, because the
+    // per-frame rate-control loop is skipped. aac_bitrate > 0 selects CBR.
+    double aac_quality = 0.8;
+    int aac_bitrate = 0;          // bit/s, mono
     bool aac_fast_coder = true;   // aac_coder=fast
 };
 
 struct Packet {
     std::vector<std::uint8_t> data;
-    std::int64_t duration = 0;  // samples
+    std::int64_t duration = 0;  // timeline samples
 };
 
 struct Piece {
@@ -50,7 +64,8 @@ struct Piece {
     std::vector<Packet> packets;           // sum of durations == span
 };
 
-// input.size() must equal span - delay(codec) for some multiple `span` of kGrain.
+// input.size() must equal input_samples(codec, span) for some multiple `span` of
+// kGrain; the input is at rate(codec).
 // Throws LibraryError.
 Piece encode_piece(Codec codec, const Settings& settings, const std::vector<float>& input);
 
@@ -59,7 +74,7 @@ using Pull = std::function<void(float* out, std::int64_t count)>;
 
 // The same packets as encode_piece() of an input made of `lead` zeros, then
 // content_samples pulled from `content`, then zeros up to input_samples in
-// all, without building that input in memory: the content is pulled one frame
+// all (every count at rate(codec)), without building that input in memory: the content is pulled one frame
 // at a time (a piece is mostly one segment's speech, resampled on the way in).
 // With peak, each packet is also decoded as it comes out (libopus or
 // libavcodec's AAC decoder, on the piece alone) and the decoded audio's true

@@ -100,18 +100,34 @@ double true_peak(const float* pcm, std::size_t n, int rate) {
 // value is a weighted sum of the few input samples around it, so it cannot
 // exceed gain * (their largest magnitude), gain being the largest sum of
 // |coefficients| over the subfilters (~1.3): computed here from the same
-// design, with a margin in case a libebur128 version differs slightly.
+// design, then confirmed against the library itself (the worst-case input
+// for that subfilter must read exactly the bound). Should a libebur128 version
+// use another filter, the bound is infinite and meters measure every sample.
 double interpolator_gain_bound() {
     constexpr int kTaps = 49, kFactor = 4;
     constexpr double kPi = 3.14159265358979323846;
     double sums[kFactor] = {};
+    double coeff[kTaps];
     for (int j = 0; j < kTaps; ++j) {
         const double m = double(j) - (kTaps - 1) / 2.0;
         double c = std::fabs(m) > 1e-6 ? std::sin(m * kPi / kFactor) / (m * kPi / kFactor) : 1.0;
         c *= 0.5 * (1.0 - std::cos(2.0 * kPi * j / (kTaps - 1)));
+        coeff[j] = c;
         sums[j % kFactor] += std::fabs(c);
     }
-    return *std::max_element(sums, sums + kFactor) * 1.25;
+    const int worst = int(std::max_element(sums, sums + kFactor) - sums);
+    // Output phase `worst` after input n sums coeff[j] * x[n - j / 4] over
+    // j = worst (mod 4): the input with x[n - j / 4] = sign(coeff[j]) reaches
+    // the bound there and nowhere else exceeds it.
+    std::vector<float> x(64, 0.0f);
+    constexpr int n = kTaps / kFactor;
+    for (int j = worst; j < kTaps; j += kFactor) x[std::size_t(n - j / kFactor)] = coeff[j] < 0 ? -1.0f : 1.0f;
+    auto meter = make_meter(EBUR128_MODE_TRUE_PEAK, 48000);
+    check_ebur(ebur128_add_frames_float(meter.get(), x.data(), x.size()), "measuring true peak");
+    double read = 0.0;
+    check_ebur(ebur128_true_peak(meter.get(), 0, &read), "true peak");
+    const double bound = sums[worst];
+    return std::fabs(read - bound) < 1e-5 ? bound * (1.0 + 1e-4) : HUGE_VAL;
 }
 
 constexpr std::size_t kReach = 32;  // > the 13 input samples each oversampled value uses

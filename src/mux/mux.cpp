@@ -201,10 +201,13 @@ void Muxer::Impl::add_audio_stream(const encode::Piece& first) {
     AVCodecParameters* par = audio->codecpar;
     par->codec_type = AVMEDIA_TYPE_AUDIO;
     par->codec_id = codec == encode::Codec::Opus ? AV_CODEC_ID_OPUS : AV_CODEC_ID_AAC;
-    par->sample_rate = kRate;
+    // Lengths in the pieces are timeline samples (48 kHz); the stream counts
+    // in its codec's own (AAC is coded at 24 kHz).
+    const int scale = kRate / encode::rate(codec);
+    par->sample_rate = encode::rate(codec);
     av_channel_layout_default(&par->ch_layout, 1);
-    par->frame_size = int(encode::frame(codec));
-    par->initial_padding = int(encode::delay(codec));
+    par->frame_size = int(encode::frame(codec) / scale);
+    par->initial_padding = int(encode::delay(codec) / scale);
     if (!first.extradata.empty()) {
         // codecpar owns its extradata (freed with the stream): libav memory, padded.
         par->extradata = static_cast<std::uint8_t*>(av_mallocz(first.extradata.size() + AV_INPUT_BUFFER_PADDING_SIZE));
@@ -212,7 +215,7 @@ void Muxer::Impl::add_audio_stream(const encode::Piece& first) {
         std::memcpy(par->extradata, first.extradata.data(), first.extradata.size());
         par->extradata_size = int(first.extradata.size());
     }
-    audio->time_base = AVRational{1, kRate};
+    audio->time_base = AVRational{1, encode::rate(codec)};
 }
 
 void Muxer::Impl::add_cover_stream(const Cover& cover) {

@@ -130,8 +130,8 @@ Timeline build_timeline(const Script& script, const std::vector<SegmentSpeech>& 
         place(speech[i].sentences, ts.sentences, true);
         at += encode::span_for(pause + speech48);
     }
-    // The shorter of the two files: AAC loses its 1024-sample priming, Opus its
-    // 312-sample pre-skip, from the same sum of spans.
+    // The shorter of the two files: AAC loses its priming (1024 samples at
+    // 24 kHz), Opus its 312-sample pre-skip, from the same sum of spans.
     tl.total = at - encode::delay(encode::Codec::Aac);
     for (const auto& ch : script.chapters)
         tl.chapter_starts.push_back(ch.first_segment < tl.segments.size() ? tl.segments[ch.first_segment].piece_start : 0);
@@ -215,14 +215,17 @@ std::vector<float> master_speech(const synth::Speech& speech, const Options& o, 
 // quieter. Per piece, so a re-render stays local.
 encode::Piece encode_speech(const std::vector<float>& speech, const SegmentKeys& k, encode::Codec codec,
                             const encode::Settings& settings, const master::LoudnessTarget& loudness) {
-    const auto input_samples = k.span - encode::delay(codec);
+    // The encoder takes its input at its own rate (AAC: 24 kHz); pauses and
+    // spans are whole numbers of its samples.
+    const auto scale = kTimelineRate / encode::rate(codec);
+    const auto input_samples = encode::input_samples(codec, k.span);
     encode::PeakCheck check;
     check.above = std::pow(10.0, (loudness.true_peak_dbtp - kDecoderMarginDb) / 20.0);
     auto encode_at = [&](float gain) {
-        master::Resampler content(speech.data(), std::int64_t(speech.size()), kTimelineRate, gain);
+        master::Resampler content(speech.data(), std::int64_t(speech.size()), encode::rate(codec), gain);
         return encode::encode_piece(
-            codec, settings, [&](float* out, std::int64_t n) { content.read(out, n); }, content.size(), k.pause,
-            input_samples, &check);
+            codec, settings, [&](float* out, std::int64_t n) { content.read(out, n); }, content.size(),
+            k.pause / scale, input_samples, &check);
     };
     float gain = 1.0f;
     auto piece = encode_at(gain);
@@ -661,6 +664,7 @@ Result Renderer::run() {
     // before muxing, whose index grows with the audio's length (libavformat's
     // MP4 muxer keeps ~64 bytes per AAC frame until it writes the moov).
     ::malloc_trim(0);
+    ::mallopt(M_MMAP_THRESHOLD, 1 << 20);
 
     io::make_dirs(r.dir);
     progress_.stage("writing", int(opt_.formats.size()) + 1);

@@ -15,12 +15,13 @@ using encode::Codec;
 
 namespace {
 
-// Speech-like test input: two tones with a slow amplitude wobble, then silence.
+// Speech-like test input at the codec's rate for a piece of `span` timeline
+// samples: two tones with a slow amplitude wobble, then silence.
 std::vector<float> input_for(Codec codec, std::int64_t span) {
-    std::vector<float> in(static_cast<std::size_t>(span - encode::delay(codec)), 0.0f);
+    std::vector<float> in(static_cast<std::size_t>(encode::input_samples(codec, span)), 0.0f);
     const std::size_t voiced = in.size() * 2 / 3;
     for (std::size_t i = 0; i < voiced; ++i) {
-        const double t = double(i) / 48000.0;
+        const double t = double(i) / encode::rate(codec);
         in[i] = float((0.3 * std::sin(2 * M_PI * 220 * t) + 0.1 * std::sin(2 * M_PI * 1870 * t)) *
                       (0.6 + 0.4 * std::sin(2 * M_PI * 3 * t)));
     }
@@ -33,11 +34,17 @@ const char* name(Codec c) { return c == Codec::Opus ? "opus" : "aac"; }
 
 TEST_CASE("encode: span_for rounds content plus the larger delay up to whole grains", "[av]") {
     CHECK(encode::span_for(0) == encode::kGrain);
-    CHECK(encode::span_for(encode::kGrain - 1024) == encode::kGrain);
-    CHECK(encode::span_for(encode::kGrain - 1023) == 2 * encode::kGrain);
+    CHECK(encode::span_for(encode::kGrain - 2048) == encode::kGrain);  // AAC's priming is the larger delay
+    CHECK(encode::span_for(encode::kGrain - 2047) == 2 * encode::kGrain);
     CHECK(encode::span_for(10 * encode::kGrain) == 11 * encode::kGrain);
     CHECK(encode::kGrain % encode::frame(Codec::Opus) == 0);
     CHECK(encode::kGrain % encode::frame(Codec::Aac) == 0);
+    // AAC is coded at 24 kHz: its 1024-sample frames and priming are 2048 timeline samples.
+    CHECK(encode::rate(Codec::Aac) == 24000);
+    CHECK(encode::frame(Codec::Aac) == 2048);
+    CHECK(encode::delay(Codec::Aac) == 2048);
+    CHECK(encode::input_samples(Codec::Aac, encode::kGrain) == (encode::kGrain - 2048) / 2);
+    CHECK(encode::input_samples(Codec::Opus, encode::kGrain) == encode::kGrain - 312);
 }
 
 TEST_CASE("encode: each piece is exactly span/frame packets of one frame each", "[av]") {
@@ -67,9 +74,9 @@ TEST_CASE("encode: extradata is the stream header the muxer needs", "[av]") {
 
     const auto aac = encode::encode_piece(Codec::Aac, {}, input_for(Codec::Aac, encode::kGrain));
     REQUIRE(aac.extradata.size() >= 2);
-    // AudioSpecificConfig: object type 2 (LC), frequency index 3 (48 kHz), 1 channel.
+    // AudioSpecificConfig: object type 2 (LC), frequency index 6 (24 kHz), 1 channel.
     CHECK((aac.extradata[0] >> 3) == 2);
-    CHECK((((aac.extradata[0] & 7) << 1) | (aac.extradata[1] >> 7)) == 3);
+    CHECK((((aac.extradata[0] & 7) << 1) | (aac.extradata[1] >> 7)) == 6);
     CHECK(((aac.extradata[1] >> 3) & 15) == 1);
 }
 
@@ -92,7 +99,7 @@ TEST_CASE("encode: settings reach the encoder and the fingerprint", "[av]") {
     best.opus_complexity = 10;
     const auto fast_piece = encode::encode_piece(Codec::Opus, fast, in);
     const auto best_piece = encode::encode_piece(Codec::Opus, best, in);
-    REQUIRE(fast_piece.packets.size() == 8);  // 80 ms packets
+    REQUIRE(fast_piece.packets.size() == std::size_t(2 * encode::kGrain / 3840));  // 80 ms packets
     CHECK(fast_piece.packets[4].data != best_piece.packets[4].data);
 
     encode::Settings low;
@@ -118,13 +125,17 @@ TEST_CASE("encode: settings reach the encoder and the fingerprint", "[av]") {
     encode::Settings aac_rate;
     aac_rate.aac_bitrate = 96000;
     CHECK(encode::fingerprint(Codec::Aac, {}) != encode::fingerprint(Codec::Aac, aac_rate));
+    encode::Settings aac_quality;
+    aac_quality.aac_quality = 1.0;
+    CHECK(encode::fingerprint(Codec::Aac, {}) != encode::fingerprint(Codec::Aac, aac_quality));
     CHECK(fp == encode::fingerprint(Codec::Opus, {}));
 }
 
 TEST_CASE("encode: input that is not span - delay is refused", "[av]") {
     CHECK_THROWS_AS(encode::encode_piece(Codec::Opus, {}, std::vector<float>(encode::kGrain)), std::invalid_argument);
-    CHECK_THROWS_AS(encode::encode_piece(Codec::Aac, {}, std::vector<float>(encode::kGrain - 312)),
-                    std::invalid_argument);
+    CHECK_THROWS_AS(encode::encode_piece(Codec::Aac, {}, std::vector<float>(encode::kGrain - 2048)),
+                    std::invalid_argument);  // 48 kHz-sized: AAC takes half that
+    CHECK_NOTHROW(encode::encode_piece(Codec::Aac, {}, std::vector<float>((encode::kGrain - 2048) / 2)));
     CHECK_THROWS_AS(encode::encode_piece(Codec::Aac, {}, {}), std::invalid_argument);
 }
 

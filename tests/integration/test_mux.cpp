@@ -38,16 +38,17 @@ namespace {
 
 // ---- the test programme: pieces with a chirp at a known place each ----
 
-constexpr int kChirp = 4800;  // 100 ms, 300 Hz → 3 kHz: a sharp correlation peak
-
-std::vector<float> chirp() {
-    std::vector<float> c(kChirp);
-    const double T = kChirp / 48000.0, f0 = 300, f1 = 3000;
-    for (int i = 0; i < kChirp; ++i) {
-        const double t = i / 48000.0;
+// 100 ms, 300 Hz → 3 kHz: a sharp correlation peak. At the codec's rate (the
+// AAC pieces are coded at 24 kHz).
+std::vector<float> chirp(int rate) {
+    const int n = rate / 10, edge = n / 50;
+    std::vector<float> c(static_cast<std::size_t>(n));
+    const double T = 0.1, f0 = 300, f1 = 3000;
+    for (int i = 0; i < n; ++i) {
+        const double t = double(i) / rate;
         double env = 1.0;
-        if (i < 96) env = 0.5 - 0.5 * std::cos(M_PI * i / 96);
-        if (i >= kChirp - 96) env = 0.5 - 0.5 * std::cos(M_PI * (kChirp - 1 - i) / 96);
+        if (i < edge) env = 0.5 - 0.5 * std::cos(M_PI * i / edge);
+        if (i >= n - edge) env = 0.5 - 0.5 * std::cos(M_PI * (n - 1 - i) / edge);
         c[std::size_t(i)] = float(0.5 * env * std::sin(2 * M_PI * (f0 * t + (f1 - f0) * t * t / (2 * T))));
     }
     return c;
@@ -55,7 +56,7 @@ std::vector<float> chirp() {
 
 struct Programme {
     std::vector<std::int64_t> spans{2 * encode::kGrain, 3 * encode::kGrain, 1 * encode::kGrain, 2 * encode::kGrain};
-    std::vector<std::int64_t> offsets{4000, 9100, 3333, 20001};  // chirp start inside each piece
+    std::vector<std::int64_t> offsets{4000, 9100, 3334, 20002};  // chirp start inside each piece (even: whole AAC samples)
     std::vector<std::int64_t> starts() const {
         std::vector<std::int64_t> s;
         std::int64_t at = 0;
@@ -79,11 +80,12 @@ struct Programme {
         return c;
     }
     std::vector<encode::Piece> pieces(Codec codec) const {
-        const auto c = chirp();
+        const auto c = chirp(encode::rate(codec));
+        const std::int64_t scale = 48000 / encode::rate(codec);
         std::vector<encode::Piece> out;
         for (std::size_t i = 0; i < spans.size(); ++i) {
-            std::vector<float> in(std::size_t(spans[i] - encode::delay(codec)), 0.0f);
-            std::copy(c.begin(), c.end(), in.begin() + offsets[i]);
+            std::vector<float> in(std::size_t(encode::input_samples(codec, spans[i])), 0.0f);
+            std::copy(c.begin(), c.end(), in.begin() + offsets[i] / scale);
             out.push_back(encode::encode_piece(codec, {}, in));
         }
         return out;
@@ -207,16 +209,17 @@ Decoded decode(const fs::path& path) {
     return out;
 }
 
-// Where the chirp lies near `expected`: the lag of the best normalised
-// correlation within ±search samples.
-std::int64_t locate(const std::vector<float>& pcm, std::int64_t expected, int search = 1500) {
-    static const auto ref = chirp();
+// Where the chirp lies near `expected` in audio at `rate`: the lag of the best
+// normalised correlation within ±search samples.
+std::int64_t locate(const std::vector<float>& pcm, int rate, std::int64_t expected, int search = 1500) {
+    const auto ref = chirp(rate);
+    const auto n = std::int64_t(ref.size());
     double best = -1;
     std::int64_t best_at = -1;
     for (std::int64_t at = expected - search; at <= expected + search; ++at) {
-        if (at < 0 || at + kChirp > std::int64_t(pcm.size())) continue;
+        if (at < 0 || at + n > std::int64_t(pcm.size())) continue;
         double dot = 0, energy = 0;
-        for (int k = 0; k < kChirp; ++k) {
+        for (std::int64_t k = 0; k < n; ++k) {
             const double x = pcm[std::size_t(at + k)];
             dot += ref[std::size_t(k)] * x;
             energy += x * x;
@@ -328,24 +331,26 @@ TEST_CASE("mux: separately encoded pieces join exactly in .opus, .m4a and .m4b",
     write_file(m4b, Container::M4b, Codec::Aac, tags);
 
     SECTION("the audio decodes to the exact length, every chirp at its timeline sample") {
-        struct Case { fs::path path; AVCodecID codec; std::int64_t delay; };
-        for (const auto& c : {Case{opus, AV_CODEC_ID_OPUS, 312}, Case{m4a, AV_CODEC_ID_AAC, 1024},
-                              Case{m4b, AV_CODEC_ID_AAC, 1024}}) {
+        // Opus: 48 kHz, 312 pre-skip; AAC: 24 kHz, 1024 priming (2048 timeline samples).
+        struct Case { fs::path path; AVCodecID codec; int rate; std::int64_t delay; };
+        for (const auto& c : {Case{opus, AV_CODEC_ID_OPUS, 48000, 312}, Case{m4a, AV_CODEC_ID_AAC, 24000, 2048},
+                              Case{m4b, AV_CODEC_ID_AAC, 24000, 2048}}) {
             INFO(c.path.filename().string());
             const auto d = decode(c.path);
+            const std::int64_t scale = 48000 / c.rate;
             CHECK(d.codec == c.codec);
-            CHECK(d.rate == 48000);
+            CHECK(d.rate == c.rate);
             CHECK(d.channels == 1);
             // The stream's single pre-skip / priming is removed; nothing else.
-            CHECK(std::int64_t(d.pcm.size()) == prog.total() - c.delay);
+            CHECK(std::int64_t(d.pcm.size()) == (prog.total() - c.delay) / scale);
             for (std::size_t i = 0; i < starts.size(); ++i) {
-                const std::int64_t expected = starts[i] + prog.offsets[i];
+                const std::int64_t expected = (starts[i] + prog.offsets[i]) / scale;
                 INFO("chirp " << i << " expected at " << expected);
-                CHECK(std::llabs(locate(d.pcm, expected) - expected) <= 2);
+                CHECK(std::llabs(locate(d.pcm, c.rate, expected) - expected) <= 2 / scale);
             }
             // The silence before the first chirp stays silent: no stray delay.
             float peak = 0;
-            for (std::int64_t k = 0; k < prog.offsets[0] - 200; ++k) peak = std::max(peak, std::fabs(d.pcm[std::size_t(k)]));
+            for (std::int64_t k = 0; k < (prog.offsets[0] - 200) / scale; ++k) peak = std::max(peak, std::fabs(d.pcm[std::size_t(k)]));
             CHECK(peak < 0.01f);
         }
     }
@@ -356,8 +361,8 @@ TEST_CASE("mux: separately encoded pieces join exactly in .opus, .m4a and .m4b",
         const auto& os = *o->streams[0];
         const std::int64_t opus_dur = av_rescale_q(os.duration, os.time_base, AVRational{1, 48000});
         const std::int64_t m4a_dur = av_rescale_q(a->duration, AV_TIME_BASE_Q, AVRational{1, 48000});
-        CHECK(std::llabs(m4a_dur - (prog.total() - 1024)) <= 48);  // AV_TIME_BASE rounding
-        CHECK(std::llabs(opus_dur - m4a_dur) <= 1024);
+        CHECK(std::llabs(m4a_dur - (prog.total() - 2048)) <= 48);  // AV_TIME_BASE rounding
+        CHECK(std::llabs(opus_dur - m4a_dur) <= 2048);
         // The Ogg granule ends exactly at the total: pre-skip + playable samples.
         CHECK(last_granule(opus) == prog.total());
     }
@@ -388,7 +393,7 @@ TEST_CASE("mux: separately encoded pieces join exactly in .opus, .m4a and .m4b",
             CHECK(chapter_comments[2 * i] == std::string(key) + "=" + mux::ogg_chapter_time(marks[i].start));
             CHECK(chapter_comments[2 * i + 1] == std::string(key) + "NAME=" + marks[i].title);
         }
-        CHECK(chapter_comments[2] == "CHAPTER001=00:00:00.640");
+        CHECK(chapter_comments[2] == "CHAPTER001=00:00:01.280");  // two 640 ms grains
         // MP4: both the QuickTime chapter track (tref/chap) and the Nero chpl box,
         // with the index before the media (+faststart).
         for (const auto& path : {m4a, m4b}) {
@@ -456,15 +461,17 @@ TEST_CASE("mux: separately encoded pieces join exactly in .opus, .m4a and .m4b",
         CHECK(out.find("Note:") == std::string::npos);
         CHECK(out.find("Pre-skip: 312") != std::string::npos);
         CHECK(out.find("CHAPTER003NAME=Closing remarks") != std::string::npos);
-        // Playable length is the total minus the pre-skip: 122568 samples = 2.5535 s.
-        CHECK(out.find("Playback length: 0m:02.553s") != std::string::npos);
+        // Playable length is the total minus the pre-skip: 245448 samples = 5.1135 s.
+        CHECK(out.find("Playback length: 0m:05.113s") != std::string::npos);
 
         REQUIRE(run("mediainfo '" + m4a.string() + "'", out, err, dir.path) == 0);
         CHECK(err.empty());
         CHECK(out.find("AAC") != std::string::npos);
-        CHECK(out.find("00:00:00.640") != std::string::npos);
+        CHECK(out.find("00:00:01.280") != std::string::npos);
         CHECK(out.find("Question 1: Über Städte") != std::string::npos);
-        CHECK(out.find("Duration                                 : 2 s 539 ms") != std::string::npos);
+        // The total minus AAC's priming: 243712 samples = 5.0773 s.
+        CHECK(out.find("Duration                                 : 5 s 77 ms") != std::string::npos);
+        CHECK(out.find("Sampling rate                            : 24.0 kHz") != std::string::npos);
     }
 }
 
@@ -510,7 +517,7 @@ TEST_CASE("mux: a cover image is embedded in both files", "[av]") {
         }
         CHECK(has(mp4_boxes(m4a), "moov/udta/meta/ilst/covr"));
         // The audio is unaffected by the picture.
-        CHECK(std::int64_t(decode(m4a).pcm.size()) == Programme{}.total() - 1024);
+        CHECK(std::int64_t(decode(m4a).pcm.size()) == (Programme{}.total() - 2048) / 2);
     }
 }
 
