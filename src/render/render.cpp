@@ -664,7 +664,6 @@ Result Renderer::run() {
     // before muxing, whose index grows with the audio's length (libavformat's
     // MP4 muxer keeps ~64 bytes per AAC frame until it writes the moov).
     ::malloc_trim(0);
-    ::mallopt(M_MMAP_THRESHOLD, 1 << 20);
 
     io::make_dirs(r.dir);
     progress_.stage("writing", int(opt_.formats.size()) + 1);
