@@ -233,8 +233,9 @@ encode::Piece encode_speech(const std::vector<float>& speech, const SegmentKeys&
     // step lowers the gain by at least 0.25 dB, so this ends within a few.
     for (int attempt = 0; check.true_peak > check.above; ++attempt) {
         if (attempt == 8)
-            throw LibraryError("libavcodec", fmt::format("encoded audio keeps passing the {:.1f} dBTP ceiling",
-                                                         loudness.true_peak_dbtp),
+            throw LibraryError(codec == encode::Codec::Opus ? "libopus" : "libavcodec",
+                               fmt::format("encoded audio keeps passing the {:.1f} dBTP ceiling",
+                                           loudness.true_peak_dbtp),
                                "render with a lower --loudness target");
         gain *= float(std::min(check.above / check.true_peak * 0.99, 0.97));
         piece = encode_at(gain);

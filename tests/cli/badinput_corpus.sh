@@ -67,7 +67,10 @@ if [ "$(id -u)" -ne 0 ]; then check_error 5 "permission" "$tmp/locked.txt" -- re
 else echo "skip: chmod 000 does not stop root from reading; unreadability is tested with /proc/self/mem instead"; fi
 # Unreadable even for root: stat() says a regular file, read() fails (EIO).
 check_error 5 "cannot read" "/proc/self/mem" -- render /proc/self/mem
-head -c 4096 /dev/urandom >"$tmp/random.bin"; check_error 3 "line 1, byte" "$tmp/random.bin" -- render "$tmp/random.bin"
+# Random bytes after an invalid first byte: random bytes alone may hold a
+# newline before their first invalid byte, and the error would then be on line 2.
+{ printf '\xff'; head -c 4095 /dev/urandom; } >"$tmp/random.bin"
+check_error 3 "line 1, byte 0" "$tmp/random.bin" -- render "$tmp/random.bin"
 # A 1 MB line and 10,000 speakers: planned within bounds, nothing lost.
 python3 - "$tmp" <<'PY'
 import sys
