@@ -334,6 +334,14 @@ void Renderer::synthesise_missing() {
     }
     if (requests.empty()) return;
     progress_.stage("speaking", int(requests.size()));
+    // Every fork makes the parent's pages copy-on-write; a freed speech buffer
+    // reused for the next one would then be copied page by page (each copy a
+    // TLB shootdown across cores). Large buffers come from fresh mappings
+    // while workers are forked, and from the reusable heap again afterwards.
+    ::mallopt(M_MMAP_THRESHOLD, 256 << 10);
+    struct Restore {
+        ~Restore() { ::mallopt(M_MMAP_THRESHOLD, 32 << 20); }
+    } restore;
     engine_.synthesize(requests, jobs(), [&](std::size_t k, synth::Speech speech) {
         cache_->store_speech(keys_[which[k]].speech, speech);
         infos_[keys_[which[k]].speech] = SpeechInfo{std::int64_t(speech.pcm.size()), std::move(speech.events)};
