@@ -13,9 +13,9 @@
 //    `frame` long (3840 = 80 ms Opus frames, 1024 AAC).
 //  * So feeding span - delay samples (in the codec's own samples), span a
 //    multiple of both frame sizes, yields exactly span / frame packets whose
-//    durations sum to span: the last
-//    frame is padded with silence, and AAC's one-frame look-ahead is drained by
-//    the flush. No packet carries skip-samples side data.
+//    durations sum to span: the last frame is padded with silence, and AAC's
+//    one-frame look-ahead is drained by the flush. No packet carries
+//    skip-samples side data.
 //  * The content therefore starts `delay` samples into the piece's decoded
 //    audio; the muxer removes one pre-skip / priming for the whole stream, and
 //    the next piece's delay fills the tail of this one. Pieces start with a
@@ -190,7 +190,7 @@ void drain(AVCodecContext* ctx, AVPacket* pkt, std::vector<Packet>& out) {
                                "the piece length is not a whole number of frames; please report it");
         Packet p;
         p.data.assign(pkt->data, pkt->data + pkt->size);
-        p.duration = pkt->duration * (kTimelineRate / ctx->sample_rate);
+        p.duration = pkt->duration * kAacScale;
         out.push_back(std::move(p));
         av_packet_unref(pkt);  // pkt is blank again, ready for the next receive
     }
@@ -339,9 +339,10 @@ private:
 int rate(Codec codec) { return codec == Codec::Opus ? kTimelineRate : kAacRate; }
 std::int64_t delay(Codec codec) { return codec == Codec::Opus ? 312 : kAacFrame * kAacScale; }
 std::int64_t frame(Codec codec) { return codec == Codec::Opus ? kOpusFrame : kAacFrame * kAacScale; }
-std::int64_t input_samples(Codec codec, std::int64_t span) {
-    return (span - delay(codec)) / (kTimelineRate / rate(codec));
+std::int64_t codec_samples(Codec codec, std::int64_t timeline_samples) {
+    return timeline_samples / (kTimelineRate / rate(codec));
 }
+std::int64_t input_samples(Codec codec, std::int64_t span) { return codec_samples(codec, span - delay(codec)); }
 
 std::int64_t span_for(std::int64_t content_samples) {
     const std::int64_t need = std::max<std::int64_t>(content_samples, 0) + std::max(delay(Codec::Opus), delay(Codec::Aac));
@@ -369,64 +370,38 @@ Piece encode_piece(Codec codec, const Settings& settings, const float* content, 
     return encode_piece(codec, settings, pull, content_samples, lead, input_samples, peak);
 }
 
-Piece encode_piece(Codec codec, const Settings& settings, const Pull& content, std::int64_t content_samples,
-                   std::int64_t lead, std::int64_t input_samples, PeakCheck* peak) {
-    const std::int64_t n = input_samples;
-    if (lead < 0 || content_samples < 0 || lead + content_samples > n)
-        throw std::invalid_argument(fmt::format("encode_piece: {} samples of content after {} of lead do not fit in {}",
-                                                content_samples, lead, n));
-    const std::int64_t scale = kTimelineRate / rate(codec);
-    const std::int64_t span = n * scale + delay(codec);
-    if (n <= 0 || span % kGrain != 0)
-        throw std::invalid_argument(fmt::format("encode_piece: {} input samples at {} Hz is not a piece of a multiple of {}",
-                                                n, rate(codec), kGrain));
+namespace {
 
-    Piece piece;
-    piece.codec = codec;
-    piece.span = span;
-    piece.packets.reserve(static_cast<std::size_t>(span / frame(codec)));
-    // Writes input samples [at, at + count): `lead` zeros, the content, zeros.
-    auto fill = [&](float* dst, std::int64_t at, std::int64_t count) {
-        const std::int64_t from = std::clamp<std::int64_t>(lead - at, 0, count);
-        const std::int64_t to = std::clamp<std::int64_t>(lead + content_samples - at, from, count);
-        std::fill(dst, dst + from, 0.0f);
-        if (to > from) content(dst + from, to - from);
-        std::fill(dst + to, dst + count, 0.0f);
-    };
+// Writes input samples [at, at + count): `lead` zeros, the content, zeros.
+using Fill = std::function<void(float* dst, std::int64_t at, std::int64_t count)>;
 
-    if (codec == Codec::Opus) {
-        OpusEncoderPtr enc = open_opus(settings);
-        piece.extradata = opus_head();
-        std::unique_ptr<PeakDecoder> peaks;
-        if (peak) peaks = std::make_unique<PeakDecoder>(codec, piece.extradata, peak->above);
-        std::vector<float> pcm(kOpusFrame);
-        std::vector<unsigned char> bytes(kOpusMaxPacket);
-        // The input, then silence while the encoder's look-ahead drains: span
-        // samples in all, span / kOpusFrame packets.
-        for (std::int64_t at = 0; at < span; at += kOpusFrame) {
-            const std::int64_t count = std::clamp<std::int64_t>(n - at, 0, kOpusFrame);
-            fill(pcm.data(), at, count);
-            std::fill(pcm.begin() + count, pcm.end(), 0.0f);
-            const int size = check_opus(
-                opus_encode_float(enc.get(), pcm.data(), kOpusFrame, bytes.data(), opus_int32(bytes.size())),
-                "encoding a frame");
-            Packet p;
-            p.data.assign(bytes.begin(), bytes.begin() + size);
-            p.duration = kOpusFrame;
-            if (peaks) peaks->add(p);
-            piece.packets.push_back(std::move(p));
-        }
-        if (peaks) peak->true_peak = peaks->finish();
-        return piece;
+// The n input samples, then silence while the encoder's look-ahead drains:
+// span samples in all, span / kOpusFrame packets.
+void encode_opus(const Settings& settings, const Fill& fill, std::int64_t n, Piece& piece, PeakDecoder* peaks) {
+    OpusEncoderPtr enc = open_opus(settings);
+    std::vector<float> pcm(kOpusFrame);
+    std::vector<unsigned char> bytes(kOpusMaxPacket);
+    for (std::int64_t at = 0; at < piece.span; at += kOpusFrame) {
+        const std::int64_t count = std::clamp<std::int64_t>(n - at, 0, kOpusFrame);
+        fill(pcm.data(), at, count);
+        std::fill(pcm.begin() + count, pcm.end(), 0.0f);
+        const int size = check_opus(
+            opus_encode_float(enc.get(), pcm.data(), kOpusFrame, bytes.data(), opus_int32(bytes.size())),
+            "encoding a frame");
+        Packet p;
+        p.data.assign(bytes.begin(), bytes.begin() + size);
+        p.duration = kOpusFrame;
+        if (peaks) peaks->add(p);
+        piece.packets.push_back(std::move(p));
     }
+}
 
-    CodecContextPtr ctx = open_aac(settings);
+// The n input samples through libavcodec's frame queue, which adds the
+// priming in front and pads the last frame; the flush drains the look-ahead.
+void encode_aac(const CodecContextPtr& ctx, const Fill& fill, std::int64_t n, Piece& piece, PeakDecoder* peaks) {
     FramePtr frm(av_frame_alloc());
     PacketPtr pkt(av_packet_alloc());
     if (!frm || !pkt) throw LibraryError("libavcodec", "out of memory allocating a frame");
-    if (ctx->extradata_size > 0) piece.extradata.assign(ctx->extradata, ctx->extradata + ctx->extradata_size);
-    std::unique_ptr<PeakDecoder> peaks;
-    if (peak) peaks = std::make_unique<PeakDecoder>(codec, piece.extradata, peak->above);
     std::size_t checked = 0;  // packets already decoded
     auto drain_all = [&] {
         drain(ctx.get(), pkt.get(), piece.packets);
@@ -454,18 +429,57 @@ Piece encode_piece(Codec codec, const Settings& settings, const Pull& content, s
     }
     check_av(avcodec_send_frame(ctx.get(), nullptr), "flushing the encoder");
     drain_all();
-    if (peaks) peak->true_peak = peaks->finish();
 
     std::int64_t total = 0;
     for (const auto& p : piece.packets) {
-        if (p.duration != frame(codec))
+        if (p.duration != frame(Codec::Aac))
             throw LibraryError("libavcodec", fmt::format("the aac encoder produced a {}-sample packet; expected {}",
-                                                         p.duration, frame(codec)));
+                                                         p.duration, frame(Codec::Aac)));
         total += p.duration;
     }
-    if (total != span)
-        throw LibraryError("libavcodec", fmt::format("the aac encoder produced {} samples for a {}-sample piece", total, span),
+    if (total != piece.span)
+        throw LibraryError("libavcodec",
+                           fmt::format("the aac encoder produced {} samples for a {}-sample piece", total, piece.span),
                            "please report it: pieces would drift against the chapter marks");
+}
+
+}  // namespace
+
+Piece encode_piece(Codec codec, const Settings& settings, const Pull& content, std::int64_t content_samples,
+                   std::int64_t lead, std::int64_t input_samples, PeakCheck* peak) {
+    const std::int64_t n = input_samples;
+    if (lead < 0 || content_samples < 0 || lead + content_samples > n)
+        throw std::invalid_argument(fmt::format("encode_piece: {} samples of content after {} of lead do not fit in {}",
+                                                content_samples, lead, n));
+    const std::int64_t span = n * (kTimelineRate / rate(codec)) + delay(codec);
+    if (n <= 0 || span % kGrain != 0)
+        throw std::invalid_argument(fmt::format("encode_piece: {} input samples at {} Hz is not a piece of a multiple of {}",
+                                                n, rate(codec), kGrain));
+
+    Piece piece;
+    piece.codec = codec;
+    piece.span = span;
+    piece.packets.reserve(static_cast<std::size_t>(span / frame(codec)));
+    const Fill fill = [&](float* dst, std::int64_t at, std::int64_t count) {
+        const std::int64_t from = std::clamp<std::int64_t>(lead - at, 0, count);
+        const std::int64_t to = std::clamp<std::int64_t>(lead + content_samples - at, from, count);
+        std::fill(dst, dst + from, 0.0f);
+        if (to > from) content(dst + from, to - from);
+        std::fill(dst + to, dst + count, 0.0f);
+    };
+
+    CodecContextPtr aac;
+    if (codec == Codec::Opus) {
+        piece.extradata = opus_head();
+    } else {
+        aac = open_aac(settings);
+        piece.extradata.assign(aac->extradata, aac->extradata + aac->extradata_size);
+    }
+    std::unique_ptr<PeakDecoder> peaks;
+    if (peak) peaks = std::make_unique<PeakDecoder>(codec, piece.extradata, peak->above);
+    if (codec == Codec::Opus) encode_opus(settings, fill, n, piece, peaks.get());
+    else encode_aac(aac, fill, n, piece, peaks.get());
+    if (peaks) peak->true_peak = peaks->finish();
     return piece;
 }
 

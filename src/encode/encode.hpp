@@ -35,6 +35,9 @@ int rate(Codec codec);            // the encoder's sample rate: 48000 (Opus) or 
 // In timeline samples (48 kHz), like every length below except encode_piece's input:
 std::int64_t delay(Codec codec);  // 312 (Opus pre-skip) or 2048 (AAC priming, 1024 at 24 kHz)
 std::int64_t frame(Codec codec);  // 3840 (80 ms Opus frames) or 2048 (1024 at 24 kHz)
+// Timeline samples counted at rate(codec) (exact for pauses, spans, frames
+// and delays, which are even).
+std::int64_t codec_samples(Codec codec, std::int64_t timeline_samples);
 // The encoder input a piece of `span` timeline samples takes, at rate(codec).
 std::int64_t input_samples(Codec codec, std::int64_t span);
 // Smallest multiple of kGrain that holds content_samples plus the larger delay.
@@ -44,9 +47,10 @@ struct Settings {
     int opus_bitrate = 48000;     // bit/s, mono speech
     int opus_complexity = 3;      // 0-10; 3 is ~20% faster than 5 (README has the measured trade-off)
     // FFmpeg's AAC encoder at a constant quality (its -q:a scale, 0.1-2): 0.8
-    // lands near 55 kbit/s on espeak speech, with the error (SNR) of its
-    // 48 kbit/s CBR mode (≈62 kbit/s actual) for ~17% less CPU, because the
-    // per-frame rate-control loop is skipped. aac_bitrate > 0 selects CBR.
+    // lands near 53 kbit/s on espeak speech, with the error (SNR) of its
+    // 48 kbit/s CBR mode (≈62 kbit/s actual) for ≈30% less CPU (bench_stages),
+    // because the per-frame rate-control loop is skipped. aac_bitrate > 0
+    // selects CBR.
     double aac_quality = 0.8;
     int aac_bitrate = 0;          // bit/s, mono
     bool aac_fast_coder = true;   // aac_coder=fast
@@ -74,8 +78,9 @@ using Pull = std::function<void(float* out, std::int64_t count)>;
 
 // The same packets as encode_piece() of an input made of `lead` zeros, then
 // content_samples pulled from `content`, then zeros up to input_samples in
-// all (every count at rate(codec)), without building that input in memory: the content is pulled one frame
-// at a time (a piece is mostly one segment's speech, resampled on the way in).
+// all (every count at rate(codec)), without building that input in memory:
+// the content is pulled one frame at a time (a piece is mostly one segment's
+// speech, resampled on the way in).
 // With peak, each packet is also decoded as it comes out (libopus or
 // libavcodec's AAC decoder, on the piece alone) and the decoded audio's true
 // peak measured: lossy coding overshoots the input's peaks, and the renderer

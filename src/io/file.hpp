@@ -5,7 +5,7 @@
 //   turncast::io::write_file_atomic("out/talk.vtt", text);
 //   turncast::io::AtomicFile f("out/talk.opus");  // write to f.temp_path() ...
 //   f.commit();                                    // ... then rename into place
-//   io::commit_all(staged);                        // several files, all or none
+//   io::commit_all(staged);                        // several files: all flushed, then renamed
 #pragma once
 
 #include <cstdint>

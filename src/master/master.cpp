@@ -99,7 +99,7 @@ double true_peak(const float* pcm, std::size_t n, int rate) {
 // 49-tap Hann-windowed sinc, split into 4 polyphase subfilters. An oversampled
 // value is a weighted sum of the few input samples around it, so it cannot
 // exceed gain * (their largest magnitude), gain being the largest sum of
-// |coefficients| over the subfilters (~1.3): computed here from the same
+// |coefficients| over the subfilters (1.86): computed here from the same
 // design, then confirmed against the library itself (the worst-case input
 // for that subfilter must read exactly the bound). Should a libebur128 version
 // use another filter, the bound is infinite and meters measure every sample.
@@ -149,12 +149,15 @@ struct TruePeakMeter::State {
     float loud;
     std::vector<float> history;  // the last kReach samples before the current block
     std::size_t owed = 0;        // samples still to feed after the last loud one
-    const std::vector<float> gap = std::vector<float>(kReach, 0.0f);
 
     void feed(const float* p, std::size_t n) {
         if (n == 0) return;
         if (!meter) meter = make_meter(EBUR128_MODE_TRUE_PEAK, rate);
         check_ebur(ebur128_add_frames_float(meter.get(), p, n), "measuring true peak");
+    }
+    void feed_gap() {
+        static const std::vector<float> zeros(kReach, 0.0f);
+        feed(zeros.data(), zeros.size());
     }
 };
 
@@ -177,7 +180,7 @@ void TruePeakMeter::add(const float* x, std::size_t n) {
             for (; j < n && s.owed > 0; ++j, --s.owed)
                 if (std::fabs(x[j]) > s.loud) s.owed = kReach + 1;
             s.feed(x + i, j - i);
-            if (s.owed == 0) s.feed(s.gap.data(), s.gap.size());
+            if (s.owed == 0) s.feed_gap();
             i = j;
             continue;
         }
@@ -206,7 +209,7 @@ void TruePeakMeter::add(const float* x, std::size_t n) {
 double TruePeakMeter::finish() {
     auto& s = *st_;
     if (s.owed > 0) {
-        s.feed(s.gap.data(), s.gap.size());
+        s.feed_gap();
         s.owed = 0;
     }
     if (!s.meter) return 0.0;

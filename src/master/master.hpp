@@ -64,8 +64,9 @@ std::vector<float> resample(const std::vector<std::int16_t>& pcm22050);
 // blocks of any size, exact whenever it exceeds `above`; otherwise some value
 // <= above. Only the neighbourhoods of samples loud enough to matter go
 // through the (costly) oversampling, so checking decoded audio against a
-// ceiling costs a fraction of a full true-peak measurement. above = 0 measures
-// everything exactly.
+// ceiling costs a fraction of a full true-peak measurement (when no sample
+// could reach `above`, nothing is oversampled and finish() gives 0). above = 0
+// measures everything exactly.
 class TruePeakMeter {
 public:
     explicit TruePeakMeter(double above, int rate = kSampleRate);

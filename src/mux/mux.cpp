@@ -203,11 +203,10 @@ void Muxer::Impl::add_audio_stream(const encode::Piece& first) {
     par->codec_id = codec == encode::Codec::Opus ? AV_CODEC_ID_OPUS : AV_CODEC_ID_AAC;
     // Lengths in the pieces are timeline samples (48 kHz); the stream counts
     // in its codec's own (AAC is coded at 24 kHz).
-    const int scale = kRate / encode::rate(codec);
     par->sample_rate = encode::rate(codec);
     av_channel_layout_default(&par->ch_layout, 1);
-    par->frame_size = int(encode::frame(codec) / scale);
-    par->initial_padding = int(encode::delay(codec) / scale);
+    par->frame_size = int(encode::codec_samples(codec, encode::frame(codec)));
+    par->initial_padding = int(encode::codec_samples(codec, encode::delay(codec)));
     if (!first.extradata.empty()) {
         // codecpar owns its extradata (freed with the stream): libav memory, padded.
         par->extradata = static_cast<std::uint8_t*>(av_mallocz(first.extradata.size() + AV_INPUT_BUFFER_PADDING_SIZE));

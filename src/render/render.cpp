@@ -215,9 +215,7 @@ std::vector<float> master_speech(const synth::Speech& speech, const Options& o, 
 // quieter. Per piece, so a re-render stays local.
 encode::Piece encode_speech(const std::vector<float>& speech, const SegmentKeys& k, encode::Codec codec,
                             const encode::Settings& settings, const master::LoudnessTarget& loudness) {
-    // The encoder takes its input at its own rate (AAC: 24 kHz); pauses and
-    // spans are whole numbers of its samples.
-    const auto scale = kTimelineRate / encode::rate(codec);
+    // The encoder takes its input at its own rate (AAC: 24 kHz).
     const auto input_samples = encode::input_samples(codec, k.span);
     encode::PeakCheck check;
     check.above = std::pow(10.0, (loudness.true_peak_dbtp - kDecoderMarginDb) / 20.0);
@@ -225,7 +223,7 @@ encode::Piece encode_speech(const std::vector<float>& speech, const SegmentKeys&
         master::Resampler content(speech.data(), std::int64_t(speech.size()), encode::rate(codec), gain);
         return encode::encode_piece(
             codec, settings, [&](float* out, std::int64_t n) { content.read(out, n); }, content.size(),
-            k.pause / scale, input_samples, &check);
+            encode::codec_samples(codec, k.pause), input_samples, &check);
     };
     float gain = 1.0f;
     auto piece = encode_at(gain);
@@ -334,14 +332,6 @@ void Renderer::synthesise_missing() {
     }
     if (requests.empty()) return;
     progress_.stage("speaking", int(requests.size()));
-    // Every fork makes the parent's pages copy-on-write; a freed speech buffer
-    // reused for the next one would then be copied page by page (each copy a
-    // TLB shootdown across cores). Large buffers come from fresh mappings
-    // while workers are forked, and from the reusable heap again afterwards.
-    ::mallopt(M_MMAP_THRESHOLD, 256 << 10);
-    struct Restore {
-        ~Restore() { ::mallopt(M_MMAP_THRESHOLD, 32 << 20); }
-    } restore;
     engine_.synthesize(requests, jobs(), [&](std::size_t k, synth::Speech speech) {
         cache_->store_speech(keys_[which[k]].speech, speech);
         infos_[keys_[which[k]].speech] = SpeechInfo{std::int64_t(speech.pcm.size()), std::move(speech.events)};

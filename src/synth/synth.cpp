@@ -17,6 +17,7 @@
 #include <espeak-ng/speak_lib.h>
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -443,6 +444,15 @@ Payload finish(Child& c, const std::function<std::string(std::size_t)>& describe
 void run_pool(std::size_t n, int jobs, const Work& work,
               const std::function<std::string(std::size_t)>& describe,
               const std::function<void(std::size_t, Payload)>& on_payload) {
+    // Every fork makes the parent's pages copy-on-write; a freed payload
+    // buffer reused for the next one (or anything the caller allocates while
+    // the pool runs) would then be copied page by page, each copy a TLB
+    // shootdown across cores. Large buffers come from fresh mappings while
+    // children are forked, and from the reusable heap again afterwards.
+    ::mallopt(M_MMAP_THRESHOLD, 256 << 10);
+    struct RestoreHeap {
+        ~RestoreHeap() { ::mallopt(M_MMAP_THRESHOLD, 32 << 20); }
+    } restore_heap;
     const std::size_t max_alive = std::size_t(std::max(1, jobs));
     std::vector<std::unique_ptr<Child>> alive;  // destructors kill + reap on any throw
     std::size_t next = 0;
