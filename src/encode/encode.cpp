@@ -6,11 +6,13 @@
 // that behaves differently fails loudly instead of drifting the chapter marks):
 //
 //  * Both encoders count their delay into the output: the stream starts with
-//    `delay` samples of encoder look-ahead (libopus 312 at 48 kHz for the
-//    "audio" application, the OpusHead pre-skip; AAC priming 1024 at 24 kHz,
+//    `delay` samples of encoder look-ahead (libopus 156 at its 24 kHz input
+//    for the "audio" application, 312 at the stream's 48 kHz: the OpusHead
+//    pre-skip; AAC priming 1024 at 24 kHz,
 //    which libavcodec's audio frame queue adds as `initial_padding`), and
 //    packets are emitted until input + delay samples are covered, each
-//    `frame` long (3840 = 80 ms Opus frames, 1024 AAC).
+//    `frame` long (80 ms Opus frames: 1920 input, 3840 decoded samples;
+//    1024 AAC).
 //  * So feeding span - delay samples (in the codec's own samples), span a
 //    multiple of both frame sizes, yields exactly span / frame packets whose
 //    durations sum to span: the last frame is padded with silence, and AAC's
@@ -109,8 +111,10 @@ int check_opus(int ret, const char* what) {
 // 80 ms frames (3840 samples, a quarter of kGrain): libopus codes them as four
 // 20 ms frames in one packet, with a quarter of the per-call overhead, and
 // latency does not matter for a file.
-constexpr int kOpusFrame = 3840;
-constexpr int kAacRate = 24000;
+constexpr int kOpusRate = 48000;                       // the Opus stream's (and decoder's) rate
+constexpr int kOpusFrame = 3840;                       // 80 ms at 48 kHz: timeline samples
+constexpr int kOpusInputFrame = kOpusFrame * kInputRate / kOpusRate;
+constexpr int kAacRate = kInputRate;
 constexpr int kAacFrame = 1024;                     // at 24 kHz; also the encoder's priming
 constexpr int kAacScale = kTimelineRate / kAacRate; // timeline samples per AAC sample
 constexpr int kOpusMaxPacket = 4 * 1275 + 16;  // four frames of at most 1275 bytes, plus framing
@@ -121,7 +125,7 @@ constexpr int kOpusMaxPacket = 4 * 1275 + 16;  // four frames of at most 1275 by
 // instead of 16).
 OpusEncoderPtr open_opus(const Settings& settings) {
     int err = OPUS_OK;
-    OpusEncoderPtr enc(opus_encoder_create(48000, 1, OPUS_APPLICATION_AUDIO, &err));
+    OpusEncoderPtr enc(opus_encoder_create(kInputRate, 1, OPUS_APPLICATION_AUDIO, &err));
     if (!enc || err != OPUS_OK) check_opus(err == OPUS_OK ? OPUS_ALLOC_FAIL : err, "creating an encoder");
     check_opus(opus_encoder_ctl(enc.get(), OPUS_SET_BITRATE(settings.opus_bitrate)), "setting the bitrate");
     check_opus(opus_encoder_ctl(enc.get(), OPUS_SET_COMPLEXITY(settings.opus_complexity)), "setting the complexity");
@@ -130,17 +134,20 @@ OpusEncoderPtr open_opus(const Settings& settings) {
     check_opus(opus_encoder_ctl(enc.get(), OPUS_SET_MAX_BANDWIDTH(OPUS_BANDWIDTH_SUPERWIDEBAND)), "setting the bandwidth");
     opus_int32 lookahead = 0;
     check_opus(opus_encoder_ctl(enc.get(), OPUS_GET_LOOKAHEAD(&lookahead)), "asking the look-ahead");
-    if (lookahead != delay(Codec::Opus))
+    // In input samples; the stream's pre-skip counts it at 48 kHz.
+    if (lookahead != codec_samples(Codec::Opus, delay(Codec::Opus)))
         throw LibraryError("libopus", fmt::format("the encoder has look-ahead {}; turncast needs {}", lookahead,
-                                                  delay(Codec::Opus)),
+                                                  codec_samples(Codec::Opus, delay(Codec::Opus))),
                            "this libopus version joins pieces differently; please report it");
     return enc;
 }
 
-// The OpusHead of a mono 48 kHz stream (RFC 7845, channel mapping family 0).
+// The OpusHead of a mono stream (RFC 7845, channel mapping family 0). The
+// "input sample rate" is informational; some players decode at it, so it
+// names the 48 kHz the stream is meant to be played at.
 std::vector<std::uint8_t> opus_head() {
     const auto pre_skip = std::uint32_t(delay(Codec::Opus));
-    const std::uint32_t rate = 48000;
+    const auto rate = std::uint32_t(kOpusRate);
     return {'O', 'p', 'u', 's', 'H', 'e', 'a', 'd',
             1,  // version
             1,  // channels
@@ -202,10 +209,10 @@ void drain(AVCodecContext* ctx, AVPacket* pkt, std::vector<Packet>& out) {
 class PeakDecoder {
 public:
     PeakDecoder(Codec codec, const std::vector<std::uint8_t>& extradata, double above)
-        : meter_(above, rate(codec)) {
+        : meter_(above, stream_rate(codec)) {
         if (codec == Codec::Opus) {
             int err = OPUS_OK;
-            opus_.reset(opus_decoder_create(48000, 1, &err));
+            opus_.reset(opus_decoder_create(kOpusRate, 1, &err));
             if (!opus_ || err != OPUS_OK) check_opus(err == OPUS_OK ? OPUS_ALLOC_FAIL : err, "creating a decoder");
             skip_ = delay(Codec::Opus);
             pcm_.resize(5760);  // 120 ms, the longest Opus packet
@@ -336,11 +343,15 @@ private:
 
 }  // namespace
 
-int rate(Codec codec) { return codec == Codec::Opus ? kTimelineRate : kAacRate; }
+int rate(Codec) { return kInputRate; }
+int stream_rate(Codec codec) { return codec == Codec::Opus ? kOpusRate : kAacRate; }
 std::int64_t delay(Codec codec) { return codec == Codec::Opus ? 312 : kAacFrame * kAacScale; }
 std::int64_t frame(Codec codec) { return codec == Codec::Opus ? kOpusFrame : kAacFrame * kAacScale; }
 std::int64_t codec_samples(Codec codec, std::int64_t timeline_samples) {
     return timeline_samples / (kTimelineRate / rate(codec));
+}
+std::int64_t stream_samples(Codec codec, std::int64_t timeline_samples) {
+    return timeline_samples / (kTimelineRate / stream_rate(codec));
 }
 std::int64_t input_samples(Codec codec, std::int64_t span) { return codec_samples(codec, span - delay(codec)); }
 
@@ -376,17 +387,18 @@ namespace {
 using Fill = std::function<void(float* dst, std::int64_t at, std::int64_t count)>;
 
 // The n input samples, then silence while the encoder's look-ahead drains:
-// span samples in all, span / kOpusFrame packets.
+// span timeline samples in all, span / kOpusFrame packets.
 void encode_opus(const Settings& settings, const Fill& fill, std::int64_t n, Piece& piece, PeakDecoder* peaks) {
     OpusEncoderPtr enc = open_opus(settings);
-    std::vector<float> pcm(kOpusFrame);
+    std::vector<float> pcm(kOpusInputFrame);
     std::vector<unsigned char> bytes(kOpusMaxPacket);
-    for (std::int64_t at = 0; at < piece.span; at += kOpusFrame) {
-        const std::int64_t count = std::clamp<std::int64_t>(n - at, 0, kOpusFrame);
+    const std::int64_t end = codec_samples(Codec::Opus, piece.span);
+    for (std::int64_t at = 0; at < end; at += kOpusInputFrame) {
+        const std::int64_t count = std::clamp<std::int64_t>(n - at, 0, kOpusInputFrame);
         fill(pcm.data(), at, count);
         std::fill(pcm.begin() + count, pcm.end(), 0.0f);
         const int size = check_opus(
-            opus_encode_float(enc.get(), pcm.data(), kOpusFrame, bytes.data(), opus_int32(bytes.size())),
+            opus_encode_float(enc.get(), pcm.data(), kOpusInputFrame, bytes.data(), opus_int32(bytes.size())),
             "encoding a frame");
         Packet p;
         p.data.assign(bytes.begin(), bytes.begin() + size);
@@ -486,9 +498,9 @@ Piece encode_piece(Codec codec, const Settings& settings, const Pull& content, s
 std::string fingerprint(Codec codec, const Settings& settings) {
     if (codec == Codec::Opus)
         return fmt::format("turncast-encode/{} {} bitrate={} complexity={} application=audio vbr=constrained "
-                           "frame={} bandwidth=superwideband",
+                           "frame={} bandwidth=superwideband input={}",
                            kFormatVersion, opus_get_version_string(), settings.opus_bitrate, settings.opus_complexity,
-                           kOpusFrame);
+                           kOpusFrame, kInputRate);
     return fmt::format("turncast-encode/{} aac lavc={} ({}) {} coder={}", kFormatVersion, LIBAVCODEC_IDENT,
                        avcodec_version(),
                        settings.aac_bitrate > 0 ? fmt::format("bitrate={}", settings.aac_bitrate)

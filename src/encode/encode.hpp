@@ -4,7 +4,7 @@
 // Pieces are encoded by fresh encoders, independently and in parallel, and
 // joined by the muxer. Each piece occupies exactly `span` samples of the final
 // timeline (48 kHz samples), a multiple of kGrain so that Opus (3840-sample
-// frames at 48 kHz, 312 pre-skip) and AAC (1024-sample frames at 24 kHz, 1024
+// frames of a 48 kHz stream, 312 pre-skip) and AAC (1024-sample frames at 24 kHz, 1024
 // priming: 2048 timeline samples each) pieces line up exactly and chapter
 // marks are identical in both files:
 //
@@ -15,9 +15,10 @@
 //   // delay() of them in, i.e. exactly at the piece's place on the timeline
 //   // once the stream's single pre-skip / priming is removed.
 //
-// AAC is coded at 24 kHz: espeak's speech ends near 11 kHz, so nothing is
-// lost, and FFmpeg's encoder then handles half the frames (≈20% less CPU, and
-// half the MP4 muxer's per-frame index, which grows with the audio).
+// Both encoders take 24 kHz input: espeak's speech ends near 11 kHz, so
+// nothing is lost; FFmpeg's AAC encoder then handles half the frames (≈20%
+// less CPU, and half the MP4 muxer's per-frame index, which grows with the
+// audio), and a segment is resampled once for both codecs.
 #pragma once
 
 #include <cstdint>
@@ -31,13 +32,19 @@ enum class Codec { Opus, Aac };
 
 constexpr std::int64_t kGrain = 30720;  // lcm(3840, 2048) timeline samples = 640 ms
 
-int rate(Codec codec);            // the encoder's sample rate: 48000 (Opus) or 24000 (AAC)
+// Both encoders take 24 kHz input (espeak's speech ends near 11 kHz, so
+// nothing is lost): one resampled copy of a segment feeds both. libopus codes
+// it as a 48 kHz stream (what every Opus decoder outputs); AAC stays 24 kHz.
+constexpr int kInputRate = 24000;
+int rate(Codec codec);         // the encoder's input rate: kInputRate
+int stream_rate(Codec codec);  // the coded stream's rate: 48000 (Opus) or 24000 (AAC)
 // In timeline samples (48 kHz), like every length below except encode_piece's input:
 std::int64_t delay(Codec codec);  // 312 (Opus pre-skip) or 2048 (AAC priming, 1024 at 24 kHz)
 std::int64_t frame(Codec codec);  // 3840 (80 ms Opus frames) or 2048 (1024 at 24 kHz)
-// Timeline samples counted at rate(codec) (exact for pauses, spans, frames
-// and delays, which are even).
+// Timeline samples counted at rate(codec), or at stream_rate(codec) (exact
+// for pauses, spans, frames and delays, which are even).
 std::int64_t codec_samples(Codec codec, std::int64_t timeline_samples);
+std::int64_t stream_samples(Codec codec, std::int64_t timeline_samples);
 // The encoder input a piece of `span` timeline samples takes, at rate(codec).
 std::int64_t input_samples(Codec codec, std::int64_t span);
 // Smallest multiple of kGrain that holds content_samples plus the larger delay.

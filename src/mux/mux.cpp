@@ -202,11 +202,11 @@ void Muxer::Impl::add_audio_stream(const encode::Piece& first) {
     par->codec_type = AVMEDIA_TYPE_AUDIO;
     par->codec_id = codec == encode::Codec::Opus ? AV_CODEC_ID_OPUS : AV_CODEC_ID_AAC;
     // Lengths in the pieces are timeline samples (48 kHz); the stream counts
-    // in its codec's own (AAC is coded at 24 kHz).
-    par->sample_rate = encode::rate(codec);
+    // in its codec's own (Opus 48 kHz, AAC 24 kHz).
+    par->sample_rate = encode::stream_rate(codec);
     av_channel_layout_default(&par->ch_layout, 1);
-    par->frame_size = int(encode::codec_samples(codec, encode::frame(codec)));
-    par->initial_padding = int(encode::codec_samples(codec, encode::delay(codec)));
+    par->frame_size = int(encode::stream_samples(codec, encode::frame(codec)));
+    par->initial_padding = int(encode::stream_samples(codec, encode::delay(codec)));
     if (!first.extradata.empty()) {
         // codecpar owns its extradata (freed with the stream): libav memory, padded.
         par->extradata = static_cast<std::uint8_t*>(av_mallocz(first.extradata.size() + AV_INPUT_BUFFER_PADDING_SIZE));
@@ -214,7 +214,7 @@ void Muxer::Impl::add_audio_stream(const encode::Piece& first) {
         std::memcpy(par->extradata, first.extradata.data(), first.extradata.size());
         par->extradata_size = int(first.extradata.size());
     }
-    audio->time_base = AVRational{1, encode::rate(codec)};
+    audio->time_base = AVRational{1, encode::stream_rate(codec)};
 }
 
 void Muxer::Impl::add_cover_stream(const Cover& cover) {

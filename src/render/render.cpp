@@ -189,11 +189,10 @@ constexpr double kDecoderMarginDb = 0.1;
 static_assert(master::kSpeechRate == synth::kSampleRate, "speech is levelled at the rate espeak speaks");
 
 // Mastered speech of one segment, at espeak's 22050 Hz: levelled there (2.2
-// times fewer samples than at 48 kHz) and resampled on its way into each
-// encoder. For lossy pieces the final true-peak trim is left out (their
-// decoded peaks are checked instead) and the limiter's sample ceiling sits
-// 1 dB lower, for the peaks that resampling to 48 kHz finds between 22050 Hz
-// samples (up to ~1.3 dB measured on the sample).
+// times fewer samples than at 48 kHz). For lossy pieces the final true-peak
+// trim is left out (their decoded peaks are checked instead) and the
+// limiter's sample ceiling sits 1 dB lower, for the peaks that resampling
+// finds between 22050 Hz samples (up to ~1.3 dB measured on the sample).
 std::vector<float> master_speech(const synth::Speech& speech, const Options& o, const Voice& v, bool lossy = true) {
     auto pcm = master::to_float(speech.pcm);
     master::LoudnessTarget target = o.loudness;
@@ -209,21 +208,43 @@ std::vector<float> master_speech(const synth::Speech& speech, const Options& o, 
     return pcm;
 }
 
-// The piece: pause, speech, then silence up to span - delay. Lossy coding
-// overshoots peaks, sometimes by more than the headroom left for it: where the
-// decoded piece's true peak passes the ceiling, it is encoded again a little
-// quieter. Per piece, so a re-render stays local.
-encode::Piece encode_speech(const std::vector<float>& speech, const SegmentKeys& k, encode::Codec codec,
+// What both encoders take for one segment: its mastered speech resampled
+// once to their common 24 kHz input rate.
+std::vector<float> encoder_input(const synth::Speech& speech, const Options& o, const Voice& v) {
+    const auto mastered = master_speech(speech, o, v);
+    master::Resampler r(mastered.data(), std::int64_t(mastered.size()), encode::kInputRate);
+    std::vector<float> out(std::size_t(r.size()));
+    r.read(out.data(), r.size());
+    return out;
+}
+
+// Timeline samples a segment's speech occupies in the encoded pieces: its
+// encoder input counted at 48 kHz (at least its 48 kHz length, one sample
+// more at most).
+std::int64_t coded_length(std::int64_t samples22050) {
+    return master::resampled_length(samples22050, encode::kInputRate) * (kTimelineRate / encode::kInputRate);
+}
+
+// The piece: pause, speech (at the encoders' input rate), then silence up to
+// span - delay. Lossy coding overshoots peaks, sometimes by more than the
+// headroom left for it: where the decoded piece's true peak passes the
+// ceiling, it is encoded again a little quieter. Per piece, so a re-render
+// stays local.
+encode::Piece encode_speech(const std::vector<float>& input, const SegmentKeys& k, encode::Codec codec,
                             const encode::Settings& settings, const master::LoudnessTarget& loudness) {
-    // The encoder takes its input at its own rate (AAC: 24 kHz).
     const auto input_samples = encode::input_samples(codec, k.span);
     encode::PeakCheck check;
     check.above = std::pow(10.0, (loudness.true_peak_dbtp - kDecoderMarginDb) / 20.0);
     auto encode_at = [&](float gain) {
-        master::Resampler content(speech.data(), std::int64_t(speech.size()), encode::rate(codec), gain);
-        return encode::encode_piece(
-            codec, settings, [&](float* out, std::int64_t n) { content.read(out, n); }, content.size(),
-            encode::codec_samples(codec, k.pause), input_samples, &check);
+        std::size_t at = 0;
+        const encode::Pull content = [&](float* out, std::int64_t n) {
+            const float* from = input.data() + at;
+            if (gain == 1.0f) std::copy(from, from + n, out);
+            else for (std::int64_t j = 0; j < n; ++j) out[j] = from[j] * gain;
+            at += std::size_t(n);
+        };
+        return encode::encode_piece(codec, settings, content, std::int64_t(input.size()),
+                                    encode::codec_samples(codec, k.pause), input_samples, &check);
     };
     float gain = 1.0f;
     auto piece = encode_at(gain);
@@ -358,7 +379,7 @@ void Renderer::plan_pieces() {
         }
         auto& k = keys_[i];
         k.pause = pause_samples(s_.segments[i].pause_before_ms);
-        k.span = encode::span_for(k.pause + master::resampled_length(info->samples));
+        k.span = encode::span_for(k.pause + coded_length(info->samples));
         const Voice& v = s_.voice(s_.segments[i].voice);
         for (auto c : codecs_) k.piece[c] = piece_key(k, opt_, v, c);
     }
@@ -371,10 +392,10 @@ void Renderer::encode_segment(std::size_t i) {
     auto speech = cache_->load_speech(k.speech);
     // Damaged or pruned: spoken again outside the thread pool (encode_missing).
     if (!speech) throw SpeechMissing{};
-    const auto mastered = master_speech(*speech, opt_, v);
+    const auto input = encoder_input(*speech, opt_, v);
     for (auto c : codecs_) {
         if (cache_->has_piece(k.piece.at(c), c)) continue;
-        cache_->store_piece(k.piece.at(c), encode_speech(mastered, k, c, opt_.encoder, opt_.loudness));
+        cache_->store_piece(k.piece.at(c), encode_speech(input, k, c, opt_.encoder, opt_.loudness));
         ++encoded_;
     }
 }
@@ -382,7 +403,8 @@ void Renderer::encode_segment(std::size_t i) {
 void Renderer::encode_missing(const std::vector<std::size_t>& segments) {
     if (segments.empty()) return;
     progress_.stage("encoding", int(segments.size()));
-    // Two kinds of job: master a segment (load its speech, resample, level),
+    // Two kinds of job: master a segment (load its speech, level it, resample
+    // it once to the encoders' 24 kHz input),
     // then encode it once per missing codec. Mastering yields one encode job
     // per codec, so the two encoders of one segment run on two cores — what
     // makes a one-segment re-render fast. Workers take encode jobs first,
@@ -392,7 +414,7 @@ void Renderer::encode_missing(const std::vector<std::size_t>& segments) {
     struct EncodeJob {
         std::size_t segment;
         encode::Codec codec;
-        std::shared_ptr<const std::vector<float>> speech;  // mastered, 22050 Hz
+        std::shared_ptr<const std::vector<float>> speech;  // mastered, at the encoders' input rate
     };
     std::vector<std::size_t> order(segments);
     std::stable_sort(order.begin(), order.end(),
@@ -411,7 +433,7 @@ void Renderer::encode_missing(const std::vector<std::size_t>& segments) {
         auto speech = cache_->load_speech(k.speech);
         // Damaged or pruned: spoken again outside the thread pool (below).
         if (!speech) throw SpeechMissing{};
-        auto mastered = std::make_shared<const std::vector<float>>(master_speech(*speech, opt_, s_.voice(s_.segments[i].voice)));
+        auto mastered = std::make_shared<const std::vector<float>>(encoder_input(*speech, opt_, s_.voice(s_.segments[i].voice)));
         speech.reset();
         std::vector<EncodeJob> jobs;
         for (auto c : codecs_)

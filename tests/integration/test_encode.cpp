@@ -44,7 +44,15 @@ TEST_CASE("encode: span_for rounds content plus the larger delay up to whole gra
     CHECK(encode::frame(Codec::Aac) == 2048);
     CHECK(encode::delay(Codec::Aac) == 2048);
     CHECK(encode::input_samples(Codec::Aac, encode::kGrain) == (encode::kGrain - 2048) / 2);
-    CHECK(encode::input_samples(Codec::Opus, encode::kGrain) == encode::kGrain - 312);
+    // Opus takes the same 24 kHz input and codes a 48 kHz stream: 312 pre-skip
+    // (156 input samples), 80 ms frames of 3840.
+    CHECK(encode::rate(Codec::Opus) == 24000);
+    CHECK(encode::stream_rate(Codec::Opus) == 48000);
+    CHECK(encode::stream_rate(Codec::Aac) == 24000);
+    CHECK(encode::frame(Codec::Opus) == 3840);
+    CHECK(encode::delay(Codec::Opus) == 312);
+    CHECK(encode::input_samples(Codec::Opus, encode::kGrain) == (encode::kGrain - 312) / 2);
+    CHECK(encode::stream_samples(Codec::Opus, encode::delay(Codec::Opus)) == 312);
 }
 
 TEST_CASE("encode: each piece is exactly span/frame packets of one frame each", "[av]") {
