@@ -96,32 +96,74 @@ double true_peak(const float* pcm, std::size_t n, int rate) {
 }
 
 // libebur128 (1.2.x) finds true peaks by 4x oversampling below 96 kHz with a
-// 49-tap Hann-windowed sinc, split into 4 polyphase subfilters. An oversampled
-// value is a weighted sum of the few input samples around it, so it cannot
-// exceed gain * (their largest magnitude), gain being the largest sum of
-// |coefficients| over the subfilters (1.86): computed here from the same
-// design, then confirmed against the library itself (the worst-case input
-// for that subfilter must read exactly the bound). Should a libebur128 version
-// use another filter, the bound is infinite and meters measure every sample.
-double interpolator_gain_bound() {
-    constexpr int kTaps = 49, kFactor = 4;
-    constexpr double kPi = 3.14159265358979323846;
-    double sums[kFactor] = {};
-    double coeff[kTaps];
-    for (int j = 0; j < kTaps; ++j) {
-        const double m = double(j) - (kTaps - 1) / 2.0;
-        double c = std::fabs(m) > 1e-6 ? std::sin(m * kPi / kFactor) / (m * kPi / kFactor) : 1.0;
-        c *= 0.5 * (1.0 - std::cos(2.0 * kPi * j / (kTaps - 1)));
-        coeff[j] = c;
-        sums[j % kFactor] += std::fabs(c);
+// 49-tap Hann-windowed sinc, split into 4 polyphase subfilters: output phase f
+// after input n is sum over taps j = f (mod 4) of coeff[j] * x[n - j / 4]
+// (taps whose coefficient is ~0 are left out). Interpolator holds the same
+// design in float, to screen audio cheaply before the library measures it.
+struct Interpolator {
+    static constexpr int kTaps = 49, kFactor = 4, kDelay = (kTaps + kFactor - 1) / kFactor;  // 13
+    double coeff[kTaps] = {};
+    float phase[kFactor][kDelay] = {};  // phase[f][k]: the weight of x[n - k]
+
+    Interpolator() {
+        constexpr double kPi = 3.14159265358979323846;
+        for (int j = 0; j < kTaps; ++j) {
+            const double m = double(j) - (kTaps - 1) / 2.0;
+            double c = std::fabs(m) > 1e-6 ? std::sin(m * kPi / kFactor) / (m * kPi / kFactor) : 1.0;
+            c *= 0.5 * (1.0 - std::cos(2.0 * kPi * j / (kTaps - 1)));
+            if (std::fabs(c) <= 1e-6) c = 0.0;
+            coeff[j] = c;
+            phase[j % kFactor][j / kFactor] = float(c);
+        }
     }
+
+    // The largest |oversampled value| of x[0, n) between zeros: the block
+    // preceded and followed by at least kDelay zeros, as the meter sees a
+    // neighbourhood (below). Float sums of at most 13 terms: within ~1e-7 of
+    // the library's double sums.
+    float block_peak(const float* x, std::size_t n, std::vector<float>& scratch, std::vector<float>& y) const {
+        const std::size_t outputs = n + kDelay - 1;
+        scratch.assign(outputs + kDelay - 1, 0.0f);  // x with kDelay - 1 zeros in front
+        std::copy(x, x + n, scratch.begin() + kDelay - 1);
+        const float* padded = scratch.data() + kDelay - 1;  // padded[m] = x[m], zeros before and after
+        float peak = 0.0f;
+        for (int f = 0; f < kFactor; ++f) {
+            y.assign(outputs, 0.0f);
+            for (int k = 0; k < kDelay; ++k) {  // one tap over all outputs: vectorises
+                const float c = phase[f][k];
+                if (c == 0.0f) continue;
+                const float* from = padded - k;
+                for (std::size_t m = 0; m < outputs; ++m) y[m] += c * from[m];
+            }
+            for (std::size_t m = 0; m < outputs; ++m) peak = std::max(peak, std::fabs(y[m]));
+        }
+        return peak;
+    }
+};
+
+const Interpolator& interpolator() {
+    static const Interpolator interp;
+    return interp;
+}
+
+// An oversampled value is a weighted sum of the few input samples around it,
+// so it cannot exceed gain * (their largest magnitude), gain being the largest
+// sum of |coefficients| over the subfilters (1.86), confirmed against the
+// library itself (the worst-case input for that subfilter must read exactly
+// the bound). Should a libebur128 version use another filter, the bound is
+// infinite and meters measure every sample.
+double interpolator_gain_bound() {
+    const auto& in = interpolator();
+    constexpr int kTaps = Interpolator::kTaps, kFactor = Interpolator::kFactor;
+    double sums[kFactor] = {};
+    for (int j = 0; j < kTaps; ++j) sums[j % kFactor] += std::fabs(in.coeff[j]);
     const int worst = int(std::max_element(sums, sums + kFactor) - sums);
     // Output phase `worst` after input n sums coeff[j] * x[n - j / 4] over
     // j = worst (mod 4): the input with x[n - j / 4] = sign(coeff[j]) reaches
     // the bound there and nowhere else exceeds it.
     std::vector<float> x(64, 0.0f);
     constexpr int n = kTaps / kFactor;
-    for (int j = worst; j < kTaps; j += kFactor) x[std::size_t(n - j / kFactor)] = coeff[j] < 0 ? -1.0f : 1.0f;
+    for (int j = worst; j < kTaps; j += kFactor) x[std::size_t(n - j / kFactor)] = in.coeff[j] < 0 ? -1.0f : 1.0f;
     auto meter = make_meter(EBUR128_MODE_TRUE_PEAK, 48000);
     check_ebur(ebur128_add_frames_float(meter.get(), x.data(), x.size()), "measuring true peak");
     double read = 0.0;
@@ -130,25 +172,57 @@ double interpolator_gain_bound() {
     return std::fabs(read - bound) < 1e-5 ? bound * (1.0 + 1e-4) : HUGE_VAL;
 }
 
-constexpr std::size_t kReach = 32;  // > the 13 input samples each oversampled value uses
+// Whether Interpolator::block_peak reads what the library does, on a few
+// thousand samples of a deterministic noisy chirp.
+bool interpolator_matches_library() {
+    std::vector<float> x(4096);
+    std::uint32_t seed = 12345;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        seed = seed * 1664525u + 1013904223u;
+        const double noise = double(seed >> 8) / double(1u << 24) - 0.5;
+        x[i] = float(0.6 * std::sin(0.0005 * double(i * i)) + 0.3 * noise);
+    }
+    std::vector<float> scratch, out;
+    const double ours = interpolator().block_peak(x.data(), x.size(), scratch, out);
+    std::vector<float> fed(x);
+    fed.resize(x.size() + Interpolator::kDelay, 0.0f);
+    auto meter = make_meter(EBUR128_MODE_TRUE_PEAK, 48000);
+    check_ebur(ebur128_add_frames_float(meter.get(), fed.data(), fed.size()), "measuring true peak");
+    double read = 0.0;
+    check_ebur(ebur128_true_peak(meter.get(), 0, &read), "true peak");
+    return std::fabs(read - ours) < 1e-5;
+}
+
+constexpr std::size_t kReach = 32;          // > the 13 input samples each oversampled value uses
+constexpr std::size_t kMaxPending = 1 << 16; // a neighbourhood longer than this goes to the meter as it comes
+constexpr float kScreenMargin = 1e-4f;       // relative; far above the float sums' error
 
 }  // namespace
 
 // A loud sample (one whose neighbourhood could oversample above `above`) is
-// fed to the meter with the kReach true samples on either side; runs of loud
-// samples closer than that are fed as one. Between neighbourhoods the meter
+// taken with the kReach true samples on either side; runs of loud samples
+// closer than that make one neighbourhood. Between neighbourhoods the meter
 // gets kReach zeros, so every oversampled value near a loud sample is computed
 // from the true samples, and every other value comes from quiet samples and
 // zeros and stays below `above`. All samples just before a loud one that
 // starts a neighbourhood are quiet (a loud one among them would have kept the
 // previous neighbourhood going), so re-feeding some of them after the zeros
 // changes nothing that matters.
+//
+// A neighbourhood is first screened in float (Interpolator, exactly what the
+// meter would compute for it between its zeros, to ~1e-7): only one that could
+// reach `above` goes to libebur128, whose double-precision oversampling is the
+// costly part. Skipping one changes no other, since each starts after zeros.
 struct TruePeakMeter::State {
     EburPtr meter;
     int rate;
     float loud;
+    float hot = 0.0f;            // screen threshold; 0: no screening, every neighbourhood is measured
     std::vector<float> history;  // the last kReach samples before the current block
-    std::size_t owed = 0;        // samples still to feed after the last loud one
+    std::size_t owed = 0;        // samples still to take after the last loud one
+    std::vector<float> pending;  // the current neighbourhood, while it is screened
+    bool direct = false;         // the current neighbourhood goes straight to the meter
+    std::vector<float> scratch, out;
 
     void feed(const float* p, std::size_t n) {
         if (n == 0) return;
@@ -159,14 +233,40 @@ struct TruePeakMeter::State {
         static const std::vector<float> zeros(kReach, 0.0f);
         feed(zeros.data(), zeros.size());
     }
+    // Samples of the current neighbourhood.
+    void take(const float* p, std::size_t n) {
+        if (hot <= 0.0f || direct) {
+            feed(p, n);
+            return;
+        }
+        pending.insert(pending.end(), p, p + n);
+        if (pending.size() > kMaxPending) {
+            feed(pending.data(), pending.size());
+            pending.clear();
+            direct = true;
+        }
+    }
+    // The current neighbourhood has ended.
+    void close() {
+        if (hot > 0.0f && !direct) {
+            const bool measure = interpolator().block_peak(pending.data(), pending.size(), scratch, out) >= hot;
+            if (measure) feed(pending.data(), pending.size());
+            pending.clear();
+            if (!measure) return;
+        }
+        direct = false;
+        feed_gap();
+    }
 };
 
 TruePeakMeter::TruePeakMeter(double above, int rate) : st_(std::make_unique<State>()) {
     static const double gain = interpolator_gain_bound();
+    static const bool screen = gain < HUGE_VAL && interpolator_matches_library();
     st_->rate = rate;
     // At 96 kHz and above libebur128 does not oversample: then every sample
     // is measured.
     st_->loud = rate >= 96000 ? 0.0f : float(above / gain);
+    if (screen && st_->loud > 0.0f) st_->hot = float(above) * (1.0f - kScreenMargin);
 }
 
 TruePeakMeter::~TruePeakMeter() = default;
@@ -179,8 +279,8 @@ void TruePeakMeter::add(const float* x, std::size_t n) {
             std::size_t j = i;
             for (; j < n && s.owed > 0; ++j, --s.owed)
                 if (std::fabs(x[j]) > s.loud) s.owed = kReach + 1;
-            s.feed(x + i, j - i);
-            if (s.owed == 0) s.feed_gap();
+            s.take(x + i, j - i);
+            if (s.owed == 0) s.close();
             i = j;
             continue;
         }
@@ -190,10 +290,10 @@ void TruePeakMeter::add(const float* x, std::size_t n) {
         // A new neighbourhood: the kReach samples before x[j] first.
         if (j < kReach) {
             const std::size_t from_history = std::min(kReach - j, s.history.size());
-            s.feed(s.history.data() + s.history.size() - from_history, from_history);
-            s.feed(x, j);
+            s.take(s.history.data() + s.history.size() - from_history, from_history);
+            s.take(x, j);
         } else {
-            s.feed(x + j - kReach, kReach);
+            s.take(x + j - kReach, kReach);
         }
         s.owed = kReach + 1;  // x[j] and the kReach after it
         i = j;
@@ -209,7 +309,7 @@ void TruePeakMeter::add(const float* x, std::size_t n) {
 double TruePeakMeter::finish() {
     auto& s = *st_;
     if (s.owed > 0) {
-        s.feed_gap();
+        s.close();
         s.owed = 0;
     }
     if (!s.meter) return 0.0;

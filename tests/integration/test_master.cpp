@@ -279,4 +279,18 @@ TEST_CASE("TruePeakMeter: exact above its threshold however the stream is split,
     master::TruePeakMeter all(0.0);
     all.add(quiet.data(), quiet.size());
     CHECK(all.finish() > 0.04);
+
+    // A smooth loud tone: its samples pass the coarse bound everywhere, but
+    // its true peak stays under a threshold just above it (then the meter
+    // may skip it: at most the threshold) and is exact under one just below.
+    std::vector<float> tone(48000);
+    for (std::size_t i = 0; i < tone.size(); ++i) tone[i] = float(0.6 * std::sin(2 * M_PI * 220 * double(i) / 48000));
+    const double tone_peak = std::pow(10.0, master::measure(tone.data(), tone.size()).true_peak_dbtp / 20.0);
+    REQUIRE(tone_peak == Approx(0.6).epsilon(0.01));
+    master::TruePeakMeter over(tone_peak * 1.01);
+    over.add(tone.data(), tone.size());
+    CHECK(over.finish() <= tone_peak * 1.01);
+    master::TruePeakMeter under(tone_peak * 0.999);
+    under.add(tone.data(), tone.size());
+    CHECK(under.finish() == Approx(tone_peak).epsilon(1e-6));
 }
