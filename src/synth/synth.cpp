@@ -17,9 +17,11 @@
 #include <espeak-ng/speak_lib.h>
 
 #include <fcntl.h>
-#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,6 +32,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -163,8 +166,13 @@ std::vector<std::uint32_t> char_starts(const std::string& s) {
     return starts;
 }
 
+// The voice a template process selected before forking (see Template): its
+// children start from there instead of selecting it again.
+std::string g_selected;
+
 void start_voice(const std::string& spec, const Voice& voice) {
-    check_espeak(espeak_ng_SetVoiceByName(spec.c_str()), "cannot select voice '" + spec + "'");
+    if (spec != g_selected)
+        check_espeak(espeak_ng_SetVoiceByName(spec.c_str()), "cannot select voice '" + spec + "'");
     check_espeak(espeak_ng_SetParameter(espeakRATE, voice.rate, 0), "cannot set the rate");
     check_espeak(espeak_ng_SetParameter(espeakPITCH, voice.pitch, 0), "cannot set the pitch");
     check_espeak(espeak_ng_SetParameter(espeakRANGE, voice.range, 0), "cannot set the pitch range");
@@ -294,12 +302,18 @@ void reap(pid_t pid, int* status) {
     }
 }
 
+class Template;
+int reap_from(Template* via, pid_t pid);
+
 // One live child and the read end of its pipe. The destructor kills and reaps a
 // child that was not finished normally, so no error path leaves a zombie or fd.
+// A child forked by a voice template is reaped by the template, which reports
+// its exit status.
 struct Child {
     std::size_t index = 0;
     pid_t pid = -1;
     int fd = -1;
+    Template* via = nullptr;
     std::vector<std::int16_t> buf;  // received bytes [0, filled), stored as samples (see Payload)
     std::size_t filled = 0;
 
@@ -310,8 +324,7 @@ struct Child {
         if (fd >= 0) ::close(fd);
         if (pid > 0) {
             ::kill(pid, SIGKILL);
-            int status = 0;
-            reap(pid, &status);
+            reap_from(via, pid);
         }
     }
 };
@@ -328,16 +341,231 @@ struct Payload {
     std::string str() const { return std::string(data(), length); }
 };
 
+// ---- voice templates ---------------------------------------------------------
+//
+// Forking the parent for every request cost twice over: every fork copied the
+// parent's page tables and made each page it wrote next copy-on-write (on a
+// virtual machine a fault and a TLB shootdown each), and every child loaded
+// its voice's files again. So a synthesis first forks, once per voice, a
+// template from the pristine parent, which selects that voice and then forks
+// the voice's requests. Each child is still the pristine state plus one
+// voice selection, as when it was forked from the parent, so its samples are
+// the same; the parent never forks while payloads arrive.
+//
+// Parent and template talk over a SOCK_SEQPACKET pair: the parent sends a
+// request index with the write end of that request's pipe (SCM_RIGHTS); the
+// template answers "started, pid" at once and "exited, pid, status" when it
+// has reaped the child.
+
+Fault fault_for(std::size_t index) {
+    return (g_fault != Fault::None && g_fault_index == index) ? g_fault : Fault::None;
+}
+
+struct TemplateMessage {
+    std::uint32_t kind;  // 'S' started, 'F' fork failed (status = errno), 'X' exited (status = wait status)
+    std::int32_t pid;
+    std::int32_t status;
+};
+
+void send_message(int sock, const TemplateMessage& m) {
+    while (::send(sock, &m, sizeof m, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+    }
+}
+
+// The template's loop; never returns.
+[[noreturn]] void run_template(int sock, pid_t parent, const std::string& spec, const Work& work) {
+    for (int sig : {SIGINT, SIGTERM, SIGPIPE, SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL})
+        ::signal(sig, SIG_DFL);
+    // Die with the parent (no template outlives a killed render), and its
+    // children die with it.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) _exit(1);
+    // A voice that does not load is left unselected: each child then tries
+    // again and reports espeak's error for its request.
+    if (espeak_ng_SetVoiceByName(spec.c_str()) == ENS_OK) g_selected = spec;
+
+    sigset_t chld;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    ::sigprocmask(SIG_BLOCK, &chld, nullptr);
+    const int sfd = ::signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (sfd < 0) _exit(1);
+    for (;;) {
+        pollfd fds[2] = {{sock, POLLIN, 0}, {sfd, POLLIN, 0}};
+        if (::poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            _exit(1);
+        }
+        if (fds[1].revents & POLLIN) {
+            signalfd_siginfo info[8];
+            while (::read(sfd, info, sizeof info) > 0) {
+            }
+            int status = 0;
+            pid_t pid;
+            while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) send_message(sock, {'X', pid, status});
+        }
+        if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+        std::uint64_t index = 0;
+        char control[CMSG_SPACE(sizeof(int))] = {};
+        iovec iov{&index, sizeof index};
+        msghdr msg{};
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        const ssize_t got = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) _exit(0);  // the parent closed its end: done
+        cmsghdr* c = CMSG_FIRSTHDR(&msg);
+        if (got != sizeof index || !c || c->cmsg_type != SCM_RIGHTS) _exit(1);
+        int out = -1;
+        std::memcpy(&out, CMSG_DATA(c), sizeof out);
+        const pid_t pid = ::fork();
+        if (pid == 0) {
+            ::close(sock);
+            ::close(sfd);
+            ::sigprocmask(SIG_UNBLOCK, &chld, nullptr);
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            run_child(out, [&] { return work(std::size_t(index)); }, fault_for(std::size_t(index)));
+        }
+        const int err = errno;
+        ::close(out);
+        send_message(sock, pid > 0 ? TemplateMessage{'S', pid, 0} : TemplateMessage{'F', -1, err});
+    }
+}
+
+// The parent's handle on one template process.
+class Template {
+public:
+    Template(const std::string& spec, const Work& work, const std::vector<std::unique_ptr<Template>>& others) {
+        int sv[2];
+        if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+            throw LibraryError("espeak-ng worker", std::string("cannot create a socket: ") + std::strerror(errno),
+                               "too many open files? try fewer --jobs");
+        const pid_t parent = ::getpid();
+        pid_ = ::fork();
+        if (pid_ < 0) {
+            const int err = errno;
+            ::close(sv[0]);
+            ::close(sv[1]);
+            throw LibraryError("espeak-ng worker", std::string("cannot fork: ") + std::strerror(err),
+                               "too many processes? try fewer --jobs");
+        }
+        if (pid_ == 0) {
+            ::close(sv[0]);
+            for (const auto& o : others) ::close(o->sock_);  // so each template sees its own parent leave
+            run_template(sv[1], parent, spec, work);
+        }
+        ::close(sv[1]);
+        sock_ = sv[0];
+    }
+    ~Template() {
+        ::close(sock_);
+        ::kill(pid_, SIGKILL);
+        int status = 0;
+        while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+        }
+    }
+    Template(const Template&) = delete;
+    Template& operator=(const Template&) = delete;
+
+    // Forks request `index`, its output going to `out`; returns the child's pid.
+    pid_t start(std::size_t index, int out) {
+        std::uint64_t i = index;
+        char control[CMSG_SPACE(sizeof(int))] = {};
+        iovec iov{&i, sizeof i};
+        msghdr msg{};
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        cmsghdr* c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        std::memcpy(CMSG_DATA(c), &out, sizeof out);
+        ssize_t sent;
+        while ((sent = ::sendmsg(sock_, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
+        }
+        if (sent != sizeof i) throw gone();
+        for (;;) {
+            const TemplateMessage m = next();
+            if (m.kind == 'S') return m.pid;
+            if (m.kind == 'F')
+                throw LibraryError("espeak-ng worker", std::string("cannot fork: ") + std::strerror(m.status),
+                                   "too many processes? try fewer --jobs");
+            exited_[m.pid] = m.status;
+        }
+    }
+
+    // The wait status of a child it started; a child whose template is gone
+    // counts as killed.
+    int reap(pid_t pid) {
+        for (;;) {
+            auto found = exited_.find(pid);
+            if (found != exited_.end()) {
+                const int status = found->second;
+                exited_.erase(found);
+                return status;
+            }
+            TemplateMessage m{};
+            if (!receive(m)) return SIGKILL;  // as a wait status: killed by SIGKILL
+            if (m.kind == 'X') exited_[m.pid] = m.status;
+        }
+    }
+
+private:
+    bool receive(TemplateMessage& m) {
+        for (;;) {
+            const ssize_t got = ::recv(sock_, &m, sizeof m, 0);
+            if (got == sizeof m) return true;
+            if (got < 0 && errno == EINTR) continue;
+            return false;
+        }
+    }
+    TemplateMessage next() {
+        TemplateMessage m{};
+        if (!receive(m)) throw gone();
+        return m;
+    }
+    static LibraryError gone() {
+        return LibraryError("espeak-ng worker", "a voice template process ended unexpectedly",
+                            "this is a bug in espeak-ng or turncast; please report it");
+    }
+
+    pid_t pid_ = -1;
+    int sock_ = -1;
+    std::map<pid_t, int> exited_;  // statuses reported before they were asked for
+};
+
+int reap_from(Template* via, pid_t pid) {
+    if (via) return via->reap(pid);
+    int status = 0;
+    reap(pid, &status);
+    return status;
+}
+
 std::unique_ptr<Child> spawn(std::size_t index, const Work& work,
-                             const std::vector<std::unique_ptr<Child>>& others) {
+                             const std::vector<std::unique_ptr<Child>>& others, Template* via) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0)
         throw LibraryError("espeak-ng worker", std::string("cannot create a pipe: ") + std::strerror(errno),
                            "too many open files? try fewer --jobs");
     auto child = std::make_unique<Child>();
     child->index = index;
-    const Fault fault = (g_fault != Fault::None && g_fault_index == index) ? g_fault : Fault::None;
-    const pid_t pid = ::fork();
+    pid_t pid = -1;
+    if (via) {
+        child->via = via;
+        try {
+            pid = via->start(index, fds[1]);
+        } catch (...) {
+            ::close(fds[0]);
+            ::close(fds[1]);
+            throw;
+        }
+    } else {
+        pid = ::fork();
+    }
     if (pid < 0) {
         const int err = errno;
         ::close(fds[0]);
@@ -348,7 +576,7 @@ std::unique_ptr<Child> spawn(std::size_t index, const Work& work,
     if (pid == 0) {
         ::close(fds[0]);
         for (const auto& o : others) ::close(o->fd);  // siblings' read ends
-        run_child(fds[1], [&] { return work(index); }, fault);
+        run_child(fds[1], [&] { return work(index); }, fault_for(index));
     }
     ::close(fds[1]);
     child->pid = pid;
@@ -414,8 +642,7 @@ bool drain(Child& c) {
 Payload finish(Child& c, const std::function<std::string(std::size_t)>& describe) {
     ::close(c.fd);
     c.fd = -1;
-    int status = 0;
-    reap(c.pid, &status);
+    const int status = reap_from(c.via, c.pid);
     c.pid = -1;
     auto fail = [&](const std::string& why) {
         return LibraryError("espeak-ng", describe(c.index) + ": " + why,
@@ -440,19 +667,15 @@ Payload finish(Child& c, const std::function<std::string(std::size_t)>& describe
 }
 
 // Runs work(i) for i in [0, n) in children, at most `jobs` at once, and hands
-// each payload to on_payload in the parent as it arrives.
+// each payload to on_payload in the parent as it arrives. With `voices`,
+// request i is forked by the template of voices[voice_of[i]] (one per voice,
+// forked here); without, by this process.
 void run_pool(std::size_t n, int jobs, const Work& work,
               const std::function<std::string(std::size_t)>& describe,
-              const std::function<void(std::size_t, Payload)>& on_payload) {
-    // Every fork makes the parent's pages copy-on-write; a freed payload
-    // buffer reused for the next one (or anything the caller allocates while
-    // the pool runs) would then be copied page by page, each copy a TLB
-    // shootdown across cores. Large buffers come from fresh mappings while
-    // children are forked, and from the reusable heap again afterwards.
-    ::mallopt(M_MMAP_THRESHOLD, 256 << 10);
-    struct RestoreHeap {
-        ~RestoreHeap() { ::mallopt(M_MMAP_THRESHOLD, 32 << 20); }
-    } restore_heap;
+              const std::function<void(std::size_t, Payload)>& on_payload,
+              const std::vector<std::string>& voices = {}, const std::vector<std::size_t>& voice_of = {}) {
+    std::vector<std::unique_ptr<Template>> templates;  // outlive `alive`: children are reaped through them
+    for (const auto& v : voices) templates.push_back(std::make_unique<Template>(v, work, templates));
     const std::size_t max_alive = std::size_t(std::max(1, jobs));
     std::vector<std::unique_ptr<Child>> alive;  // destructors kill + reap on any throw
     std::size_t next = 0;
@@ -460,7 +683,7 @@ void run_pool(std::size_t n, int jobs, const Work& work,
     while (next < n || !alive.empty()) {
         if (stop_requested()) throw Interrupted();
         while (alive.size() < max_alive && next < n) {
-            alive.push_back(spawn(next, work, alive));
+            alive.push_back(spawn(next, work, alive, templates.empty() ? nullptr : templates[voice_of[next]].get()));
             ++next;
         }
         fds.assign(alive.size(), pollfd{});
@@ -690,9 +913,15 @@ std::string Engine::voice_spec(const Voice& voice) const {
 void Engine::synthesize(const std::vector<Request>& requests, int jobs,
                         const std::function<void(std::size_t, Speech)>& on_done) {
     // Resolve every voice first: a bad cast fails before any work starts.
-    std::vector<std::string> specs;
+    std::vector<std::string> specs, voices;
+    std::vector<std::size_t> voice_of;
     specs.reserve(requests.size());
-    for (const auto& r : requests) specs.push_back(voice_spec(r.voice));
+    for (const auto& r : requests) {
+        specs.push_back(voice_spec(r.voice));
+        const auto found = std::find(voices.begin(), voices.end(), specs.back());
+        voice_of.push_back(std::size_t(found - voices.begin()));
+        if (found == voices.end()) voices.push_back(specs.back());
+    }
     auto describe = [&](std::size_t i) { return describe_request(i, requests[i]); };
     run_pool(
         requests.size(), jobs,
@@ -705,7 +934,8 @@ void Engine::synthesize(const std::vector<Request>& requests, int jobs,
                 throw LibraryError("espeak-ng", describe(i) + ": the worker's result is malformed (" + e.what() + ")");
             }
             on_done(i, std::move(speech));
-        });
+        },
+        voices, voice_of);
 }
 
 Speech Engine::synthesize_one(const Request& request) {
