@@ -2,8 +2,9 @@
 //
 // Why a child per request: libespeak-ng 1.51 keeps global state that drifts
 // with every synthesis (DESIGN.md), so the parent only initialises it and each
-// request runs in a child forked from that pristine state. The child sends one
-// frame back over a pipe:
+// request runs in a child forked from that pristine state (synthesize() forks
+// them through per-voice templates: see "voice templates" below). The child
+// sends one frame back over a pipe:
 //
 //   u32 magic 'TCS1' | u32 status (0 ok, 1 error) | u64 length | payload | u32 'END!'
 //
@@ -367,6 +368,29 @@ struct TemplateMessage {
     std::int32_t status;
 };
 
+// A request on the socket: its index, and one descriptor (SCM_RIGHTS).
+struct RequestMessage {
+    std::uint64_t index = 0;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    iovec iov{};
+    msghdr msg{};
+    RequestMessage() {
+        iov = {&index, sizeof index};
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+    }
+    RequestMessage(const RequestMessage&) = delete;
+    RequestMessage& operator=(const RequestMessage&) = delete;
+};
+
+// What a failed fork() (here or in a template) reports.
+LibraryError cannot_fork(int err) {
+    return LibraryError("espeak-ng worker", std::string("cannot fork: ") + std::strerror(err),
+                        "too many processes? try fewer --jobs");
+}
+
 void send_message(int sock, const TemplateMessage& m) {
     while (::send(sock, &m, sizeof m, MSG_NOSIGNAL) < 0 && errno == EINTR) {
     }
@@ -405,19 +429,13 @@ void send_message(int sock, const TemplateMessage& m) {
             while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) send_message(sock, {'X', pid, status});
         }
         if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-        std::uint64_t index = 0;
-        char control[CMSG_SPACE(sizeof(int))] = {};
-        iovec iov{&index, sizeof index};
-        msghdr msg{};
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = control;
-        msg.msg_controllen = sizeof control;
-        const ssize_t got = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+        RequestMessage request;
+        const ssize_t got = ::recvmsg(sock, &request.msg, MSG_CMSG_CLOEXEC);
         if (got < 0 && errno == EINTR) continue;
         if (got <= 0) _exit(0);  // the parent closed its end: done
-        cmsghdr* c = CMSG_FIRSTHDR(&msg);
-        if (got != sizeof index || !c || c->cmsg_type != SCM_RIGHTS) _exit(1);
+        cmsghdr* c = CMSG_FIRSTHDR(&request.msg);
+        if (got != sizeof request.index || !c || c->cmsg_type != SCM_RIGHTS) _exit(1);
+        const std::uint64_t index = request.index;
         int out = -1;
         std::memcpy(&out, CMSG_DATA(c), sizeof out);
         const pid_t pid = ::fork();
@@ -448,8 +466,7 @@ public:
             const int err = errno;
             ::close(sv[0]);
             ::close(sv[1]);
-            throw LibraryError("espeak-ng worker", std::string("cannot fork: ") + std::strerror(err),
-                               "too many processes? try fewer --jobs");
+            throw cannot_fork(err);
         }
         if (pid_ == 0) {
             ::close(sv[0]);
@@ -471,29 +488,21 @@ public:
 
     // Forks request `index`, its output going to `out`; returns the child's pid.
     pid_t start(std::size_t index, int out) {
-        std::uint64_t i = index;
-        char control[CMSG_SPACE(sizeof(int))] = {};
-        iovec iov{&i, sizeof i};
-        msghdr msg{};
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = control;
-        msg.msg_controllen = sizeof control;
-        cmsghdr* c = CMSG_FIRSTHDR(&msg);
+        RequestMessage request;
+        request.index = index;
+        cmsghdr* c = CMSG_FIRSTHDR(&request.msg);
         c->cmsg_level = SOL_SOCKET;
         c->cmsg_type = SCM_RIGHTS;
         c->cmsg_len = CMSG_LEN(sizeof(int));
         std::memcpy(CMSG_DATA(c), &out, sizeof out);
         ssize_t sent;
-        while ((sent = ::sendmsg(sock_, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
+        while ((sent = ::sendmsg(sock_, &request.msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
         }
-        if (sent != sizeof i) throw gone();
+        if (sent != sizeof request.index) throw gone();
         for (;;) {
             const TemplateMessage m = next();
             if (m.kind == 'S') return m.pid;
-            if (m.kind == 'F')
-                throw LibraryError("espeak-ng worker", std::string("cannot fork: ") + std::strerror(m.status),
-                                   "too many processes? try fewer --jobs");
+            if (m.kind == 'F') throw cannot_fork(m.status);
             exited_[m.pid] = m.status;
         }
     }
@@ -570,8 +579,7 @@ std::unique_ptr<Child> spawn(std::size_t index, const Work& work,
         const int err = errno;
         ::close(fds[0]);
         ::close(fds[1]);
-        throw LibraryError("espeak-ng worker", std::string("cannot fork: ") + std::strerror(err),
-                           "too many processes? try fewer --jobs");
+        throw cannot_fork(err);
     }
     if (pid == 0) {
         ::close(fds[0]);

@@ -6,7 +6,8 @@
 // libespeak-ng keeps global state, is not thread-safe and is not repeatable
 // within one process (DESIGN.md). So the Engine initialises espeak in the
 // parent and never synthesises there: each request runs in a child fork()ed
-// from that pristine parent, which sends its PCM and events back over a pipe.
+// from that pristine state (through a per-voice template process that has
+// only selected the voice), which sends its PCM and events back over a pipe.
 // Same request → same samples, run after run.
 #pragma once
 
