@@ -308,14 +308,22 @@ class Renderer {
 public:
     Renderer(const Plan& plan, const Options& opt, synth::Engine& engine)
         : plan_(plan), s_(plan.script), opt_(opt), engine_(engine), progress_(opt.quiet) {}
+    ~Renderer();
 
     Result run();
 
 private:
     void synthesise_missing();
+    void plan_segment(std::size_t i, const SpeechInfo& info);
     void plan_pieces();
-    void encode_missing(const std::vector<std::size_t>& segments);
+    bool pieces_missing(std::size_t i) const;
+    // The encoder pool: threads that master and encode segments as they are
+    // queued, while synthesis is still running and after it.
+    void queue_for_encoding(std::vector<std::size_t> segments);
+    void encode_worker();
+    void finish_encoding();
     void encode_segment(std::size_t i);
+    void encode_again(std::size_t i);
     std::string render_key() const;
     bool up_to_date(const std::string& key, Result& r) const;
     // Each writes one output to a temporary, committed with the others by run().
@@ -337,34 +345,95 @@ private:
     std::vector<SegmentSpeech> speech_;
     std::map<std::string, SpeechInfo> infos_;  // speech key → what plan_pieces needs, read once
     Timeline timeline_;
+    std::vector<char> planned_;  // keys_[i] complete (never rewritten after: encode threads read it)
+    std::vector<char> queued_;   // handed to the encoder pool
     int synthesised_ = 0;
     std::atomic<int> encoded_{0};
+
+    struct EncodeJob {
+        std::size_t segment;
+        encode::Codec codec;
+        std::shared_ptr<const std::vector<float>> speech;  // mastered, at the encoders' input rate
+    };
+    struct EncodePool {  // everything but `threads` under `mutex`
+        std::mutex mutex;
+        std::condition_variable wake;
+        std::deque<std::size_t> to_master;
+        std::deque<EncodeJob> encodes;
+        int mastering = 0;
+        bool closed = false;                 // nothing more will be queued
+        bool showing = false;                // progress_ is on the "encoding" stage
+        int queued = 0, finished = 0;        // segments
+        std::map<std::size_t, int> pending;  // segment → encode jobs not yet finished
+        std::exception_ptr failure;
+        std::vector<std::size_t> resynth;
+        std::vector<std::thread> threads;
+    } pool_;
 };
 
+// Speaks every segment whose speech is not in the cache, longest text first
+// (so no long one is left for the end). Each segment is queued for encoding
+// as soon as its speech is stored: the encoder pool starts with the first,
+// once the synthesis templates are forked (never fork with threads running),
+// and fills the cores while workers are forked and results stored.
 void Renderer::synthesise_missing() {
     std::vector<synth::Request> requests;
     std::vector<std::size_t> which;
-    std::set<std::string> queued;
+    std::map<std::string, std::vector<std::size_t>> sharing;  // speech key → segments
     for (std::size_t i = 0; i < s_.segments.size(); ++i) {
         const auto& key = keys_[i].speech;
-        if (infos_.count(key) || queued.count(key)) continue;
+        if (infos_.count(key)) continue;
+        if (auto found = sharing.find(key); found != sharing.end()) {
+            found->second.push_back(i);
+            continue;
+        }
         if (auto info = cache_->speech_info(key)) {
             infos_.emplace(key, std::move(*info));
             continue;
         }
-        queued.insert(key);
-        requests.push_back({s_.segments[i].text, s_.voice(s_.segments[i].voice)});
+        sharing[key].push_back(i);
         which.push_back(i);
     }
-    if (requests.empty()) return;
+    if (which.empty()) return;
+    std::stable_sort(which.begin(), which.end(), [&](std::size_t a, std::size_t b) {
+        return s_.segments[a].text.size() > s_.segments[b].text.size();
+    });
+    for (auto i : which) requests.push_back({s_.segments[i].text, s_.voice(s_.segments[i].voice)});
     progress_.stage("speaking", int(requests.size()));
     engine_.synthesize(requests, jobs(), [&](std::size_t k, synth::Speech speech) {
-        cache_->store_speech(keys_[which[k]].speech, speech);
-        infos_[keys_[which[k]].speech] = SpeechInfo{std::int64_t(speech.pcm.size()), std::move(speech.events)};
+        const auto& key = keys_[which[k]].speech;
+        cache_->store_speech(key, speech);
+        const auto& info = infos_[key] = SpeechInfo{std::int64_t(speech.pcm.size()), std::move(speech.events)};
+        speech = {};
         ++synthesised_;
-        progress_.step();
+        std::vector<std::size_t> ready;
+        for (auto i : sharing[key]) {
+            plan_segment(i, info);
+            if (pieces_missing(i)) ready.push_back(i);
+        }
+        queue_for_encoding(std::move(ready));
+        {
+            std::lock_guard<std::mutex> lock(pool_.mutex);
+            progress_.step();
+        }
         throw_if_stopped();
     });
+}
+
+// A segment's pause, span and piece keys, from its speech's length.
+void Renderer::plan_segment(std::size_t i, const SpeechInfo& info) {
+    if (planned_[i]) return;
+    auto& k = keys_[i];
+    k.pause = pause_samples(s_.segments[i].pause_before_ms);
+    k.span = encode::span_for(k.pause + coded_length(info.samples));
+    const Voice& v = s_.voice(s_.segments[i].voice);
+    for (auto c : codecs_) k.piece[c] = piece_key(k, opt_, v, c);
+    planned_[i] = 1;
+}
+
+bool Renderer::pieces_missing(std::size_t i) const {
+    return std::any_of(codecs_.begin(), codecs_.end(),
+                       [&](encode::Codec c) { return !cache_->has_piece(keys_[i].piece.at(c), c); });
 }
 
 void Renderer::plan_pieces() {
@@ -382,11 +451,7 @@ void Renderer::plan_pieces() {
             TimedSpan t{e.sample, e.sample, e.text_pos, e.length};
             (e.kind == synth::Event::Kind::Word ? sp.words : sp.sentences).push_back(t);
         }
-        auto& k = keys_[i];
-        k.pause = pause_samples(s_.segments[i].pause_before_ms);
-        k.span = encode::span_for(k.pause + coded_length(info->samples));
-        const Voice& v = s_.voice(s_.segments[i].voice);
-        for (auto c : codecs_) k.piece[c] = piece_key(k, opt_, v, c);
+        plan_segment(i, *info);
     }
     timeline_ = build_timeline(s_, speech_);
 }
@@ -395,7 +460,7 @@ void Renderer::encode_segment(std::size_t i) {
     const auto& k = keys_[i];
     const Voice& v = s_.voice(s_.segments[i].voice);
     auto speech = cache_->load_speech(k.speech);
-    // Damaged or pruned: spoken again outside the thread pool (encode_missing).
+    // Damaged or pruned: spoken again after the pool (finish_encoding).
     if (!speech) throw SpeechMissing{};
     const auto input = encoder_input(*speech, opt_, v);
     for (auto c : codecs_) {
@@ -405,110 +470,146 @@ void Renderer::encode_segment(std::size_t i) {
     }
 }
 
-void Renderer::encode_missing(const std::vector<std::size_t>& segments) {
+// Two kinds of job: master a segment (load its speech, level it, resample it
+// once to the encoders' 24 kHz input), then encode it once per missing
+// codec. Mastering yields one encode job per codec, so the two encoders of
+// one segment run on two cores — what makes a one-segment re-render fast.
+// Workers take encode jobs first, which bounds memory to about one mastered
+// segment per worker, and each batch queued is mastered longest first, so no
+// long job is left for the end while the other cores idle.
+void Renderer::queue_for_encoding(std::vector<std::size_t> segments) {
     if (segments.empty()) return;
-    progress_.stage("encoding", int(segments.size()));
-    // Two kinds of job: master a segment (load its speech, level it, resample
-    // it once to the encoders' 24 kHz input),
-    // then encode it once per missing codec. Mastering yields one encode job
-    // per codec, so the two encoders of one segment run on two cores — what
-    // makes a one-segment re-render fast. Workers take encode jobs first,
-    // which bounds memory to about one mastered segment per worker, and the
-    // longest segments are mastered first, so no long job is left for the end
-    // while the other cores idle.
-    struct EncodeJob {
-        std::size_t segment;
-        encode::Codec codec;
-        std::shared_ptr<const std::vector<float>> speech;  // mastered, at the encoders' input rate
-    };
-    std::vector<std::size_t> order(segments);
-    std::stable_sort(order.begin(), order.end(),
+    std::stable_sort(segments.begin(), segments.end(),
                      [&](std::size_t a, std::size_t b) { return keys_[a].span > keys_[b].span; });
-    std::mutex mutex;
-    std::condition_variable wake;
-    std::deque<EncodeJob> encodes;
-    std::size_t next_master = 0;
-    int mastering = 0;
-    std::map<std::size_t, int> pending;  // segment → encode jobs not yet finished
-    std::exception_ptr failure;
-    std::vector<std::size_t> resynth;
+    std::lock_guard<std::mutex> lock(pool_.mutex);
+    for (auto i : segments) {
+        if (queued_[i]) continue;
+        queued_[i] = 1;
+        pool_.to_master.push_back(i);
+        ++pool_.queued;
+    }
+    if (pool_.threads.empty())
+        for (int t = 0; t < jobs(); ++t) pool_.threads.emplace_back([this] { encode_worker(); });
+    pool_.wake.notify_all();
+}
 
+void Renderer::encode_worker() {
+    auto& p = pool_;
+    auto segment_done = [&] {  // with the lock held
+        ++p.finished;
+        if (p.showing) progress_.step();
+    };
     auto master_job = [&](std::size_t i) {
         const auto& k = keys_[i];
         auto speech = cache_->load_speech(k.speech);
-        // Damaged or pruned: spoken again outside the thread pool (below).
+        // Damaged or pruned: spoken again after the pool (finish_encoding).
         if (!speech) throw SpeechMissing{};
-        auto mastered = std::make_shared<const std::vector<float>>(encoder_input(*speech, opt_, s_.voice(s_.segments[i].voice)));
+        auto mastered = std::make_shared<const std::vector<float>>(
+            encoder_input(*speech, opt_, s_.voice(s_.segments[i].voice)));
         speech.reset();
         std::vector<EncodeJob> jobs;
         for (auto c : codecs_)
             if (!cache_->has_piece(k.piece.at(c), c)) jobs.push_back({i, c, mastered});
         return jobs;
     };
-    auto worker = [&] {
-        std::unique_lock<std::mutex> lock(mutex);
-        for (;;) {
-            wake.wait(lock, [&] { return failure || !encodes.empty() || next_master < order.size() || mastering == 0; });
-            if (failure) return;
-            if (!encodes.empty()) {
-                EncodeJob job = std::move(encodes.front());
-                encodes.pop_front();
-                lock.unlock();
-                try {
-                    throw_if_stopped();
-                    const auto& k = keys_[job.segment];
-                    cache_->store_piece(k.piece.at(job.codec), encode_speech(*job.speech, k, job.codec, opt_.encoder, opt_.loudness));
-                    job.speech.reset();  // the last job of a segment frees its PCM here
-                    ++encoded_;
-                    lock.lock();
-                    if (--pending[job.segment] == 0) progress_.step();
-                } catch (...) {
-                    lock.lock();
-                    if (!failure) failure = std::current_exception();
-                    wake.notify_all();
-                    return;
-                }
-            } else if (next_master < order.size()) {
-                const std::size_t i = order[next_master++];
-                ++mastering;
-                lock.unlock();
-                std::vector<EncodeJob> jobs;
-                std::exception_ptr error;
-                bool missing = false;
-                try {
-                    throw_if_stopped();
-                    jobs = master_job(i);
-                } catch (const SpeechMissing&) {
-                    missing = true;
-                } catch (...) {
-                    error = std::current_exception();
-                }
+    std::unique_lock<std::mutex> lock(p.mutex);
+    for (;;) {
+        p.wake.wait(lock, [&] {
+            return p.failure || !p.encodes.empty() || !p.to_master.empty() || (p.closed && p.mastering == 0);
+        });
+        if (p.failure) return;
+        if (!p.encodes.empty()) {
+            EncodeJob job = std::move(p.encodes.front());
+            p.encodes.pop_front();
+            lock.unlock();
+            try {
+                throw_if_stopped();
+                const auto& k = keys_[job.segment];
+                cache_->store_piece(k.piece.at(job.codec),
+                                    encode_speech(*job.speech, k, job.codec, opt_.encoder, opt_.loudness));
+                job.speech.reset();  // the last job of a segment frees its PCM here
+                ++encoded_;
                 lock.lock();
-                --mastering;
-                if (error && !failure) failure = error;
-                if (missing) resynth.push_back(i);
-                else if (jobs.empty()) progress_.step();
-                pending[i] = int(jobs.size());
-                for (auto& j : jobs) encodes.push_back(std::move(j));
-                wake.notify_all();
-            } else {
-                return;  // nothing queued, nothing being mastered: done
+                if (--p.pending[job.segment] == 0) segment_done();
+            } catch (...) {
+                lock.lock();
+                if (!p.failure) p.failure = std::current_exception();
+                p.wake.notify_all();
+                return;
             }
-        }
-    };
-    std::vector<std::thread> pool;
-    for (int t = 0; t < std::min<int>(jobs(), int(segments.size() * codecs_.size())); ++t) pool.emplace_back(worker);
-    for (auto& t : pool) t.join();
-    if (failure) std::rethrow_exception(failure);
-    if (!resynth.empty()) {
-        // All threads are joined: forking for espeak is safe again.
-        for (auto i : resynth) {
-            const auto& seg = s_.segments[i];
-            cache_->store_speech(keys_[i].speech, engine_.synthesize_one({seg.text, s_.voice(seg.voice)}));
-            ++synthesised_;
-            encode_segment(i);
+        } else if (!p.to_master.empty()) {
+            const std::size_t i = p.to_master.front();
+            p.to_master.pop_front();
+            ++p.mastering;
+            lock.unlock();
+            std::vector<EncodeJob> jobs;
+            std::exception_ptr error;
+            bool missing = false;
+            try {
+                throw_if_stopped();
+                jobs = master_job(i);
+            } catch (const SpeechMissing&) {
+                missing = true;
+            } catch (...) {
+                error = std::current_exception();
+            }
+            lock.lock();
+            --p.mastering;
+            if (error && !p.failure) p.failure = error;
+            if (missing) p.resynth.push_back(i);
+            else if (jobs.empty()) segment_done();
+            p.pending[i] = int(jobs.size());
+            for (auto& j : jobs) p.encodes.push_back(std::move(j));
+            p.wake.notify_all();
+        } else {
+            return;  // closed, nothing queued, nothing being mastered: done
         }
     }
+}
+
+// Waits for everything queued to be encoded (with progress from here on),
+// then speaks again and encodes, on this thread, the segments whose cached
+// speech was damaged or pruned meanwhile.
+void Renderer::finish_encoding() {
+    {
+        std::lock_guard<std::mutex> lock(pool_.mutex);
+        pool_.closed = true;
+        if (pool_.queued > 0) {
+            progress_.stage("encoding", pool_.queued);
+            progress_.step(pool_.finished);
+            pool_.showing = true;
+        }
+        pool_.wake.notify_all();
+    }
+    for (auto& t : pool_.threads) t.join();
+    pool_.threads.clear();
+    if (pool_.failure) std::rethrow_exception(pool_.failure);
+    // All threads are joined: forking for espeak is safe again.
+    for (auto i : pool_.resynth) encode_again(i);
+    pool_.resynth.clear();
+}
+
+// Encodes segment i's missing pieces on this thread (no encoder pool
+// running), speaking it again first when its cached speech is damaged.
+void Renderer::encode_again(std::size_t i) {
+    try {
+        encode_segment(i);
+        return;
+    } catch (const SpeechMissing&) {
+    }
+    const auto& seg = s_.segments[i];
+    cache_->store_speech(keys_[i].speech, engine_.synthesize_one({seg.text, s_.voice(seg.voice)}));
+    ++synthesised_;
+    encode_segment(i);
+}
+
+Renderer::~Renderer() {
+    // Only on a failure: stops the encoder pool after the jobs in hand.
+    std::unique_lock<std::mutex> lock(pool_.mutex);
+    if (!pool_.failure) pool_.failure = std::make_exception_ptr(Interrupted());
+    pool_.wake.notify_all();
+    lock.unlock();
+    for (auto& t : pool_.threads) t.join();
 }
 
 std::string Renderer::render_key() const {
@@ -592,7 +693,7 @@ std::unique_ptr<io::AtomicFile> Renderer::write_audio(const std::string& format,
             throw IoError(cache_->dir(), "cache entries keep failing verification", "check the disk, or render with --no-cache");
         std::error_code ec;
         fs::remove(cache_->dir() + "/pieces/" + keys_[*damaged].piece.at(codec) + (codec == encode::Codec::Opus ? ".opus" : ".aac"), ec);
-        encode_missing({*damaged});
+        encode_again(*damaged);
     }
 }
 
@@ -661,6 +762,8 @@ Result Renderer::run() {
     } cleanup{private_cache_};
 
     keys_.resize(s_.segments.size());
+    planned_.assign(keys_.size(), 0);
+    queued_.assign(keys_.size(), 0);
     const auto version = engine_.version();
     for (std::size_t i = 0; i < s_.segments.size(); ++i)
         keys_[i].speech = speech_key(version, s_.voice(s_.segments[i].voice), s_.segments[i].text);
@@ -672,20 +775,18 @@ Result Renderer::run() {
 
     const auto key = render_key();
     if (up_to_date(key, r)) {
+        finish_encoding();  // what was queued while speaking (a pruned cache) is kept
         r.unchanged = true;
         r.synthesised = synthesised_;
         progress_.done();
         return r;
     }
 
-    std::vector<std::size_t> to_encode;
+    std::vector<std::size_t> to_encode;  // those not queued while speaking
     for (std::size_t i = 0; i < keys_.size(); ++i)
-        for (auto c : codecs_)
-            if (!cache_->has_piece(keys_[i].piece.at(c), c)) {
-                to_encode.push_back(i);
-                break;
-            }
-    encode_missing(to_encode);
+        if (!queued_[i] && pieces_missing(i)) to_encode.push_back(i);
+    queue_for_encoding(std::move(to_encode));
+    finish_encoding();
     // The encoders' buffers are free now but still mapped: hand them back
     // before muxing, whose index grows with the audio's length (libavformat's
     // MP4 muxer keeps ~64 bytes per AAC frame until it writes the moov).
