@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <fmt/format.h>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <xxhash.h>
 
 extern "C" {
 #include <libavutil/mem.h>
@@ -61,10 +63,10 @@ namespace {
 
 using io::SndfilePtr;
 
+// Damage detection for cached PCM (keys stay SHA-256): XXH3 reads the
+// sample's 74 MB of speech in milliseconds, SHA-256 took 0.2 s each way.
 std::string pcm_checksum(const std::vector<std::int16_t>& pcm) {
-    Hasher h;
-    h.add(std::string_view(reinterpret_cast<const char*>(pcm.data()), pcm.size() * sizeof(std::int16_t)));
-    return h.hex();
+    return fmt::format("{:016x}", XXH3_64bits(pcm.data(), pcm.size() * sizeof(std::int16_t)));
 }
 
 const char* codec_ext(encode::Codec c) { return c == encode::Codec::Opus ? "opus" : "aac"; }
@@ -126,7 +128,7 @@ std::optional<synth::Speech> Cache::load_speech(const std::string& key) const {
     synth::Speech s;
     s.pcm.resize(std::size_t(sfi.frames));
     if (sf_readf_short(f.get(), s.pcm.data(), sfi.frames) != sfi.frames) return std::nullopt;
-    if (j->value("checksum", "") != pcm_checksum(s.pcm)) return std::nullopt;
+    if (j->value("xxh3", "") != pcm_checksum(s.pcm)) return std::nullopt;
     s.events = std::move(info->events);
     touch(wav);
     return s;
@@ -151,7 +153,7 @@ void Cache::store_speech(const std::string& key, const synth::Speech& speech) co
     }
     nlohmann::json j;
     j["samples"] = speech.pcm.size();
-    j["checksum"] = pcm_checksum(speech.pcm);
+    j["xxh3"] = pcm_checksum(speech.pcm);
     auto& ev = j["events"] = nlohmann::json::array();
     for (const auto& e : speech.events)
         ev.push_back({e.kind == synth::Event::Kind::Word ? 0 : 1, e.sample, e.text_pos, e.length});

@@ -151,7 +151,7 @@ struct SegmentKeys {
 
 std::string speech_key(const std::string& engine_version, const Voice& v, const std::string& text) {
     return Hasher()
-        .add("speech/1")
+        .add("speech/2")
         .add(engine_version)
         .add(v.espeak_voice)
         .add(v.variant)
