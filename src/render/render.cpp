@@ -253,15 +253,22 @@ encode::Piece encode_speech(const std::vector<float>& input, const SegmentKeys& 
     };
     float gain = 1.0f;
     auto piece = encode_at(gain);
-    // A quieter copy overshoots differently, so each copy is checked too; every
-    // step lowers the gain by at least 0.25 dB, so this ends within a few.
+    // A quieter copy overshoots differently, so each copy is checked too. Every
+    // step lowers the gain by at least 0.25 dB (AAC 0.5 dB: its scalefactors
+    // move in 1.5 dB steps, and on the sample a copy 0.26 dB quieter decoded
+    // to the very same peak), so this ends within a few, and by at most 1 dB:
+    // an overshoot is not always proportional to the level (FFmpeg's AAC
+    // encoder once decoded to a peak of 1.22 from a copy of the sample's
+    // speech whose samples stayed under 0.5), and a cut sized to such a peak
+    // would leave the whole segment audibly quieter than its neighbours.
+    const double step = codec == encode::Codec::Aac ? 0.94 : 0.97;
     for (int attempt = 0; check.true_peak > check.above; ++attempt) {
         if (attempt == 8)
             throw LibraryError(codec == encode::Codec::Opus ? "libopus" : "libavcodec",
                                fmt::format("encoded audio keeps passing the {:.1f} dBTP ceiling",
                                            loudness.true_peak_dbtp),
                                "render with a lower --loudness target");
-        gain *= float(std::min(check.above / check.true_peak * 0.99, 0.97));
+        gain *= float(std::clamp(check.above / check.true_peak * 0.99, 0.89, step));
         piece = encode_at(gain);
     }
     return piece;
