@@ -121,23 +121,38 @@ struct Interpolator {
     // preceded and followed by at least kDelay zeros, as the meter sees a
     // neighbourhood (below). Float sums of at most 13 terms: within ~1e-7 of
     // the library's double sums.
-    float block_peak(const float* x, std::size_t n, std::vector<float>& scratch, std::vector<float>& y) const {
+    float block_peak(const float* x, std::size_t n, std::vector<float>& scratch) const {
+        // Taps of weight 0 are summed too (0 * x): exact for finite x, so a
+        // block with anything else goes to the library.
+        if (!std::all_of(x, x + n, [](float v) { return std::isfinite(v); })) return HUGE_VALF;
         const std::size_t outputs = n + kDelay - 1;
         scratch.assign(outputs + kDelay - 1, 0.0f);  // x with kDelay - 1 zeros in front
         std::copy(x, x + n, scratch.begin() + kDelay - 1);
         const float* padded = scratch.data() + kDelay - 1;  // padded[m] = x[m], zeros before and after
-        float peak = 0.0f;
+        // Each output sums its taps in order, k = 0 first, in registers; eight
+        // outputs at a time keep eight running maxima (the compiler vectorises
+        // both loops).
+        constexpr std::size_t kLanes = 8;
+        float peaks[kLanes] = {};
         for (int f = 0; f < kFactor; ++f) {
-            y.assign(outputs, 0.0f);
-            for (int k = 0; k < kDelay; ++k) {  // one tap over all outputs: vectorises
-                const float c = phase[f][k];
-                if (c == 0.0f) continue;
-                const float* from = padded - k;
-                for (std::size_t m = 0; m < outputs; ++m) y[m] += c * from[m];
+            const float* c = phase[f];
+            std::size_t m = 0;
+            for (; m + kLanes <= outputs; m += kLanes) {
+                float v[kLanes];
+                for (std::size_t l = 0; l < kLanes; ++l) {
+                    float sum = 0.0f;
+                    for (int k = 0; k < kDelay; ++k) sum += c[k] * padded[std::ptrdiff_t(m + l) - k];
+                    v[l] = std::fabs(sum);
+                }
+                for (std::size_t l = 0; l < kLanes; ++l) peaks[l] = v[l] > peaks[l] ? v[l] : peaks[l];
             }
-            for (std::size_t m = 0; m < outputs; ++m) peak = std::max(peak, std::fabs(y[m]));
+            for (; m < outputs; ++m) {
+                float sum = 0.0f;
+                for (int k = 0; k < kDelay; ++k) sum += c[k] * padded[std::ptrdiff_t(m) - k];
+                peaks[0] = std::max(peaks[0], std::fabs(sum));
+            }
         }
-        return peak;
+        return *std::max_element(peaks, peaks + kLanes);
     }
 };
 
@@ -182,8 +197,8 @@ bool interpolator_matches_library() {
         const double noise = double(seed >> 8) / double(1u << 24) - 0.5;
         x[i] = float(0.6 * std::sin(0.0005 * double(i * i)) + 0.3 * noise);
     }
-    std::vector<float> scratch, out;
-    const double ours = interpolator().block_peak(x.data(), x.size(), scratch, out);
+    std::vector<float> scratch;
+    const double ours = interpolator().block_peak(x.data(), x.size(), scratch);
     std::vector<float> fed(x);
     fed.resize(x.size() + Interpolator::kDelay, 0.0f);
     auto meter = make_meter(EBUR128_MODE_TRUE_PEAK, 48000);
@@ -196,6 +211,26 @@ bool interpolator_matches_library() {
 constexpr std::size_t kReach = 32;          // > the 13 input samples each oversampled value uses
 constexpr std::size_t kMaxPending = 1 << 16; // a neighbourhood longer than this goes to the meter as it comes
 constexpr float kScreenMargin = 1e-4f;       // relative; far above the float sums' error
+
+// The first i' >= i with |x[i']| > limit, or n. Most decoded speech is quiet:
+// blocks of 64 are tested at once, comparing magnitudes as integers (a
+// non-negative float's bits order as the float does; NaN counts as loud, as
+// below), which the compiler vectorises; then the block that holds a loud
+// sample is searched one by one.
+std::size_t first_above(const float* x, std::size_t i, std::size_t n, float limit) {
+    constexpr std::size_t kBlock = 64;
+    std::int32_t lim;
+    std::memcpy(&lim, &limit, sizeof lim);
+    for (; i + kBlock <= n; i += kBlock) {
+        std::int32_t bits[kBlock];
+        std::memcpy(bits, x + i, sizeof bits);
+        std::int32_t loud = 0;
+        for (std::size_t k = 0; k < kBlock; ++k) loud |= -std::int32_t((bits[k] & 0x7fffffff) > lim);
+        if (loud) break;
+    }
+    while (i < n && std::fabs(x[i]) <= limit) ++i;
+    return i;
+}
 
 }  // namespace
 
@@ -222,7 +257,7 @@ struct TruePeakMeter::State {
     std::size_t owed = 0;        // samples still to take after the last loud one
     std::vector<float> pending;  // the current neighbourhood, while it is screened
     bool direct = false;         // the current neighbourhood goes straight to the meter
-    std::vector<float> scratch, out;
+    std::vector<float> scratch;
 
     void feed(const float* p, std::size_t n) {
         if (n == 0) return;
@@ -249,7 +284,7 @@ struct TruePeakMeter::State {
     // The current neighbourhood has ended.
     void close() {
         if (hot > 0.0f && !direct) {
-            const bool measure = interpolator().block_peak(pending.data(), pending.size(), scratch, out) >= hot;
+            const bool measure = interpolator().block_peak(pending.data(), pending.size(), scratch) >= hot;
             if (measure) feed(pending.data(), pending.size());
             pending.clear();
             if (!measure) return;
@@ -284,8 +319,7 @@ void TruePeakMeter::add(const float* x, std::size_t n) {
             i = j;
             continue;
         }
-        std::size_t j = i;
-        while (j < n && std::fabs(x[j]) <= s.loud) ++j;
+        const std::size_t j = first_above(x, i, n, s.loud);
         if (j == n) break;
         // A new neighbourhood: the kReach samples before x[j] first.
         if (j < kReach) {
