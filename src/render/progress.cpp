@@ -12,16 +12,24 @@ Progress::Progress(bool quiet) : enabled_(!quiet && ::isatty(STDERR_FILENO)), st
 
 Progress::~Progress() { done(); }
 
-void Progress::stage(const std::string& name, int total) {
+void Progress::stage(const std::string& name, int total, double work) {
+    stage(name, total, work, 0, 0.0, Clock::now());
+}
+
+void Progress::stage(const std::string& name, int total, double work, int done, double work_done,
+                     Clock::time_point since) {
     name_ = name;
     total_ = total;
-    done_ = 0;
-    stage_start_ = Clock::now();
+    done_ = done;
+    work_ = work;
+    work_done_ = work_done;
+    stage_start_ = since;
     draw(true);
 }
 
-void Progress::step(int done) {
+void Progress::step(int done, double work) {
     done_ += done;
+    work_done_ += work;
     draw(done_ == total_);
 }
 
@@ -38,8 +46,11 @@ void Progress::draw(bool force) {
     double elapsed = std::chrono::duration<double>(now - start_).count();
     double stage_elapsed = std::chrono::duration<double>(now - stage_start_).count();
     std::fprintf(stderr, "\r\033[K%s %d/%d  elapsed %.1fs", name_.c_str(), done_, total_, elapsed);
+    const bool by_work = work_ > 0.0 && work_done_ > 0.0;
     if (done_ > 0 && done_ < total_)
-        std::fprintf(stderr, "  remaining ~%.1fs", stage_elapsed / done_ * (total_ - done_));
+        std::fprintf(stderr, "  remaining ~%.1fs",
+                     by_work ? stage_elapsed / work_done_ * (work_ - work_done_)
+                             : stage_elapsed / done_ * (total_ - done_));
     std::fflush(stderr);
 }
 

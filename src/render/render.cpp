@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <deque>
@@ -371,10 +372,12 @@ private:
         bool closed = false;                 // nothing more will be queued
         bool showing = false;                // progress_ is on the "encoding" stage
         int queued = 0, finished = 0;        // segments
+        double queued_work = 0.0, finished_work = 0.0;  // their spans
         std::map<std::size_t, int> pending;  // segment → encode jobs not yet finished
         std::exception_ptr failure;
         std::vector<std::size_t> resynth;
         std::vector<std::thread> threads;
+        std::chrono::steady_clock::time_point started;  // when the threads started: the remaining time's rate
     } pool_;
 };
 
@@ -405,8 +408,12 @@ void Renderer::synthesise_missing() {
     std::stable_sort(which.begin(), which.end(), [&](std::size_t a, std::size_t b) {
         return s_.segments[a].text.size() > s_.segments[b].text.size();
     });
-    for (auto i : which) requests.push_back({s_.segments[i].text, s_.voice(s_.segments[i].voice)});
-    progress_.stage("speaking", int(requests.size()));
+    double text = 0.0;  // the work: characters to speak
+    for (auto i : which) {
+        requests.push_back({s_.segments[i].text, s_.voice(s_.segments[i].voice)});
+        text += double(s_.segments[i].text.size());
+    }
+    progress_.stage("speaking", int(requests.size()), text);
     engine_.synthesize(requests, jobs(), [&](std::size_t k, synth::Speech speech) {
         const auto& key = keys_[which[k]].speech;
         cache_->store_speech(key, speech);
@@ -421,7 +428,7 @@ void Renderer::synthesise_missing() {
         queue_for_encoding(std::move(ready));
         {
             std::lock_guard<std::mutex> lock(pool_.mutex);
-            progress_.step();
+            progress_.step(1, double(s_.segments[which[k]].text.size()));
         }
         throw_if_stopped();
     });
@@ -494,17 +501,22 @@ void Renderer::queue_for_encoding(std::vector<std::size_t> segments) {
         queued_[i] = 1;
         pool_.to_master.push_back(i);
         ++pool_.queued;
+        pool_.queued_work += double(keys_[i].span);
     }
-    if (pool_.threads.empty())
+    if (pool_.threads.empty()) {
+        pool_.started = std::chrono::steady_clock::now();
         for (int t = 0; t < jobs(); ++t) pool_.threads.emplace_back([this] { encode_worker(); });
+    }
     pool_.wake.notify_all();
 }
 
 void Renderer::encode_worker() {
     auto& p = pool_;
-    auto segment_done = [&] {  // with the lock held
+    auto segment_done = [&](std::size_t i) {  // with the lock held
+        const auto work = double(keys_[i].span);
         ++p.finished;
-        if (p.showing) progress_.step();
+        p.finished_work += work;
+        if (p.showing) progress_.step(1, work);
     };
     auto master_job = [&](std::size_t i) {
         const auto& k = keys_[i];
@@ -537,7 +549,7 @@ void Renderer::encode_worker() {
                 job.speech.reset();  // the last job of a segment frees its PCM here
                 ++encoded_;
                 lock.lock();
-                if (--p.pending[job.segment] == 0) segment_done();
+                if (--p.pending[job.segment] == 0) segment_done(job.segment);
             } catch (...) {
                 lock.lock();
                 if (!p.failure) p.failure = std::current_exception();
@@ -564,7 +576,7 @@ void Renderer::encode_worker() {
             --p.mastering;
             if (error && !p.failure) p.failure = error;
             if (missing) p.resynth.push_back(i);
-            else if (jobs.empty()) segment_done();
+            else if (jobs.empty()) segment_done(i);
             p.pending[i] = int(jobs.size());
             for (auto& j : jobs) p.encodes.push_back(std::move(j));
             p.wake.notify_all();
@@ -582,8 +594,8 @@ void Renderer::finish_encoding() {
         std::lock_guard<std::mutex> lock(pool_.mutex);
         pool_.closed = true;
         if (pool_.queued > 0) {
-            progress_.stage("encoding", pool_.queued);
-            progress_.step(pool_.finished);
+            progress_.stage("encoding", pool_.queued, pool_.queued_work, pool_.finished, pool_.finished_work,
+                            pool_.started);
             pool_.showing = true;
         }
         pool_.wake.notify_all();
