@@ -30,9 +30,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fmt/format.h>
 #include <map>
 #include <memory>
 #include <optional>
@@ -47,6 +49,12 @@ namespace {
 static_assert(std::atomic<bool>::is_always_lock_free, "request_stop must be async-signal-safe");
 
 Fault g_fault = Fault::None;
+double g_time_limit = -1.0;  // < 0: kWorkerSeconds + kWorkerSecondsPerChar per character
+
+// A worker's time limit in seconds, for a text of `chars` characters.
+double time_limit(std::size_t chars) {
+    return g_time_limit >= 0.0 ? g_time_limit : kWorkerSeconds + kWorkerSecondsPerChar * double(chars);
+}
 std::size_t g_fault_index = 0;
 
 // The process-wide espeak session, initialised by the first Engine.
@@ -127,6 +135,8 @@ struct ChildResult {
     put(header, status);
     put(header, std::uint64_t(result.head.size() + pcm_bytes));
 
+    if (fault == Fault::Hang)
+        for (;;) ::pause();
     write_all(fd, header.data(), header.size());
     if (fault != Fault::None) {
         write_all(fd, result.head.data(), result.head.size() / 2);
@@ -317,6 +327,7 @@ struct Child {
     Template* via = nullptr;
     std::vector<std::int16_t> buf;  // received bytes [0, filled), stored as samples (see Payload)
     std::size_t filled = 0;
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 
     Child() = default;
     Child(const Child&) = delete;
@@ -677,10 +688,12 @@ Payload finish(Child& c, const std::function<std::string(std::size_t)>& describe
 // Runs work(i) for i in [0, n) in children, at most `jobs` at once, and hands
 // each payload to on_payload in the parent as it arrives. With `voices`,
 // request i is forked by the template of voices[voice_of[i]] (one per voice,
-// forked here); without, by this process.
+// forked here); without, by this process. A child still running
+// time_limit(i) seconds after it was started is killed and reported.
 void run_pool(std::size_t n, int jobs, const Work& work,
               const std::function<std::string(std::size_t)>& describe,
               const std::function<void(std::size_t, Payload)>& on_payload,
+              const std::function<double(std::size_t)>& time_limit,
               const std::vector<std::string>& voices = {}, const std::vector<std::size_t>& voice_of = {}) {
     std::vector<std::unique_ptr<Template>> templates;  // outlive `alive`: children are reaped through them
     for (const auto& v : voices) templates.push_back(std::make_unique<Template>(v, work, templates));
@@ -692,6 +705,9 @@ void run_pool(std::size_t n, int jobs, const Work& work,
         if (stop_requested()) throw Interrupted();
         while (alive.size() < max_alive && next < n) {
             alive.push_back(spawn(next, work, alive, templates.empty() ? nullptr : templates[voice_of[next]].get()));
+            alive.back()->deadline = std::chrono::steady_clock::now() +
+                                     std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                         std::chrono::duration<double>(time_limit(next)));
             ++next;
         }
         fds.assign(alive.size(), pollfd{});
@@ -702,6 +718,12 @@ void run_pool(std::size_t n, int jobs, const Work& work,
             if (errno == EINTR) continue;
             throw LibraryError("espeak-ng worker", std::string("poll: ") + std::strerror(errno));
         }
+        const auto now = std::chrono::steady_clock::now();
+        for (const auto& c : alive)
+            if (now > c->deadline)  // the destructors kill and reap it and the others
+                throw LibraryError("espeak-ng", fmt::format("{}: espeak-ng did not finish speaking it within {:.0f} s",
+                                                            describe(c->index), time_limit(c->index)),
+                                   "this is a bug in espeak-ng; shorten or reword that paragraph and render again");
         for (std::size_t i = alive.size(); i-- > 0;) {
             if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
             if (!drain(*alive[i])) continue;
@@ -796,7 +818,8 @@ const std::vector<VoiceEntry>& voices() {
     std::string text;
     run_pool(1, 1, [](std::size_t) { return ChildResult{list_voices_in_child(), {}}; },
              [](std::size_t) { return std::string("listing the espeak-ng voices"); },
-             [&](std::size_t, Payload payload) { text = payload.str(); });
+             [&](std::size_t, Payload payload) { text = payload.str(); },
+             [](std::size_t) { return time_limit(0); });
     std::vector<VoiceEntry> list;
     std::size_t pos = 0;
     while (pos < text.size()) {
@@ -866,6 +889,8 @@ void inject_fault_for_testing(Fault fault, std::size_t index) {
     g_fault = fault;
     g_fault_index = index;
 }
+
+void set_worker_time_limit_for_testing(double seconds) { g_time_limit = seconds; }
 
 Engine::Engine(const std::string& data_path) {
     // espeak is initialised once per process and never terminated: in 1.51 an
@@ -943,7 +968,7 @@ void Engine::synthesize(const std::vector<Request>& requests, int jobs,
             }
             on_done(i, std::move(speech));
         },
-        voices, voice_of);
+        [&](std::size_t i) { return time_limit(requests[i].text.size()); }, voices, voice_of);
 }
 
 Speech Engine::synthesize_one(const Request& request) {
@@ -957,7 +982,8 @@ std::string Engine::phonemes(const Request& request) {
     std::string out;
     run_pool(1, 1, [&](std::size_t) { return ChildResult{phonemes_in_child(request, spec), {}}; },
              [&](std::size_t i) { return "phonemes of " + describe_request(i, request); },
-             [&](std::size_t, Payload payload) { out = payload.str(); });
+             [&](std::size_t, Payload payload) { out = payload.str(); },
+             [&](std::size_t) { return time_limit(request.text.size()); });
     return out;
 }
 

@@ -92,10 +92,20 @@ void request_stop() noexcept;
 bool stop_requested() noexcept;
 void clear_stop() noexcept;
 
-// Test hook for the fault paths: until switched off with Fault::None, the
+// A worker that has not delivered its segment within kWorkerSeconds plus
+// kWorkerSecondsPerChar per character of its text (espeak speaks a character
+// in well under a millisecond) is killed, and synthesize() throws a
+// LibraryError naming the segment: a hung espeak never hangs a render.
+constexpr double kWorkerSeconds = 60.0;
+constexpr double kWorkerSecondsPerChar = 0.02;
+
+// Test hooks for the fault paths: until switched off with Fault::None, the
 // child for request `index` of every synthesize() call crashes (aborts after
-// writing half its result) or writes a truncated result and exits 0.
-enum class Fault { None, Crash, ShortWrite };
+// writing half its result), writes a truncated result and exits 0, or hangs
+// (never writes). set_worker_time_limit_for_testing replaces the time limit
+// above with `seconds` flat; a negative value restores it.
+enum class Fault { None, Crash, ShortWrite, Hang };
 void inject_fault_for_testing(Fault fault, std::size_t index = 0);
+void set_worker_time_limit_for_testing(double seconds);
 
 }  // namespace turncast::synth

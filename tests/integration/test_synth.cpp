@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -273,14 +274,21 @@ TEST_CASE("parallel synthesis delivers each request once, as a single job would"
     engine.synthesize({}, 2, [&](std::size_t, synth::Speech) { FAIL("no requests, no calls"); });
 }
 
-TEST_CASE("a crashed or truncated worker is a LibraryError naming the request; nothing leaks", "[espeak]") {
+TEST_CASE("a crashed, truncated or hung worker is a LibraryError naming the request; nothing leaks", "[espeak]") {
     synth::Engine engine;
     std::vector<synth::Request> requests{{"First one.", voice("en-us")},
                                          {"Second request, which fails.", voice("en-gb", "m3")},
                                          {"Third one.", voice("en-us")}};
     const int fds = open_fds();
-    for (auto fault : {synth::Fault::Crash, synth::Fault::ShortWrite}) {
+    // A hung worker is killed at its time limit (here 1 s instead of a minute
+    // plus 20 ms a character).
+    synth::set_worker_time_limit_for_testing(1.0);
+    const std::map<synth::Fault, std::string> says{{synth::Fault::Crash, "signal"},
+                                                   {synth::Fault::ShortWrite, "truncated"},
+                                                   {synth::Fault::Hang, "did not finish speaking it within 1 s"}};
+    for (const auto& [fault, why] : says) {
         synth::inject_fault_for_testing(fault, 1);
+        const auto start = std::chrono::steady_clock::now();
         try {
             engine.synthesize(requests, 2, [](std::size_t, synth::Speech) {});
             FAIL("no error");
@@ -290,11 +298,15 @@ TEST_CASE("a crashed or truncated worker is a LibraryError naming the request; n
             CHECK(what.find("segment 1") != std::string::npos);
             CHECK(what.find("en-gb+m3") != std::string::npos);
             CHECK(what.find("Second request") != std::string::npos);
-            CHECK(what.find(fault == synth::Fault::Crash ? "signal" : "truncated") != std::string::npos);
+            CHECK(what.find(why) != std::string::npos);
         }
+        const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        CHECK(took < 10.0);
+        if (fault == synth::Fault::Hang) CHECK(took >= 1.0);
         CHECK(no_children());
         CHECK(open_fds() == fds);
     }
+    synth::set_worker_time_limit_for_testing(-1.0);
     synth::inject_fault_for_testing(synth::Fault::None);
     std::size_t done = 0;
     engine.synthesize(requests, 2, [&](std::size_t, synth::Speech) { ++done; });
