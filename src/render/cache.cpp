@@ -189,6 +189,11 @@ void Cache::store_piece(const std::string& key, const encode::Piece& piece) cons
                           io::Durability::Verified);
 }
 
+void Cache::remove_piece(const std::string& key, encode::Codec codec) const {
+    std::error_code ec;
+    fs::remove(dir_ + "/pieces/" + key + "." + codec_ext(codec), ec);
+}
+
 std::uint64_t Cache::size_bytes() const {
     std::uint64_t total = 0;
     std::error_code ec;

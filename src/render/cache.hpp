@@ -61,6 +61,7 @@ public:
     std::optional<encode::Piece> load_piece(const std::string& key, encode::Codec codec) const;
     bool has_piece(const std::string& key, encode::Codec codec) const;
     void store_piece(const std::string& key, const encode::Piece& piece) const;
+    void remove_piece(const std::string& key, encode::Codec codec) const;  // a damaged one, say
 
     // Deletes least recently used entries until the cache holds at most max_bytes.
     // Returns the bytes removed.

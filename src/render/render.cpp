@@ -710,8 +710,7 @@ std::unique_ptr<io::AtomicFile> Renderer::write_audio(const std::string& format,
         if (!damaged) return out;
         if (!repaired.insert(*damaged).second)
             throw IoError(cache_->dir(), "cache entries keep failing verification", "check the disk, or render with --no-cache");
-        std::error_code ec;
-        fs::remove(cache_->dir() + "/pieces/" + keys_[*damaged].piece.at(codec) + (codec == encode::Codec::Opus ? ".opus" : ".aac"), ec);
+        cache_->remove_piece(keys_[*damaged].piece.at(codec), codec);
         encode_again(*damaged);
     }
 }
