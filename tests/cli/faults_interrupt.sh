@@ -21,7 +21,9 @@ t0=$(date +%s%N)
 "$bin" render "$tmp/talk.txt" -o "$out" --no-cache -j2 --quiet >/dev/null || { echo "FAIL: first render"; exit 1; }
 T_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 echo "cold render: ${T_ms} ms"
-snapshot() { (cd "$dir" && find . -type f | LC_ALL=C sort | xargs sha256sum); }
+# The outputs as a listener sees them: a SIGKILL may leave temporaries beside
+# them (checked separately below), never a changed output.
+snapshot() { (cd "$dir" && find . -type f ! -name '*.tmp-*' | LC_ALL=C sort | xargs sha256sum); }
 snapshot >"$tmp/before.sha"
 [ "$(wc -l <"$tmp/before.sha")" -ge 6 ] || { echo "FAIL: first render wrote too few files"; cat "$tmp/before.sha"; exit 1; }
 
@@ -36,6 +38,14 @@ attempt() {  # attempt SIGNAL DELAY CACHE ("fresh": --no-cache; "shared": the ca
   local copt=(--no-cache); [ "$cache" = shared ] && copt=(--cache-dir "$tmp/cache2")
   "$bin" render "$tmp/talk.txt" -o "$out" "${copt[@]}" -j2 --quiet >"$tmp/stdout" 2>"$tmp/stderr" &
   local pid=$!
+  # Until main() has installed its handlers the signal's default action
+  # applies (exit 143 for SIGTERM): on a loaded machine loading the libraries
+  # can take longer than the shortest delays. Wait for the handler first.
+  local waited=0
+  until [ $(( 0x$(awk '/^SigCgt:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0) >> 14 & 1 )) -eq 1 ]; do
+    kill -0 "$pid" 2>/dev/null && [ $waited -lt 500 ] || break
+    sleep 0.01; waited=$((waited + 1))
+  done
   sleep "$delay"
   kill -s "$sig" "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null; local rc=$?
