@@ -337,6 +337,10 @@ private:
     // Each writes one output to a temporary, committed with the others by run().
     std::unique_ptr<io::AtomicFile> write_audio(const std::string& format, const std::string& path);
     std::unique_ptr<io::AtomicFile> write_lossless(const std::string& format, const std::string& path);
+    // Segment i's place in the transcript, for messages: "FILE:LINE" of its turn.
+    std::string where(std::size_t i) const {
+        return fmt::format("{}:{}", plan_.source, s_.turns.at(s_.segments[i].turn).pos.line);
+    }
     int jobs() const {
         return opt_.jobs > 0 ? opt_.jobs : std::max(1, int(std::thread::hardware_concurrency()));
     }
@@ -410,7 +414,7 @@ void Renderer::synthesise_missing() {
     });
     double text = 0.0;  // the work: characters to speak
     for (auto i : which) {
-        requests.push_back({s_.segments[i].text, s_.voice(s_.segments[i].voice)});
+        requests.push_back({s_.segments[i].text, s_.voice(s_.segments[i].voice), where(i)});
         text += double(s_.segments[i].text.size());
     }
     progress_.stage("speaking", int(requests.size()), text);
@@ -617,7 +621,7 @@ void Renderer::encode_again(std::size_t i) {
     } catch (const SpeechMissing&) {
     }
     const auto& seg = s_.segments[i];
-    cache_->store_speech(keys_[i].speech, engine_.synthesize_one({seg.text, s_.voice(seg.voice)}));
+    cache_->store_speech(keys_[i].speech, engine_.synthesize_one({seg.text, s_.voice(seg.voice), where(i)}));
     ++synthesised_;
     encode_segment(i);
 }

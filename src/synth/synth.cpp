@@ -797,7 +797,8 @@ std::string first_words(const std::string& text) {
 std::string describe_request(std::size_t index, const Request& r) {
     std::string voice = r.voice.espeak_voice + (r.voice.variant.empty() ? "" : "+" + r.voice.variant);
     if (!r.voice.id.empty()) voice = r.voice.id + ", " + voice;
-    return "segment " + std::to_string(index) + " (voice " + voice + ": \"" + first_words(r.text) + "\")";
+    const std::string what = r.where.empty() ? "segment " + std::to_string(index) : "the turn at " + r.where;
+    return what + " (voice " + voice + ": \"" + first_words(r.text) + "\")";
 }
 
 struct VoiceEntry {

@@ -40,6 +40,7 @@ struct Speech {
 struct Request {
     std::string text;   // plain text; never interpreted as SSML or markup
     Voice voice;
+    std::string where;  // for messages: "talk.txt:42" names it "the turn at talk.txt:42", "" "segment <index>"
 };
 
 class Engine {

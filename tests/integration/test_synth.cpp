@@ -277,7 +277,7 @@ TEST_CASE("parallel synthesis delivers each request once, as a single job would"
 TEST_CASE("a crashed, truncated or hung worker is a LibraryError naming the request; nothing leaks", "[espeak]") {
     synth::Engine engine;
     std::vector<synth::Request> requests{{"First one.", voice("en-us")},
-                                         {"Second request, which fails.", voice("en-gb", "m3")},
+                                         {"Second request, which fails.", voice("en-gb", "m3"), "talk.txt:7"},
                                          {"Third one.", voice("en-us")}};
     const int fds = open_fds();
     // A hung worker is killed at its time limit (here 1 s instead of a minute
@@ -295,7 +295,7 @@ TEST_CASE("a crashed, truncated or hung worker is a LibraryError naming the requ
         } catch (const LibraryError& e) {
             const std::string what = e.what();
             INFO(what);
-            CHECK(what.find("segment 1") != std::string::npos);
+            CHECK(what.find("the turn at talk.txt:7") != std::string::npos);
             CHECK(what.find("en-gb+m3") != std::string::npos);
             CHECK(what.find("Second request") != std::string::npos);
             CHECK(what.find(why) != std::string::npos);
@@ -307,6 +307,11 @@ TEST_CASE("a crashed, truncated or hung worker is a LibraryError naming the requ
         CHECK(open_fds() == fds);
     }
     synth::set_worker_time_limit_for_testing(-1.0);
+    // Without a place in the transcript, the request is named by its index.
+    requests[1].where.clear();
+    synth::inject_fault_for_testing(synth::Fault::Crash, 1);
+    CHECK_THROWS_WITH(engine.synthesize(requests, 2, [](std::size_t, synth::Speech) {}),
+                      Catch::Contains("segment 1 (voice"));
     synth::inject_fault_for_testing(synth::Fault::None);
     std::size_t done = 0;
     engine.synthesize(requests, 2, [&](std::size_t, synth::Speech) { ++done; });
