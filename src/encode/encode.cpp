@@ -337,6 +337,10 @@ std::int64_t span_for(std::int64_t content_samples) {
     return (need + kGrain - 1) / kGrain * kGrain;
 }
 
+double quieter(Codec codec, double above, double true_peak) {
+    return std::clamp(above / true_peak * 0.99, 0.89, codec == Codec::Aac ? 0.94 : 0.97);
+}
+
 double decoded_true_peak(const Piece& piece, double above) {
     PeakDecoder dec(piece.codec, piece.extradata, above);
     for (const auto& p : piece.packets) dec.add(p);

@@ -88,10 +88,20 @@ using Pull = std::function<void(float* out, std::int64_t count)>;
 // all (every count at rate(codec)), without building that input in memory:
 // the content is pulled one frame at a time (a piece is mostly one segment's
 // speech, resampled on the way in).
-// With peak, each packet is also decoded as it comes out (libopus or
-// libavcodec's AAC decoder, on the piece alone) and the decoded audio's true
+// With peak, each packet is also decoded as it comes out (libavcodec's Opus
+// or AAC decoder, on the piece alone) and the decoded audio's true
 // peak measured: lossy coding overshoots the input's peaks, and the renderer
 // checks them against its true-peak ceiling.
+// The gain factor for encoding a piece again after its decoded true peak came
+// out at `true_peak` against a ceiling `above`: aimed 1% under the ceiling,
+// but at least 0.25 dB lower (AAC 0.5 dB: its scalefactors move in 1.5 dB
+// steps, and on the sample a copy 0.26 dB quieter decoded to the very same
+// peak) and at most 1 dB: an overshoot is not always proportional to the
+// level (FFmpeg's AAC encoder once decoded to a peak of 1.22 from a copy of
+// the sample's speech whose samples stayed under 0.5), and a cut sized to
+// such a peak would leave the segment audibly quieter than its neighbours.
+double quieter(Codec codec, double above, double true_peak);
+
 struct PeakCheck {
     double above = 0.0;      // in: the ceiling (linear)
     double true_peak = 0.0;  // out: exact when it exceeds `above`, otherwise some value <= above

@@ -122,37 +122,37 @@ struct Interpolator {
     // neighbourhood (below). Float sums of at most 13 terms: within ~1e-7 of
     // the library's double sums.
     float block_peak(const float* x, std::size_t n, std::vector<float>& scratch) const {
-        // Taps of weight 0 are summed too (0 * x): exact for finite x, so a
-        // block with anything else goes to the library.
-        if (!std::all_of(x, x + n, [](float v) { return std::isfinite(v); })) return HUGE_VALF;
         const std::size_t outputs = n + kDelay - 1;
         scratch.assign(outputs + kDelay - 1, 0.0f);  // x with kDelay - 1 zeros in front
         std::copy(x, x + n, scratch.begin() + kDelay - 1);
         const float* padded = scratch.data() + kDelay - 1;  // padded[m] = x[m], zeros before and after
         // Each output sums its taps in order, k = 0 first, in registers; eight
         // outputs at a time keep eight running maxima (the compiler vectorises
-        // both loops).
+        // both). Taps of weight 0 are summed too: exact for finite x; anything
+        // else makes a NaN, which a lane keeps, and the block goes to the library.
         constexpr std::size_t kLanes = 8;
         float peaks[kLanes] = {};
+        auto keep = [&](std::size_t lane, float v) {
+            peaks[lane] = (v > peaks[lane] || v != v) ? v : peaks[lane];
+        };
         for (int f = 0; f < kFactor; ++f) {
             const float* c = phase[f];
-            std::size_t m = 0;
-            for (; m + kLanes <= outputs; m += kLanes) {
-                float v[kLanes];
-                for (std::size_t l = 0; l < kLanes; ++l) {
-                    float sum = 0.0f;
-                    for (int k = 0; k < kDelay; ++k) sum += c[k] * padded[std::ptrdiff_t(m + l) - k];
-                    v[l] = std::fabs(sum);
-                }
-                for (std::size_t l = 0; l < kLanes; ++l) peaks[l] = v[l] > peaks[l] ? v[l] : peaks[l];
-            }
-            for (; m < outputs; ++m) {
+            auto at = [&](std::size_t m) {
                 float sum = 0.0f;
                 for (int k = 0; k < kDelay; ++k) sum += c[k] * padded[std::ptrdiff_t(m) - k];
-                peaks[0] = std::max(peaks[0], std::fabs(sum));
-            }
+                return std::fabs(sum);
+            };
+            std::size_t m = 0;
+            for (; m + kLanes <= outputs; m += kLanes)
+                for (std::size_t l = 0; l < kLanes; ++l) keep(l, at(m + l));
+            for (; m < outputs; ++m) keep(0, at(m));
         }
-        return *std::max_element(peaks, peaks + kLanes);
+        float peak = 0.0f;
+        for (float p : peaks) {
+            if (p != p) return HUGE_VALF;
+            peak = std::max(peak, p);
+        }
+        return peak;
     }
 };
 

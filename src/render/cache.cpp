@@ -84,6 +84,27 @@ std::optional<nlohmann::json> read_json(const std::string& path) {
     }
 }
 
+// What a speech entry's index says, if its PCM file is there.
+std::optional<SpeechInfo> info_from(const nlohmann::json& j, const std::string& wav) {
+    try {
+        SpeechInfo info;
+        info.samples = j.at("samples").get<std::int64_t>();
+        for (const auto& e : j.at("events")) {
+            synth::Event ev;
+            ev.kind = e.at(0).get<int>() == 0 ? synth::Event::Kind::Word : synth::Event::Kind::Sentence;
+            ev.sample = e.at(1).get<std::int64_t>();
+            ev.text_pos = e.at(2).get<std::uint32_t>();
+            ev.length = e.at(3).get<std::uint32_t>();
+            info.events.push_back(ev);
+        }
+        std::error_code ec;
+        if (!fs::exists(wav, ec)) return std::nullopt;
+        return info;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
 }  // namespace
 
 Cache::Cache(std::string dir) : dir_(std::move(dir)) {
@@ -95,32 +116,15 @@ Cache::Cache(std::string dir) : dir_(std::move(dir)) {
 
 std::optional<SpeechInfo> Cache::speech_info(const std::string& key) const {
     auto j = read_json(dir_ + "/speech/" + key + ".json");
-    if (!j) return std::nullopt;
-    try {
-        SpeechInfo info;
-        info.samples = j->at("samples").get<std::int64_t>();
-        for (const auto& e : j->at("events")) {
-            synth::Event ev;
-            ev.kind = e.at(0).get<int>() == 0 ? synth::Event::Kind::Word : synth::Event::Kind::Sentence;
-            ev.sample = e.at(1).get<std::int64_t>();
-            ev.text_pos = e.at(2).get<std::uint32_t>();
-            ev.length = e.at(3).get<std::uint32_t>();
-            info.events.push_back(ev);
-        }
-        std::error_code ec;
-        if (!fs::exists(dir_ + "/speech/" + key + ".wav", ec)) return std::nullopt;
-        return info;
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
+    return j ? info_from(*j, dir_ + "/speech/" + key + ".wav") : std::nullopt;
 }
 
 std::optional<synth::Speech> Cache::load_speech(const std::string& key) const {
     auto j = read_json(dir_ + "/speech/" + key + ".json");
     if (!j) return std::nullopt;
-    auto info = speech_info(key);
-    if (!info) return std::nullopt;
     const std::string wav = dir_ + "/speech/" + key + ".wav";
+    auto info = info_from(*j, wav);
+    if (!info) return std::nullopt;
     SF_INFO sfi{};
     SndfilePtr f(sf_open(wav.c_str(), SFM_READ, &sfi));
     if (!f || sfi.channels != 1 || sfi.samplerate != synth::kSampleRate || sfi.frames != info->samples)

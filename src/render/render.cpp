@@ -254,22 +254,15 @@ encode::Piece encode_speech(const std::vector<float>& input, const SegmentKeys& 
     };
     float gain = 1.0f;
     auto piece = encode_at(gain);
-    // A quieter copy overshoots differently, so each copy is checked too. Every
-    // step lowers the gain by at least 0.25 dB (AAC 0.5 dB: its scalefactors
-    // move in 1.5 dB steps, and on the sample a copy 0.26 dB quieter decoded
-    // to the very same peak), so this ends within a few, and by at most 1 dB:
-    // an overshoot is not always proportional to the level (FFmpeg's AAC
-    // encoder once decoded to a peak of 1.22 from a copy of the sample's
-    // speech whose samples stayed under 0.5), and a cut sized to such a peak
-    // would leave the whole segment audibly quieter than its neighbours.
-    const double step = codec == encode::Codec::Aac ? 0.94 : 0.97;
+    // A quieter copy overshoots differently, so each copy is checked too; every
+    // step (encode::quieter) lowers the gain by 0.25-1 dB, so this ends within a few.
     for (int attempt = 0; check.true_peak > check.above; ++attempt) {
         if (attempt == 8)
             throw LibraryError(codec == encode::Codec::Opus ? "libopus" : "libavcodec",
                                fmt::format("encoded audio keeps passing the {:.1f} dBTP ceiling",
                                            loudness.true_peak_dbtp),
                                "render with a lower --loudness target");
-        gain *= float(std::clamp(check.above / check.true_peak * 0.99, 0.89, step));
+        gain *= float(encode::quieter(codec, check.above, check.true_peak));
         piece = encode_at(gain);
     }
     return piece;
@@ -330,7 +323,9 @@ private:
     void queue_for_encoding(std::vector<std::size_t> segments);
     void encode_worker();
     void finish_encoding();
-    void encode_segment(std::size_t i);
+    struct EncodeJob;
+    std::vector<EncodeJob> master_segment(std::size_t i);
+    void encode(const EncodeJob& job);
     void encode_again(std::size_t i);
     std::string render_key() const;
     bool up_to_date(const std::string& key, Result& r) const;
@@ -362,7 +357,7 @@ private:
     int synthesised_ = 0;
     std::atomic<int> encoded_{0};
 
-    struct EncodeJob {
+    struct EncodeJob {  // one missing piece of one mastered segment
         std::size_t segment;
         encode::Codec codec;
         std::shared_ptr<const std::vector<float>> speech;  // mastered, at the encoders' input rate
@@ -425,7 +420,7 @@ void Renderer::synthesise_missing() {
         speech = {};
         ++synthesised_;
         std::vector<std::size_t> ready;
-        for (auto i : sharing[key]) {
+        for (auto i : sharing.at(key)) {
             plan_segment(i, info);
             if (pieces_missing(i)) ready.push_back(i);
         }
@@ -474,18 +469,25 @@ void Renderer::plan_pieces() {
     timeline_ = build_timeline(s_, speech_);
 }
 
-void Renderer::encode_segment(std::size_t i) {
+// Loads segment i's speech and masters it (level it, resample it once to the
+// encoders' 24 kHz input): one job per piece still missing. Throws
+// SpeechMissing when the cached speech is damaged or pruned.
+std::vector<Renderer::EncodeJob> Renderer::master_segment(std::size_t i) {
     const auto& k = keys_[i];
-    const Voice& v = s_.voice(s_.segments[i].voice);
     auto speech = cache_->load_speech(k.speech);
-    // Damaged or pruned: spoken again after the pool (finish_encoding).
     if (!speech) throw SpeechMissing{};
-    const auto input = encoder_input(*speech, opt_, v);
-    for (auto c : codecs_) {
-        if (cache_->has_piece(k.piece.at(c), c)) continue;
-        cache_->store_piece(k.piece.at(c), encode_speech(input, k, c, opt_.encoder, opt_.loudness));
-        ++encoded_;
-    }
+    auto mastered = std::make_shared<const std::vector<float>>(
+        encoder_input(*speech, opt_, s_.voice(s_.segments[i].voice)));
+    std::vector<EncodeJob> jobs;
+    for (auto c : codecs_)
+        if (!cache_->has_piece(k.piece.at(c), c)) jobs.push_back({i, c, mastered});
+    return jobs;
+}
+
+void Renderer::encode(const EncodeJob& job) {
+    const auto& k = keys_[job.segment];
+    cache_->store_piece(k.piece.at(job.codec), encode_speech(*job.speech, k, job.codec, opt_.encoder, opt_.loudness));
+    ++encoded_;
 }
 
 // Two kinds of job: master a segment (load its speech, level it, resample it
@@ -522,19 +524,6 @@ void Renderer::encode_worker() {
         p.finished_work += work;
         if (p.showing) progress_.step(1, work);
     };
-    auto master_job = [&](std::size_t i) {
-        const auto& k = keys_[i];
-        auto speech = cache_->load_speech(k.speech);
-        // Damaged or pruned: spoken again after the pool (finish_encoding).
-        if (!speech) throw SpeechMissing{};
-        auto mastered = std::make_shared<const std::vector<float>>(
-            encoder_input(*speech, opt_, s_.voice(s_.segments[i].voice)));
-        speech.reset();
-        std::vector<EncodeJob> jobs;
-        for (auto c : codecs_)
-            if (!cache_->has_piece(k.piece.at(c), c)) jobs.push_back({i, c, mastered});
-        return jobs;
-    };
     std::unique_lock<std::mutex> lock(p.mutex);
     for (;;) {
         p.wake.wait(lock, [&] {
@@ -547,11 +536,8 @@ void Renderer::encode_worker() {
             lock.unlock();
             try {
                 throw_if_stopped();
-                const auto& k = keys_[job.segment];
-                cache_->store_piece(k.piece.at(job.codec),
-                                    encode_speech(*job.speech, k, job.codec, opt_.encoder, opt_.loudness));
+                encode(job);
                 job.speech.reset();  // the last job of a segment frees its PCM here
-                ++encoded_;
                 lock.lock();
                 if (--p.pending[job.segment] == 0) segment_done(job.segment);
             } catch (...) {
@@ -570,7 +556,7 @@ void Renderer::encode_worker() {
             bool missing = false;
             try {
                 throw_if_stopped();
-                jobs = master_job(i);
+                jobs = master_segment(i);  // SpeechMissing: spoken again after the pool (finish_encoding)
             } catch (const SpeechMissing&) {
                 missing = true;
             } catch (...) {
@@ -615,19 +601,21 @@ void Renderer::finish_encoding() {
 // Encodes segment i's missing pieces on this thread (no encoder pool
 // running), speaking it again first when its cached speech is damaged.
 void Renderer::encode_again(std::size_t i) {
+    std::vector<EncodeJob> jobs;
     try {
-        encode_segment(i);
-        return;
+        jobs = master_segment(i);
     } catch (const SpeechMissing&) {
+        const auto& seg = s_.segments[i];
+        cache_->store_speech(keys_[i].speech, engine_.synthesize_one({seg.text, s_.voice(seg.voice), where(i)}));
+        ++synthesised_;
+        jobs = master_segment(i);
     }
-    const auto& seg = s_.segments[i];
-    cache_->store_speech(keys_[i].speech, engine_.synthesize_one({seg.text, s_.voice(seg.voice), where(i)}));
-    ++synthesised_;
-    encode_segment(i);
+    for (const auto& job : jobs) encode(job);
 }
 
 Renderer::~Renderer() {
-    // Only on a failure: stops the encoder pool after the jobs in hand.
+    if (pool_.threads.empty()) return;  // finish_encoding() joined them
+    // A failure elsewhere: the encoder pool stops after the jobs in hand.
     std::unique_lock<std::mutex> lock(pool_.mutex);
     if (!pool_.failure) pool_.failure = std::make_exception_ptr(Interrupted());
     pool_.wake.notify_all();

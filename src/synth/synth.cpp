@@ -49,13 +49,13 @@ namespace {
 static_assert(std::atomic<bool>::is_always_lock_free, "request_stop must be async-signal-safe");
 
 Fault g_fault = Fault::None;
+std::size_t g_fault_index = 0;
 double g_time_limit = -1.0;  // < 0: kWorkerSeconds + kWorkerSecondsPerChar per character
 
 // A worker's time limit in seconds, for a text of `chars` characters.
 double time_limit(std::size_t chars) {
     return g_time_limit >= 0.0 ? g_time_limit : kWorkerSeconds + kWorkerSecondsPerChar * double(chars);
 }
-std::size_t g_fault_index = 0;
 
 // The process-wide espeak session, initialised by the first Engine.
 bool g_initialised = false;

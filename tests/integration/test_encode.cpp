@@ -1,6 +1,7 @@
 // encode: exact piece lengths from the libopus and libavcodec aac encoders,
 // repeatability, fingerprints and the checksummed cache format.
 #include <catch2/catch.hpp>
+#include <opus/opus.h>
 
 #include <cmath>
 #include <stdexcept>
@@ -9,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "encode/encode.hpp"
+#include "master/master.hpp"
 
 using namespace turncast;
 using encode::Codec;
@@ -238,4 +240,39 @@ TEST_CASE("encode: pulled content gives the same packets, and the decoded true p
                              &against_low);
         CHECK(against_low.true_peak == exact.true_peak);
     }
+}
+
+TEST_CASE("encode: the decoded-peak check reads an Opus piece as libopus, the players' decoder, does", "[av]") {
+    // The check decodes with FFmpeg's own Opus decoder; players use libopus.
+    const auto span = 3 * encode::kGrain;
+    const auto piece = encode::encode_piece(Codec::Opus, {}, input_for(Codec::Opus, span));
+    int err = OPUS_OK;
+    OpusDecoder* dec = opus_decoder_create(encode::stream_rate(Codec::Opus), 1, &err);
+    REQUIRE(err == OPUS_OK);
+    std::vector<float> pcm;
+    std::vector<float> frame(5760);  // 120 ms, the longest packet
+    for (const auto& p : piece.packets) {
+        const int got = opus_decode_float(dec, p.data.data(), opus_int32(p.data.size()), frame.data(), int(frame.size()), 0);
+        REQUIRE(got > 0);
+        pcm.insert(pcm.end(), frame.begin(), frame.begin() + got);
+    }
+    opus_decoder_destroy(dec);
+    REQUIRE(std::int64_t(pcm.size()) == span);
+    master::TruePeakMeter meter(0.0, encode::stream_rate(Codec::Opus));  // every sample measured
+    meter.add(pcm.data() + encode::delay(Codec::Opus), pcm.size() - std::size_t(encode::delay(Codec::Opus)));
+    const double libopus = meter.finish();
+    CHECK(libopus > 0.2);
+    CHECK(encode::decoded_true_peak(piece) == Approx(libopus).epsilon(1e-5));
+}
+
+TEST_CASE("encode: quieter() cuts a piece 0.25-1 dB per attempt (AAC at least 0.5 dB), aiming 1% under the ceiling", "[av]") {
+    auto db = [](double f) { return 20.0 * std::log10(f); };
+    // A moderate overshoot: 1% under the ceiling, as measured.
+    CHECK(encode::quieter(Codec::Opus, 0.8, 0.85) == Approx(0.8 / 0.85 * 0.99));
+    CHECK(encode::quieter(Codec::Aac, 0.8, 0.85) == Approx(0.8 / 0.85 * 0.99));
+    // A slight one: the smallest step still changes what the codec does.
+    CHECK(db(encode::quieter(Codec::Opus, 0.8, 0.801)) == Approx(-0.26).margin(0.01));
+    CHECK(db(encode::quieter(Codec::Aac, 0.8, 0.801)) == Approx(-0.54).margin(0.01));
+    // A wild one (a glitch): never more than 1 dB at a time.
+    for (Codec codec : {Codec::Opus, Codec::Aac}) CHECK(db(encode::quieter(codec, 0.5, 1.22)) == Approx(-1.01).margin(0.01));
 }

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -293,4 +294,20 @@ TEST_CASE("TruePeakMeter: exact above its threshold however the stream is split,
     master::TruePeakMeter under(tone_peak * 0.999);
     under.add(tone.data(), tone.size());
     CHECK(under.finish() == Approx(tone_peak).epsilon(1e-6));
+}
+
+TEST_CASE("TruePeakMeter: a non-finite sample is never screened out", "[av]") {
+    // The float screen sums taps of weight 0 too (0 * inf is NaN): such a
+    // neighbourhood must still reach the library, as with no screening.
+    for (float bad : {std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN()}) {
+        std::vector<float> pcm(4000, 0.01f);
+        pcm[2000] = bad;
+        master::TruePeakMeter screened(0.5), every(0.0);
+        screened.add(pcm.data(), pcm.size());
+        every.add(pcm.data(), pcm.size());
+        const double a = screened.finish(), b = every.finish();
+        INFO("bad sample " << bad << ": screened " << a << ", every sample " << b);
+        CHECK((a == b || (std::isnan(a) && std::isnan(b))));
+        CHECK(a != 0.0);  // the neighbourhood was measured
+    }
 }
