@@ -4,14 +4,17 @@
 // with every synthesis (DESIGN.md), so the parent only initialises it and each
 // request runs in a child forked from that pristine state (synthesize() forks
 // them through per-voice templates: see "voice templates" below). The child
-// sends one frame back over a pipe:
+// sends one frame back over a pipe, its samples first, as espeak speaks them:
 //
-//   u32 magic 'TCS1' | u32 status (0 ok, 1 error) | u64 length | payload | u32 'END!'
+//   u32 magic 'TCS2' | n_pcm × i16 | head | u32 status (0 ok, 1 error) | u64 n_pcm | u64 head size | u32 'END!'
 //
-// A frame that is short, lacks its trailer, or comes from a child that did not
-// exit 0 is a LibraryError naming the request. A Speech payload is
-//   u64 n_events | n_events × (u8 kind, i64 sample, u32 text_pos, u32 length) | u64 n_pcm | n_pcm × i16
-// in native byte order (parent and child are the same binary).
+// so a child never holds its speech in memory (touching fresh pages costs
+// more than speaking on a virtual machine: ~10 µs each). A frame that is
+// short, lacks its trailer, or comes from a child that did not exit 0 is a
+// LibraryError naming the request. A Speech head is
+//   u64 n_events | n_events × (u8 kind, i64 sample, u32 text_pos, u32 length)
+// and an error's head its message; native byte order (parent and child are
+// the same binary).
 #include "synth/synth.hpp"
 
 #include <espeak-ng/espeak_ng.h>
@@ -61,9 +64,10 @@ double time_limit(std::size_t chars) {
 bool g_initialised = false;
 std::string g_data_path;
 
-constexpr std::uint32_t kMagic = 0x31534354;    // "TCS1"
+constexpr std::uint32_t kMagic = 0x32534354;    // "TCS2"
 constexpr std::uint32_t kTrailer = 0x21444E45;  // "END!"
-constexpr std::size_t kHeaderSize = 4 + 4 + 8;
+constexpr std::size_t kHeaderSize = 4;          // the magic; the samples follow
+constexpr std::size_t kTailSize = 4 + 8 + 8 + 4;
 
 std::string espeak_message(espeak_ng_STATUS status) {
     char buf[256] = {};
@@ -101,12 +105,37 @@ void put(std::string& out, const T& v) {
     out.append(reinterpret_cast<const char*>(&v), sizeof v);
 }
 
-// What a child sends back: `head`, then `pcm` as raw samples, so the PCM is
-// written straight from where espeak's callback collected it.
+// What a child sends back after its samples (see stream_samples).
 struct ChildResult {
     std::string head;
-    std::vector<std::int16_t> pcm;
 };
+
+// The child's samples on their way to the pipe, a buffer at a time.
+struct SampleStream {
+    int fd = -1;
+    std::uint64_t samples = 0;  // written or buffered
+    std::size_t used = 0;       // buffered, in samples
+    std::int16_t buf[32768];
+};
+SampleStream g_stream;  // one per child process
+
+void flush_samples() {
+    write_all(g_stream.fd, g_stream.buf, g_stream.used * sizeof(std::int16_t));
+    g_stream.used = 0;
+}
+
+void stream_samples(const std::int16_t* p, std::size_t n) {
+    g_stream.samples += n;
+    constexpr std::size_t cap = sizeof g_stream.buf / sizeof g_stream.buf[0];
+    while (n > 0) {
+        const std::size_t take = std::min(n, cap - g_stream.used);
+        std::memcpy(g_stream.buf + g_stream.used, p, take * sizeof(std::int16_t));
+        g_stream.used += take;
+        p += take;
+        n -= take;
+        if (g_stream.used == cap) flush_samples();
+    }
+}
 
 [[noreturn]] void run_child(int fd, const std::function<ChildResult()>& work, Fault fault) {
     // Die with the terminal's Ctrl-C like any child; the parent notices through
@@ -118,50 +147,47 @@ struct ChildResult {
     for (int sig : {SIGINT, SIGTERM, SIGPIPE, SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL})
         ::signal(sig, SIG_DFL);
 
+    g_stream.fd = fd;
+    write_all(fd, &kMagic, sizeof kMagic);
     std::uint32_t status = 0;
     ChildResult result;
     try {
         result = work();
     } catch (const std::exception& e) {
         status = 1;
-        result = {e.what(), {}};
+        result = {e.what()};
     } catch (...) {
         status = 1;
-        result = {"unknown error", {}};
+        result = {"unknown error"};
     }
-    const std::size_t pcm_bytes = result.pcm.size() * sizeof(std::int16_t);
-    std::string header;
-    put(header, kMagic);
-    put(header, status);
-    put(header, std::uint64_t(result.head.size() + pcm_bytes));
+    flush_samples();
+    std::string tail;
+    put(tail, status);
+    put(tail, g_stream.samples);
+    put(tail, std::uint64_t(result.head.size()));
+    put(tail, kTrailer);
 
     if (fault == Fault::Hang)
         for (;;) ::pause();
-    write_all(fd, header.data(), header.size());
     if (fault != Fault::None) {
         write_all(fd, result.head.data(), result.head.size() / 2);
         if (fault == Fault::Crash) std::abort();
         _exit(0);
     }
     write_all(fd, result.head.data(), result.head.size());
-    write_all(fd, result.pcm.data(), pcm_bytes);
-    write_all(fd, &kTrailer, sizeof kTrailer);
+    write_all(fd, tail.data(), tail.size());
     _exit(0);
 }
 
-// Collects one synthesis; espeak's callback has no user pointer that reaches it
-// in synchronous mode, so the child keeps it in a static.
-struct Collector {
-    std::vector<std::int16_t> pcm;
-    std::vector<espeak_EVENT> events;
-};
-Collector* g_collector = nullptr;
+// Collects one synthesis's events and streams its samples; espeak's callback
+// has no user pointer that reaches it in synchronous mode, so the child keeps
+// the events in a static.
+std::vector<espeak_EVENT>* g_events = nullptr;
 
 int collect(short* wav, int n, espeak_EVENT* events) {
     for (espeak_EVENT* e = events; e && e->type != espeakEVENT_LIST_TERMINATED; ++e)
-        if (e->type == espeakEVENT_WORD || e->type == espeakEVENT_SENTENCE)
-            g_collector->events.push_back(*e);
-    if (wav && n > 0) g_collector->pcm.insert(g_collector->pcm.end(), wav, wav + n);
+        if (e->type == espeakEVENT_WORD || e->type == espeakEVENT_SENTENCE) g_events->push_back(*e);
+    if (wav && n > 0) stream_samples(wav, std::size_t(n));
     return 0;
 }
 
@@ -202,10 +228,8 @@ void speak(const std::string& text) {
 }
 
 ChildResult synthesize_in_child(const Request& request, const std::string& spec) {
-    Collector c;
-    // About 1,500 samples per character at 175 wpm; untouched pages cost nothing.
-    c.pcm.reserve(request.text.size() * 2000 + 22050);
-    g_collector = &c;
+    std::vector<espeak_EVENT> raw;
+    g_events = &raw;
     espeak_SetSynthCallback(collect);
     start_voice(spec, request.voice);
     speak(request.text);
@@ -213,11 +237,11 @@ ChildResult synthesize_in_child(const Request& request, const std::string& spec)
     const auto starts = char_starts(request.text);
     const std::size_t nchars = starts.size() - 1;
     std::vector<Event> events;
-    events.reserve(c.events.size());
-    for (const auto& e : c.events) {
+    events.reserve(raw.size());
+    for (const auto& e : raw) {
         Event ev;
         ev.kind = e.type == espeakEVENT_WORD ? Event::Kind::Word : Event::Kind::Sentence;
-        ev.sample = std::clamp<std::int64_t>(e.sample, 0, std::int64_t(c.pcm.size()));
+        ev.sample = std::clamp<std::int64_t>(e.sample, 0, std::int64_t(g_stream.samples));
         const std::size_t first = std::min<std::size_t>(e.text_position > 0 ? e.text_position - 1 : 0, nchars);
         ev.text_pos = starts[first];
         if (ev.kind == Event::Kind::Word) {
@@ -232,7 +256,7 @@ ChildResult synthesize_in_child(const Request& request, const std::string& spec)
                      [](const Event& a, const Event& b) { return a.sample < b.sample; });
 
     ChildResult out;
-    out.head.reserve(16 + events.size() * 17);
+    out.head.reserve(8 + events.size() * 17);
     put(out.head, std::uint64_t(events.size()));
     for (const auto& e : events) {
         put(out.head, std::uint8_t(e.kind));
@@ -240,8 +264,6 @@ ChildResult synthesize_in_child(const Request& request, const std::string& spec)
         put(out.head, e.text_pos);
         put(out.head, e.length);
     }
-    put(out.head, std::uint64_t(c.pcm.size()));
-    out.pcm = std::move(c.pcm);
     return out;
 }
 
@@ -343,10 +365,12 @@ struct Child {
 
 using Work = std::function<ChildResult(std::size_t)>;
 
-// A received payload: bytes [offset, offset + length) of storage. The storage
-// is a sample vector so that a Speech can take it over without a copy.
+// A received frame: its samples are storage[kHeaderSize / 2, + samples), its
+// head bytes [offset, offset + length) of storage. The storage is a sample
+// vector so that a Speech can take it over without a copy.
 struct Payload {
     std::vector<std::int16_t> storage;
+    std::size_t samples = 0;
     std::size_t offset = 0;
     std::size_t length = 0;
     const char* data() const { return reinterpret_cast<const char*>(storage.data()) + offset; }
@@ -632,22 +656,16 @@ void append_bytes(Child& c, const char* p, std::size_t n) {
 // Reads everything available; returns true at end of file.
 //
 // Reads go through a small chunk and are appended to storage reserved (not
-// touched) once the header gives the length. Writing straight into a buffer
-// that was sized up front would be slower: every fork() shares the already
-// touched pages with the new child, and rewriting them costs a copy-on-write
-// fault each — most of the parent's time for an hour of speech.
+// touched) when the child was started (Child::buf). Writing straight into a
+// buffer that was sized up front would be slower: every fork() shares the
+// already touched pages with the new child, and rewriting them costs a
+// copy-on-write fault each — most of the parent's time for an hour of speech.
 bool drain(Child& c) {
     char chunk[65536];
     for (;;) {
         ssize_t r = ::read(c.fd, chunk, sizeof chunk);
         if (r > 0) {
-            const bool had_header = c.filled >= kHeaderSize;
             append_bytes(c, chunk, std::size_t(r));
-            if (!had_header && c.filled >= kHeaderSize) {
-                std::uint64_t length = 0;
-                std::memcpy(&length, reinterpret_cast<const char*>(c.buf.data()) + 8, 8);
-                if (length < (std::uint64_t(1) << 36)) c.buf.reserve(std::size_t(kHeaderSize + length + 4 + 1) / 2 + 1);
-            }
             continue;
         }
         if (r == 0) return true;
@@ -671,16 +689,22 @@ Payload finish(Child& c, const std::function<std::string(std::size_t)>& describe
     const char* d = reinterpret_cast<const char*>(c.buf.data());
     const std::size_t size = c.filled;
     std::uint32_t magic = 0, st = 0, trailer = 0;
-    std::uint64_t length = 0;
-    if (size < kHeaderSize + 4) throw fail("the worker's result is truncated (" + std::to_string(size) + " bytes)");
+    std::uint64_t samples = 0, length = 0;
+    if (size < kHeaderSize + kTailSize)
+        throw fail("the worker's result is truncated (" + std::to_string(size) + " bytes)");
     std::memcpy(&magic, d, 4);
-    std::memcpy(&st, d + 4, 4);
-    std::memcpy(&length, d + 8, 8);
     if (magic != kMagic) throw fail("the worker's result is malformed");
-    if (length != size - kHeaderSize - 4) throw fail("the worker's result is truncated");
-    std::memcpy(&trailer, d + size - 4, 4);
-    if (trailer != kTrailer) throw fail("the worker's result is malformed");
-    Payload payload{std::move(c.buf), kHeaderSize, std::size_t(length)};
+    const char* tail = d + size - kTailSize;
+    std::memcpy(&st, tail, 4);
+    std::memcpy(&samples, tail + 4, 8);
+    std::memcpy(&length, tail + 12, 8);
+    std::memcpy(&trailer, tail + 20, 4);
+    // A frame cut short ends inside its samples or head, not with the trailer.
+    if (trailer != kTrailer) throw fail("the worker's result is truncated (no end marker)");
+    const std::size_t body = size - kHeaderSize - kTailSize;
+    if (samples > body / 2 || length != body - samples * 2) throw fail("the worker's result is malformed");
+    Payload payload{std::move(c.buf), std::size_t(samples), kHeaderSize + std::size_t(samples) * 2,
+                    std::size_t(length)};
     if (st != 0) throw fail(payload.str());
     return payload;
 }
@@ -694,7 +718,8 @@ void run_pool(std::size_t n, int jobs, const Work& work,
               const std::function<std::string(std::size_t)>& describe,
               const std::function<void(std::size_t, Payload)>& on_payload,
               const std::function<double(std::size_t)>& time_limit,
-              const std::vector<std::string>& voices = {}, const std::vector<std::size_t>& voice_of = {}) {
+              const std::vector<std::string>& voices = {}, const std::vector<std::size_t>& voice_of = {},
+              const std::function<std::size_t(std::size_t)>& room = {}) {
     std::vector<std::unique_ptr<Template>> templates;  // outlive `alive`: children are reaped through them
     for (const auto& v : voices) templates.push_back(std::make_unique<Template>(v, work, templates));
     const std::size_t max_alive = std::size_t(std::max(1, jobs));
@@ -705,6 +730,7 @@ void run_pool(std::size_t n, int jobs, const Work& work,
         if (stop_requested()) throw Interrupted();
         while (alive.size() < max_alive && next < n) {
             alive.push_back(spawn(next, work, alive, templates.empty() ? nullptr : templates[voice_of[next]].get()));
+            if (room) alive.back()->buf.reserve(room(next));  // address space only, until written
             alive.back()->deadline = std::chrono::steady_clock::now() +
                                      std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                          std::chrono::duration<double>(time_limit(next)));
@@ -756,6 +782,7 @@ struct Reader {
 
 // Takes the payload's storage over as the PCM: one copy of the samples in
 // the parent (the read), however long the speech.
+static_assert(kHeaderSize % 2 == 0, "samples start on a sample boundary");
 Speech decode_speech(Payload payload) {
     Reader r{payload.data(), payload.length};
     Speech s;
@@ -768,12 +795,12 @@ Speech decode_speech(Payload payload) {
         e.text_pos = r.get<std::uint32_t>();
         e.length = r.get<std::uint32_t>();
     }
-    const auto n_pcm = r.get<std::uint64_t>();
-    if (n_pcm > payload.length / 2 || r.pos + n_pcm * 2 != payload.length)
-        throw std::runtime_error("bad sample count");
-    char* base = reinterpret_cast<char*>(payload.storage.data());
-    std::memmove(base, base + payload.offset + r.pos, n_pcm * 2);
-    payload.storage.resize(n_pcm);
+    if (r.pos != payload.length) throw std::runtime_error("bad event count");
+    for (const auto& e : s.events)
+        if (e.sample < 0 || std::uint64_t(e.sample) > payload.samples) throw std::runtime_error("event past the end");
+    std::int16_t* base = payload.storage.data();
+    std::memmove(base, base + kHeaderSize / 2, payload.samples * 2);
+    payload.storage.resize(payload.samples);
     s.pcm = std::move(payload.storage);
     return s;
 }
@@ -817,7 +844,7 @@ std::optional<std::vector<VoiceEntry>> g_voices;  // per process; children inher
 const std::vector<VoiceEntry>& voices() {
     if (g_voices) return *g_voices;
     std::string text;
-    run_pool(1, 1, [](std::size_t) { return ChildResult{list_voices_in_child(), {}}; },
+    run_pool(1, 1, [](std::size_t) { return ChildResult{list_voices_in_child()}; },
              [](std::size_t) { return std::string("listing the espeak-ng voices"); },
              [&](std::size_t, Payload payload) { text = payload.str(); },
              [](std::size_t) { return time_limit(0); });
@@ -969,7 +996,10 @@ void Engine::synthesize(const std::vector<Request>& requests, int jobs,
             }
             on_done(i, std::move(speech));
         },
-        [&](std::size_t i) { return time_limit(requests[i].text.size()); }, voices, voice_of);
+        [&](std::size_t i) { return time_limit(requests[i].text.size()); }, voices, voice_of,
+        // About 1,500 samples per character at 175 wpm, plus the events
+        // (17 bytes a word): room for slower voices, grown if ever short.
+        [&](std::size_t i) { return requests[i].text.size() * 2002 + 22050; });
 }
 
 Speech Engine::synthesize_one(const Request& request) {
@@ -981,7 +1011,7 @@ Speech Engine::synthesize_one(const Request& request) {
 std::string Engine::phonemes(const Request& request) {
     const std::string spec = voice_spec(request.voice);
     std::string out;
-    run_pool(1, 1, [&](std::size_t) { return ChildResult{phonemes_in_child(request, spec), {}}; },
+    run_pool(1, 1, [&](std::size_t) { return ChildResult{phonemes_in_child(request, spec)}; },
              [&](std::size_t i) { return "phonemes of " + describe_request(i, request); },
              [&](std::size_t, Payload payload) { out = payload.str(); },
              [&](std::size_t) { return time_limit(request.text.size()); });
