@@ -364,9 +364,14 @@ double true_peak_above(const float* pcm, std::size_t n, int rate, double above) 
 
 }  // namespace
 
-std::vector<float> to_float(const std::vector<std::int16_t>& pcm) {
-    std::vector<float> out(pcm.size());
+void to_float(const std::vector<std::int16_t>& pcm, std::vector<float>& out) {
+    out.resize(pcm.size());
     for (std::size_t i = 0; i < pcm.size(); ++i) out[i] = float(pcm[i]) * (1.0f / 32768.0f);
+}
+
+std::vector<float> to_float(const std::vector<std::int16_t>& pcm) {
+    std::vector<float> out;
+    to_float(pcm, out);
     return out;
 }
 
@@ -550,11 +555,17 @@ void limit_peaks(std::vector<float>& pcm, double ceiling_linear, const LimiterSe
 }
 
 Leveled level(std::vector<float>& pcm, const LoudnessTarget& target, const LimiterSettings& settings, int rate) {
+    std::vector<float> work;
+    return level(pcm, target, settings, rate, work);
+}
+
+Leveled level(std::vector<float>& pcm, const LoudnessTarget& target, const LimiterSettings& settings, int rate,
+              std::vector<float>& work) {
     Leveled result;
     const double loud = levelling_loudness(pcm.data(), pcm.size(), rate);
     if (!(loud > -70.0)) return result;  // silence: left as it is
     const double ceiling = target.true_peak_dbtp - settings.margin_db;
-    std::vector<float> y;
+    std::vector<float>& y = work;
     double gain_db = target.integrated_lufs - loud;
     // The limiter lowers loudness, more the harder it works: measure what it
     // took and limit once more from the original with a corrected gain (so
@@ -600,7 +611,7 @@ Leveled level(std::vector<float>& pcm, const LoudnessTarget& target, const Limit
         }
     }
     result.gain_db = gain_db + trim_db;
-    pcm = std::move(y);
+    pcm.swap(y);  // `work` keeps the input's storage for the next call
     return result;
 }
 

@@ -24,6 +24,10 @@ struct LoudnessTarget {
 
 // espeak's 16-bit samples as floats in [-1, 1).
 std::vector<float> to_float(const std::vector<std::int16_t>& pcm);
+// The same into `out`, reusing its storage: a thread that masters segment
+// after segment touches fresh memory only for the longest one (a page fault
+// per 4 KiB costs ~10 µs on a virtual machine, more than the conversion).
+void to_float(const std::vector<std::int16_t>& pcm, std::vector<float>& out);
 
 // ceil(n * out_rate / 22050): the number of samples a Resampler (or
 // resample()) gives for n input samples, so the renderer can plan a timeline
@@ -133,5 +137,10 @@ struct Leveled {
 // is measured by 4x oversampling at either rate.
 Leveled level(std::vector<float>& pcm, const LoudnessTarget& target, const LimiterSettings& settings = {},
               int rate = kSampleRate);
+// The same with the caller's working storage: its capacity is reused, and it
+// is left holding pcm's old storage (its contents unspecified), so that two
+// buffers serve segment after segment.
+Leveled level(std::vector<float>& pcm, const LoudnessTarget& target, const LimiterSettings& settings, int rate,
+              std::vector<float>& work);
 
 }  // namespace turncast::master

@@ -120,22 +120,27 @@ std::optional<SpeechInfo> Cache::speech_info(const std::string& key) const {
 }
 
 std::optional<synth::Speech> Cache::load_speech(const std::string& key) const {
+    synth::Speech s;
+    if (!load_speech(key, s)) return std::nullopt;
+    return s;
+}
+
+bool Cache::load_speech(const std::string& key, synth::Speech& into) const {
     auto j = read_json(dir_ + "/speech/" + key + ".json");
-    if (!j) return std::nullopt;
+    if (!j) return false;
     const std::string wav = dir_ + "/speech/" + key + ".wav";
     auto info = info_from(*j, wav);
-    if (!info) return std::nullopt;
+    if (!info) return false;
     SF_INFO sfi{};
     SndfilePtr f(sf_open(wav.c_str(), SFM_READ, &sfi));
     if (!f || sfi.channels != 1 || sfi.samplerate != synth::kSampleRate || sfi.frames != info->samples)
-        return std::nullopt;
-    synth::Speech s;
-    s.pcm.resize(std::size_t(sfi.frames));
-    if (sf_readf_short(f.get(), s.pcm.data(), sfi.frames) != sfi.frames) return std::nullopt;
-    if (j->value("xxh3", "") != pcm_checksum(s.pcm)) return std::nullopt;
-    s.events = std::move(info->events);
+        return false;
+    into.pcm.resize(std::size_t(sfi.frames));
+    if (sf_readf_short(f.get(), into.pcm.data(), sfi.frames) != sfi.frames) return false;
+    if (j->value("xxh3", "") != pcm_checksum(into.pcm)) return false;
+    into.events = std::move(info->events);
     touch(wav);
-    return s;
+    return true;
 }
 
 void Cache::store_speech(const std::string& key, const synth::Speech& speech) const {

@@ -55,6 +55,9 @@ public:
     // dir/speech/<key>.json (sample count, PCM checksum, events).
     std::optional<SpeechInfo> speech_info(const std::string& key) const;
     std::optional<synth::Speech> load_speech(const std::string& key) const;
+    // The same into `into`, reusing its sample storage; false (and `into`
+    // unspecified) where the other returns nullopt.
+    bool load_speech(const std::string& key, synth::Speech& into) const;
     void store_speech(const std::string& key, const synth::Speech& speech) const;
 
     // Encoded pieces: dir/pieces/<key>.<codec>, encode::serialise format.

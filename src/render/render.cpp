@@ -199,8 +199,12 @@ static_assert(master::kSpeechRate == synth::kSampleRate, "speech is levelled at 
 // trim is left out (their decoded peaks are checked instead) and the
 // limiter's sample ceiling sits 1 dB lower, for the peaks that resampling
 // finds between 22050 Hz samples (up to ~1.3 dB measured on the sample).
-std::vector<float> master_speech(const synth::Speech& speech, const Options& o, const Voice& v, bool lossy = true) {
-    auto pcm = master::to_float(speech.pcm);
+//
+// Into `pcm`; `work` is scratch. Both keep their storage for the next segment
+// (see Scratch).
+void master_speech(const synth::Speech& speech, const Options& o, const Voice& v, bool lossy,
+                   std::vector<float>& pcm, std::vector<float>& work) {
+    master::to_float(speech.pcm, pcm);
     master::LoudnessTarget target = o.loudness;
     target.integrated_lufs = target_lufs(o, v);
     master::LimiterSettings limiter;
@@ -210,18 +214,52 @@ std::vector<float> master_speech(const synth::Speech& speech, const Options& o, 
         limiter.true_peak_trim = false;
     }
     // gain, then a peak limiter: espeak peaks ~19 dB over its loudness
-    master::level(pcm, target, limiter, master::kSpeechRate);
-    return pcm;
+    master::level(pcm, target, limiter, master::kSpeechRate, work);
 }
 
+// The buffers a thread masters segments in, kept from one segment to the
+// next: fresh memory costs a page fault per 4 KiB (~10 µs on a virtual
+// machine, as much as levelling the samples in it), and segments are
+// mastered longest first, so only the first one touches new pages.
+struct Scratch {
+    synth::Speech speech;
+    std::vector<float> pcm, work;
+};
+
+// Encoder inputs, shared by a segment's encode jobs (which may run on
+// different threads) and given back here by the last one to finish: at most
+// a few are alive at once, so a few are kept for reuse.
+class InputPool {
+public:
+    std::vector<float> take() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (free_.empty()) return {};
+        auto v = std::move(free_.back());
+        free_.pop_back();
+        return v;
+    }
+    std::shared_ptr<const std::vector<float>> share(std::vector<float> v) {
+        return {new std::vector<float>(std::move(v)), [this](const std::vector<float>* p) {
+                    std::unique_ptr<const std::vector<float>> owned(p);
+                    std::lock_guard<std::mutex> lock(mutex_);
+                    if (free_.size() < kKept) free_.push_back(std::move(*const_cast<std::vector<float>*>(p)));
+                }};
+    }
+
+private:
+    static constexpr std::size_t kKept = 4;
+    std::mutex mutex_;
+    std::vector<std::vector<float>> free_;
+};
+
 // What both encoders take for one segment: its mastered speech resampled
-// once to their common 24 kHz input rate.
-std::vector<float> encoder_input(const synth::Speech& speech, const Options& o, const Voice& v) {
-    const auto mastered = master_speech(speech, o, v);
-    master::Resampler r(mastered.data(), std::int64_t(mastered.size()), encode::kInputRate);
-    std::vector<float> out(std::size_t(r.size()));
+// once to their common 24 kHz input rate, into `out`.
+void encoder_input(const synth::Speech& speech, const Options& o, const Voice& v, Scratch& s,
+                   std::vector<float>& out) {
+    master_speech(speech, o, v, true, s.pcm, s.work);
+    master::Resampler r(s.pcm.data(), std::int64_t(s.pcm.size()), encode::kInputRate);
+    out.resize(std::size_t(r.size()));
     r.read(out.data(), r.size());
-    return out;
 }
 
 // Timeline samples a segment's speech occupies in the encoded pieces: its
@@ -324,7 +362,7 @@ private:
     void encode_worker();
     void finish_encoding();
     struct EncodeJob;
-    std::vector<EncodeJob> master_segment(std::size_t i);
+    std::vector<EncodeJob> master_segment(std::size_t i, Scratch& scratch);
     void encode(const EncodeJob& job);
     void encode_again(std::size_t i);
     std::string render_key() const;
@@ -356,6 +394,7 @@ private:
     std::vector<char> queued_;   // handed to the encoder pool
     int synthesised_ = 0;
     std::atomic<int> encoded_{0};
+    InputPool inputs_;  // before pool_: outlives the jobs holding its buffers
 
     struct EncodeJob {  // one missing piece of one mastered segment
         std::size_t segment;
@@ -472,12 +511,12 @@ void Renderer::plan_pieces() {
 // Loads segment i's speech and masters it (level it, resample it once to the
 // encoders' 24 kHz input): one job per piece still missing. Throws
 // SpeechMissing when the cached speech is damaged or pruned.
-std::vector<Renderer::EncodeJob> Renderer::master_segment(std::size_t i) {
+std::vector<Renderer::EncodeJob> Renderer::master_segment(std::size_t i, Scratch& scratch) {
     const auto& k = keys_[i];
-    auto speech = cache_->load_speech(k.speech);
-    if (!speech) throw SpeechMissing{};
-    auto mastered = std::make_shared<const std::vector<float>>(
-        encoder_input(*speech, opt_, s_.voice(s_.segments[i].voice)));
+    if (!cache_->load_speech(k.speech, scratch.speech)) throw SpeechMissing{};
+    auto input = inputs_.take();
+    encoder_input(scratch.speech, opt_, s_.voice(s_.segments[i].voice), scratch, input);
+    auto mastered = inputs_.share(std::move(input));
     std::vector<EncodeJob> jobs;
     for (auto c : codecs_)
         if (!cache_->has_piece(k.piece.at(c), c)) jobs.push_back({i, c, mastered});
@@ -518,6 +557,7 @@ void Renderer::queue_for_encoding(std::vector<std::size_t> segments) {
 
 void Renderer::encode_worker() {
     auto& p = pool_;
+    Scratch scratch;
     auto segment_done = [&](std::size_t i) {  // with the lock held
         const auto work = double(keys_[i].span);
         ++p.finished;
@@ -556,7 +596,7 @@ void Renderer::encode_worker() {
             bool missing = false;
             try {
                 throw_if_stopped();
-                jobs = master_segment(i);  // SpeechMissing: spoken again after the pool (finish_encoding)
+                jobs = master_segment(i, scratch);  // SpeechMissing: spoken again after the pool (finish_encoding)
             } catch (const SpeechMissing&) {
                 missing = true;
             } catch (...) {
@@ -601,14 +641,15 @@ void Renderer::finish_encoding() {
 // Encodes segment i's missing pieces on this thread (no encoder pool
 // running), speaking it again first when its cached speech is damaged.
 void Renderer::encode_again(std::size_t i) {
+    Scratch scratch;
     std::vector<EncodeJob> jobs;
     try {
-        jobs = master_segment(i);
+        jobs = master_segment(i, scratch);
     } catch (const SpeechMissing&) {
         const auto& seg = s_.segments[i];
         cache_->store_speech(keys_[i].speech, engine_.synthesize_one({seg.text, s_.voice(seg.voice), where(i)}));
         ++synthesised_;
-        jobs = master_segment(i);
+        jobs = master_segment(i, scratch);
     }
     for (const auto& job : jobs) encode(job);
 }
@@ -718,6 +759,7 @@ std::unique_ptr<io::AtomicFile> Renderer::write_lossless(const std::string& form
     sf_command(f.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE);
     std::vector<float> block(1 << 16);
     std::int64_t written = 0;
+    Scratch scratch;
     // Writes `count` samples: zeros, or the next ones from `content`.
     auto put = [&](std::int64_t count, master::Resampler* content) {
         while (count > 0 && written < timeline_.total) {
@@ -732,9 +774,10 @@ std::unique_ptr<io::AtomicFile> Renderer::write_lossless(const std::string& form
     };
     for (std::size_t i = 0; i < keys_.size() && written < timeline_.total; ++i) {
         throw_if_stopped();
-        auto speech = cache_->load_speech(keys_[i].speech);
-        if (!speech) throw IoError(cache_->dir(), "a speech entry failed verification", "render again");
-        const auto mastered = master_speech(*speech, opt_, s_.voice(s_.segments[i].voice), false);
+        if (!cache_->load_speech(keys_[i].speech, scratch.speech))
+            throw IoError(cache_->dir(), "a speech entry failed verification", "render again");
+        master_speech(scratch.speech, opt_, s_.voice(s_.segments[i].voice), false, scratch.pcm, scratch.work);
+        const auto& mastered = scratch.pcm;
         master::Resampler content(mastered.data(), std::int64_t(mastered.size()), kTimelineRate);
         put(keys_[i].pause, nullptr);
         put(content.size(), &content);
