@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
     for (const auto& s : speech) audio += double(s.size()) / master::kSpeechRate;
 
     // Levelled as the renderer does for lossy pieces (render.cpp master_speech).
-    master::LoudnessTarget target{-16.0, -1.5 - 2.0};
+    master::LoudnessTarget target{-16.0, -1.5 - 3.0};  // render.cpp: default ceiling, kCodecHeadroomDb
     master::LimiterSettings limiter;
     limiter.margin_db = 1.0;
     limiter.true_peak_trim = false;
