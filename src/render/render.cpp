@@ -369,6 +369,10 @@ private:
     bool up_to_date(const std::string& key, Result& r) const;
     // Each writes one output to a temporary, committed with the others by run().
     std::unique_ptr<io::AtomicFile> write_audio(const std::string& format, const std::string& path);
+    // Muxes the cached pieces into `out`'s temporary; the first piece that
+    // failed verification, if any. Repairs nothing (write_audio does), so the
+    // formats can be muxed side by side on threads of their own.
+    std::optional<std::size_t> mux_pieces(const std::string& format, io::AtomicFile& out) const;
     std::unique_ptr<io::AtomicFile> write_lossless(const std::string& format, const std::string& path);
     // Segment i's place in the transcript, for messages: "FILE:LINE" of its turn.
     std::string where(std::size_t i) const {
@@ -700,7 +704,7 @@ bool Renderer::up_to_date(const std::string& key, Result& r) const {
     }
 }
 
-std::unique_ptr<io::AtomicFile> Renderer::write_audio(const std::string& format, const std::string& path) {
+std::optional<std::size_t> Renderer::mux_pieces(const std::string& format, io::AtomicFile& out) const {
     const auto codec = format == "opus" ? encode::Codec::Opus : encode::Codec::Aac;
     const auto container = format == "opus" ? mux::Container::Ogg
                            : format == "m4b" ? mux::Container::M4b
@@ -719,27 +723,28 @@ std::unique_ptr<io::AtomicFile> Renderer::write_audio(const std::string& format,
     tags.comment = "Rendered by turncast " TURNCAST_VERSION " with eSpeak NG";
     tags.cover_path = opt_.cover_path;
 
+    auto first = cache_->load_piece(keys_[0].piece.at(codec), codec);
+    if (!first) return 0;
+    mux::Muxer m(out.temp_path(), container, *first, marks, tags);
+    m.write(*first);
+    for (std::size_t i = 1; i < keys_.size(); ++i) {
+        throw_if_stopped();
+        auto piece = cache_->load_piece(keys_[i].piece.at(codec), codec);
+        if (!piece) return i;
+        m.write(*piece);
+    }
+    m.finish();
+    return std::nullopt;
+}
+
+std::unique_ptr<io::AtomicFile> Renderer::write_audio(const std::string& format, const std::string& path) {
     // A damaged piece found while muxing is encoded again and the file
     // restarted; one that fails again after that is a disk problem.
+    const auto codec = format == "opus" ? encode::Codec::Opus : encode::Codec::Aac;
     std::set<std::size_t> repaired;
     for (;;) {
         auto out = std::make_unique<io::AtomicFile>(path);
-        std::optional<std::size_t> damaged;
-        {
-            auto first = cache_->load_piece(keys_[0].piece.at(codec), codec);
-            if (!first) damaged = 0;
-            else {
-                mux::Muxer m(out->temp_path(), container, *first, marks, tags);
-                m.write(*first);
-                for (std::size_t i = 1; i < keys_.size() && !damaged; ++i) {
-                    throw_if_stopped();
-                    auto piece = cache_->load_piece(keys_[i].piece.at(codec), codec);
-                    if (!piece) damaged = i;
-                    else m.write(*piece);
-                }
-                if (!damaged) m.finish();
-            }
-        }
+        const auto damaged = mux_pieces(format, *out);
         if (!damaged) return out;
         if (!repaired.insert(*damaged).second)
             throw IoError(cache_->dir(), "cache entries keep failing verification", "check the disk, or render with --no-cache");
@@ -839,43 +844,14 @@ Result Renderer::run() {
     for (std::size_t i = 0; i < keys_.size(); ++i)
         if (!queued_[i] && pieces_missing(i)) to_encode.push_back(i);
     queue_for_encoding(std::move(to_encode));
-    finish_encoding();
-    // The encoders' buffers are free now but still mapped: hand them back
-    // before muxing, whose index grows with the audio's length (libavformat's
-    // MP4 muxer keeps ~64 bytes per AAC frame until it writes the moov).
-    ::malloc_trim(0);
 
-    io::make_dirs(r.dir);
-    progress_.stage("writing", int(opt_.formats.size()) + 1);
     // Every output is written to a temporary first and all are renamed into
     // place together at the end: a render that fails (a full disk, a damaged
     // cache, an interruption) leaves the previous outputs as they were, never
-    // a mix of new and old.
-    sidecar::Manifest manifest;
-    std::vector<std::unique_ptr<io::AtomicFile>> staged;
-    auto add_file = [&](const std::string& kind, const std::string& name, const std::string& type,
-                        std::unique_ptr<io::AtomicFile> file) {
-        std::error_code ec;
-        sidecar::ManifestFile f;
-        f.kind = kind;
-        f.name = name;
-        f.type = type;
-        f.bytes = fs::file_size(file->temp_path(), ec);
-        manifest.files.push_back(f);
-        r.files.push_back(file->path());
-        staged.push_back(std::move(file));
-    };
-    for (const auto& format : opt_.formats) {
-        const std::string name = plan_.slug + "." + format;
-        auto file = format == "flac" || format == "wav" ? write_lossless(format, r.dir + "/" + name)
-                                                        : write_audio(format, r.dir + "/" + name);
-        static const std::map<std::string, std::string> types = {
-            {"opus", "audio/ogg; codecs=opus"}, {"m4a", "audio/mp4"}, {"m4b", "audio/mp4"},
-            {"flac", "audio/flac"}, {"wav", "audio/wav"}};
-        add_file(format, name, types.at(format), std::move(file));
-        progress_.step();
-    }
-
+    // a mix of new and old. The captions, chapters, transcript and player
+    // page need only the timeline: they are written while the encoder threads
+    // work, on this thread, which would otherwise wait.
+    io::make_dirs(r.dir);
     sidecar::Names names;
     names.slug = plan_.slug;
     names.audio_m4a = std::count(opt_.formats.begin(), opt_.formats.end(), "m4a") ? plan_.slug + ".m4a" : "";
@@ -890,8 +866,72 @@ Result Renderer::run() {
          [&] { return sidecar::transcript_json(s_, timeline_); }},
         {"html", "index.html", "text/html", [&] { return sidecar::web_player(s_, timeline_, names); }},
     };
-    for (const auto& [kind, name, type, make] : sidecars)
-        add_file(kind, name, type, io::stage_file(r.dir + "/" + name, make()));
+    std::vector<std::unique_ptr<io::AtomicFile>> staged_sidecars;
+    for (const auto& sc : sidecars)
+        staged_sidecars.push_back(io::stage_file(r.dir + "/" + std::get<1>(sc), std::get<3>(sc)()));
+
+    finish_encoding();
+    // The encoders' buffers are free now but still mapped: hand them back
+    // before muxing, whose index grows with the audio's length (libavformat's
+    // MP4 muxer keeps ~64 bytes per AAC frame until it writes the moov).
+    ::malloc_trim(0);
+
+    progress_.stage("writing", int(opt_.formats.size()) + 1);
+    sidecar::Manifest manifest;
+    std::vector<std::unique_ptr<io::AtomicFile>> staged;
+    auto add_file = [&](const std::string& kind, const std::string& name, const std::string& type,
+                        std::unique_ptr<io::AtomicFile> file) {
+        std::error_code ec;
+        sidecar::ManifestFile f;
+        f.kind = kind;
+        f.name = name;
+        f.type = type;
+        f.bytes = fs::file_size(file->temp_path(), ec);
+        manifest.files.push_back(f);
+        r.files.push_back(file->path());
+        staged.push_back(std::move(file));
+    };
+    // The encoded formats are muxed side by side (one thread each: the
+    // encoders are done and the cores free); one with a damaged piece is
+    // written again below, on this thread, where repairing may fork.
+    auto lossless = [](const std::string& f) { return f == "flac" || f == "wav"; };
+    std::map<std::string, std::unique_ptr<io::AtomicFile>> muxed;
+    if (std::count_if(opt_.formats.begin(), opt_.formats.end(), [&](const auto& f) { return !lossless(f); }) > 1) {
+        std::vector<std::pair<std::string, std::unique_ptr<io::AtomicFile>>> outs;
+        for (const auto& f : opt_.formats)
+            if (!lossless(f)) outs.emplace_back(f, std::make_unique<io::AtomicFile>(r.dir + "/" + plan_.slug + "." + f));
+        std::vector<std::optional<std::size_t>> damaged(outs.size());
+        std::vector<std::exception_ptr> failed(outs.size());
+        std::vector<std::thread> threads;
+        for (std::size_t k = 0; k < outs.size(); ++k)
+            threads.emplace_back([&, k] {
+                try {
+                    damaged[k] = mux_pieces(outs[k].first, *outs[k].second);
+                } catch (...) {
+                    failed[k] = std::current_exception();
+                }
+            });
+        for (auto& t : threads) t.join();
+        for (const auto& e : failed)
+            if (e) std::rethrow_exception(e);
+        for (std::size_t k = 0; k < outs.size(); ++k)
+            if (!damaged[k]) muxed[outs[k].first] = std::move(outs[k].second);
+    }
+    for (const auto& format : opt_.formats) {
+        const std::string name = plan_.slug + "." + format;
+        auto file = lossless(format) ? write_lossless(format, r.dir + "/" + name)
+                    : muxed.count(format) ? std::move(muxed[format])
+                                          : write_audio(format, r.dir + "/" + name);
+        static const std::map<std::string, std::string> types = {
+            {"opus", "audio/ogg; codecs=opus"}, {"m4a", "audio/mp4"}, {"m4b", "audio/mp4"},
+            {"flac", "audio/flac"}, {"wav", "audio/wav"}};
+        add_file(format, name, types.at(format), std::move(file));
+        progress_.step();
+    }
+
+    for (std::size_t k = 0; k < sidecars.size(); ++k)
+        add_file(std::get<0>(sidecars[k]), std::get<1>(sidecars[k]), std::get<2>(sidecars[k]),
+                 std::move(staged_sidecars[k]));
 
     manifest.slug = plan_.slug;
     manifest.title = s_.meta.title.empty() ? plan_.slug : s_.meta.title;
