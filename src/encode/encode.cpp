@@ -519,16 +519,19 @@ std::vector<std::uint8_t> serialise(const Piece& piece) {
 }
 
 Piece deserialise(const std::vector<std::uint8_t>& bytes, const std::string& where) {
-    if (bytes.size() < kHeaderSize + kTrailerSize) corrupt(where, fmt::format("only {} bytes", bytes.size()));
-    if (std::memcmp(bytes.data(), kMagic, 4) != 0) corrupt(where, "not a turncast encoded piece");
-    Reader head(bytes.data() + 4, kHeaderSize - 4, where);
+    return deserialise(bytes.data(), bytes.size(), where);
+}
+
+Piece deserialise(const std::uint8_t* data, std::size_t size, const std::string& where) {
+    if (size < kHeaderSize + kTrailerSize) corrupt(where, fmt::format("only {} bytes", size));
+    if (std::memcmp(data, kMagic, 4) != 0) corrupt(where, "not a turncast encoded piece");
+    Reader head(data + 4, kHeaderSize - 4, where);
     const auto version = head.get<std::uint32_t>();
     if (version != kFormatVersion) corrupt(where, fmt::format("format version {} (expected {})", version, kFormatVersion));
     const auto length = head.get<std::uint64_t>();
-    if (length != bytes.size() - kHeaderSize - kTrailerSize)
-        corrupt(where, fmt::format("{} payload bytes declared, {} present", length,
-                                   bytes.size() - kHeaderSize - kTrailerSize));
-    const std::uint8_t* payload = bytes.data() + kHeaderSize;
+    if (length != size - kHeaderSize - kTrailerSize)
+        corrupt(where, fmt::format("{} payload bytes declared, {} present", length, size - kHeaderSize - kTrailerSize));
+    const std::uint8_t* payload = data + kHeaderSize;
     Reader tail(payload + length, kTrailerSize, where);
     if (tail.get<std::uint64_t>() != fnv1a64(payload, length)) corrupt(where, "checksum mismatch");
 

@@ -123,5 +123,6 @@ std::string fingerprint(Codec codec, const Settings& settings);
 // IoError on a truncated or corrupted file.
 std::vector<std::uint8_t> serialise(const Piece& piece);
 Piece deserialise(const std::vector<std::uint8_t>& bytes, const std::string& where);
+Piece deserialise(const std::uint8_t* bytes, std::size_t size, const std::string& where);
 
 }  // namespace turncast::encode

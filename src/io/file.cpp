@@ -79,11 +79,13 @@ std::string read_file(const std::string& path) {
         int err = errno;
         throw IoError(path, "cannot open: " + errno_text(err), "check the file's permissions");
     }
-    std::string out;
-    if (S_ISREG(st.st_mode)) out.reserve(std::size_t(st.st_size));
-    char buf[1 << 16];
+    // Straight into the string, grown when the file turns out longer than
+    // stat said (or is not a regular file).
+    std::string out(S_ISREG(st.st_mode) ? std::size_t(st.st_size) + 1 : std::size_t(1) << 16, '\0');
+    std::size_t got = 0;
     for (;;) {
-        ssize_t r = ::read(fd, buf, sizeof buf);
+        if (got == out.size()) out.resize(out.size() * 2);
+        ssize_t r = ::read(fd, out.data() + got, out.size() - got);
         if (r < 0) {
             if (errno == EINTR) continue;
             int err = errno;
@@ -91,9 +93,10 @@ std::string read_file(const std::string& path) {
             throw IoError(path, "cannot read: " + errno_text(err), "check that this is a regular file on a working disk");
         }
         if (r == 0) break;
-        out.append(buf, std::size_t(r));
+        got += std::size_t(r);
     }
     ::close(fd);
+    out.resize(got);
     return out;
 }
 

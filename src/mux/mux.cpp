@@ -284,8 +284,10 @@ void Muxer::Impl::set_tags(const Tags& tags, const std::vector<ChapterMark>& cha
 
 void Muxer::Impl::write_packet(AVStream* st, const std::uint8_t* data, std::size_t size, std::int64_t pts,
                                std::int64_t duration, bool key) {
-    check_av(av_new_packet(pkt.get(), int(size)), path, "allocating a packet");
-    std::memcpy(pkt->data, data, size);
+    // Not reference-counted: av_write_frame writes it (the Ogg muxer copies it
+    // into its page) before returning, so the piece's bytes are used as they are.
+    pkt->data = const_cast<std::uint8_t*>(data);
+    pkt->size = int(size);
     pkt->stream_index = st->index;
     pkt->pts = pkt->dts = av_rescale_q(pts, AVRational{1, kRate}, st->time_base);
     pkt->duration = av_rescale_q(duration, AVRational{1, kRate}, st->time_base);

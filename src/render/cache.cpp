@@ -180,9 +180,8 @@ std::optional<encode::Piece> Cache::load_piece(const std::string& key, encode::C
     std::error_code ec;
     if (!fs::exists(path, ec)) return std::nullopt;
     try {
-        std::string bytes = io::read_file(path);
-        std::vector<std::uint8_t> v(bytes.begin(), bytes.end());
-        auto piece = encode::deserialise(v, path);
+        const std::string bytes = io::read_file(path);
+        auto piece = encode::deserialise(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(), path);
         if (piece.codec != codec) return std::nullopt;
         touch(path);
         return piece;
