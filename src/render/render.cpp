@@ -238,6 +238,10 @@ public:
         free_.pop_back();
         return v;
     }
+    void clear() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        free_.clear();
+    }
     std::shared_ptr<const std::vector<float>> share(std::vector<float> v) {
         return {new std::vector<float>(std::move(v)), [this](const std::vector<float>* p) {
                     std::unique_ptr<const std::vector<float>> owned(p);
@@ -247,7 +251,7 @@ public:
     }
 
 private:
-    static constexpr std::size_t kKept = 4;
+    static constexpr std::size_t kKept = 2;  // one a thread
     std::mutex mutex_;
     std::vector<std::vector<float>> free_;
 };
@@ -874,6 +878,7 @@ Result Renderer::run() {
     // The encoders' buffers are free now but still mapped: hand them back
     // before muxing, whose index grows with the audio's length (libavformat's
     // MP4 muxer keeps ~64 bytes per AAC frame until it writes the moov).
+    inputs_.clear();
     ::malloc_trim(0);
 
     progress_.stage("writing", int(opt_.formats.size()) + 1);
