@@ -83,8 +83,9 @@ int main(int argc, char** argv) {
     master::LimiterSettings limiter;
     limiter.margin_db = 1.0;
     limiter.true_peak_trim = false;
+    std::vector<float> work;  // reused from segment to segment, as the renderer's threads do
     const double level_cpu = cpu_of([&] {
-        for (auto& s : speech) master::level(s, target, limiter, master::kSpeechRate);
+        for (auto& s : speech) master::level(s, target, limiter, master::kSpeechRate, work);
     });
 
     // Resampled once to the encoders' common input rate (24 kHz).
