@@ -632,52 +632,63 @@ void limit_peaks(std::vector<float>& pcm, double ceiling_linear, const LimiterSe
     const std::size_t look = std::size_t(std::max(1L, std::lround(settings.lookahead_ms * rate / 1000.0)));
     const float ceiling = float(ceiling_linear);
     if (std::none_of(pcm.begin(), pcm.end(), [&](float x) { return std::fabs(x) > ceiling; })) return;
-    // One streaming pass with O(look) state (no per-sample scratch arrays: at
-    // 48 kHz a long answer would need tens of MB of them, and zero-filling or
-    // faulting them in cost as much as the limiter). For each sample i:
+    // For each sample i:
     //   req[i]  what sample i needs to stay under the ceiling;
     //   m[i]    = min(req[i .. i+look]): the gain is already down when a peak
-    //           arrives (a monotonic queue over the look-ahead window);
-    //   r[i]    = min(m[i], release towards unity): exponential recovery;
+    //           arrives;
+    //   r[i]    = min(m[i], release towards unity): exponential recovery,
+    //           kept as the attenuation u = 1 - r (one multiply and one max a
+    //           sample on the loop's critical path);
     //   out[i]  = mean(r[i-look .. i]): the attack ramp. Every value averaged at
     //           a peak j is <= req[j] (m covers j from i = j-look on), so the
     //           ceiling holds.
-    // Sample i is rewritten only after req[i + look] has been read from the
-    // untouched input.
-    std::size_t cap = 1;
-    while (cap < look + 2) cap <<= 1;
-    const std::size_t mask = cap - 1;
-    std::vector<std::size_t> q_index(cap);  // monotonic queue of (index, req), increasing req
-    std::vector<float> q_value(cap);
-    std::size_t q_head = 0, q_tail = 0;     // q_tail - q_head entries
-    std::vector<float> recent(look + 1);    // r[i-look .. i], ring
-    auto requirement = [&](std::size_t j) {
-        const double a = std::fabs(pcm[j]);
-        return a > ceiling_linear ? float(ceiling_linear / a) : 1.0f;
-    };
-    auto push = [&](std::size_t j) {
-        const float v = requirement(j);
-        while (q_tail != q_head && q_value[(q_tail - 1) & mask] >= v) --q_tail;
-        q_index[q_tail & mask] = j;
-        q_value[q_tail & mask] = v;
-        ++q_tail;
-    };
+    // In chunks, with O(chunk + look) state (at 48 kHz a long answer would
+    // need tens of MB of per-sample arrays, and faulting them in cost as much
+    // as the limiter): a chunk's req, and the look-ahead past it, is read from
+    // the input before any of the chunk is rewritten (vectorised); its window
+    // minima come from van Herk / Gil-Werman (prefix and suffix minima over
+    // blocks of look + 1: three comparisons a sample, no branches); then one
+    // serial pass for the release and the ramp. At the renderer's gains, where
+    // most samples are limited, this runs in ~60% of the time a monotonic
+    // queue took.
+    const std::size_t w = look + 1;  // the window
+    constexpr std::size_t kChunk = 8192;
+    const std::size_t blocks = (kChunk + look + w - 1) / w;  // a chunk and its look-ahead
+    std::vector<float> req(blocks * w), pre(blocks * w), suf(blocks * w), m(kChunk);
+    std::vector<float> recent(w, 0.0f);  // r[i-look .. i], ring (zeros before the start)
     const float a = float(std::exp(-1.0 / std::max(1.0, settings.release_ms * rate / 1000.0)));
-    float r = 1.0f;
+    float u = 0.0f;
     double sum = 0.0;
-    std::size_t pushed = 0, slot = 0;
-    for (; pushed < std::min(look, n); ++pushed) push(pushed);
-    for (std::size_t i = 0; i < n; ++i) {
-        if (pushed < n) push(pushed++);               // the window is now [i, min(i+look, n-1)]
-        while (q_index[q_head & mask] < i) ++q_head;  // drop indices before i
-        r = std::min(q_value[q_head & mask], 1.0f - (1.0f - r) * a);
-        sum += r;
-        if (i > look) sum -= recent[slot];            // r[i-look-1] lived in this slot
-        recent[slot] = r;
-        if (++slot == recent.size()) slot = 0;        // slot == i % (look + 1)
-        const std::size_t count = std::min(i, look) + 1;
-        const float g = float(sum / double(count));
-        pcm[i] = float(double(pcm[i]) * double(g));
+    std::size_t slot = 0;
+    for (std::size_t start = 0; start < n; start += kChunk) {
+        const std::size_t len = std::min(kChunk, n - start);
+        const std::size_t have = std::min(len + look, n - start);  // samples of req that exist
+        for (std::size_t k = 0; k < have; ++k) req[k] = std::min(1.0f, ceiling / std::fabs(pcm[start + k]));
+        std::fill(req.begin() + std::ptrdiff_t(have), req.end(), 1.0f);  // past the end: no requirement
+        for (std::size_t b = 0; b < blocks; ++b) {
+            const std::size_t from = b * w, to = from + w;
+            pre[from] = req[from];
+            for (std::size_t k = from + 1; k < to; ++k) pre[k] = std::min(pre[k - 1], req[k]);
+            suf[to - 1] = req[to - 1];
+            for (std::size_t k = to - 1; k-- > from;) suf[k] = std::min(suf[k + 1], req[k]);
+        }
+        // min(req[k .. k+look]): the suffix of k's block and the prefix of the next.
+        for (std::size_t from = 0; from < len; from += w) {
+            m[from] = suf[from];
+            const std::size_t to = std::min(from + w, len);
+            for (std::size_t k = from + 1; k < to; ++k) m[k] = std::min(suf[k], pre[k + look]);
+        }
+        for (std::size_t k = 0; k < len; ++k) {
+            const std::size_t i = start + k;
+            u = std::max(1.0f - m[k], u * a);
+            const float r = std::min(m[k], 1.0f - u);
+            sum += double(r) - double(recent[slot]);  // r[i-look-1] lived in this slot
+            recent[slot] = r;
+            if (++slot == recent.size()) slot = 0;    // slot == i % (look + 1)
+            const std::size_t count = std::min(i, look) + 1;
+            const float g = float(sum / double(count));
+            pcm[i] = float(double(pcm[i]) * double(g));
+        }
     }
 }
 

@@ -167,7 +167,7 @@ double target_lufs(const Options& o, const Voice& v) { return o.loudness.integra
 
 std::string piece_key(const SegmentKeys& k, const Options& o, const Voice& v, encode::Codec codec) {
     return Hasher()
-        .add("piece/12")
+        .add("piece/13")
         .add(k.speech)
         .add(k.pause)
         .add(k.span)
