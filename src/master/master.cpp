@@ -458,21 +458,18 @@ private:
     // BS.1770 gating of sub_ (mean squares per 100 ms) over 400 ms blocks every 100 ms.
     double gate() const {
         auto lufs = [](double e) { return -0.691 + 10.0 * std::log10(e); };
-        double sum = 0.0;
-        std::size_t count = 0;
-        for (std::size_t i = 0; i + 4 <= sub_.size(); ++i) {
-            const double e = (sub_[i] + sub_[i + 1] + sub_[i + 2] + sub_[i + 3]) / 4.0;
-            if (e > 0.0 && lufs(e) > -70.0) sum += e, ++count;
-        }
-        if (count == 0) return -HUGE_VAL;
-        const double relative = lufs(sum / double(count)) - 10.0;
-        sum = 0.0;
-        count = 0;
-        for (std::size_t i = 0; i + 4 <= sub_.size(); ++i) {
-            const double e = (sub_[i] + sub_[i + 1] + sub_[i + 2] + sub_[i + 3]) / 4.0;
-            if (e > 0.0 && lufs(e) > -70.0 && lufs(e) > relative) sum += e, ++count;
-        }
-        return count ? lufs(sum / double(count)) : -HUGE_VAL;
+        // Mean loudness of the blocks above `floor` (LUFS), or -inf when none is.
+        auto gated = [&](double floor) {
+            double sum = 0.0;
+            std::size_t count = 0;
+            for (std::size_t i = 0; i + 4 <= sub_.size(); ++i) {
+                const double e = (sub_[i] + sub_[i + 1] + sub_[i + 2] + sub_[i + 3]) / 4.0;
+                if (e > 0.0 && lufs(e) > floor) sum += e, ++count;
+            }
+            return count ? lufs(sum / double(count)) : -HUGE_VAL;
+        };
+        const double absolute = gated(-70.0);
+        return absolute > -HUGE_VAL ? gated(std::max(-70.0, absolute - 10.0)) : absolute;
     }
 
     std::size_t hop_ = 1, hops_ = 0;

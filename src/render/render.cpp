@@ -9,6 +9,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <deque>
+#include <future>
 #include <filesystem>
 #include <fmt/format.h>
 #include <functional>
@@ -310,15 +311,19 @@ encode::Piece encode_speech(const std::vector<float>& input, const SegmentKeys& 
     return piece;
 }
 
+bool lossless(const std::string& format) { return format == "flac" || format == "wav"; }
+
+// The codec of an encoded (not lossless) format: Opus in Ogg, AAC in M4A/M4B.
+encode::Codec codec_of(const std::string& format) {
+    return format == "opus" ? encode::Codec::Opus : encode::Codec::Aac;
+}
+
 std::vector<encode::Codec> codecs_for(const std::vector<std::string>& formats) {
     std::vector<encode::Codec> out;
-    bool opus = false, aac = false;
-    for (const auto& f : formats) {
-        opus |= f == "opus";
-        aac |= f == "m4a" || f == "m4b";
-    }
-    if (opus) out.push_back(encode::Codec::Opus);
-    if (aac) out.push_back(encode::Codec::Aac);
+    for (auto c : {encode::Codec::Opus, encode::Codec::Aac})
+        if (std::any_of(formats.begin(), formats.end(),
+                        [&](const std::string& f) { return !lossless(f) && codec_of(f) == c; }))
+            out.push_back(c);
     return out;
 }
 
@@ -709,7 +714,7 @@ bool Renderer::up_to_date(const std::string& key, Result& r) const {
 }
 
 std::optional<std::size_t> Renderer::mux_pieces(const std::string& format, io::AtomicFile& out) const {
-    const auto codec = format == "opus" ? encode::Codec::Opus : encode::Codec::Aac;
+    const auto codec = codec_of(format);
     const auto container = format == "opus" ? mux::Container::Ogg
                            : format == "m4b" ? mux::Container::M4b
                                              : mux::Container::M4a;
@@ -744,7 +749,7 @@ std::optional<std::size_t> Renderer::mux_pieces(const std::string& format, io::A
 std::unique_ptr<io::AtomicFile> Renderer::write_audio(const std::string& format, const std::string& path) {
     // A damaged piece found while muxing is encoded again and the file
     // restarted; one that fails again after that is a disk problem.
-    const auto codec = format == "opus" ? encode::Codec::Opus : encode::Codec::Aac;
+    const auto codec = codec_of(format);
     std::set<std::size_t> repaired;
     for (;;) {
         auto out = std::make_unique<io::AtomicFile>(path);
@@ -899,28 +904,16 @@ Result Renderer::run() {
     // The encoded formats are muxed side by side (one thread each: the
     // encoders are done and the cores free); one with a damaged piece is
     // written again below, on this thread, where repairing may fork.
-    auto lossless = [](const std::string& f) { return f == "flac" || f == "wav"; };
     std::map<std::string, std::unique_ptr<io::AtomicFile>> muxed;
-    if (std::count_if(opt_.formats.begin(), opt_.formats.end(), [&](const auto& f) { return !lossless(f); }) > 1) {
+    {
         std::vector<std::pair<std::string, std::unique_ptr<io::AtomicFile>>> outs;
         for (const auto& f : opt_.formats)
             if (!lossless(f)) outs.emplace_back(f, std::make_unique<io::AtomicFile>(r.dir + "/" + plan_.slug + "." + f));
-        std::vector<std::optional<std::size_t>> damaged(outs.size());
-        std::vector<std::exception_ptr> failed(outs.size());
-        std::vector<std::thread> threads;
+        std::vector<std::future<std::optional<std::size_t>>> damaged;  // destroyed first: waits for every thread
+        for (const auto& [f, out] : outs)
+            damaged.push_back(std::async(std::launch::async, [this, &f = f, &out = *out] { return mux_pieces(f, out); }));
         for (std::size_t k = 0; k < outs.size(); ++k)
-            threads.emplace_back([&, k] {
-                try {
-                    damaged[k] = mux_pieces(outs[k].first, *outs[k].second);
-                } catch (...) {
-                    failed[k] = std::current_exception();
-                }
-            });
-        for (auto& t : threads) t.join();
-        for (const auto& e : failed)
-            if (e) std::rethrow_exception(e);
-        for (std::size_t k = 0; k < outs.size(); ++k)
-            if (!damaged[k]) muxed[outs[k].first] = std::move(outs[k].second);
+            if (!damaged[k].get()) muxed[outs[k].first] = std::move(outs[k].second);
     }
     for (const auto& format : opt_.formats) {
         const std::string name = plan_.slug + "." + format;

@@ -105,10 +105,6 @@ void put(std::string& out, const T& v) {
     out.append(reinterpret_cast<const char*>(&v), sizeof v);
 }
 
-// What a child sends back after its samples (see stream_samples).
-struct ChildResult {
-    std::string head;
-};
 
 // The child's samples on their way to the pipe, a buffer at a time.
 struct SampleStream {
@@ -137,7 +133,9 @@ void stream_samples(const std::int16_t* p, std::size_t n) {
     }
 }
 
-[[noreturn]] void run_child(int fd, const std::function<ChildResult()>& work, Fault fault) {
+// A child's work streams its samples (stream_samples) and returns the frame's
+// head; a thrown error's message becomes the head of an error frame.
+[[noreturn]] void run_child(int fd, const std::function<std::string()>& work, Fault fault) {
     // Die with the terminal's Ctrl-C like any child; the parent notices through
     // its own handler. Never return into the parent's code: _exit only, so no
     // atexit handlers run and no inherited stdio buffers are flushed twice.
@@ -150,31 +148,31 @@ void stream_samples(const std::int16_t* p, std::size_t n) {
     g_stream.fd = fd;
     write_all(fd, &kMagic, sizeof kMagic);
     std::uint32_t status = 0;
-    ChildResult result;
+    std::string head;
     try {
-        result = work();
+        head = work();
     } catch (const std::exception& e) {
         status = 1;
-        result = {e.what()};
+        head = e.what();
     } catch (...) {
         status = 1;
-        result = {"unknown error"};
+        head = "unknown error";
     }
     flush_samples();
     std::string tail;
     put(tail, status);
     put(tail, g_stream.samples);
-    put(tail, std::uint64_t(result.head.size()));
+    put(tail, std::uint64_t(head.size()));
     put(tail, kTrailer);
 
     if (fault == Fault::Hang)
         for (;;) ::pause();
     if (fault != Fault::None) {
-        write_all(fd, result.head.data(), result.head.size() / 2);
+        write_all(fd, head.data(), head.size() / 2);
         if (fault == Fault::Crash) std::abort();
         _exit(0);
     }
-    write_all(fd, result.head.data(), result.head.size());
+    write_all(fd, head.data(), head.size());
     write_all(fd, tail.data(), tail.size());
     _exit(0);
 }
@@ -227,7 +225,7 @@ void speak(const std::string& text) {
                  "synthesis failed");
 }
 
-ChildResult synthesize_in_child(const Request& request, const std::string& spec) {
+std::string synthesize_in_child(const Request& request, const std::string& spec) {
     std::vector<espeak_EVENT> raw;
     g_events = &raw;
     espeak_SetSynthCallback(collect);
@@ -255,16 +253,16 @@ ChildResult synthesize_in_child(const Request& request, const std::string& spec)
     std::stable_sort(events.begin(), events.end(),
                      [](const Event& a, const Event& b) { return a.sample < b.sample; });
 
-    ChildResult out;
-    out.head.reserve(8 + events.size() * 17);
-    put(out.head, std::uint64_t(events.size()));
+    std::string head;
+    head.reserve(8 + events.size() * 17);
+    put(head, std::uint64_t(events.size()));
     for (const auto& e : events) {
-        put(out.head, std::uint8_t(e.kind));
-        put(out.head, e.sample);
-        put(out.head, e.text_pos);
-        put(out.head, e.length);
+        put(head, std::uint8_t(e.kind));
+        put(head, e.sample);
+        put(head, e.text_pos);
+        put(head, e.length);
     }
-    return out;
+    return head;
 }
 
 // Like `espeak-ng -q -x`: the phoneme trace written while synthesising, so that
@@ -363,7 +361,7 @@ struct Child {
     }
 };
 
-using Work = std::function<ChildResult(std::size_t)>;
+using Work = std::function<std::string(std::size_t)>;  // request index → frame head (run_child)
 
 // A received frame: its samples are storage[kHeaderSize / 2, + samples), its
 // head bytes [offset, offset + length) of storage. The storage is a sample
@@ -844,7 +842,7 @@ std::optional<std::vector<VoiceEntry>> g_voices;  // per process; children inher
 const std::vector<VoiceEntry>& voices() {
     if (g_voices) return *g_voices;
     std::string text;
-    run_pool(1, 1, [](std::size_t) { return ChildResult{list_voices_in_child()}; },
+    run_pool(1, 1, [](std::size_t) { return list_voices_in_child(); },
              [](std::size_t) { return std::string("listing the espeak-ng voices"); },
              [&](std::size_t, Payload payload) { text = payload.str(); },
              [](std::size_t) { return time_limit(0); });
@@ -1011,7 +1009,7 @@ Speech Engine::synthesize_one(const Request& request) {
 std::string Engine::phonemes(const Request& request) {
     const std::string spec = voice_spec(request.voice);
     std::string out;
-    run_pool(1, 1, [&](std::size_t) { return ChildResult{phonemes_in_child(request, spec)}; },
+    run_pool(1, 1, [&](std::size_t) { return phonemes_in_child(request, spec); },
              [&](std::size_t i) { return "phonemes of " + describe_request(i, request); },
              [&](std::size_t, Payload payload) { out = payload.str(); },
              [&](std::size_t) { return time_limit(request.text.size()); });
