@@ -18,6 +18,7 @@ extern "C" {
 }
 
 #include "core/error.hpp"
+#include "core/memory.hpp"
 #include "io/file.hpp"
 
 namespace fs = std::filesystem;
@@ -135,6 +136,7 @@ bool Cache::load_speech(const std::string& key, synth::Speech& into) const {
     SndfilePtr f(sf_open(wav.c_str(), SFM_READ, &sfi));
     if (!f || sfi.channels != 1 || sfi.samplerate != synth::kSampleRate || sfi.frames != info->samples)
         return false;
+    reserve_large(into.pcm, std::size_t(sfi.frames));
     into.pcm.resize(std::size_t(sfi.frames));
     if (sf_readf_short(f.get(), into.pcm.data(), sfi.frames) != sfi.frames) return false;
     if (j->value("xxh3", "") != pcm_checksum(into.pcm)) return false;

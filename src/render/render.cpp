@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "core/error.hpp"
+#include "core/memory.hpp"
 #include "core/stop.hpp"
 #include "io/file.hpp"
 #include "io/sndfile.hpp"
@@ -168,7 +169,7 @@ double target_lufs(const Options& o, const Voice& v) { return o.loudness.integra
 
 std::string piece_key(const SegmentKeys& k, const Options& o, const Voice& v, encode::Codec codec) {
     return Hasher()
-        .add("piece/13")
+        .add("piece/14")
         .add(k.speech)
         .add(k.pause)
         .add(k.span)
@@ -263,6 +264,7 @@ void encoder_input(const synth::Speech& speech, const Options& o, const Voice& v
                    std::vector<float>& out) {
     master_speech(speech, o, v, true, s.pcm, s.work);
     master::Resampler r(s.pcm.data(), std::int64_t(s.pcm.size()), encode::kInputRate);
+    reserve_large(out, std::size_t(r.size()));
     out.resize(std::size_t(r.size()));
     r.read(out.data(), r.size());
 }

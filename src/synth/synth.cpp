@@ -43,6 +43,7 @@
 #include <optional>
 
 #include "core/error.hpp"
+#include "core/memory.hpp"
 #include "core/stop.hpp"
 
 namespace turncast::synth {
@@ -728,7 +729,7 @@ void run_pool(std::size_t n, int jobs, const Work& work,
         if (stop_requested()) throw Interrupted();
         while (alive.size() < max_alive && next < n) {
             alive.push_back(spawn(next, work, alive, templates.empty() ? nullptr : templates[voice_of[next]].get()));
-            if (room) alive.back()->buf.reserve(room(next));  // address space only, until written
+            if (room) reserve_large(alive.back()->buf, room(next));  // address space only, until written
             alive.back()->deadline = std::chrono::steady_clock::now() +
                                      std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                          std::chrono::duration<double>(time_limit(next)));

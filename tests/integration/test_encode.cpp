@@ -105,8 +105,8 @@ TEST_CASE("encode: identical input gives byte-identical packets", "[av]") {
 TEST_CASE("encode: settings reach the encoder and the fingerprint", "[av]") {
     const auto in = input_for(Codec::Opus, 2 * encode::kGrain);
     encode::Settings fast, best;
-    fast.opus_complexity = 0;
-    best.opus_complexity = 10;
+    fast.opus_complexity = fast.opus_steady_complexity = 0;
+    best.opus_complexity = best.opus_steady_complexity = 10;
     const auto fast_piece = encode::encode_piece(Codec::Opus, fast, in);
     const auto best_piece = encode::encode_piece(Codec::Opus, best, in);
     REQUIRE(fast_piece.packets.size() == std::size_t(2 * encode::kGrain / 3840));  // 80 ms packets
@@ -129,6 +129,12 @@ TEST_CASE("encode: settings reach the encoder and the fingerprint", "[av]") {
     CHECK(fp.find("libopus 1.") != std::string::npos);
     CHECK(encode::fingerprint(Codec::Aac, {}).find("Lavc") != std::string::npos);
     CHECK(fp != encode::fingerprint(Codec::Opus, fast));
+    encode::Settings steady;
+    steady.opus_steady_complexity = 3;
+    CHECK(fp != encode::fingerprint(Codec::Opus, steady));
+    encode::Settings rise;
+    rise.opus_onset_rise_db = 20;
+    CHECK(fp != encode::fingerprint(Codec::Opus, rise));
     CHECK(fp != encode::fingerprint(Codec::Opus, low));
     CHECK(fp != encode::fingerprint(Codec::Aac, {}));
     CHECK(encode::fingerprint(Codec::Aac, {}) != encode::fingerprint(Codec::Aac, twoloop));
@@ -263,6 +269,88 @@ TEST_CASE("encode: the decoded-peak check reads an Opus piece as libopus, the pl
     const double libopus = meter.finish();
     CHECK(libopus > 0.2);
     CHECK(encode::decoded_true_peak(piece) == Approx(libopus).epsilon(1e-5));
+}
+
+namespace {
+
+// A piece's Opus packets decoded by libopus (what players use), without the
+// pre-skip: sample k is input sample k at the stream's 48 kHz.
+std::vector<float> decode_opus(const encode::Piece& piece) {
+    int err = OPUS_OK;
+    OpusDecoder* dec = opus_decoder_create(encode::stream_rate(Codec::Opus), 1, &err);
+    REQUIRE(err == OPUS_OK);
+    std::vector<float> pcm, frame(5760);
+    for (const auto& p : piece.packets) {
+        const int got = opus_decode_float(dec, p.data.data(), opus_int32(p.data.size()), frame.data(), int(frame.size()), 0);
+        REQUIRE(got > 0);
+        pcm.insert(pcm.end(), frame.begin(), frame.begin() + got);
+    }
+    opus_decoder_destroy(dec);
+    pcm.erase(pcm.begin(), pcm.begin() + encode::delay(Codec::Opus));
+    return pcm;
+}
+
+double energy_db(const std::vector<float>& x, std::size_t from, std::size_t to) {
+    double e = 1e-20;
+    for (std::size_t i = from; i < to; ++i) e += double(x[i]) * x[i];
+    return 10.0 * std::log10(e);
+}
+
+}  // namespace
+
+TEST_CASE("encode: Opus packets holding an onset get transient coding, steady ones the cheaper complexity", "[av]") {
+    const auto span = 4 * encode::kGrain;
+    const std::size_t n = std::size_t(encode::input_samples(Codec::Opus, span));
+    const int rate = encode::rate(Codec::Opus);
+    auto tone = [&](std::size_t i) {
+        const double t = double(i) / rate;
+        return 0.3 * std::sin(2 * M_PI * 180 * t) + 0.1 * std::sin(2 * M_PI * 2300 * t);
+    };
+    // An onset out of silence 1.01 s in (inside a packet): a 30 ms burst of
+    // noise, as a plosive's, then the tones; and the tones faded in at 30 dB/s
+    // from -80 dB, never 12 dB over the 20 ms before.
+    const std::size_t at = std::size_t(1.01 * rate), burst = std::size_t(0.03 * rate);
+    std::vector<float> onset(n, 0.0f), fade(n, 0.0f);
+    std::uint32_t seed = 1;
+    for (std::size_t i = at; i < at + burst; ++i) {
+        seed = seed * 1664525u + 1013904223u;
+        onset[i] = 0.4f * (float(seed >> 8) / float(1 << 24) - 0.5f);
+    }
+    for (std::size_t i = at + burst; i < n * 3 / 4; ++i) onset[i] = float(tone(i));
+    for (std::size_t i = 0; i < n * 3 / 4; ++i)
+        fade[i] = float(tone(i) * std::min(1.0, std::pow(10.0, (-80.0 + 30.0 * double(i) / rate) / 20.0)));
+
+    encode::Settings adaptive, all_steady, all_onset;  // adaptive: the defaults
+    REQUIRE(adaptive.opus_complexity > adaptive.opus_steady_complexity);
+    all_steady.opus_complexity = adaptive.opus_steady_complexity;
+    all_onset.opus_steady_complexity = adaptive.opus_complexity;
+    auto same = [](const encode::Piece& a, const encode::Piece& b) {
+        if (a.packets.size() != b.packets.size()) return false;
+        for (std::size_t i = 0; i < a.packets.size(); ++i)
+            if (a.packets[i].data != b.packets[i].data) return false;
+        return true;
+    };
+
+    // No onset anywhere: every packet at the steady complexity.
+    CHECK(same(encode::encode_piece(Codec::Opus, adaptive, fade), encode::encode_piece(Codec::Opus, all_steady, fade)));
+    CHECK_FALSE(same(encode::encode_piece(Codec::Opus, adaptive, fade), encode::encode_piece(Codec::Opus, all_onset, fade)));
+
+    // With one: the packets up to it are silence either way; the onset's
+    // packet is coded with transient detection, which keeps the coding noise
+    // out of the silence before the onset (pre-echo).
+    const auto a = encode::encode_piece(Codec::Opus, adaptive, onset);
+    const auto s = encode::encode_piece(Codec::Opus, all_steady, onset);
+    const auto o = encode::encode_piece(Codec::Opus, all_onset, onset);
+    CHECK_FALSE(same(a, s));
+    const std::size_t at48 = at * 2, before = 48 * 10;  // the 10 ms before the onset
+    const auto da = decode_opus(a), ds = decode_opus(s), d0 = decode_opus(o);
+    const double signal = energy_db(da, at48, at48 + before);
+    const double pre_adaptive = energy_db(da, at48 - before, at48) - signal;
+    const double pre_steady = energy_db(ds, at48 - before, at48) - signal;
+    const double pre_onset = energy_db(d0, at48 - before, at48) - signal;
+    INFO("pre-echo (dB under the onset): adaptive " << pre_adaptive << ", steady " << pre_steady << ", onset " << pre_onset);
+    CHECK(pre_adaptive < pre_steady - 6.0);
+    CHECK(pre_adaptive < pre_onset + 3.0);
 }
 
 TEST_CASE("encode: quieter() cuts a piece 0.25-1 dB per attempt (AAC at least 0.5 dB), aiming 1% under the ceiling", "[av]") {
