@@ -3,9 +3,9 @@
 // Fresh memory costs a page fault per 4 KiB the first time it is written
 // (~10 µs on a virtual machine: touching a minute of 22050 Hz float speech,
 // 5 MiB, costs ~13 ms, about what levelling it does). Where the kernel runs
-// transparent huge pages in "madvise" mode (Debian's default), asking for
-// them turns 512 of those faults into one. Elsewhere the request is ignored
-// and nothing changes but the call.
+// transparent huge pages in "madvise" mode (as the machine these figures come
+// from does) or "always", asking for them turns 512 of those faults into one.
+// With "never" the request is ignored and nothing changes but the call.
 //
 //   turncast::reserve_large(buffer, samples);  // before resize() writes it
 #pragma once
