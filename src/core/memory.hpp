@@ -7,7 +7,7 @@
 // from does) or "always", asking for them turns 512 of those faults into one.
 // With "never" the request is ignored and nothing changes but the call.
 //
-//   turncast::reserve_large(buffer, samples);  // before resize() writes it
+//   turncast::resize_large(buffer, samples);   // or reserve_large() before writing
 #pragma once
 
 #include <sys/mman.h>
@@ -38,6 +38,13 @@ void reserve_large(std::vector<T>& v, std::size_t n) {
     if (n <= v.capacity()) return;
     v.reserve(n);
     if (n * sizeof(T) >= (std::size_t(2) << 20)) advise_huge_pages(v.data(), v.capacity() * sizeof(T));
+}
+
+// v.resize(n) over storage from reserve_large.
+template <typename T>
+void resize_large(std::vector<T>& v, std::size_t n) {
+    reserve_large(v, n);
+    v.resize(n);
 }
 
 }  // namespace turncast

@@ -428,7 +428,9 @@ void encode_opus(const Settings& settings, const Fill& fill, std::int64_t n, Pie
         const std::int64_t count = std::clamp<std::int64_t>(n - at, 0, kOpusInputFrame);
         fill(pcm.data(), at, count);
         std::fill(pcm.begin() + count, pcm.end(), 0.0f);
-        const int want = onsets.onset_in(pcm.data()) ? settings.opus_complexity : settings.opus_steady_complexity;
+        const int want = settings.opus_complexity == settings.opus_steady_complexity || onsets.onset_in(pcm.data())
+                             ? settings.opus_complexity
+                             : settings.opus_steady_complexity;
         if (want != complexity) {
             check_opus(opus_encoder_ctl(enc.get(), OPUS_SET_COMPLEXITY(want)), "setting the complexity");
             complexity = want;

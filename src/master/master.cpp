@@ -492,8 +492,7 @@ constexpr double kModelOffsetLu = 1.49;
 }  // namespace
 
 void to_float(const std::vector<std::int16_t>& pcm, std::vector<float>& out) {
-    reserve_large(out, pcm.size());
-    out.resize(pcm.size());
+    resize_large(out, pcm.size());
     for (std::size_t i = 0; i < pcm.size(); ++i) out[i] = float(pcm[i]) * (1.0f / 32768.0f);
 }
 
@@ -723,12 +722,10 @@ Leveled level(std::vector<float>& pcm, const LoudnessTarget& target, const Limit
     const double lo = gain_db - 12.0, hi = gain_db + 24.0;
     if (modelled)
         gain_db = model.solve(target.integrated_lufs - kModelOffsetLu, lo, hi, ceiling_linear, settings.release_ms, rate);
-    bool have_prev = false;
-    double prev_gain = 0.0, prev_loud = 0.0;
+    double prev_gain = 0.0, prev_loud = 0.0;  // the round before, from round 1 on
     for (int round = 0; round < settings.max_rounds; ++round) {
         const float g = float(to_linear(gain_db));
-        reserve_large(y, pcm.size());
-        y.resize(pcm.size());
+        resize_large(y, pcm.size());
         for (std::size_t i = 0; i < pcm.size(); ++i) y[i] = pcm[i] * g;
         limit_peaks(y, ceiling_linear, settings, rate);
         if (round + 1 == settings.max_rounds) break;
@@ -737,17 +734,16 @@ Leveled level(std::vector<float>& pcm, const LoudnessTarget& target, const Limit
         if (std::fabs(error) < settings.tolerance_lu) break;
         const double tried = gain_db;
         double next = tried;
-        if (modelled && now > -70.0 && !have_prev) {
+        if (modelled && now > -70.0 && round == 0) {
             const double offset = now - model.predict(tried, ceiling_linear, settings.release_ms, rate);
             next = model.solve(target.integrated_lufs - offset, lo, hi, ceiling_linear, settings.release_ms, rate);
         }
         if (std::fabs(next - tried) <= 1e-3) {  // no model, or it is stuck at an end of its range: a secant step
-            const double slope = have_prev && std::fabs(tried - prev_gain) > 1e-3
+            const double slope = round > 0 && std::fabs(tried - prev_gain) > 1e-3
                                      ? std::clamp((now - prev_loud) / (tried - prev_gain), 0.2, 1.0)
                                      : std::clamp(0.47 - 0.048 * error, 0.25, 0.6);
             next = tried + std::min(error / slope, 12.0);
         }
-        have_prev = true;
         prev_gain = tried;
         prev_loud = now;
         gain_db = next;

@@ -120,12 +120,6 @@ std::optional<SpeechInfo> Cache::speech_info(const std::string& key) const {
     return j ? info_from(*j, dir_ + "/speech/" + key + ".wav") : std::nullopt;
 }
 
-std::optional<synth::Speech> Cache::load_speech(const std::string& key) const {
-    synth::Speech s;
-    if (!load_speech(key, s)) return std::nullopt;
-    return s;
-}
-
 bool Cache::load_speech(const std::string& key, synth::Speech& into) const {
     auto j = read_json(dir_ + "/speech/" + key + ".json");
     if (!j) return false;
@@ -136,8 +130,7 @@ bool Cache::load_speech(const std::string& key, synth::Speech& into) const {
     SndfilePtr f(sf_open(wav.c_str(), SFM_READ, &sfi));
     if (!f || sfi.channels != 1 || sfi.samplerate != synth::kSampleRate || sfi.frames != info->samples)
         return false;
-    reserve_large(into.pcm, std::size_t(sfi.frames));
-    into.pcm.resize(std::size_t(sfi.frames));
+    resize_large(into.pcm, std::size_t(sfi.frames));
     if (sf_readf_short(f.get(), into.pcm.data(), sfi.frames) != sfi.frames) return false;
     if (j->value("xxh3", "") != pcm_checksum(into.pcm)) return false;
     into.events = std::move(info->events);

@@ -54,9 +54,8 @@ public:
     // Speech: dir/speech/<key>.wav (libsndfile, 16-bit mono 22050 Hz) and
     // dir/speech/<key>.json (sample count, PCM checksum, events).
     std::optional<SpeechInfo> speech_info(const std::string& key) const;
-    std::optional<synth::Speech> load_speech(const std::string& key) const;
-    // The same into `into`, reusing its sample storage; false (and `into`
-    // unspecified) where the other returns nullopt.
+    // Into `into`, reusing its sample storage; false (and `into` unspecified)
+    // when the entry is missing or fails verification.
     bool load_speech(const std::string& key, synth::Speech& into) const;
     void store_speech(const std::string& key, const synth::Speech& speech) const;
 

@@ -264,8 +264,7 @@ void encoder_input(const synth::Speech& speech, const Options& o, const Voice& v
                    std::vector<float>& out) {
     master_speech(speech, o, v, true, s.pcm, s.work);
     master::Resampler r(s.pcm.data(), std::int64_t(s.pcm.size()), encode::kInputRate);
-    reserve_large(out, std::size_t(r.size()));
-    out.resize(std::size_t(r.size()));
+    resize_large(out, std::size_t(r.size()));
     r.read(out.data(), r.size());
 }
 
@@ -867,19 +866,20 @@ Result Renderer::run() {
     names.slug = plan_.slug;
     names.audio_m4a = std::count(opt_.formats.begin(), opt_.formats.end(), "m4a") ? plan_.slug + ".m4a" : "";
     names.audio_opus = std::count(opt_.formats.begin(), opt_.formats.end(), "opus") ? plan_.slug + ".opus" : "";
-    // One at a time: for a long transcript each of these is megabytes.
-    const std::vector<std::tuple<std::string, std::string, std::string, std::function<std::string()>>> sidecars = {
-        {"vtt", plan_.slug + ".vtt", "text/vtt", [&] { return sidecar::webvtt(s_, timeline_); }},
-        {"srt", plan_.slug + ".srt", "application/x-subrip", [&] { return sidecar::srt(s_, timeline_); }},
-        {"chapters", plan_.slug + ".chapters.json", "application/json+chapters",
-         [&] { return sidecar::chapters_json(s_, timeline_); }},
-        {"transcript", plan_.slug + ".transcript.json", "application/json",
-         [&] { return sidecar::transcript_json(s_, timeline_); }},
-        {"html", "index.html", "text/html", [&] { return sidecar::web_player(s_, timeline_, names); }},
+    struct Sidecar {
+        std::string kind, name, type;
+        std::unique_ptr<io::AtomicFile> file;
     };
-    std::vector<std::unique_ptr<io::AtomicFile>> staged_sidecars;
-    for (const auto& sc : sidecars)
-        staged_sidecars.push_back(io::stage_file(r.dir + "/" + std::get<1>(sc), std::get<3>(sc)()));
+    std::vector<Sidecar> sidecars;
+    // One at a time: for a long transcript each of these is megabytes.
+    auto stage = [&](const char* kind, const std::string& name, const char* type, const std::string& bytes) {
+        sidecars.push_back({kind, name, type, io::stage_file(r.dir + "/" + name, bytes)});
+    };
+    stage("vtt", plan_.slug + ".vtt", "text/vtt", sidecar::webvtt(s_, timeline_));
+    stage("srt", plan_.slug + ".srt", "application/x-subrip", sidecar::srt(s_, timeline_));
+    stage("chapters", plan_.slug + ".chapters.json", "application/json+chapters", sidecar::chapters_json(s_, timeline_));
+    stage("transcript", plan_.slug + ".transcript.json", "application/json", sidecar::transcript_json(s_, timeline_));
+    stage("html", "index.html", "text/html", sidecar::web_player(s_, timeline_, names));
 
     finish_encoding();
     // The encoders' buffers are free now but still mapped: hand them back
@@ -929,9 +929,7 @@ Result Renderer::run() {
         progress_.step();
     }
 
-    for (std::size_t k = 0; k < sidecars.size(); ++k)
-        add_file(std::get<0>(sidecars[k]), std::get<1>(sidecars[k]), std::get<2>(sidecars[k]),
-                 std::move(staged_sidecars[k]));
+    for (auto& sc : sidecars) add_file(sc.kind, sc.name, sc.type, std::move(sc.file));
 
     manifest.slug = plan_.slug;
     manifest.title = s_.meta.title.empty() ? plan_.slug : s_.meta.title;

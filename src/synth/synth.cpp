@@ -365,14 +365,15 @@ struct Child {
 using Work = std::function<std::string(std::size_t)>;  // request index → frame head (run_child)
 
 // A received frame: its samples are storage[kHeaderSize / 2, + samples), its
-// head bytes [offset, offset + length) of storage. The storage is a sample
-// vector so that a Speech can take it over without a copy.
+// head the `length` bytes after them. The storage is a sample vector so that
+// a Speech can take it over without a copy.
 struct Payload {
     std::vector<std::int16_t> storage;
     std::size_t samples = 0;
-    std::size_t offset = 0;
     std::size_t length = 0;
-    const char* data() const { return reinterpret_cast<const char*>(storage.data()) + offset; }
+    const char* data() const {
+        return reinterpret_cast<const char*>(storage.data()) + kHeaderSize + samples * sizeof(std::int16_t);
+    }
     std::string str() const { return std::string(data(), length); }
 };
 
@@ -702,8 +703,7 @@ Payload finish(Child& c, const std::function<std::string(std::size_t)>& describe
     if (trailer != kTrailer) throw fail("the worker's result is truncated (no end marker)");
     const std::size_t body = size - kHeaderSize - kTailSize;
     if (samples > body / 2 || length != body - samples * 2) throw fail("the worker's result is malformed");
-    Payload payload{std::move(c.buf), std::size_t(samples), kHeaderSize + std::size_t(samples) * 2,
-                    std::size_t(length)};
+    Payload payload{std::move(c.buf), std::size_t(samples), std::size_t(length)};
     if (st != 0) throw fail(payload.str());
     return payload;
 }

@@ -129,11 +129,14 @@ int main(int argc, char** argv) {
     row("AAC decoded-peak check", aac_checked - aac_cpu, audio);
 
     std::printf("\n| encoder setting | CPU (s) | × real time |\n|---|---:|---:|\n");
+    double every_packet = 0.0;  // at the chosen onset complexity, unchecked
     for (int complexity : {0, 3, 5}) {
         encode::Settings s;
         s.opus_complexity = s.opus_steady_complexity = complexity;
         const std::string what = fmt::format("Opus {} kbit/s, complexity {} on every packet", s.opus_bitrate / 1000, complexity);
-        row(what.c_str(), encode_all(encode::Codec::Opus, s, false), audio);
+        const double cpu = encode_all(encode::Codec::Opus, s, false);
+        if (complexity == chosen.opus_complexity) every_packet = cpu;
+        row(what.c_str(), cpu, audio);
     }
     {
         const std::string what = fmt::format("Opus {} kbit/s, complexity {} at onsets, {} elsewhere (chosen)",
@@ -144,7 +147,8 @@ int main(int argc, char** argv) {
     {
         encode::Settings s;
         s.opus_complexity = s.opus_steady_complexity = chosen.opus_complexity;
-        const double all = encode_all(encode::Codec::Opus, s, true) - encode_all(encode::Codec::Opus, s, false);
+        if (every_packet == 0.0) every_packet = encode_all(encode::Codec::Opus, s, false);  // not a row above
+        const double all = encode_all(encode::Codec::Opus, s, true) - every_packet;
         row(fmt::format("Opus decoded-peak check, complexity {} on every packet", chosen.opus_complexity).c_str(), all,
             audio);
     }

@@ -248,29 +248,6 @@ TEST_CASE("encode: pulled content gives the same packets, and the decoded true p
     }
 }
 
-TEST_CASE("encode: the decoded-peak check reads an Opus piece as libopus, the players' decoder, does", "[av]") {
-    // The check decodes with FFmpeg's own Opus decoder; players use libopus.
-    const auto span = 3 * encode::kGrain;
-    const auto piece = encode::encode_piece(Codec::Opus, {}, input_for(Codec::Opus, span));
-    int err = OPUS_OK;
-    OpusDecoder* dec = opus_decoder_create(encode::stream_rate(Codec::Opus), 1, &err);
-    REQUIRE(err == OPUS_OK);
-    std::vector<float> pcm;
-    std::vector<float> frame(5760);  // 120 ms, the longest packet
-    for (const auto& p : piece.packets) {
-        const int got = opus_decode_float(dec, p.data.data(), opus_int32(p.data.size()), frame.data(), int(frame.size()), 0);
-        REQUIRE(got > 0);
-        pcm.insert(pcm.end(), frame.begin(), frame.begin() + got);
-    }
-    opus_decoder_destroy(dec);
-    REQUIRE(std::int64_t(pcm.size()) == span);
-    master::TruePeakMeter meter(0.0, encode::stream_rate(Codec::Opus));  // every sample measured
-    meter.add(pcm.data() + encode::delay(Codec::Opus), pcm.size() - std::size_t(encode::delay(Codec::Opus)));
-    const double libopus = meter.finish();
-    CHECK(libopus > 0.2);
-    CHECK(encode::decoded_true_peak(piece) == Approx(libopus).epsilon(1e-5));
-}
-
 namespace {
 
 // A piece's Opus packets decoded by libopus (what players use), without the
@@ -279,7 +256,7 @@ std::vector<float> decode_opus(const encode::Piece& piece) {
     int err = OPUS_OK;
     OpusDecoder* dec = opus_decoder_create(encode::stream_rate(Codec::Opus), 1, &err);
     REQUIRE(err == OPUS_OK);
-    std::vector<float> pcm, frame(5760);
+    std::vector<float> pcm, frame(5760);  // 120 ms, the longest packet
     for (const auto& p : piece.packets) {
         const int got = opus_decode_float(dec, p.data.data(), opus_int32(p.data.size()), frame.data(), int(frame.size()), 0);
         REQUIRE(got > 0);
@@ -297,6 +274,20 @@ double energy_db(const std::vector<float>& x, std::size_t from, std::size_t to) 
 }
 
 }  // namespace
+
+TEST_CASE("encode: the decoded-peak check reads an Opus piece as libopus, the players' decoder, does", "[av]") {
+    // The check decodes with FFmpeg's own Opus decoder; players use libopus.
+    const auto span = 3 * encode::kGrain;
+    const auto piece = encode::encode_piece(Codec::Opus, {}, input_for(Codec::Opus, span));
+    const auto pcm = decode_opus(piece);
+    REQUIRE(std::int64_t(pcm.size()) + encode::delay(Codec::Opus) == span);
+    master::TruePeakMeter meter(0.0, encode::stream_rate(Codec::Opus));  // every sample measured
+    meter.add(pcm.data(), pcm.size());
+    const double libopus = meter.finish();
+    CHECK(libopus > 0.2);
+    CHECK(encode::decoded_true_peak(piece) == Approx(libopus).epsilon(1e-5));
+}
+
 
 TEST_CASE("encode: Opus packets holding an onset get transient coding, steady ones the cheaper complexity", "[av]") {
     const auto span = 4 * encode::kGrain;
