@@ -207,16 +207,11 @@ static_assert(master::kSpeechRate == synth::kSampleRate, "speech is levelled at 
 void master_speech(const synth::Speech& speech, const Options& o, const Voice& v, bool lossy,
                    std::vector<float>& pcm, std::vector<float>& work) {
     master::to_float(speech.pcm, pcm);
-    master::LoudnessTarget target = o.loudness;
-    target.integrated_lufs = target_lufs(o, v);
-    master::LimiterSettings limiter;
-    if (lossy) {
-        target.true_peak_dbtp -= kCodecHeadroomDb;
-        limiter.margin_db = 1.0;
-        limiter.true_peak_trim = false;
-    }
+    master::LoudnessTarget loudness = o.loudness;
+    loudness.integrated_lufs = target_lufs(o, v);
+    const auto m = lossy ? lossy_mastering(loudness) : LossyMastering{loudness, {}};
     // gain, then a peak limiter: espeak peaks ~19 dB over its loudness
-    master::level(pcm, target, limiter, master::kSpeechRate, work);
+    master::level(pcm, m.target, m.limiter, master::kSpeechRate, work);
 }
 
 // The buffers a thread masters segments in, kept from one segment to the
@@ -284,7 +279,7 @@ encode::Piece encode_speech(const std::vector<float>& input, const SegmentKeys& 
                             const encode::Settings& settings, const master::LoudnessTarget& loudness) {
     const auto input_samples = encode::input_samples(codec, k.span);
     encode::PeakCheck check;
-    check.above = std::pow(10.0, (loudness.true_peak_dbtp - kDecoderMarginDb) / 20.0);
+    check.above = decoded_peak_limit(loudness);
     auto encode_at = [&](float gain) {
         std::size_t at = 0;
         const encode::Pull content = [&](float* out, std::int64_t n) {
@@ -956,6 +951,18 @@ Result Renderer::run() {
 
 Result render(const Plan& plan, const Options& options, synth::Engine& engine) {
     return Renderer(plan, options, engine).run();
+}
+
+LossyMastering lossy_mastering(const master::LoudnessTarget& loudness) {
+    LossyMastering m{loudness, {}};
+    m.target.true_peak_dbtp -= kCodecHeadroomDb;
+    m.limiter.margin_db = 1.0;
+    m.limiter.true_peak_trim = false;
+    return m;
+}
+
+double decoded_peak_limit(const master::LoudnessTarget& loudness) {
+    return std::pow(10.0, (loudness.true_peak_dbtp - kDecoderMarginDb) / 20.0);
 }
 
 }  // namespace turncast::render

@@ -79,10 +79,9 @@ int main(int argc, char** argv) {
     for (const auto& s : speech) audio += double(s.size()) / master::kSpeechRate;
 
     // Levelled as the renderer does for lossy pieces (render.cpp master_speech).
-    master::LoudnessTarget target{-16.0, -1.5 - 3.0};  // render.cpp: default ceiling, kCodecHeadroomDb
-    master::LimiterSettings limiter;
-    limiter.margin_db = 1.0;
-    limiter.true_peak_trim = false;
+    const auto lossy = render::lossy_mastering(master::LoudnessTarget{});
+    const auto& target = lossy.target;
+    const auto& limiter = lossy.limiter;
     std::vector<float> work;  // reused from segment to segment, as the renderer's threads do
     const double level_cpu = cpu_of([&] {
         for (auto& s : speech) master::level(s, target, limiter, master::kSpeechRate, work);
@@ -105,7 +104,7 @@ int main(int argc, char** argv) {
             for (const auto& s : input) {
                 const auto span = encode::span_for(std::int64_t(s.size()) * scale);
                 encode::PeakCheck peak;
-                peak.above = std::pow(10.0, -1.5 / 20.0);
+                peak.above = render::decoded_peak_limit(master::LoudnessTarget{});
                 encode::encode_piece(codec, settings, s.data(), std::int64_t(s.size()), 0,
                                      encode::input_samples(codec, span), check_peaks ? &peak : nullptr);
             }

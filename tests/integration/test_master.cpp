@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "master/master.hpp"
+#include "render/render.hpp"
 #include "synth/synth.hpp"
 
 using namespace turncast;
@@ -315,10 +316,9 @@ TEST_CASE("TruePeakMeter: a non-finite sample is never screened out", "[av]") {
 TEST_CASE("level lands within its tolerance on espeak voices at the renderer's ceiling; reused work space changes nothing",
           "[av][espeak]") {
     synth::Engine engine;
-    const master::LoudnessTarget target{-16.0, -1.5 - 3.0};  // the renderer's, for lossy pieces
-    master::LimiterSettings limiter;
-    limiter.margin_db = 1.0;
-    limiter.true_peak_trim = false;
+    const auto lossy = render::lossy_mastering(master::LoudnessTarget{});  // the renderer's, for lossy pieces
+    const auto& target = lossy.target;
+    const auto& limiter = lossy.limiter;
     std::vector<float> work(12345, 0.5f);  // left from some other segment
     for (const auto& v : {voice("en-gb", "m3"), voice("en-us", "f2"), voice("en-us"), voice("en-gb-x-rp", "m7")}) {
         INFO(v.id);
