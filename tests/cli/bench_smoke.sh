@@ -111,7 +111,7 @@ chmod +x "$tmp/mock-turncast"
 
 bench=("$src/scripts/bench" --no-setup --quick --transcript "$tmp/in/tiny-talk.txt")
 
-rc=0; "${bench[@]}" --turncast "$tmp/mock-turncast" > "$tmp/good.md" 2> "$tmp/good.log" || rc=$?
+rc=0; "${bench[@]}" --runs 2 --turncast "$tmp/mock-turncast" > "$tmp/good.md" 2> "$tmp/good.log" || rc=$?
 [ $rc -eq 0 ] || { cat "$tmp/good.md" "$tmp/good.log" >&2; fail "bench with a good stand-in exited $rc"; }
 grep -q '^| shell-script baseline | [0-9.]* | [0-9.]* | [0-9.]* | [0-9.–]* | 1.000× |' "$tmp/good.md" || fail "no baseline row"
 grep -q '^| turncast one-word edit | [0-9.]* |' "$tmp/good.md" || fail "no one-word edit row"
@@ -119,6 +119,8 @@ grep -q '^| no change: outputs not rewritten | none rewritten | PASS |' "$tmp/go
 grep -q '^- opus decoded audio: MATCH' "$tmp/good.md" || fail "opus audio not MATCH"
 grep -q '^- m4a decoded audio: MATCH' "$tmp/good.md" || fail "m4a audio not MATCH"
 grep -q '^Correctness: MATCH$' "$tmp/good.md" || fail "no overall MATCH"
+grep -Eq '^Cold render against the baseline of the same run: [0-9.]+/[0-9.]+ s = [0-9.]+×; [0-9.]+/[0-9.]+ s = [0-9.]+×$' \
+  "$tmp/good.md" || fail "no per-run cold/baseline pairs"
 
 rc=0; MOCK_BROKEN=1 "${bench[@]}" --turncast "$tmp/mock-turncast" > "$tmp/bad.md" 2> "$tmp/bad.log" || rc=$?
 [ $rc -eq 1 ] || { cat "$tmp/bad.md" >&2; fail "bench with a broken stand-in exited $rc, expected 1"; }
