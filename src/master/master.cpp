@@ -12,6 +12,7 @@ extern "C" {
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -733,12 +734,21 @@ Leveled level(std::vector<float>& pcm, const LoudnessTarget& target, const Limit
         const double error = target.integrated_lufs - now;
         if (std::fabs(error) < settings.tolerance_lu) break;
         const double tried = gain_db;
-        double next = tried;
+        // After the first miss the model, corrected by what it got wrong at
+        // `tried`, proposes the next gain; it has no step to offer without a
+        // model, after the first round, or when its answer sits at an end of
+        // its range and so does not move. Then a secant step instead.
+        std::optional<double> modelled_step;
         if (modelled && now > -70.0 && round == 0) {
             const double offset = now - model.predict(tried, ceiling_linear, settings.release_ms, rate);
-            next = model.solve(target.integrated_lufs - offset, lo, hi, ceiling_linear, settings.release_ms, rate);
+            const double proposed =
+                model.solve(target.integrated_lufs - offset, lo, hi, ceiling_linear, settings.release_ms, rate);
+            if (std::fabs(proposed - tried) > 1e-3) modelled_step = proposed;
         }
-        if (std::fabs(next - tried) <= 1e-3) {  // no model, or it is stuck at an end of its range: a secant step
+        double next = 0.0;
+        if (modelled_step) {
+            next = *modelled_step;
+        } else {
             const double slope = round > 0 && std::fabs(tried - prev_gain) > 1e-3
                                      ? std::clamp((now - prev_loud) / (tried - prev_gain), 0.2, 1.0)
                                      : std::clamp(0.47 - 0.048 * error, 0.25, 0.6);

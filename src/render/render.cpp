@@ -240,10 +240,12 @@ public:
         free_.clear();
     }
     std::shared_ptr<const std::vector<float>> share(std::vector<float> v) {
-        return {new std::vector<float>(std::move(v)), [this](const std::vector<float>* p) {
-                    std::unique_ptr<const std::vector<float>> owned(p);
+        // The deleter gets the pointer as it was made (not const), so its
+        // storage can go back to the pool.
+        return {new std::vector<float>(std::move(v)), [this](std::vector<float>* p) {
+                    std::unique_ptr<std::vector<float>> owned(p);
                     std::lock_guard<std::mutex> lock(mutex_);
-                    if (free_.size() < kKept) free_.push_back(std::move(*const_cast<std::vector<float>*>(p)));
+                    if (free_.size() < kKept) free_.push_back(std::move(*p));
                 }};
     }
 
