@@ -517,6 +517,8 @@ struct Resampler::State {
     bool tail_fed = false, flushed = false;
 };
 
+constexpr int kResamplerTaps = 64;  // libswresample's filter_size (see below)
+
 Resampler::Resampler(const float* in, std::int64_t n, int out_rate, float gain)
     : st_(std::make_unique<State>()), in_(in), n_(std::max<std::int64_t>(n, 0)), size_(resampled_length(n, out_rate)),
       gain_(gain) {
@@ -530,7 +532,7 @@ Resampler::Resampler(const float* in, std::int64_t n, int out_rate, float gain)
     // exact polyphase filter (no coefficient interpolation), so the result is
     // a pure function of the input. A longer filter than the default 32 taps
     // keeps the passband flat to ~10 kHz, where espeak's content ends.
-    check_av(av_opt_set_int(st_->swr.get(), "filter_size", 64, 0), "filter_size");
+    check_av(av_opt_set_int(st_->swr.get(), "filter_size", kResamplerTaps, 0), "filter_size");
     check_av(av_opt_set_int(st_->swr.get(), "exact_rational", 1, 0), "exact_rational");
     check_av(swr_init(st_->swr.get()), "initialising the resampler");
 }
@@ -771,6 +773,21 @@ Leveled level(std::vector<float>& pcm, const LoudnessTarget& target, const Limit
     result.gain_db = gain_db + trim_db;
     pcm.swap(y);  // `work` keeps the input's storage for the next call
     return result;
+}
+
+// Bumped when level(), limit_peaks() or the levelling model change what they
+// compute in a way no setting or constant below records.
+constexpr int kMasteringVersion = 1;
+
+std::string fingerprint(const LimiterSettings& settings) {
+    int major = 0, minor = 0, patch = 0;
+    ebur128_get_version(&major, &minor, &patch);  // the library loaded, not the headers built against
+    return fmt::format("turncast-master/{} ebur128={}.{}.{} swr={} taps={} lookahead={}ms release={}ms margin={}dB "
+                       "rounds={} tolerance={}LU trim={} model=plain+{}LU offset={}LU blocks={}",
+                       kMasteringVersion, major, minor, patch,
+                       swresample_version(), kResamplerTaps, settings.lookahead_ms, settings.release_ms,
+                       settings.margin_db, settings.max_rounds, settings.tolerance_lu, settings.true_peak_trim ? 1 : 0,
+                       kPlainToKLu, kModelOffsetLu, LevelModel::kBlocksPerHop);
 }
 
 }  // namespace turncast::master

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace turncast::master {
@@ -142,5 +143,12 @@ Leveled level(std::vector<float>& pcm, const LoudnessTarget& target, const Limit
 // buffers serve segment after segment.
 Leveled level(std::vector<float>& pcm, const LoudnessTarget& target, const LimiterSettings& settings, int rate,
               std::vector<float>& work);
+
+// What level() and Resampler make of the same input depends on these settings,
+// the constants behind them (the levelling model's, the resampler's filter)
+// and the library versions; the render cache keys its pieces with this text,
+// so that a change to any of them is never answered with audio mastered
+// before it. A change to the algorithms themselves bumps kMasteringVersion.
+std::string fingerprint(const LimiterSettings& settings);
 
 }  // namespace turncast::master

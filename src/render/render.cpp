@@ -167,14 +167,23 @@ std::string speech_key(const std::string& engine_version, const Voice& v, const 
 
 double target_lufs(const Options& o, const Voice& v) { return o.loudness.integrated_lufs + v.gain_db; }
 
+// Everything that shapes a piece's bytes: its speech, where it sits, how it is
+// mastered (the lossy targets, the limiter and levelling constants, the
+// resampler) and encoded. A change to the code behind them that none of these
+// records bumps the version.
 std::string piece_key(const SegmentKeys& k, const Options& o, const Voice& v, encode::Codec codec) {
+    master::LoudnessTarget loudness = o.loudness;
+    loudness.integrated_lufs = target_lufs(o, v);
+    const auto mastering = lossy_mastering(loudness);
     return Hasher()
-        .add("piece/14")
+        .add("piece/15")
         .add(k.speech)
         .add(k.pause)
         .add(k.span)
-        .add(target_lufs(o, v))
-        .add(o.loudness.true_peak_dbtp)
+        .add(mastering.target.integrated_lufs)
+        .add(mastering.target.true_peak_dbtp)
+        .add(master::fingerprint(mastering.limiter))
+        .add(decoded_peak_limit(loudness))
         .add(encode::fingerprint(codec, o.encoder))
         .hex();
 }

@@ -348,3 +348,25 @@ TEST_CASE("level lands within tolerance on audio unlike espeak's: a steady tone,
         CHECK(l.true_peak_dbtp <= -1.5);
     }
 }
+
+TEST_CASE("the mastering fingerprint records every limiter setting and the libraries' versions", "[av]") {
+    const master::LimiterSettings base;
+    const auto print = master::fingerprint(base);
+    CHECK(print == master::fingerprint(base));  // a key: the same settings, the same text
+    CHECK(print.find("ebur128=") != std::string::npos);
+    CHECK(print.find("swr=") != std::string::npos);
+    std::vector<master::LimiterSettings> changed(6, base);
+    changed[0].lookahead_ms += 0.5;
+    changed[1].release_ms += 1.0;
+    changed[2].margin_db += 0.1;
+    changed[3].max_rounds += 1;
+    changed[4].tolerance_lu += 0.05;
+    changed[5].true_peak_trim = !base.true_peak_trim;
+    for (std::size_t i = 0; i < changed.size(); ++i) {
+        INFO("setting " << i);
+        CHECK(master::fingerprint(changed[i]) != print);
+    }
+    // The renderer's lossy settings differ from the defaults, so their pieces
+    // never share a key with audio mastered for a lossless file.
+    CHECK(master::fingerprint(render::lossy_mastering({}).limiter) != print);
+}
