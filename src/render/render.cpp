@@ -83,7 +83,9 @@ std::vector<std::string> parse_formats(const std::string& list) {
 
 // ---------------------------------------------------------------- timeline
 
-std::int64_t pause_samples(int pause_ms) { return std::int64_t(std::max(pause_ms, 0)) * kTimelineRate / 1000; }
+std::int64_t pause_samples(int pause_ms) {
+    return std::max(std::int64_t(std::max(pause_ms, 0)) * kTimelineRate / 1000, encode::kMinLead);
+}
 
 namespace {
 

@@ -90,7 +90,8 @@ LossyMastering lossy_mastering(const master::LoudnessTarget& loudness);
 // The decoded true peak (linear) a lossy piece must stay at or under.
 double decoded_peak_limit(const master::LoudnessTarget& loudness);
 
-// Where in a piece's 48 kHz content the speech starts: its pause.
+// Where in a piece's 48 kHz content the speech starts: its pause, at least
+// encode::kMinLead (20 ms).
 std::int64_t pause_samples(int pause_ms);
 
 std::vector<std::string> parse_formats(const std::string& list);  // throws Error(Usage)
