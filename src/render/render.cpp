@@ -220,7 +220,7 @@ void master_speech(const synth::Speech& speech, const Options& o, const Voice& v
     master::to_float(speech.pcm, pcm);
     master::LoudnessTarget loudness = o.loudness;
     loudness.integrated_lufs = target_lufs(o, v);
-    const auto m = lossy ? lossy_mastering(loudness) : LossyMastering{loudness, {}};
+    const auto m = lossy ? lossy_mastering(loudness) : Mastering{loudness, {}};
     // gain, then a peak limiter: espeak peaks ~19 dB over its loudness
     master::level(pcm, m.target, m.limiter, master::kSpeechRate, work);
 }
@@ -966,8 +966,8 @@ Result render(const Plan& plan, const Options& options, synth::Engine& engine) {
     return Renderer(plan, options, engine).run();
 }
 
-LossyMastering lossy_mastering(const master::LoudnessTarget& loudness) {
-    LossyMastering m{loudness, {}};
+Mastering lossy_mastering(const master::LoudnessTarget& loudness) {
+    Mastering m{loudness, {}};
     m.target.true_peak_dbtp -= kCodecHeadroomDb;
     m.limiter.margin_db = 1.0;
     m.limiter.true_peak_trim = false;

@@ -78,15 +78,16 @@ struct SegmentSpeech {
 };
 Timeline build_timeline(const Script& script, const std::vector<SegmentSpeech>& speech);
 
-// How speech bound for a lossy encoder is mastered: the loudness target with
-// the codecs' headroom taken off its true-peak ceiling, and the limiter
-// settings (a lower sample ceiling, no final true-peak trim: the decoded
-// peaks are checked instead). render.cpp says why these values.
-struct LossyMastering {
+// What a segment's speech is levelled to, and with which limiter settings.
+struct Mastering {
     master::LoudnessTarget target;
     master::LimiterSettings limiter;
 };
-LossyMastering lossy_mastering(const master::LoudnessTarget& loudness);
+// For a lossy encoder: the loudness target with the codecs' headroom taken
+// off its true-peak ceiling, a lower sample ceiling and no final true-peak
+// trim (the decoded peaks are checked instead). render.cpp says why these
+// values.
+Mastering lossy_mastering(const master::LoudnessTarget& loudness);
 // The decoded true peak (linear) a lossy piece must stay at or under.
 double decoded_peak_limit(const master::LoudnessTarget& loudness);
 
