@@ -112,6 +112,9 @@ int check_opus(int ret, const char* what) {
 constexpr int kOpusRate = 48000;                       // the Opus stream's (and decoder's) rate
 constexpr int kOpusFrame = 3840;                       // 80 ms at 48 kHz: timeline samples
 constexpr int kOpusInputFrame = kOpusFrame * kInputRate / kOpusRate;
+constexpr int kCeltFrames = 4;                                 // 20 ms frames in a packet
+constexpr int kCeltInputFrame = kOpusInputFrame / kCeltFrames;  // 480 input samples
+constexpr int kOpusMaxFrame = 1275 + 1;                          // a frame's largest packet: TOC + 1275
 constexpr int kAacRate = kInputRate;
 constexpr int kAacFrame = 1024;                     // at 24 kHz; also the encoder's priming
 constexpr int kAacScale = kTimelineRate / kAacRate; // timeline samples per AAC sample
@@ -382,8 +385,11 @@ class OnsetWatch {
 public:
     explicit OnsetWatch(double rise_db) : rise_(std::pow(10.0, rise_db / 10.0)) {}
 
+    // Whether a 20 ms frame of input (kCeltInputFrame samples), or the last
+    // 10 ms of the one before (which its window reaches back into, with the
+    // encoder's look-ahead), holds an onset.
     bool onset_in(const float* pcm) {
-        // energy_[0, kBack) are the previous packet's last blocks.
+        // energy_[0, kBack) are the previous frames' last blocks.
         std::copy(energy_.end() - kBack, energy_.end(), energy_.begin());
         for (int b = 0; b < kBlocks; ++b) {
             double e = 0.0;
@@ -401,39 +407,63 @@ public:
 
 private:
     static constexpr int kBlock = 60;                         // 2.5 ms at 24 kHz
-    static constexpr int kBlocks = kOpusInputFrame / kBlock;  // 32 a packet
+    static constexpr int kBlocks = kCeltInputFrame / kBlock;  // 8 a frame
     static constexpr int kHistory = 8;                        // 20 ms
-    static constexpr int kLookBack = 4;                       // 10 ms of the previous packet
+    static constexpr int kLookBack = 4;                       // 10 ms of the previous frame
     static constexpr int kBack = kHistory + kLookBack;
     static constexpr double kFloor = 1e-6 * kBlock;           // mean square of -60 dBFS
-    static_assert(kBlocks * kBlock == kOpusInputFrame && kBlocks >= kBack);
+    static_assert(kBlocks * kBlock == kCeltInputFrame);
     double rise_;
     std::array<double, kBack + kBlocks> energy_{};  // the piece starts after silence
 };
 
+struct RepacketizerDeleter {
+    void operator()(OpusRepacketizer* r) const { opus_repacketizer_destroy(r); }
+};
+
 // The n input samples, then silence while the encoder's look-ahead drains:
-// span timeline samples in all, span / kOpusFrame packets.
+// span timeline samples in all, span / kOpusFrame packets. Each 20 ms frame is
+// encoded on its own, at the complexity its onset rule asks for, and every
+// four are joined into one 80 ms packet (libopus codes an 80 ms call as four
+// 20 ms frames in the same way); where the complexity is the same for every
+// frame, the whole packet is encoded in one call.
 void encode_opus(const Settings& settings, const Fill& fill, std::int64_t n, Piece& piece, PeakDecoder* peaks) {
     OpusEncoderPtr enc = open_opus(settings);
+    std::unique_ptr<OpusRepacketizer, RepacketizerDeleter> joiner(opus_repacketizer_create());
+    if (!joiner) throw LibraryError("libopus", "out of memory creating a repacketizer");
     std::vector<float> pcm(kOpusInputFrame);
-    std::vector<unsigned char> bytes(kOpusMaxPacket);
+    std::vector<unsigned char> frames(std::size_t(kCeltFrames) * kOpusMaxFrame), bytes(kOpusMaxPacket);
     OnsetWatch onsets(settings.opus_onset_rise_db);
+    const bool per_frame = settings.opus_complexity != settings.opus_steady_complexity;
     int complexity = settings.opus_complexity;
+    auto set_complexity = [&](int want) {
+        if (want == complexity) return;
+        check_opus(opus_encoder_ctl(enc.get(), OPUS_SET_COMPLEXITY(want)), "setting the complexity");
+        complexity = want;
+    };
     const std::int64_t end = codec_samples(Codec::Opus, piece.span);
     for (std::int64_t at = 0; at < end; at += kOpusInputFrame) {
         const std::int64_t count = std::clamp<std::int64_t>(n - at, 0, kOpusInputFrame);
         fill(pcm.data(), at, count);
         std::fill(pcm.begin() + count, pcm.end(), 0.0f);
-        const int want = settings.opus_complexity == settings.opus_steady_complexity || onsets.onset_in(pcm.data())
-                             ? settings.opus_complexity
-                             : settings.opus_steady_complexity;
-        if (want != complexity) {
-            check_opus(opus_encoder_ctl(enc.get(), OPUS_SET_COMPLEXITY(want)), "setting the complexity");
-            complexity = want;
+        int size = 0;
+        if (!per_frame) {
+            size = check_opus(
+                opus_encode_float(enc.get(), pcm.data(), kOpusInputFrame, bytes.data(), opus_int32(bytes.size())),
+                "encoding a frame");
+        } else {
+            opus_repacketizer_init(joiner.get());
+            for (int f = 0; f < kCeltFrames; ++f) {
+                const float* frame = pcm.data() + f * kCeltInputFrame;
+                set_complexity(onsets.onset_in(frame) ? settings.opus_complexity : settings.opus_steady_complexity);
+                unsigned char* out = frames.data() + std::size_t(f) * kOpusMaxFrame;
+                const int got = check_opus(opus_encode_float(enc.get(), frame, kCeltInputFrame, out, kOpusMaxFrame),
+                                           "encoding a frame");
+                check_opus(opus_repacketizer_cat(joiner.get(), out, got), "joining frames into a packet");
+            }
+            size = check_opus(opus_repacketizer_out(joiner.get(), bytes.data(), opus_int32(bytes.size())),
+                              "joining frames into a packet");
         }
-        const int size = check_opus(
-            opus_encode_float(enc.get(), pcm.data(), kOpusInputFrame, bytes.data(), opus_int32(bytes.size())),
-            "encoding a frame");
         Packet p;
         p.data.assign(bytes.begin(), bytes.begin() + size);
         p.duration = kOpusFrame;
@@ -531,7 +561,7 @@ Piece encode_piece(Codec codec, const Settings& settings, const Pull& content, s
 
 std::string fingerprint(Codec codec, const Settings& settings) {
     if (codec == Codec::Opus)
-        return fmt::format("turncast-encode/{} {} bitrate={} complexity={} steady={} onset={}dB/2.5ms "
+        return fmt::format("turncast-encode/{} {} bitrate={} complexity={} steady={} onset={}dB/2.5ms/20ms-frame "
                            "application=audio vbr=constrained frame={} bandwidth=superwideband input={}",
                            kFormatVersion, opus_get_version_string(), settings.opus_bitrate, settings.opus_complexity,
                            settings.opus_steady_complexity, settings.opus_onset_rise_db, kOpusFrame, kInputRate);

@@ -61,13 +61,14 @@ std::int64_t span_for(std::int64_t content_samples);
 
 struct Settings {
     int opus_bitrate = 48000;     // bit/s, mono speech
-    // libopus complexity (0-10) per 80 ms packet: `opus_complexity` for a
-    // packet holding a speech onset (a 2.5 ms block `opus_onset_rise_db` over
-    // the 20 ms before it), `opus_steady_complexity` for the rest. Complexity
-    // 0 turns off CELT's transient detection (long blocks only: pre-echo into
-    // the silence before an onset) and its spreading, for about a third less
-    // encoding and decoding. Equal values encode every packet alike. README
-    // has the measured trade-off.
+    // libopus complexity (0-10) per 20 ms frame: `opus_complexity` for a
+    // frame holding a speech onset (a 2.5 ms block `opus_onset_rise_db` over
+    // the 20 ms before it, in the frame or the 10 ms before it), and
+    // `opus_steady_complexity` for the rest. Complexity 0 turns off CELT's
+    // transient detection (long blocks only: pre-echo into the silence before
+    // an onset) and its spreading, for about a third less encoding and
+    // decoding. Equal values encode every packet alike. README has the
+    // measured trade-off.
     int opus_complexity = 3;
     int opus_steady_complexity = 0;
     double opus_onset_rise_db = 12.0;

@@ -289,7 +289,7 @@ TEST_CASE("encode: the decoded-peak check reads an Opus piece as libopus, the pl
 }
 
 
-TEST_CASE("encode: Opus packets holding an onset get transient coding, steady ones the cheaper complexity", "[av]") {
+TEST_CASE("encode: Opus frames holding an onset get transient coding, steady ones the cheaper complexity", "[av]") {
     const auto span = 4 * encode::kGrain;
     const std::size_t n = std::size_t(encode::input_samples(Codec::Opus, span));
     const int rate = encode::rate(Codec::Opus);
@@ -297,7 +297,7 @@ TEST_CASE("encode: Opus packets holding an onset get transient coding, steady on
         const double t = double(i) / rate;
         return 0.3 * std::sin(2 * M_PI * 180 * t) + 0.1 * std::sin(2 * M_PI * 2300 * t);
     };
-    // An onset out of silence 1.01 s in (inside a packet): a 30 ms burst of
+    // An onset out of silence 1.01 s in (inside a packet and a frame): a 30 ms burst of
     // noise, as a plosive's, then the tones; and the tones faded in at 30 dB/s
     // from -80 dB, never 12 dB over the 20 ms before.
     const std::size_t at = std::size_t(1.01 * rate), burst = std::size_t(0.03 * rate);
@@ -322,12 +322,12 @@ TEST_CASE("encode: Opus packets holding an onset get transient coding, steady on
         return true;
     };
 
-    // No onset anywhere: every packet at the steady complexity.
+    // No onset anywhere: every frame at the steady complexity.
     CHECK(same(encode::encode_piece(Codec::Opus, adaptive, fade), encode::encode_piece(Codec::Opus, all_steady, fade)));
     CHECK_FALSE(same(encode::encode_piece(Codec::Opus, adaptive, fade), encode::encode_piece(Codec::Opus, all_onset, fade)));
 
     // With one: the packets up to it are silence either way; the onset's
-    // packet is coded with transient detection, which keeps the coding noise
+    // frame is coded with transient detection, which keeps the coding noise
     // out of the silence before the onset (pre-echo).
     const auto a = encode::encode_piece(Codec::Opus, adaptive, onset);
     const auto s = encode::encode_piece(Codec::Opus, all_steady, onset);
