@@ -153,31 +153,26 @@ int main(int argc, char** argv) {
         }
     });
 
-    // Every segment as one piece, without and with the decoded-peak check.
-    auto encode_all = [&](encode::Codec codec, const encode::Settings& settings, bool check_peaks) {
+    // Every segment as one piece, without and with the decoded-peak check;
+    // `kept` (if given) receives the pieces, for the pre-echo figures.
+    auto encode_all = [&](encode::Codec codec, const encode::Settings& settings, bool check_peaks,
+                          std::vector<encode::Piece>* kept = nullptr) {
         const std::int64_t scale = master::kSampleRate / encode::rate(codec);
+        if (kept) kept->reserve(input.size());
         return cpu_of([&] {
             for (const auto& s : input) {
                 const auto span = encode::span_for(std::int64_t(s.size()) * scale);
                 encode::PeakCheck peak;
                 peak.above = render::decoded_peak_limit(master::LoudnessTarget{});
-                encode::encode_piece(codec, settings, s.data(), std::int64_t(s.size()), 0,
-                                     encode::input_samples(codec, span), check_peaks ? &peak : nullptr);
+                auto piece = encode::encode_piece(codec, settings, s.data(), std::int64_t(s.size()), 0,
+                                                  encode::input_samples(codec, span), check_peaks ? &peak : nullptr);
+                if (kept) kept->push_back(std::move(piece));
             }
         });
     };
-    // The same pieces, kept (outside any timing) for the pre-echo figures.
-    auto pieces_of = [&](const encode::Settings& settings) {
-        std::vector<encode::Piece> out;
-        for (const auto& s : input) {
-            const auto span = encode::span_for(std::int64_t(s.size()) * (master::kSampleRate / encode::kInputRate));
-            out.push_back(encode::encode_piece(encode::Codec::Opus, settings, s.data(), std::int64_t(s.size()), 0,
-                                               encode::input_samples(encode::Codec::Opus, span)));
-        }
-        return pre_echo(input, out);
-    };
     const encode::Settings chosen;
-    const double opus_cpu = encode_all(encode::Codec::Opus, chosen, false);
+    std::vector<encode::Piece> chosen_pieces;
+    const double opus_cpu = encode_all(encode::Codec::Opus, chosen, false, &chosen_pieces);
     const double opus_checked = encode_all(encode::Codec::Opus, chosen, true);
     const double aac_cpu = encode_all(encode::Codec::Aac, chosen, false);
     const double aac_checked = encode_all(encode::Codec::Aac, chosen, true);
@@ -200,15 +195,16 @@ int main(int argc, char** argv) {
         encode::Settings s;
         s.opus_complexity = s.opus_steady_complexity = complexity;
         const std::string what = fmt::format("Opus {} kbit/s, complexity {} on every packet", s.opus_bitrate / 1000, complexity);
-        const double cpu = encode_all(encode::Codec::Opus, s, false);
+        std::vector<encode::Piece> pieces;
+        const double cpu = encode_all(encode::Codec::Opus, s, false, &pieces);
         if (complexity == chosen.opus_complexity) every_packet = cpu;
-        row(what.c_str(), cpu, audio, pieces_of(s));
+        row(what.c_str(), cpu, audio, pre_echo(input, pieces));
     }
     {
         const std::string what = fmt::format("Opus {} kbit/s, complexity {} at onsets, {} elsewhere (chosen)",
                                              chosen.opus_bitrate / 1000, chosen.opus_complexity,
                                              chosen.opus_steady_complexity);
-        row(what.c_str(), opus_cpu, audio, pieces_of(chosen));
+        row(what.c_str(), opus_cpu, audio, pre_echo(input, chosen_pieces));
     }
     {
         encode::Settings s;
