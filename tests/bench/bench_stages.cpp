@@ -26,11 +26,10 @@ extern "C" {
 #include <thread>
 #include <vector>
 
-#include <opus.h>
-
 #include "encode/encode.hpp"
 #include "master/master.hpp"
 #include "render/render.hpp"
+#include "support/libopus_decode.hpp"
 #include "synth/synth.hpp"
 
 using namespace turncast;
@@ -59,23 +58,6 @@ void row(const char* what, double seconds, double audio_seconds, const std::stri
     std::printf("| %s | %.2f | %.0f× |%s\n", what, seconds, audio_seconds / seconds, more.c_str());
 }
 
-// Opus pieces decoded by libopus (the players' decoder) at the encoders' input
-// rate, aligned with their input (the pre-skip left out).
-std::vector<float> decode_opus(const encode::Piece& piece) {
-    int err = OPUS_OK;
-    OpusDecoder* dec = opus_decoder_create(encode::kInputRate, 1, &err);
-    if (err != OPUS_OK) throw std::runtime_error("cannot create an Opus decoder");
-    std::vector<float> pcm, frame(std::size_t(encode::kInputRate / 1000 * 120));  // 120 ms, the longest packet
-    for (const auto& p : piece.packets) {
-        const int got = opus_decode_float(dec, p.data.data(), opus_int32(p.data.size()), frame.data(), int(frame.size()), 0);
-        if (got <= 0) throw std::runtime_error("cannot decode an Opus packet");
-        pcm.insert(pcm.end(), frame.begin(), frame.begin() + got);
-    }
-    opus_decoder_destroy(dec);
-    pcm.erase(pcm.begin(), pcm.begin() + encode::codec_samples(encode::Codec::Opus, encode::delay(encode::Codec::Opus)));
-    return pcm;
-}
-
 // Pre-echo: at every onset after silence in the encoders' input (a 2.5 ms block
 // above -50 dBFS whose 20 ms before are at least 50 dB quieter), how far the
 // decoded 20 ms before it lie under the onset block (dB, mean squares). Long
@@ -91,7 +73,7 @@ std::string pre_echo(const std::vector<std::vector<float>>& input, const std::ve
     std::vector<double> under;
     for (std::size_t k = 0; k < input.size(); ++k) {
         const auto& in = input[k];
-        const auto out = decode_opus(pieces[k]);
+        const auto out = testing::libopus_decode(pieces[k], encode::kInputRate);  // aligned with the input
         const std::size_t blocks = std::min(in.size(), out.size()) / kBlock;
         for (std::size_t b = kBefore; b < blocks; ++b) {
             const double onset = mean_square(&in[b * kBlock]);

@@ -1,7 +1,6 @@
 // encode: exact piece lengths from the libopus and libavcodec aac encoders,
 // repeatability, fingerprints and the checksummed cache format.
 #include <catch2/catch.hpp>
-#include <opus/opus.h>
 
 #include <cmath>
 #include <stdexcept>
@@ -11,6 +10,7 @@
 #include "core/error.hpp"
 #include "encode/encode.hpp"
 #include "master/master.hpp"
+#include "support/libopus_decode.hpp"
 
 using namespace turncast;
 using encode::Codec;
@@ -250,21 +250,10 @@ TEST_CASE("encode: pulled content gives the same packets, and the decoded true p
 
 namespace {
 
-// A piece's Opus packets decoded by libopus (what players use), without the
-// pre-skip: sample k is input sample k at the stream's 48 kHz.
+// A piece's Opus packets decoded by libopus (what players use) at the stream's
+// 48 kHz, without the pre-skip: sample k is input sample k.
 std::vector<float> decode_opus(const encode::Piece& piece) {
-    int err = OPUS_OK;
-    OpusDecoder* dec = opus_decoder_create(encode::stream_rate(Codec::Opus), 1, &err);
-    REQUIRE(err == OPUS_OK);
-    std::vector<float> pcm, frame(5760);  // 120 ms, the longest packet
-    for (const auto& p : piece.packets) {
-        const int got = opus_decode_float(dec, p.data.data(), opus_int32(p.data.size()), frame.data(), int(frame.size()), 0);
-        REQUIRE(got > 0);
-        pcm.insert(pcm.end(), frame.begin(), frame.begin() + got);
-    }
-    opus_decoder_destroy(dec);
-    pcm.erase(pcm.begin(), pcm.begin() + encode::delay(Codec::Opus));
-    return pcm;
+    return testing::libopus_decode(piece, encode::stream_rate(Codec::Opus));
 }
 
 double energy_db(const std::vector<float>& x, std::size_t from, std::size_t to) {
