@@ -119,6 +119,8 @@ grep -q '^| no change: outputs not rewritten | none rewritten | PASS |' "$tmp/go
 grep -q '^- opus decoded audio: MATCH' "$tmp/good.md" || fail "opus audio not MATCH"
 grep -q '^- m4a decoded audio: MATCH' "$tmp/good.md" || fail "m4a audio not MATCH"
 grep -q '^Correctness: MATCH$' "$tmp/good.md" || fail "no overall MATCH"
+grep -Eq '^- CPU use by other work, over 2 s before and after the runs: [0-9]+% and [0-9]+% of the cores' "$tmp/good.md" ||
+  fail "no measured CPU use by other work"
 grep -Eq '^Cold render against the baseline of the same run: [0-9.]+/[0-9.]+ s = [0-9.]+×; [0-9.]+/[0-9.]+ s = [0-9.]+×$' \
   "$tmp/good.md" || fail "no per-run cold/baseline pairs"
 
