@@ -1,8 +1,13 @@
 #include "render/cache.hpp"
 
 #include "io/sndfile.hpp"
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <utime.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <cstring>
@@ -108,11 +113,28 @@ std::optional<SpeechInfo> info_from(const nlohmann::json& j, const std::string& 
 
 }  // namespace
 
+// Every Cache holds a shared lock on dir/lock for as long as it lives (a
+// render's whole run), so renders share the cache and prune() can tell when
+// none is using it. Where the file system has no flock, nothing is locked.
 Cache::Cache(std::string dir) : dir_(std::move(dir)) {
     io::make_dirs(dir_ + "/speech");
     io::make_dirs(dir_ + "/pieces");
+    lock_fd_ = ::open((dir_ + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock_fd_ >= 0) {
+        int rc;
+        do rc = ::flock(lock_fd_, LOCK_SH);  // waits while a prune runs
+        while (rc != 0 && errno == EINTR);
+        if (rc != 0) {
+            ::close(lock_fd_);
+            lock_fd_ = -1;
+        }
+    }
     io::remove_stale_temporaries(dir_ + "/speech");  // left by a killed render
     io::remove_stale_temporaries(dir_ + "/pieces");
+}
+
+Cache::~Cache() {
+    if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
 std::optional<SpeechInfo> Cache::speech_info(const std::string& key) const {
@@ -207,6 +229,22 @@ std::uint64_t Cache::size_bytes() const {
 }
 
 std::uint64_t Cache::prune(std::uint64_t max_bytes) const {
+    // Only with no render using the cache: one that has counted an entry as
+    // cached reads it again when it muxes.
+    if (lock_fd_ >= 0 && ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+        const int err = errno;
+        ::flock(lock_fd_, LOCK_SH);  // converting dropped the shared lock
+        if (err == EWOULDBLOCK)
+            throw IoError(dir_, "a render is using this cache, so nothing was pruned",
+                          "prune it again when the render has finished");
+        throw IoError(dir_, std::string("cannot lock the cache: ") + std::strerror(err), "check the folder's permissions");
+    }
+    struct Guard {
+        int fd;
+        ~Guard() {
+            if (fd >= 0) ::flock(fd, LOCK_SH);
+        }
+    } back_to_shared{lock_fd_};
     struct Entry { fs::path path; std::uint64_t size; fs::file_time_type used; };
     std::vector<Entry> entries;
     std::uint64_t total = 0;
@@ -216,6 +254,10 @@ std::uint64_t Cache::prune(std::uint64_t max_bytes) const {
             if (!it->is_regular_file(ec)) continue;
             Entry e{it->path(), it->file_size(ec), it->last_write_time(ec)};
             total += e.size;
+            // A render's temporary ("key.tmp-PID-N.ext") is not an entry: the
+            // render renames it in place, and a killed render's is removed
+            // the next time the cache is opened.
+            if (e.path.filename().string().find(".tmp-") != std::string::npos) continue;
             entries.push_back(std::move(e));
         }
     }

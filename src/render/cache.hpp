@@ -48,7 +48,10 @@ struct SpeechInfo {
 
 class Cache {
 public:
-    explicit Cache(std::string dir);  // creates dir/speech and dir/pieces
+    explicit Cache(std::string dir);  // creates dir/speech and dir/pieces; locks dir/lock shared
+    ~Cache();
+    Cache(const Cache&) = delete;
+    Cache& operator=(const Cache&) = delete;
     const std::string& dir() const { return dir_; }
 
     // Speech: dir/speech/<key>.wav (libsndfile, 16-bit mono 22050 Hz) and
@@ -65,13 +68,16 @@ public:
     void store_piece(const std::string& key, const encode::Piece& piece) const;
     void remove_piece(const std::string& key, encode::Codec codec) const;  // a damaged one, say
 
-    // Deletes least recently used entries until the cache holds at most max_bytes.
-    // Returns the bytes removed.
+    // Deletes least recently used entries until the cache holds at most max_bytes
+    // (counting every file in it; a render's temporaries are never deleted).
+    // Returns the bytes removed. Throws IoError, deleting nothing, while
+    // another Cache on the same folder (a render) is open.
     std::uint64_t prune(std::uint64_t max_bytes) const;
     std::uint64_t size_bytes() const;
 
 private:
     std::string dir_;
+    int lock_fd_ = -1;  // dir/lock, held shared
 };
 
 }  // namespace turncast::render

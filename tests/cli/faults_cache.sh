@@ -2,7 +2,9 @@
 # The render cache under faults (issue 7): corrupted and truncated entries
 # under speech/ and pieces/ are detected and rendered again, and two renders of
 # the same transcript at once (same output, same cache) both succeed with one
-# correct result. "Correct" = decodes exactly like a cold render.
+# correct result. "Correct" = decodes exactly like a cold render. `turncast
+# cache prune` bounds the cache, and refuses (deleting nothing) while a render
+# holds it, so a prune during a render cannot break the render.
 set -uo pipefail
 bin=$1; src=$2
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -62,4 +64,33 @@ for round in 1 2; do
   python3 -c "import json,sys; m=json.load(open(sys.argv[1])); assert m['slug']=='talk'" "$tmp/both/$slug/manifest.json" \
     || { echo "FAIL: manifest after concurrent renders"; fail=1; }
 done
+# --- cache info and prune ----------------------------------------------------------
+rm -rf "$tmp/out" "$tmp/cache"
+"$bin" render "$tmp/talk.txt" -o "$tmp/out" --cache-dir "$tmp/cache" -j2 --quiet >/dev/null || { echo "FAIL: render for prune"; fail=1; }
+size_mb() { "$bin" cache info --cache-dir "$tmp/cache" | sed -E 's/.*: ([0-9.]+) MB$/\1/'; }
+before=$(size_mb)
+python3 -c "import sys; assert float(sys.argv[1]) > 0.5" "$before" || { echo "FAIL: cache info reads $before MB after a render"; fail=1; }
+# A render holds the cache's lock shared for its whole run; stand in for one.
+flock -s "$tmp/cache/lock" sleep 3 & holder=$!
+sleep 0.3
+"$bin" cache prune --cache-dir "$tmp/cache" --max-size 0 >"$tmp/p.out" 2>"$tmp/p.err"; rc=$?
+[ "$rc" -ne 0 ] || { echo "FAIL: prune went ahead while a render held the cache"; fail=1; }
+grep -q 'a render is using this cache, so nothing was pruned (prune it again when the render has finished)' "$tmp/p.err" \
+  || { echo "FAIL: prune's refusal does not say why:"; cat "$tmp/p.err"; fail=1; }
+[ "$(size_mb)" = "$before" ] || { echo "FAIL: a refused prune changed the cache"; fail=1; }
+wait $holder
+"$bin" cache prune --cache-dir "$tmp/cache" --max-size 0.5 >"$tmp/p.out" 2>&1 || { echo "FAIL: prune"; cat "$tmp/p.out"; fail=1; }
+python3 -c "import sys; assert float(sys.argv[1]) <= 0.5" "$(size_mb)" || { echo "FAIL: prune left $(size_mb) MB, over 0.5"; fail=1; }
+# The pruned cache still renders the same audio.
+"$bin" render "$tmp/talk.txt" -o "$tmp/out" --cache-dir "$tmp/cache" -j2 --quiet >/dev/null || { echo "FAIL: render after prune"; fail=1; }
+check_same "$tmp/out/$slug" "after a prune"
+# Prunes attempted all through a render: the render succeeds and is correct.
+rm -rf "$tmp/out" "$tmp/cache"
+"$bin" render "$tmp/talk.txt" -o "$tmp/out" --cache-dir "$tmp/cache" -j1 --quiet >"$tmp/r.out" 2>"$tmp/r.err" & r=$!
+while kill -0 $r 2>/dev/null; do
+  "$bin" cache prune --cache-dir "$tmp/cache" --max-size 0 >/dev/null 2>&1
+  sleep 0.02
+done
+wait $r || { echo "FAIL: a render with prunes attempted during it failed:"; cat "$tmp/r.err"; fail=1; }
+check_same "$tmp/out/$slug" "with prunes attempted during the render"
 exit $fail

@@ -1,13 +1,20 @@
 // End to end: render a short transcript, then reopen what was written.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
 #include "io/file.hpp"
 #include "probe.hpp"
+#include "render/cache.hpp"
 #include "render/render.hpp"
 #include "synth/synth.hpp"
 
@@ -205,4 +212,67 @@ TEST_CASE("bad input is reported with the file and nothing is written", "[av]") 
     expect_input_error(tmp.path + "/latin1.txt", "UTF-8");
     io::write_file_atomic(tmp.path + "/clutter.txt", "Additional materials\n\nAdvanced settings\n");
     expect_input_error(tmp.path + "/clutter.txt", "text");
+}
+
+TEST_CASE("cache prune removes the least recently used entries and leaves a render's temporaries alone", "[cache]") {
+    test::TempDir tmp;
+    const std::string dir = tmp.path + "/cache";
+    render::Cache cache(dir);
+    const auto now = fs::file_time_type::clock::now();
+    auto put = [&](const std::string& name, std::size_t bytes, int seconds_ago) {
+        const auto path = dir + "/" + name;
+        std::ofstream(path, std::ios::binary) << std::string(bytes, 'x');
+        fs::last_write_time(path, now - std::chrono::seconds(seconds_ago));
+        return path;
+    };
+    const auto a = put("pieces/a.opus", 1000, 300);
+    const auto b = put("pieces/b.aac", 1000, 200);
+    const auto wav = put("speech/c.wav", 1000, 100);
+    const auto json = put("speech/c.json", 100, 100);
+    // A render of this process still writing: older than every entry.
+    const auto temp = put("pieces/d.tmp-" + std::to_string(::getpid()) + "-0.opus", 5000, 1000);
+    CHECK(cache.size_bytes() == 8100);
+
+    CHECK(cache.prune(8100) == 0);
+    CHECK(cache.prune(7100) == 1000);  // the oldest entry, not the older temporary
+    CHECK_FALSE(fs::exists(a));
+    CHECK(fs::exists(b));
+    CHECK(fs::exists(temp));
+    CHECK(cache.size_bytes() == 7100);
+
+    CHECK(cache.prune(0) == 2100);
+    CHECK_FALSE(fs::exists(b));
+    CHECK_FALSE(fs::exists(wav));
+    CHECK_FALSE(fs::exists(json));
+    CHECK(fs::exists(temp));
+    CHECK(cache.size_bytes() == 5000);
+}
+
+TEST_CASE("cache prune refuses, deleting nothing, while a render has the cache open", "[cache]") {
+    test::TempDir tmp;
+    const std::string dir = tmp.path + "/cache";
+    const std::string entry = dir + "/pieces/a.opus";
+    {
+        render::Cache rendering(dir);  // what a render holds for its whole run
+        std::ofstream(entry, std::ios::binary) << std::string(1000, 'x');
+        render::Cache pruning(dir);
+        try {
+            pruning.prune(0);
+            FAIL("prune went ahead while a render had the cache open");
+        } catch (const IoError& e) {
+            CHECK(std::string(e.what()).find("a render is using this cache") != std::string::npos);
+        }
+        CHECK(fs::exists(entry));
+        // The refused prune keeps its shared hold: renders still share the cache.
+        render::Cache another(dir);
+        CHECK(another.size_bytes() == 1000);
+    }
+    render::Cache pruning(dir);
+    CHECK(pruning.prune(0) == 1000);
+    CHECK_FALSE(fs::exists(entry));
+    // Prune gave its exclusive hold back: a render starting now would not wait.
+    const int fd = ::open((dir + "/lock").c_str(), O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    CHECK(::flock(fd, LOCK_SH | LOCK_NB) == 0);
+    ::close(fd);
 }
