@@ -45,9 +45,11 @@ void unregister_pending(int slot) {
     if (slot >= 0) g_used[slot].store(false);
 }
 
+constexpr char kTempMark[] = ".tmp-";  // then the writer's PID, '-', a counter
+
 std::string unique_suffix() {
     static std::atomic<unsigned> counter{0};
-    return ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    return kTempMark + std::to_string(::getpid()) + "-" + std::to_string(counter++);
 }
 
 void write_all(int fd, const char* data, std::size_t n, const std::string& path) {
@@ -187,16 +189,19 @@ void remove_pending_temporaries() noexcept {
         if (g_used[i].load()) ::unlink(g_pending[i]);
 }
 
+bool is_temporary(std::string_view filename) noexcept { return filename.find(kTempMark) != std::string_view::npos; }
+
 int remove_stale_temporaries(const std::string& dir) noexcept {
     DIR* d = ::opendir(dir.c_str());
     if (!d) return 0;
     int removed = 0;
     while (const dirent* e = ::readdir(d)) {
-        const char* mark = std::strstr(e->d_name, ".tmp-");
+        const char* mark = std::strstr(e->d_name, kTempMark);
         if (!mark) continue;
+        const char* digits = mark + sizeof kTempMark - 1;
         char* end = nullptr;
-        const long pid = std::strtol(mark + 5, &end, 10);
-        if (end == mark + 5 || *end != '-' || pid <= 0 || pid == long(::getpid())) continue;
+        const long pid = std::strtol(digits, &end, 10);
+        if (end == digits || *end != '-' || pid <= 0 || pid == long(::getpid())) continue;
         if (::kill(pid_t(pid), 0) == 0 || errno != ESRCH) continue;  // still running (or not ours to judge)
         if (::unlinkat(::dirfd(d), e->d_name, 0) == 0) ++removed;
     }

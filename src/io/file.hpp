@@ -63,6 +63,9 @@ void remove_pending_temporaries() noexcept;
 
 void make_dirs(const std::string& path);  // mkdir -p; throws IoError
 
+// Whether a file name is one of AtomicFile's temporaries ("name.tmp-PID-N[.ext]").
+bool is_temporary(std::string_view filename) noexcept;
+
 // Removes the temporaries ("name.tmp-PID-N[.ext]") in `dir` left by a turncast
 // process that no longer runs (killed by SIGKILL, power loss). Those of live
 // processes, e.g. a second render running at once, are kept. A missing folder

@@ -254,10 +254,9 @@ std::uint64_t Cache::prune(std::uint64_t max_bytes) const {
             if (!it->is_regular_file(ec)) continue;
             Entry e{it->path(), it->file_size(ec), it->last_write_time(ec)};
             total += e.size;
-            // A render's temporary ("key.tmp-PID-N.ext") is not an entry: the
-            // render renames it in place, and a killed render's is removed
-            // the next time the cache is opened.
-            if (e.path.filename().string().find(".tmp-") != std::string::npos) continue;
+            // A render's temporary is not an entry: the render renames it in
+            // place, and a killed render's is removed when the cache is next opened.
+            if (io::is_temporary(e.path.filename().string())) continue;
             entries.push_back(std::move(e));
         }
     }

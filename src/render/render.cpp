@@ -169,21 +169,11 @@ std::string speech_key(const std::string& engine_version, const Voice& v, const 
 
 double target_lufs(const Options& o, const Voice& v) { return o.loudness.integrated_lufs + v.gain_db; }
 
-// What a piece's key takes from the render's settings rather than from its
-// segment, the same for every piece, so built once a render: the limiter and
-// levelling constants of lossy mastering (master::fingerprint) and each
-// encoder's settings and library version (encode::fingerprint).
-struct PieceSettings {
-    std::string mastering;
-    std::map<encode::Codec, std::string> encoder;
-};
-
 // Everything that shapes a piece's bytes: its speech, where it sits, how it is
 // mastered (the lossy targets, the limiter and levelling constants, the
 // resampler) and encoded. A change to the code behind them that none of these
 // records bumps the version.
-std::string piece_key(const SegmentKeys& k, const Options& o, const Voice& v, encode::Codec codec,
-                      const PieceSettings& fixed) {
+std::string piece_key(const SegmentKeys& k, const Options& o, const Voice& v, encode::Codec codec) {
     master::LoudnessTarget loudness = o.loudness;
     loudness.integrated_lufs = target_lufs(o, v);
     const auto mastering = lossy_mastering(loudness);
@@ -194,9 +184,9 @@ std::string piece_key(const SegmentKeys& k, const Options& o, const Voice& v, en
         .add(k.span)
         .add(mastering.target.integrated_lufs)
         .add(mastering.target.true_peak_dbtp)
-        .add(fixed.mastering)
+        .add(master::fingerprint(mastering.limiter))
         .add(decoded_peak_limit(loudness))
-        .add(fixed.encoder.at(codec))
+        .add(encode::fingerprint(codec, o.encoder))
         .hex();
 }
 
@@ -374,12 +364,7 @@ struct SpeechMissing {};
 class Renderer {
 public:
     Renderer(const Plan& plan, const Options& opt, synth::Engine& engine)
-        : plan_(plan), s_(plan.script), opt_(opt), engine_(engine), progress_(opt.quiet) {
-        // lossy_mastering's limiter is the same at every loudness target
-        piece_settings_.mastering = master::fingerprint(lossy_mastering(opt.loudness).limiter);
-        for (auto c : {encode::Codec::Opus, encode::Codec::Aac})
-            piece_settings_.encoder[c] = encode::fingerprint(c, opt.encoder);
-    }
+        : plan_(plan), s_(plan.script), opt_(opt), engine_(engine), progress_(opt.quiet) {}
     ~Renderer();
 
     Result run();
@@ -423,7 +408,6 @@ private:
     std::unique_ptr<Cache> cache_;
     std::string private_cache_;  // removed at the end when --no-cache
     std::vector<encode::Codec> codecs_;
-    PieceSettings piece_settings_;
     std::vector<SegmentKeys> keys_;
     std::vector<SegmentSpeech> speech_;
     std::map<std::string, SpeechInfo> infos_;  // speech key → what plan_pieces needs, read once
@@ -517,7 +501,7 @@ void Renderer::plan_segment(std::size_t i, const SpeechInfo& info) {
     k.pause = pause_samples(s_.segments[i].pause_before_ms);
     k.span = encode::span_for(k.pause + coded_length(info.samples));
     const Voice& v = s_.voice(s_.segments[i].voice);
-    for (auto c : codecs_) k.piece[c] = piece_key(k, opt_, v, c, piece_settings_);
+    for (auto c : codecs_) k.piece[c] = piece_key(k, opt_, v, c);
     planned_[i] = 1;
 }
 

@@ -70,15 +70,17 @@ rm -rf "$tmp/out" "$tmp/cache"
 size_mb() { "$bin" cache info --cache-dir "$tmp/cache" | sed -E 's/.*: ([0-9.]+) MB$/\1/'; }
 before=$(size_mb)
 python3 -c "import sys; assert float(sys.argv[1]) > 0.5" "$before" || { echo "FAIL: cache info reads $before MB after a render"; fail=1; }
-# A render holds the cache's lock shared for its whole run; stand in for one.
-flock -s "$tmp/cache/lock" sleep 3 & holder=$!
-sleep 0.3
+# A render holds the cache's lock shared for its whole run; stand in for one,
+# held from the moment "held" appears until "release" does.
+flock -s "$tmp/cache/lock" -c "touch '$tmp/held'; while [ ! -e '$tmp/release' ]; do sleep 0.05; done" & holder=$!
+for _ in $(seq 200); do [ -e "$tmp/held" ] && break; sleep 0.05; done
+[ -e "$tmp/held" ] || { echo "FAIL: flock(1) did not take the cache's lock"; fail=1; }
 "$bin" cache prune --cache-dir "$tmp/cache" --max-size 0 >"$tmp/p.out" 2>"$tmp/p.err"; rc=$?
-[ "$rc" -ne 0 ] || { echo "FAIL: prune went ahead while a render held the cache"; fail=1; }
+[ "$rc" -eq 5 ] || { echo "FAIL: prune while a render held the cache exited $rc, expected 5"; fail=1; }
 grep -q 'a render is using this cache, so nothing was pruned (prune it again when the render has finished)' "$tmp/p.err" \
   || { echo "FAIL: prune's refusal does not say why:"; cat "$tmp/p.err"; fail=1; }
 [ "$(size_mb)" = "$before" ] || { echo "FAIL: a refused prune changed the cache"; fail=1; }
-wait $holder
+touch "$tmp/release"; wait $holder
 "$bin" cache prune --cache-dir "$tmp/cache" --max-size 0.5 >"$tmp/p.out" 2>&1 || { echo "FAIL: prune"; cat "$tmp/p.out"; fail=1; }
 python3 -c "import sys; assert float(sys.argv[1]) <= 0.5" "$(size_mb)" || { echo "FAIL: prune left $(size_mb) MB, over 0.5"; fail=1; }
 # The pruned cache still renders the same audio.
