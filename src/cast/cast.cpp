@@ -202,6 +202,25 @@ struct VoicePicker {
 
 bool same_name(const std::string& a, const std::string& b) { return text::lower(a) == text::lower(b); }
 
+}  // namespace
+
+Sex stated_sex(std::string_view name) {
+    static const std::set<std::string> female = {"ms",   "mrs",  "miss",     "madam",    "madame",
+                                                  "mme",  "mlle", "lady",     "dame",     "baroness",
+                                                  "duchess", "countess", "queen", "princess"};
+    static const std::set<std::string> male = {"mr", "mister", "sir", "lord", "baron", "duke", "king", "prince",
+                                               "monsieur"};
+    const std::size_t end = name.find(' ');
+    if (end == std::string_view::npos) return Sex::Unstated;  // a title needs a name after it
+    std::string title = text::lower(std::string(name.substr(0, end)));
+    if (!title.empty() && title.back() == '.') title.pop_back();
+    if (female.count(title)) return Sex::Female;
+    if (male.count(title)) return Sex::Male;
+    return Sex::Unstated;
+}
+
+namespace {
+
 void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const std::vector<Planned>& plan,
                    const CastConfig& cfg, std::vector<std::string>& warnings) {
     // Who is heard next to whom (narrator lines count as turns).
@@ -224,8 +243,18 @@ void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const s
         }
         if (s == narrator) sp.voice = cfg.narrator;
     }
+    // A voice fits a speaker unless both the voice and the speaker's label
+    // say a sex and they differ.
+    std::map<std::string, Sex> sounds;
+    for (const auto& v : cfg.palette) sounds[v.id] = v.sex;
+    auto fits = [&](const std::string& id, Sex want) {
+        auto it = sounds.find(id);
+        return want == Sex::Unstated || it == sounds.end() || it->second == Sex::Unstated || it->second == want;
+    };
+    // A main speaker whose title says otherwise than the main voice sounds
+    // ("Ms. Psaki" against a male main voice) is cast like a named speaker below.
     for (auto& sp : speakers)
-        if (sp.voice.empty() && sp.role == SpeakerRole::Main && !main_taken) {
+        if (sp.voice.empty() && sp.role == SpeakerRole::Main && !main_taken && fits(cfg.main, stated_sex(sp.name))) {
             sp.voice = cfg.main;
             main_taken = true;
         }
@@ -247,18 +276,34 @@ void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const s
         std::set<std::string> reserved = avoid;
         reserved.insert(cfg.main);
         reserved.insert(cfg.narrator);
-        if (!asks) {
-            // Named people (debaters, leaders, moderators) get a voice nobody has
-            // yet, from their own pool and then the questioners'. Questioners
-            // rotate through their pool instead (the rule).
-            std::set<std::string> taken = reserved;
-            for (const auto& other : speakers)
-                if (!other.voice.empty()) taken.insert(other.voice);
-            for (const auto* candidates : {&pool, &second})
-                if (std::string v = picker.pick(*candidates, taken); !v.empty()) return sp.voice = v;
+        std::set<std::string> taken = reserved;
+        for (const auto& other : speakers)
+            if (!other.voice.empty()) taken.insert(other.voice);
+        // A speaker whose label gives a title ("Ms.", "Mr.") gets a voice of
+        // that sex from the pools when one is free of the rules below; failing
+        // that, any voice by the same rules.
+        const Sex want = stated_sex(sp.name);
+        auto of_sex = [&](const std::vector<std::string>& ids) {
+            std::vector<std::string> out;
+            for (const auto& id : ids)
+                if (fits(id, want)) out.push_back(id);
+            return out;
+        };
+        const std::vector<std::string> pool_fit = of_sex(pool), second_fit = of_sex(second);
+        for (const bool by_sex : {true, false}) {
+            if (by_sex && want == Sex::Unstated) continue;
+            const auto& first_pool = by_sex ? pool_fit : pool;
+            const auto& second_pool = by_sex ? second_fit : second;
+            if (!asks) {
+                // Named people (debaters, leaders, moderators) get a voice nobody
+                // has yet, from their own pool and then the questioners'.
+                // Questioners rotate through their pool instead (the rule).
+                for (const auto* candidates : {&first_pool, &second_pool})
+                    if (std::string v = picker.pick(*candidates, taken); !v.empty()) return sp.voice = v;
+            }
+            for (const auto* candidates : {&first_pool, &second_pool})
+                if (std::string v = picker.pick(*candidates, reserved); !v.empty()) return sp.voice = v;
         }
-        for (const auto* candidates : {&pool, &second})
-            if (std::string v = picker.pick(*candidates, reserved); !v.empty()) return sp.voice = v;
         if (std::string v = picker.pick(everyone, avoid); !v.empty()) return sp.voice = v;
         warnings.push_back(fmt::format("{} shares a voice with a neighbouring speaker: the palette has too few "
                                        "voices", sp.name));

@@ -55,7 +55,13 @@ struct Lexicon {
 std::string default_cast_path();     // voices/cast.toml
 std::string default_lexicon_path();  // voices/lexicon.tsv
 
-// Throw ConfigError naming the file, line and key.
+// What a speaker's label says: a title before the name ("Ms. Psaki", "MRS.
+// SMITH", "Sir Keir Starmer", "Madam Chair"); Unstated without one.
+Sex stated_sex(std::string_view speaker_name);
+
+// Throw ConfigError naming the file, line and key. A voice's Sex comes from
+// its `sex` ("female", "male", "any"), else from espeak's variant names (f1..f5
+// female, m1..m8 male; any other variant, or none: Unstated).
 CastConfig load_cast(const std::string& path);
 Lexicon load_lexicon(const std::string& path);
 Lexicon merge(Lexicon base, const Lexicon& user);  // user entries win

@@ -116,9 +116,18 @@ private:
     std::string path_;
 };
 
+// espeak-ng's variants f1..f5 are female voices and m1..m8 male ones; the
+// others (klatt, klatt2.., whisper, …) are not named for either.
+Sex sex_of_variant(const std::string& variant) {
+    if (variant.size() < 2 || (variant[0] != 'f' && variant[0] != 'm')) return Sex::Unstated;
+    for (std::size_t i = 1; i < variant.size(); ++i)
+        if (!std::isdigit(static_cast<unsigned char>(variant[i]))) return Sex::Unstated;
+    return variant[0] == 'f' ? Sex::Female : Sex::Male;
+}
+
 Voice read_voice(const Reader& r, const toml::table& t, std::size_t index) {
     const std::string where = fmt::format("voice[{}].", index + 1);
-    r.only_keys(t, where, {"id", "espeak", "variant", "rate", "pitch", "range", "gain_db", "description"});
+    r.only_keys(t, where, {"id", "espeak", "variant", "sex", "rate", "pitch", "range", "gain_db", "description"});
     Voice v;
     v.id = r.string(t, "id", where, true, t.source());
     v.espeak_voice = r.string(t, "espeak", where, true, t.source());
@@ -127,6 +136,16 @@ Voice read_voice(const Reader& r, const toml::table& t, std::size_t index) {
     v.pitch = r.integer(t, "pitch", where, v.pitch, 0, 100);
     v.range = r.integer(t, "range", where, v.range, 0, 100);
     v.gain_db = r.real(t, "gain_db", where, v.gain_db, kGainMin, kGainMax);
+    v.sex = sex_of_variant(v.variant);
+    if (const toml::node* n = t.get("sex")) {
+        const std::string s = n->is_string() ? std::string(**n->as_string()) : std::string();
+        if (s == "female") v.sex = Sex::Female;
+        else if (s == "male") v.sex = Sex::Male;
+        else if (s == "any") v.sex = Sex::Unstated;
+        else
+            r.fail(n->source(), fmt::format("'{}sex' must be \"female\", \"male\" or \"any\"", where),
+                   "without it, the variant decides: f1..f5 female, m1..m8 male, others any");
+    }
     // espeak names are plain words; anything else would be a different request.
     for (const std::string* s : {&v.espeak_voice, &v.variant})
         for (char c : *s)

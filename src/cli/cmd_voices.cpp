@@ -45,13 +45,14 @@ void run_voices(const VoicesArgs& a) {
     }
 
     std::printf("Palette (%s)\n", cfg.source_path.c_str());
-    std::printf("  %-10s %-24s %5s %6s %6s %8s  %s\n", "id", "espeak voice+variant", "rate", "pitch", "range",
-                "gain dB", "used for");
+    std::printf("  %-10s %-24s %-6s %5s %6s %6s %8s  %s\n", "id", "espeak voice+variant", "sex", "rate", "pitch",
+                "range", "gain dB", "used for");
     for (const auto& v : cfg.palette) {
         const std::string spec = v.espeak_voice + (v.variant.empty() ? "" : "+" + v.variant);
         const bool missing = engine && !engine->has_voice(v.espeak_voice);
-        std::printf("  %-10s %-24s %5d %6d %6d %8.1f  %s%s\n", v.id.c_str(), spec.c_str(), v.rate, v.pitch,
-                    v.range, v.gain_db, roles_of(cfg, v.id).c_str(),
+        const char* sex = v.sex == Sex::Female ? "female" : v.sex == Sex::Male ? "male" : "any";
+        std::printf("  %-10s %-24s %-6s %5d %6d %6d %8.1f  %s%s\n", v.id.c_str(), spec.c_str(), sex, v.rate,
+                    v.pitch, v.range, v.gain_db, roles_of(cfg, v.id).c_str(),
                     missing ? "  (espeak voice not installed)" : "");
     }
     std::printf("\nAnnouncements: speakers %s, questions %s; stage directions %s\n",

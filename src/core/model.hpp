@@ -94,6 +94,10 @@ struct Chapter {
     std::size_t first_segment = 0;
 };
 
+// Whether a voice sounds female or male, or a speaker's label says which
+// ("Ms. Psaki", "Mr. Sullivan"); casting matches the two.
+enum class Sex { Unstated, Female, Male };
+
 // A voice from the palette: everything espeak needs to speak as one person.
 struct Voice {
     std::string id;               // "narrator", "main-male", "q1", ...
@@ -103,6 +107,7 @@ struct Voice {
     int pitch = 50;               // 0-100
     int range = 50;               // 0-100
     double gain_db = 0.0;         // applied before loudness levelling
+    Sex sex = Sex::Unstated;      // how it sounds (cast.toml `sex`, else its variant); Unstated: either
 };
 
 // Where a lexicon rewrite starts or ends: byte offsets in Segment::text (what

@@ -209,6 +209,81 @@ TEST_CASE("voices: overrides by speaker name or id win", "[unit][cast]") {
     require_adjacent_voices_differ(s);
 }
 
+TEST_CASE("voices: a title in the label (Ms., Mr., Sir, ...) says the speaker's sex", "[unit][cast]") {
+    CHECK(cast::stated_sex("Ms. Psaki") == Sex::Female);
+    CHECK(cast::stated_sex("MS. PSAKI") == Sex::Female);
+    CHECK(cast::stated_sex("Mrs Smith") == Sex::Female);
+    CHECK(cast::stated_sex("Madam Chair") == Sex::Female);
+    CHECK(cast::stated_sex("Baroness Ashton") == Sex::Female);
+    CHECK(cast::stated_sex("Mr. Sullivan") == Sex::Male);
+    CHECK(cast::stated_sex("MR KIRBY") == Sex::Male);
+    CHECK(cast::stated_sex("Sir Keir Starmer") == Sex::Male);
+    // No title, or a title with no name after it: nothing stated.
+    CHECK(cast::stated_sex("Sergey Lavrov") == Sex::Unstated);
+    CHECK(cast::stated_sex("Questioner 3") == Sex::Unstated);
+    CHECK(cast::stated_sex("Missy Elliott") == Sex::Unstated);
+    CHECK(cast::stated_sex("Mrs.") == Sex::Unstated);
+    CHECK(cast::stated_sex("President Zelenskyy") == Sex::Unstated);
+}
+
+TEST_CASE("voices: a speaker titled Ms. or Mr. gets a voice of that sex, the main speaker too", "[unit][cast]") {
+    auto cfg = castfx::config();
+    for (auto& v : cfg.palette) v.sex = v.variant[0] == 'f' ? Sex::Female : Sex::Male;  // as load_cast reads them
+    Builder b;
+    auto psaki = b.speaker("ms-psaki", "Ms. Psaki", SpeakerRole::Main);
+    auto sullivan = b.speaker("mr-sullivan", "Mr. Sullivan", SpeakerRole::Other);
+    auto smith = b.speaker("mrs-smith", "Mrs. Smith", SpeakerRole::Questioner);
+    auto jones = b.speaker("mr-jones", "Mr. Jones", SpeakerRole::Questioner);
+    auto lee = b.speaker("ms-lee", "Ms. Lee", SpeakerRole::Questioner);
+    b.turn(psaki, TurnKind::Remarks, {"Good afternoon."});
+    b.turn(sullivan, TurnKind::Remarks, {"Thank you, Jen."});
+    b.turn(smith, TurnKind::Question, {"First question?"});
+    b.turn(sullivan, TurnKind::Answer, {"Yes."});
+    b.turn(jones, TurnKind::Question, {"Second question?"});
+    b.turn(psaki, TurnKind::Answer, {"No."});
+    b.turn(lee, TurnKind::Question, {"Third question?"});
+    b.turn(psaki, TurnKind::Answer, {"Perhaps."});
+    Script s = cast::cast(b.doc, b.seg, cfg, {});
+    // The main voice is male: Ms. Psaki gets the female one of the others
+    // pool, Mr. Sullivan the male one.
+    CHECK(s.speakers[psaki].voice == "o2");
+    CHECK(s.speakers[sullivan].voice == "o1");
+    // Questioners rotate through their pool's voices of their sex: q1 and q3
+    // are female, q2 and q4 male.
+    CHECK(s.speakers[smith].voice == "q1");
+    CHECK(s.speakers[jones].voice == "q2");
+    CHECK(s.speakers[lee].voice == "q3");
+    require_adjacent_voices_differ(s);
+    CHECK(s.warnings.empty());
+
+    // Without a title the roles decide as before: the main voice.
+    Builder plain;
+    auto host = plain.speaker("jen-psaki", "Jen Psaki", SpeakerRole::Main);
+    plain.turn(host, TurnKind::Remarks, {"Good afternoon."});
+    CHECK(cast::cast(plain.doc, plain.seg, cfg, {}).speakers[host].voice == "main");
+
+    // An override still wins.
+    cfg.overrides["Ms. Psaki"] = "main";
+    CHECK(cast::cast(b.doc, b.seg, cfg, {}).speakers[psaki].voice == "main");
+}
+
+TEST_CASE("voices: with no voice of the stated sex free, the usual rules pick one", "[unit][cast]") {
+    auto cfg = castfx::config();
+    for (auto& v : cfg.palette) v.sex = v.variant[0] == 'f' ? Sex::Female : Sex::Male;
+    cfg.questioners = {"q2", "q4"};  // male voices only
+    cfg.others = {"o1"};
+    Builder b;
+    auto host = b.speaker("host", "Mr. Host", SpeakerRole::Main);
+    auto ann = b.speaker("ms-ann", "Ms. Ann", SpeakerRole::Questioner);
+    b.turn(host, TurnKind::Remarks, {"Welcome."});
+    b.turn(ann, TurnKind::Question, {"A question?"});
+    b.turn(host, TurnKind::Answer, {"An answer."});
+    Script s = cast::cast(b.doc, b.seg, cfg, {});
+    CHECK(s.speakers[host].voice == "main");
+    CHECK(s.speakers[ann].voice == "q2");
+    require_adjacent_voices_differ(s);
+}
+
 TEST_CASE("announcements: first time, every change, never; questions", "[unit][cast]") {
     auto b = castfx::sample();
     auto narrated = [](const Script& s) {

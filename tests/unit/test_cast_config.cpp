@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <unistd.h>
 
 #include "cast/cast.hpp"
@@ -79,6 +80,22 @@ TEST_CASE("cast.toml: the shipped palette loads, is told apart by variant, and f
                     cfg.palette[b].espeak_voice + "+" + cfg.palette[b].variant);
     REQUIRE(cfg.voice_lines.at("narrator") > 0);
     REQUIRE_FALSE(cast::espeak_voices_used(cfg).empty());
+    // Every voice says its sex, so a speaker titled Ms. or Mr. can be matched;
+    // the main voice is male, the narrator female, and the others pool has both.
+    for (const auto& v : cfg.palette) {
+        INFO(v.id);
+        CHECK(v.sex != Sex::Unstated);
+    }
+    auto sex = [&](const std::string& id) {
+        for (const auto& v : cfg.palette)
+            if (v.id == id) return v.sex;
+        return Sex::Unstated;
+    };
+    CHECK(sex(cfg.main) == Sex::Male);
+    CHECK(sex(cfg.narrator) == Sex::Female);
+    std::set<Sex> others;
+    for (const auto& id : cfg.others) others.insert(sex(id));
+    CHECK(others == std::set<Sex>{Sex::Female, Sex::Male});
 }
 
 TEST_CASE("cast.toml: values and defaults are read", "[unit][cast]") {
@@ -104,6 +121,25 @@ stage_directions = true
     REQUIRE(cfg.narrate_stage_directions);
     REQUIRE(cfg.voice_lines.at("m") == 6);
     REQUIRE(cfg.source_path == f.path);
+    // Sex: f2 is a female variant; no variant says nothing.
+    REQUIRE(cfg.palette[0].sex == Sex::Female);
+    REQUIRE(cfg.palette[1].sex == Sex::Unstated);
+}
+
+TEST_CASE("cast.toml: a voice's sex comes from `sex`, else from its variant", "[unit][cast]") {
+    auto sexes = [](const std::string& voice2) {
+        TempToml f(replace(kValid, "espeak = \"en-us\"\n", "espeak = \"en-us\"\n" + voice2));
+        return cast::load_cast(f.path).palette[1].sex;
+    };
+    CHECK(sexes("variant = \"m3\"\n") == Sex::Male);
+    CHECK(sexes("variant = \"f5\"\n") == Sex::Female);
+    CHECK(sexes("variant = \"klatt4\"\n") == Sex::Unstated);
+    CHECK(sexes("variant = \"mb-en1\"\n") == Sex::Unstated);
+    CHECK(sexes("variant = \"klatt4\"\nsex = \"male\"\n") == Sex::Male);
+    CHECK(sexes("variant = \"m3\"\nsex = \"female\"\n") == Sex::Female);
+    CHECK(sexes("variant = \"m3\"\nsex = \"any\"\n") == Sex::Unstated);
+    CHECK_THAT(error_of(replace(kValid, "espeak = \"en-us\"\n", "espeak = \"en-us\"\nsex = \"deep\"\n")),
+               Catch::Contains("line 9") && Catch::Contains("'voice[2].sex' must be \"female\", \"male\" or \"any\""));
 }
 
 TEST_CASE("cast.toml errors name the line and the key", "[unit][cast]") {
