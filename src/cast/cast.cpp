@@ -247,17 +247,21 @@ void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const s
     // say a sex and they differ.
     std::map<std::string, Sex> sounds;
     for (const auto& v : cfg.palette) sounds[v.id] = v.sex;
+    std::vector<Sex> stated;
+    for (const auto& sp : speakers) stated.push_back(stated_sex(sp.name));
     auto fits = [&](const std::string& id, Sex want) {
         auto it = sounds.find(id);
         return want == Sex::Unstated || it == sounds.end() || it->second == Sex::Unstated || it->second == want;
     };
     // A main speaker whose title says otherwise than the main voice sounds
     // ("Ms. Psaki" against a male main voice) is cast like a named speaker below.
-    for (auto& sp : speakers)
-        if (sp.voice.empty() && sp.role == SpeakerRole::Main && !main_taken && fits(cfg.main, stated_sex(sp.name))) {
+    for (std::size_t s = 0; s < speakers.size(); ++s) {
+        Speaker& sp = speakers[s];
+        if (sp.voice.empty() && sp.role == SpeakerRole::Main && !main_taken && fits(cfg.main, stated[s])) {
             sp.voice = cfg.main;
             main_taken = true;
         }
+    }
 
     VoicePicker picker{cfg, {}};
     std::vector<std::string> everyone;
@@ -282,7 +286,7 @@ void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const s
         // A speaker whose label gives a title ("Ms.", "Mr.") gets a voice of
         // that sex from the pools when one is free of the rules below; failing
         // that, any voice by the same rules.
-        const Sex want = stated_sex(sp.name);
+        const Sex want = stated[s];
         auto of_sex = [&](const std::vector<std::string>& ids) {
             std::vector<std::string> out;
             for (const auto& id : ids)

@@ -228,7 +228,6 @@ TEST_CASE("voices: a title in the label (Ms., Mr., Sir, ...) says the speaker's 
 
 TEST_CASE("voices: a speaker titled Ms. or Mr. gets a voice of that sex, the main speaker too", "[unit][cast]") {
     auto cfg = castfx::config();
-    for (auto& v : cfg.palette) v.sex = v.variant[0] == 'f' ? Sex::Female : Sex::Male;  // as load_cast reads them
     Builder b;
     auto psaki = b.speaker("ms-psaki", "Ms. Psaki", SpeakerRole::Main);
     auto sullivan = b.speaker("mr-sullivan", "Mr. Sullivan", SpeakerRole::Other);
@@ -269,7 +268,6 @@ TEST_CASE("voices: a speaker titled Ms. or Mr. gets a voice of that sex, the mai
 
 TEST_CASE("voices: with no voice of the stated sex free, the usual rules pick one", "[unit][cast]") {
     auto cfg = castfx::config();
-    for (auto& v : cfg.palette) v.sex = v.variant[0] == 'f' ? Sex::Female : Sex::Male;
     cfg.questioners = {"q2", "q4"};  // male voices only
     cfg.others = {"o1"};
     Builder b;

@@ -23,6 +23,7 @@ inline cast::CastConfig config() {
         x.espeak_voice = espeak;
         x.variant = variant;
         x.rate = rate;
+        x.sex = variant[0] == 'f' ? Sex::Female : Sex::Male;  // as load_cast reads f*/m* variants
         return x;
     };
     c.palette = {v("narrator", "en-gb-x-rp", "f2"), v("main", "en-gb", "m1"), v("q1", "en-us", "f3"),
