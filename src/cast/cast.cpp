@@ -204,18 +204,62 @@ bool same_name(const std::string& a, const std::string& b) { return text::lower(
 
 }  // namespace
 
-Sex stated_sex(std::string_view name) {
+namespace {
+
+// "Ms", "Mr.", "MADAM", "Sir", ...: the sex a title says; Unstated for any other word.
+Sex title_sex(std::string_view word) {
     static const std::set<std::string> female = {"ms",   "mrs",  "miss",     "madam",    "madame",
                                                   "mme",  "mlle", "lady",     "dame",     "baroness",
                                                   "duchess", "countess", "queen", "princess"};
     static const std::set<std::string> male = {"mr", "mister", "sir", "lord", "baron", "duke", "king", "prince",
                                                "monsieur"};
-    const std::size_t end = name.find(' ');
-    if (end == std::string_view::npos) return Sex::Unstated;  // a title needs a name after it
-    std::string title = text::lower(std::string(name.substr(0, end)));
+    std::string title = text::lower(std::string(word));
     if (!title.empty() && title.back() == '.') title.pop_back();
     if (female.count(title)) return Sex::Female;
     if (male.count(title)) return Sex::Male;
+    return Sex::Unstated;
+}
+
+// A byte that continues a word: ASCII letters and digits, and every byte of a
+// multi-byte UTF-8 character (names like "Erdoğan").
+bool word_byte(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x80 || std::isalnum(u) || c == '-' || c == '\'';
+}
+
+}  // namespace
+
+Sex stated_sex(std::string_view name) {
+    const std::size_t end = name.find(' ');
+    if (end == std::string_view::npos) return Sex::Unstated;  // a title needs a name after it
+    return title_sex(name.substr(0, end));
+}
+
+Sex addressed_sex(std::string_view surname, const std::vector<std::string_view>& texts) {
+    // A surname is a capitalised word of two letters or more ("Questioner 3"
+    // has none).
+    if (surname.size() < 2 || !std::isupper(static_cast<unsigned char>(surname[0]))) return Sex::Unstated;
+    int female = 0, male = 0;
+    for (std::string_view t : texts) {
+        for (std::size_t at = t.find(surname); at != std::string_view::npos; at = t.find(surname, at + 1)) {
+            const std::size_t end = at + surname.size();
+            if ((at > 0 && word_byte(t[at - 1])) || (end < t.size() && word_byte(t[end]) && t[end] != '\''))
+                continue;  // part of a longer word ("Putinism"); "Putin's" counts
+            // The word before, across one space: "Mr Putin", "Ms. Jean-Pierre".
+            if (at < 2 || t[at - 1] != ' ') continue;
+            std::size_t from = at - 1;
+            while (from > 0 && t[from - 1] != ' ' && t[from - 1] != '\n' && t[from - 1] != '(' &&
+                   t[from - 1] != '"')
+                --from;
+            switch (title_sex(t.substr(from, at - 1 - from))) {
+                case Sex::Female: ++female; break;
+                case Sex::Male: ++male; break;
+                case Sex::Unstated: break;
+            }
+        }
+    }
+    if (female > male) return Sex::Female;
+    if (male > female) return Sex::Male;
     return Sex::Unstated;
 }
 
@@ -247,8 +291,17 @@ void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const s
     // say a sex and they differ.
     std::map<std::string, Sex> sounds;
     for (const auto& v : cfg.palette) sounds[v.id] = v.sex;
+    // A speaker's sex as their label's title says it, else as the transcript's
+    // other titles for them do ("Thank you, Mr Putin").
+    std::vector<std::string_view> texts;
+    for (const auto& p : plan) texts.push_back(p.display);
     std::vector<Sex> stated;
-    for (const auto& sp : speakers) stated.push_back(stated_sex(sp.name));
+    for (const auto& sp : speakers) {
+        Sex sex = stated_sex(sp.name);
+        if (sex == Sex::Unstated && sp.role != SpeakerRole::Narrator)
+            sex = addressed_sex(std::string_view(sp.name).substr(sp.name.rfind(' ') + 1), texts);
+        stated.push_back(sex);
+    }
     auto fits = [&](const std::string& id, Sex want) {
         auto it = sounds.find(id);
         return want == Sex::Unstated || it == sounds.end() || it->second == Sex::Unstated || it->second == want;

@@ -58,6 +58,11 @@ std::string default_lexicon_path();  // voices/lexicon.tsv
 // What a speaker's label says: a title before the name ("Ms. Psaki", "MRS.
 // SMITH", "Sir Keir Starmer", "Madam Chair"); Unstated without one.
 Sex stated_sex(std::string_view speaker_name);
+// What the transcript calls a speaker whose label has no title: the titles
+// written before their surname ("Thank you, Mr Putin", "Ms. Jean-Pierre's
+// point") across `texts`, case-sensitive on the surname; the sex most of them
+// say, Unstated on a tie or none. Casting uses it for named speakers.
+Sex addressed_sex(std::string_view surname, const std::vector<std::string_view>& texts);
 
 // Throw ConfigError naming the file, line and key. A voice's Sex comes from
 // its `sex` ("female", "male", "any"), else from espeak's variant names (f1..f5

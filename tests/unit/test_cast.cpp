@@ -266,6 +266,49 @@ TEST_CASE("voices: a speaker titled Ms. or Mr. gets a voice of that sex, the mai
     CHECK(cast::cast(b.doc, b.seg, cfg, {}).speakers[psaki].voice == "main");
 }
 
+TEST_CASE("voices: titles written before a speaker's surname say their sex", "[unit][cast]") {
+    using V = std::vector<std::string_view>;
+    CHECK(cast::addressed_sex("Putin", V{"Thank you, Mr Putin, for your remarks."}) == Sex::Male);
+    CHECK(cast::addressed_sex("Jean-Pierre", V{"To Ms. Jean-Pierre's point: yes."}) == Sex::Female);
+    CHECK(cast::addressed_sex("Merkel", V{"(Madam Merkel spoke first)"}) == Sex::Female);
+    CHECK(cast::addressed_sex("Erdo\xC4\x9F" "an", V{"I thank Mr Erdo\xC4\x9F" "an."}) == Sex::Male);
+    // The most titles win, across texts; a tie or no title says nothing.
+    CHECK(cast::addressed_sex("Lee", V{"Mrs Lee said", "Mr Lee asked", "Ms Lee answered"}) == Sex::Female);
+    CHECK(cast::addressed_sex("Lee", V{"Mrs Lee said", "Mr Lee asked"}) == Sex::Unstated);
+    CHECK(cast::addressed_sex("Putin", V{"President Putin and Putin himself"}) == Sex::Unstated);
+    // Only the surname as a word of its own, spelt as in the label.
+    CHECK(cast::addressed_sex("Putin", V{"Mr Putinism", "Mr putin", "Mr XPutin"}) == Sex::Unstated);
+    CHECK(cast::addressed_sex("3", V{"Mr 3"}) == Sex::Unstated);
+}
+
+TEST_CASE("voices: a speaker the transcript calls Mr or Ms gets a voice of that sex", "[unit][cast]") {
+    auto cfg = castfx::config();  // others: o1 male, o2 female
+    Builder b;
+    auto merkel = b.speaker("angela-merkel", "Angela Merkel", SpeakerRole::Other);
+    auto putin = b.speaker("vladimir-putin", "Vladimir Putin", SpeakerRole::Other);
+    b.turn(merkel, TurnKind::Remarks, {"Good afternoon."});
+    b.turn(putin, TurnKind::Remarks, {"Thank you, Madam Merkel."});
+    b.turn(merkel, TurnKind::Remarks, {"Thank you, Mr Putin."});
+    Script s = cast::cast(b.doc, b.seg, cfg, {});
+    // By order alone Merkel, heard first, would get o1.
+    CHECK(s.speakers[merkel].voice == "o2");
+    CHECK(s.speakers[putin].voice == "o1");
+    require_adjacent_voices_differ(s);
+
+    // The label's own title comes first; an override still wins.
+    Builder titled;
+    auto smith = titled.speaker("ms-smith", "Ms. Smith", SpeakerRole::Other);
+    auto host = titled.speaker("host", "Host", SpeakerRole::Main);
+    titled.turn(host, TurnKind::Remarks, {"Mr Smith, welcome."});
+    titled.turn(smith, TurnKind::Remarks, {"Thank you."});
+    CHECK(cast::cast(titled.doc, titled.seg, cfg, {}).speakers[smith].voice == "o2");
+    cfg.overrides["Vladimir Putin"] = "o2";
+    cfg.overrides["Angela Merkel"] = "o1";
+    Script o = cast::cast(b.doc, b.seg, cfg, {});
+    CHECK(o.speakers[putin].voice == "o2");
+    CHECK(o.speakers[merkel].voice == "o1");
+}
+
 TEST_CASE("voices: with no voice of the stated sex free, the usual rules pick one", "[unit][cast]") {
     auto cfg = castfx::config();
     cfg.questioners = {"q2", "q4"};  // male voices only
