@@ -229,35 +229,47 @@ bool word_byte(char c) {
 
 }  // namespace
 
+const Voice* CastConfig::voice(const std::string& id) const {
+    for (const auto& v : palette)
+        if (v.id == id) return &v;
+    return nullptr;
+}
+
 Sex stated_sex(std::string_view name) {
     const std::size_t end = name.find(' ');
     if (end == std::string_view::npos) return Sex::Unstated;  // a title needs a name after it
     return title_sex(name.substr(0, end));
 }
 
-Sex addressed_sex(std::string_view surname, const std::vector<std::string_view>& texts) {
-    // A surname is a capitalised word of two letters or more ("Questioner 3"
-    // has none).
-    if (surname.size() < 2 || !std::isupper(static_cast<unsigned char>(surname[0]))) return Sex::Unstated;
+Sex addressed_sex(std::string_view name, const std::vector<std::string_view>& texts) {
     int female = 0, male = 0;
-    for (std::string_view t : texts) {
-        for (std::size_t at = t.find(surname); at != std::string_view::npos; at = t.find(surname, at + 1)) {
-            const std::size_t end = at + surname.size();
-            if ((at > 0 && word_byte(t[at - 1])) || (end < t.size() && word_byte(t[end]) && t[end] != '\''))
-                continue;  // part of a longer word ("Putinism"); "Putin's" counts
-            // The word before, across one space: "Mr Putin", "Ms. Jean-Pierre".
-            if (at < 2 || t[at - 1] != ' ') continue;
-            std::size_t from = at - 1;
-            while (from > 0 && t[from - 1] != ' ' && t[from - 1] != '\n' && t[from - 1] != '(' &&
-                   t[from - 1] != '"')
-                --from;
-            switch (title_sex(t.substr(from, at - 1 - from))) {
-                case Sex::Female: ++female; break;
-                case Sex::Male: ++male; break;
-                case Sex::Unstated: break;
+    // Titles before `words` where they stand as words of their own.
+    auto count = [&](std::string_view words) {
+        for (std::string_view t : texts) {
+            for (std::size_t at = t.find(words); at != std::string_view::npos; at = t.find(words, at + 1)) {
+                const std::size_t end = at + words.size();
+                if ((at > 0 && word_byte(t[at - 1])) || (end < t.size() && word_byte(t[end]) && t[end] != '\''))
+                    continue;  // part of a longer word ("Putinism"); "Putin's" counts
+                // The word before, across one space: "Mr Putin", "Ms. Jean-Pierre".
+                if (at < 2 || t[at - 1] != ' ') continue;
+                std::size_t from = at - 1;
+                while (from > 0 && t[from - 1] != ' ' && t[from - 1] != '\n' && t[from - 1] != '(' &&
+                       t[from - 1] != '"')
+                    --from;
+                switch (title_sex(t.substr(from, at - 1 - from))) {
+                    case Sex::Female: ++female; break;
+                    case Sex::Male: ++male; break;
+                    case Sex::Unstated: break;
+                }
             }
         }
-    }
+    };
+    // The surname is the name's last word, capitalised, two letters or more
+    // ("Questioner 3" has none).
+    const std::string_view surname = name.substr(name.rfind(' ') + 1);
+    if (surname.size() < 2 || !std::isupper(static_cast<unsigned char>(surname[0]))) return Sex::Unstated;
+    count(surname);
+    if (surname.size() < name.size()) count(name);  // "Mr Vladimir Putin"
     if (female > male) return Sex::Female;
     if (male > female) return Sex::Male;
     return Sex::Unstated;
@@ -289,8 +301,6 @@ void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const s
     }
     // A voice fits a speaker unless both the voice and the speaker's label
     // say a sex and they differ.
-    std::map<std::string, Sex> sounds;
-    for (const auto& v : cfg.palette) sounds[v.id] = v.sex;
     // A speaker's sex as their label's title says it, else as the transcript's
     // other titles for them do ("Thank you, Mr Putin").
     std::vector<std::string_view> texts;
@@ -299,12 +309,12 @@ void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const s
     for (const auto& sp : speakers) {
         Sex sex = stated_sex(sp.name);
         if (sex == Sex::Unstated && sp.role != SpeakerRole::Narrator)
-            sex = addressed_sex(std::string_view(sp.name).substr(sp.name.rfind(' ') + 1), texts);
+            sex = addressed_sex(sp.name, texts);
         stated.push_back(sex);
     }
     auto fits = [&](const std::string& id, Sex want) {
-        auto it = sounds.find(id);
-        return want == Sex::Unstated || it == sounds.end() || it->second == Sex::Unstated || it->second == want;
+        const Voice* v = cfg.voice(id);
+        return want == Sex::Unstated || !v || v->sex == Sex::Unstated || v->sex == want;
     };
     // A main speaker whose title says otherwise than the main voice sounds
     // ("Ms. Psaki" against a male main voice) is cast like a named speaker below.
@@ -551,9 +561,8 @@ Script cast(const Document& doc, const Segmentation& seg, const CastConfig& cfg,
     for (auto& p : plan) p.seg.voice = script.speakers[p.seg.speaker].voice;
 
     auto rate_of = [&](const std::string& id) {
-        for (const auto& v : cfg.palette)
-            if (v.id == id) return v.rate;
-        return 175;
+        const Voice* v = cfg.voice(id);
+        return v ? v->rate : 175;
     };
     std::vector<int> durations;
     for (const auto& p : plan) durations.push_back(int(std::min<std::int64_t>(ms_for_words(p.words, rate_of(p.seg.voice)), INT32_MAX)));

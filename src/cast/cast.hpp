@@ -38,6 +38,8 @@ struct CastConfig {
     bool narrate_stage_directions = false;        // otherwise a stage direction is a pause
     std::string source_path;                      // for messages
     std::map<std::string, int> voice_lines;       // Voice::id → line in source_path (for messages)
+
+    const Voice* voice(const std::string& id) const;  // the palette's voice with that id, or nullptr
 };
 
 struct LexiconEntry {
@@ -59,10 +61,11 @@ std::string default_lexicon_path();  // voices/lexicon.tsv
 // SMITH", "Sir Keir Starmer", "Madam Chair"); Unstated without one.
 Sex stated_sex(std::string_view speaker_name);
 // What the transcript calls a speaker whose label has no title: the titles
-// written before their surname ("Thank you, Mr Putin", "Ms. Jean-Pierre's
-// point") across `texts`, case-sensitive on the surname; the sex most of them
-// say, Unstated on a tie or none. Casting uses it for named speakers.
-Sex addressed_sex(std::string_view surname, const std::vector<std::string_view>& texts);
+// written before their surname (the name's last word) or their whole name
+// ("Thank you, Mr Putin", "Ms. Jean-Pierre's point", "Mr Vladimir Putin")
+// across `texts`, spelt as in the name; the sex most of them say, Unstated on
+// a tie or none. Casting uses it for every speaker but the narrator.
+Sex addressed_sex(std::string_view name, const std::vector<std::string_view>& texts);
 
 // Throw ConfigError naming the file, line and key. A voice's Sex comes from
 // its `sex` ("female", "male", "any"), else from espeak's variant names (f1..f5
