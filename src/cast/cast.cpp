@@ -299,8 +299,6 @@ void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const s
         }
         if (s == narrator) sp.voice = cfg.narrator;
     }
-    // A voice fits a speaker unless both the voice and the speaker's label
-    // say a sex and they differ.
     // A speaker's sex as their label's title says it, else as the transcript's
     // other titles for them do ("Thank you, Mr Putin").
     std::vector<std::string_view> texts;
@@ -312,6 +310,7 @@ void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const s
             sex = addressed_sex(sp.name, texts);
         stated.push_back(sex);
     }
+    // A voice fits a speaker unless both say a sex and they differ.
     auto fits = [&](const std::string& id, Sex want) {
         const Voice* v = cfg.voice(id);
         return want == Sex::Unstated || !v || v->sex == Sex::Unstated || v->sex == want;
