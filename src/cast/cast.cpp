@@ -304,11 +304,10 @@ void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const s
     std::vector<std::string_view> texts;
     for (const auto& p : plan) texts.push_back(p.display);
     std::vector<Sex> stated;
-    for (const auto& sp : speakers) {
-        Sex sex = stated_sex(sp.name);
-        if (sex == Sex::Unstated && sp.role != SpeakerRole::Narrator)
-            sex = addressed_sex(sp.name, texts);
-        stated.push_back(sex);
+    for (auto& sp : speakers) {
+        sp.sex = stated_sex(sp.name);
+        if (sp.sex == Sex::Unstated && sp.role != SpeakerRole::Narrator) sp.sex = addressed_sex(sp.name, texts);
+        stated.push_back(sp.sex);
     }
     // A voice fits a speaker unless both say a sex and they differ.
     auto fits = [&](const std::string& id, Sex want) {

@@ -57,8 +57,12 @@ nlohmann::json plan_json(const render::Plan& plan, bool show_dropped) {
     j["time"] = s.meta.time;
     j["place"] = s.meta.place;
     auto& speakers = j["speakers"] = nlohmann::json::array();
-    for (const auto& sp : s.speakers)
-        speakers.push_back({{"id", sp.id}, {"name", sp.name}, {"role", to_string(sp.role)}, {"voice", sp.voice}});
+    for (const auto& sp : s.speakers) {
+        nlohmann::json sex = nullptr;
+        if (sp.sex != Sex::Unstated) sex = sp.sex == Sex::Female ? "female" : "male";
+        speakers.push_back(
+            {{"id", sp.id}, {"name", sp.name}, {"role", to_string(sp.role)}, {"voice", sp.voice}, {"sex", sex}});
+    }
     auto& turns = j["turns"] = nlohmann::json::array();
     for (std::size_t t = 0; t < s.turns.size(); ++t) {
         auto text = turn_text(plan, s.turns[t]);
@@ -105,7 +109,8 @@ void print_table(const render::Plan& plan, bool show_dropped) {
         const Voice* v = nullptr;
         for (const auto& vv : s.voices)
             if (vv.id == sp.voice) v = &vv;
-        std::printf("  %-24s %-11s voice %-10s %s\n", sp.name.c_str(), to_string(sp.role), sp.voice.c_str(),
+        const char* sex = sp.sex == Sex::Female ? "female" : sp.sex == Sex::Male ? "male" : "-";
+        std::printf("  %-24s %-11s %-6s voice %-10s %s\n", sp.name.c_str(), to_string(sp.role), sex, sp.voice.c_str(),
                     v ? fmt::format("({}{}{}, {} wpm, pitch {})", v->espeak_voice, v->variant.empty() ? "" : "+",
                                     v->variant, v->rate, v->pitch).c_str()
                       : "");

@@ -58,11 +58,16 @@ struct Document {
 
 enum class SpeakerRole { Narrator, Main, Questioner, Moderator, Other };
 
+// Whether a voice sounds female or male, or a speaker is titled as one
+// ("Ms. Psaki", "Thank you, Mr Putin"); casting matches the two.
+enum class Sex { Unstated, Female, Male };
+
 struct Speaker {
     std::string id;     // stable, slug-like: "sergey-lavrov", "questioner-3", "narrator"
     std::string name;   // display name: "Sergey Lavrov", "Questioner 3", "Narrator"
     SpeakerRole role = SpeakerRole::Other;
     std::string voice;  // voice id from the palette (filled by cast)
+    Sex sex = Sex::Unstated;  // as the label's title or the transcript's titles say (filled by cast)
 };
 
 enum class TurnKind {
@@ -93,10 +98,6 @@ struct Chapter {
     std::size_t first_turn = 0;   // index into Script::turns; narrator intro belongs to chapter 0
     std::size_t first_segment = 0;
 };
-
-// Whether a voice sounds female or male, or a speaker's label says which
-// ("Ms. Psaki", "Mr. Sullivan"); casting matches the two.
-enum class Sex { Unstated, Female, Male };
 
 // A voice from the palette: everything espeak needs to speak as one person.
 struct Voice {

@@ -26,3 +26,20 @@ assert follow and follow[0]["kind"] == "follow-up", follow
 print(len(turns), "turns,", len(p["chapters"]), "chapters")
 '
 "$bin" plan "$src/examples/lavrov-volgograd-2021-08-30.txt" | grep -q "Question 6:"
+# The Kremlin news conference labels its speakers without titles; the text
+# calls them "Mr Putin", "Mr Rouhani", "Mr Erdogan": all three are male, and
+# each speaks in a voice the palette (turncast voices) says is male.
+palette=$("$bin" voices)
+"$bin" plan --json "$src/tests/fixtures/transcripts/corpus/kremlin-ankara-news-conference-2018-04-04.txt" |
+python3 -c '
+import json, sys
+p = json.load(sys.stdin)
+rows = [line.split() for line in sys.argv[1].splitlines()[2:]]
+voice_sex = {r[0]: r[2] for r in rows if len(r) > 2}
+for s in p["speakers"]:
+    if s["name"] in ("Vladimir Putin", "Hassan Rouhani", "Recep Tayyip Erdogan"):
+        assert s["sex"] == "male" and voice_sex[s["voice"]] == "male", (s, voice_sex)
+    if s["role"] == "narrator":
+        assert s["sex"] is None, s
+print("kremlin:", {s["name"]: (s["sex"], s["voice"]) for s in p["speakers"] if s["sex"]})
+' "$palette"

@@ -291,6 +291,8 @@ TEST_CASE("voices: a speaker the transcript calls Mr or Ms gets a voice of that 
     b.turn(putin, TurnKind::Remarks, {"Thank you, Madam Merkel."});
     b.turn(merkel, TurnKind::Remarks, {"Thank you, Mr Putin."});
     Script s = cast::cast(b.doc, b.seg, cfg, {});
+    CHECK(s.speakers[merkel].sex == Sex::Female);
+    CHECK(s.speakers[putin].sex == Sex::Male);
     // By order alone Merkel, heard first, would get o1.
     CHECK(s.speakers[merkel].voice == "o2");
     CHECK(s.speakers[putin].voice == "o1");
