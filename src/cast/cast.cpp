@@ -288,12 +288,14 @@ void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const s
 
     // Fixed voices first: overrides by name or id, the narrator, the first main speaker.
     bool main_taken = false;
+    std::vector<bool> overridden(speakers.size(), false);
     for (std::size_t s = 0; s < speakers.size(); ++s) {
         Speaker& sp = speakers[s];
         sp.voice.clear();
         for (const auto& [name, voice] : cfg.overrides)
             if (same_name(name, sp.name) || name == sp.id) sp.voice = voice;
         if (!sp.voice.empty()) {
+            overridden[s] = true;
             if (sp.role == SpeakerRole::Main) main_taken = true;
             continue;
         }
@@ -388,6 +390,16 @@ void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const s
             if (a < b && speakers[a].voice == speakers[b].voice)
                 warnings.push_back(fmt::format("{} and {} speak one after the other in the same voice '{}'",
                                                speakers[a].name, speakers[b].name, speakers[a].voice));
+    // A listener hears a woman's words in a man's voice or the other way round
+    // only when the pools had nothing else to give (an override is the user's
+    // own choice).
+    for (std::size_t s = 0; s < speakers.size(); ++s) {
+        if (overridden[s] || fits(speakers[s].voice, speakers[s].sex)) continue;
+        const char* is = speakers[s].sex == Sex::Female ? "female" : "male";
+        warnings.push_back(fmt::format("{} reads as {} but speaks in voice '{}' of the other sex: the pools had no {} "
+                                       "voice free; add one to the cast file or give {} an override",
+                                       speakers[s].name, is, speakers[s].voice, is, speakers[s].name));
+    }
 }
 
 // ---- step 3: chapters -------------------------------------------------------

@@ -326,6 +326,13 @@ TEST_CASE("voices: with no voice of the stated sex free, the usual rules pick on
     CHECK(s.speakers[host].voice == "main");
     CHECK(s.speakers[ann].voice == "q2");
     require_adjacent_voices_differ(s);
+    // ... and says so; an override to the same voice is the user's choice.
+    REQUIRE(s.warnings.size() == 1);
+    CHECK(s.warnings[0] ==
+          "Ms. Ann reads as female but speaks in voice 'q2' of the other sex: the pools had no female voice free; "
+          "add one to the cast file or give Ms. Ann an override");
+    cfg.overrides["Ms. Ann"] = "q2";
+    CHECK(cast::cast(b.doc, b.seg, cfg, {}).warnings.empty());
 }
 
 TEST_CASE("announcements: first time, every change, never; questions", "[unit][cast]") {
