@@ -4,6 +4,7 @@
 //   3. plan chapters (by question, by moderator question, or by length);
 //   4. set the pause before every segment.
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cctype>
 #include <limits>
@@ -202,10 +203,6 @@ struct VoicePicker {
 
 bool same_name(const std::string& a, const std::string& b) { return text::lower(a) == text::lower(b); }
 
-}  // namespace
-
-namespace {
-
 // "Ms", "Mr.", "MADAM", "Sir", ...: the sex a title says; Unstated for any other word.
 Sex title_sex(std::string_view word) {
     static const std::set<std::string> female = {"ms",   "mrs",  "miss",     "madam",    "madame",
@@ -241,38 +238,56 @@ Sex stated_sex(std::string_view name) {
     return title_sex(name.substr(0, end));
 }
 
-Sex addressed_sex(std::string_view name, const std::vector<std::string_view>& texts) {
-    int female = 0, male = 0;
-    // Titles before `words` where they stand as words of their own.
-    auto count = [&](std::string_view words) {
-        for (std::string_view t : texts) {
-            for (std::size_t at = t.find(words); at != std::string_view::npos; at = t.find(words, at + 1)) {
-                const std::size_t end = at + words.size();
-                if ((at > 0 && word_byte(t[at - 1])) || (end < t.size() && word_byte(t[end]) && t[end] != '\''))
-                    continue;  // part of a longer word ("Putinism"); "Putin's" counts
-                // The word before, across one space: "Mr Putin", "Ms. Jean-Pierre".
-                if (at < 2 || t[at - 1] != ' ') continue;
-                std::size_t from = at - 1;
-                while (from > 0 && t[from - 1] != ' ' && t[from - 1] != '\n' && t[from - 1] != '(' &&
-                       t[from - 1] != '"')
-                    --from;
-                switch (title_sex(t.substr(from, at - 1 - from))) {
-                    case Sex::Female: ++female; break;
-                    case Sex::Male: ++male; break;
-                    case Sex::Unstated: break;
-                }
+std::vector<Sex> addressed_sexes(const std::vector<std::string_view>& names,
+                                 const std::vector<std::string_view>& texts) {
+    // A name's surname is its last word, capitalised, two letters or more
+    // ("Questioner 3" has none).
+    auto surname_of = [](std::string_view name) {
+        const std::string_view last = name.substr(name.rfind(' ') + 1);
+        return last.size() >= 2 && std::isupper(static_cast<unsigned char>(last[0])) ? last : std::string_view();
+    };
+    // Per surname and whole name: the titles found before it that say female, and male.
+    std::map<std::string_view, std::array<int, 2>, std::less<>> found;
+    std::size_t longest = 0;
+    for (std::string_view name : names) {
+        if (surname_of(name).empty()) continue;
+        found[surname_of(name)];
+        found[name];
+        longest = std::max(longest, name.size());
+    }
+    // One pass over the text: after each title and one space ("Mr Putin",
+    // "Ms. Jean-Pierre"), every name that stands there as words of its own
+    // ("Putin's" counts, "Putinism" does not).
+    auto delimits = [](char c) { return c == ' ' || c == '\n' || c == '(' || c == '"'; };
+    for (std::string_view t : texts) {
+        if (found.empty()) break;
+        for (std::size_t from = 0, end = 0; from < t.size(); from = end + 1) {
+            for (end = from; end < t.size() && !delimits(t[end]);) ++end;
+            const Sex sex = title_sex(t.substr(from, end - from));
+            const std::size_t at = end + 1;  // where the name would start
+            if (sex == Sex::Unstated || at >= t.size() || t[end] != ' ') continue;
+            for (std::size_t stop = at + 1; stop <= std::min(t.size(), at + longest); ++stop) {
+                if (stop < t.size() && word_byte(t[stop]) && t[stop] != '\'') continue;
+                if (auto it = found.find(t.substr(at, stop - at)); it != found.end())
+                    ++it->second[sex == Sex::Female ? 0 : 1];
             }
         }
-    };
-    // The surname is the name's last word, capitalised, two letters or more
-    // ("Questioner 3" has none).
-    const std::string_view surname = name.substr(name.rfind(' ') + 1);
-    if (surname.size() < 2 || !std::isupper(static_cast<unsigned char>(surname[0]))) return Sex::Unstated;
-    count(surname);
-    if (surname.size() < name.size()) count(name);  // "Mr Vladimir Putin"
-    if (female > male) return Sex::Female;
-    if (male > female) return Sex::Male;
-    return Sex::Unstated;
+    }
+    std::vector<Sex> out;
+    for (std::string_view name : names) {
+        std::array<int, 2> n{};
+        // The surname alone and the whole name ("Mr Vladimir Putin"), once where they are one.
+        const std::string_view surname = surname_of(name);
+        for (std::string_view key : {surname, surname.size() < name.size() ? name : std::string_view()})
+            if (auto it = found.find(key); !key.empty() && it != found.end())
+                n[0] += it->second[0], n[1] += it->second[1];
+        out.push_back(n[0] > n[1] ? Sex::Female : n[1] > n[0] ? Sex::Male : Sex::Unstated);
+    }
+    return out;
+}
+
+Sex addressed_sex(std::string_view name, const std::vector<std::string_view>& texts) {
+    return addressed_sexes({name}, texts).front();
 }
 
 namespace {
@@ -302,15 +317,19 @@ void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const s
         if (s == narrator) sp.voice = cfg.narrator;
     }
     // A speaker's sex as their label's title says it, else as the transcript's
-    // other titles for them do ("Thank you, Mr Putin").
-    std::vector<std::string_view> texts;
+    // other titles for them do ("Thank you, Mr Putin"), read in one pass.
+    std::vector<std::string_view> texts, untitled;
     for (const auto& p : plan) texts.push_back(p.display);
-    std::vector<Sex> stated;
+    std::vector<Speaker*> asked;
     for (auto& sp : speakers) {
         sp.sex = stated_sex(sp.name);
-        if (sp.sex == Sex::Unstated && sp.role != SpeakerRole::Narrator) sp.sex = addressed_sex(sp.name, texts);
-        stated.push_back(sp.sex);
+        if (sp.sex == Sex::Unstated && sp.role != SpeakerRole::Narrator) {
+            untitled.push_back(sp.name);
+            asked.push_back(&sp);
+        }
     }
+    const std::vector<Sex> addressed = addressed_sexes(untitled, texts);
+    for (std::size_t i = 0; i < asked.size(); ++i) asked[i]->sex = addressed[i];
     // A voice fits a speaker unless both say a sex and they differ.
     auto fits = [&](const std::string& id, Sex want) {
         const Voice* v = cfg.voice(id);
@@ -320,7 +339,7 @@ void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const s
     // ("Ms. Psaki" against a male main voice) is cast like a named speaker below.
     for (std::size_t s = 0; s < speakers.size(); ++s) {
         Speaker& sp = speakers[s];
-        if (sp.voice.empty() && sp.role == SpeakerRole::Main && !main_taken && fits(cfg.main, stated[s])) {
+        if (sp.voice.empty() && sp.role == SpeakerRole::Main && !main_taken && fits(cfg.main, sp.sex)) {
             sp.voice = cfg.main;
             main_taken = true;
         }
@@ -346,10 +365,10 @@ void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const s
         std::set<std::string> taken = reserved;
         for (const auto& other : speakers)
             if (!other.voice.empty()) taken.insert(other.voice);
-        // A speaker whose label gives a title ("Ms.", "Mr.") gets a voice of
-        // that sex from the pools when one is free of the rules below; failing
-        // that, any voice by the same rules.
-        const Sex want = stated[s];
+        // A speaker who reads as female or male (a title in the label or
+        // before their name) gets a voice of that sex from the pools when one
+        // is free of the rules below; failing that, any voice by the same rules.
+        const Sex want = sp.sex;
         auto of_sex = [&](const std::vector<std::string>& ids) {
             std::vector<std::string> out;
             for (const auto& id : ids)
@@ -395,7 +414,7 @@ void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const s
     // own choice).
     for (std::size_t s = 0; s < speakers.size(); ++s) {
         if (overridden[s] || fits(speakers[s].voice, speakers[s].sex)) continue;
-        const char* is = speakers[s].sex == Sex::Female ? "female" : "male";
+        const char* is = to_string(speakers[s].sex);
         warnings.push_back(fmt::format("{} reads as {} but speaks in voice '{}' of the other sex: the pools had no {} "
                                        "voice free; add one to the cast file or give {} an override",
                                        speakers[s].name, is, speakers[s].voice, is, speakers[s].name));

@@ -66,6 +66,9 @@ Sex stated_sex(std::string_view speaker_name);
 // across `texts`, spelt as in the name; the sex most of them say, Unstated on
 // a tie or none. Casting uses it for every speaker but the narrator.
 Sex addressed_sex(std::string_view name, const std::vector<std::string_view>& texts);
+// addressed_sex() for each of `names`, reading `texts` once.
+std::vector<Sex> addressed_sexes(const std::vector<std::string_view>& names,
+                                 const std::vector<std::string_view>& texts);
 
 // Throw ConfigError naming the file, line and key. A voice's Sex comes from
 // its `sex` ("female", "male", "any"), else from espeak's variant names (f1..f5

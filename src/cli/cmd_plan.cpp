@@ -58,8 +58,7 @@ nlohmann::json plan_json(const render::Plan& plan, bool show_dropped) {
     j["place"] = s.meta.place;
     auto& speakers = j["speakers"] = nlohmann::json::array();
     for (const auto& sp : s.speakers) {
-        nlohmann::json sex = nullptr;
-        if (sp.sex != Sex::Unstated) sex = sp.sex == Sex::Female ? "female" : "male";
+        const nlohmann::json sex = sp.sex == Sex::Unstated ? nlohmann::json(nullptr) : to_string(sp.sex);
         speakers.push_back(
             {{"id", sp.id}, {"name", sp.name}, {"role", to_string(sp.role)}, {"voice", sp.voice}, {"sex", sex}});
     }
@@ -109,7 +108,7 @@ void print_table(const render::Plan& plan, bool show_dropped) {
         const Voice* v = nullptr;
         for (const auto& vv : s.voices)
             if (vv.id == sp.voice) v = &vv;
-        const char* sex = sp.sex == Sex::Female ? "female" : sp.sex == Sex::Male ? "male" : "-";
+        const char* sex = sp.sex == Sex::Unstated ? "-" : to_string(sp.sex);
         std::printf("  %-24s %-11s %-6s voice %-10s %s\n", sp.name.c_str(), to_string(sp.role), sex, sp.voice.c_str(),
                     v ? fmt::format("({}{}{}, {} wpm, pitch {})", v->espeak_voice, v->variant.empty() ? "" : "+",
                                     v->variant, v->rate, v->pitch).c_str()

@@ -50,7 +50,7 @@ void run_voices(const VoicesArgs& a) {
     for (const auto& v : cfg.palette) {
         const std::string spec = v.espeak_voice + (v.variant.empty() ? "" : "+" + v.variant);
         const bool missing = engine && !engine->has_voice(v.espeak_voice);
-        const char* sex = v.sex == Sex::Female ? "female" : v.sex == Sex::Male ? "male" : "any";
+        const char* sex = v.sex == Sex::Unstated ? "any" : to_string(v.sex);
         std::printf("  %-10s %-24s %-6s %5d %6d %6d %8.1f  %s%s\n", v.id.c_str(), spec.c_str(), sex, v.rate,
                     v.pitch, v.range, v.gain_db, roles_of(cfg, v.id).c_str(),
                     missing ? "  (espeak voice not installed)" : "");

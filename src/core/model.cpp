@@ -32,6 +32,15 @@ const char* to_string(SpeakerRole role) {
     return "other";
 }
 
+const char* to_string(Sex sex) {
+    switch (sex) {
+    case Sex::Female: return "female";
+    case Sex::Male: return "male";
+    case Sex::Unstated: return "";
+    }
+    return "";
+}
+
 const char* to_string(TurnKind kind) {
     switch (kind) {
     case TurnKind::Remarks: return "remarks";

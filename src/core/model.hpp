@@ -152,5 +152,6 @@ struct Script {
 
 const char* to_string(SpeakerRole role);
 const char* to_string(TurnKind kind);
+const char* to_string(Sex sex);  // "female", "male", or "" for Unstated
 
 }  // namespace turncast

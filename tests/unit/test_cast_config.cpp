@@ -87,9 +87,8 @@ TEST_CASE("cast.toml: the shipped palette loads, is told apart by variant, and f
         CHECK(v.sex != Sex::Unstated);
     }
     auto sex = [&](const std::string& id) {
-        for (const auto& v : cfg.palette)
-            if (v.id == id) return v.sex;
-        return Sex::Unstated;
+        REQUIRE(cfg.voice(id));
+        return cfg.voice(id)->sex;
     };
     CHECK(sex(cfg.main) == Sex::Male);
     CHECK(sex(cfg.narrator) == Sex::Female);
