@@ -18,6 +18,7 @@ struct RenderArgs {
     std::string formats = "opus,m4a";
     std::string cache_dir;
     bool no_cache = false;
+    double cache_max_mb = double(render::kDefaultCacheMaxBytes) / 1e6;
     int jobs = 0;
     std::string cast_path, lexicon_path, cover_path;
     double loudness = -16.0;
@@ -35,6 +36,7 @@ void run_render(const RenderArgs& a, const Globals& g) {
     opt.formats = render::parse_formats(a.formats);
     opt.cache_dir = a.cache_dir;
     opt.use_cache = !a.no_cache;
+    opt.cache_max_bytes = std::uint64_t(a.cache_max_mb * 1e6);
     opt.jobs = a.jobs;
     opt.quiet = g.quiet;
     opt.cover_path = a.cover_path;
@@ -64,6 +66,9 @@ void run_render(const RenderArgs& a, const Globals& g) {
                     p.script.chapters.size(),
                     r.unchanged ? "already up to date"
                                 : fmt::format("{} segments spoken, {} pieces encoded", r.synthesised, r.encoded).c_str());
+        if (r.cache_removed > 0 && !g.quiet)
+            std::fprintf(stderr, "turncast: render cache: removed %.1f MB of least recently used entries to stay within %.0f MB (--cache-max-size)\n",
+                         double(r.cache_removed) / 1e6, a.cache_max_mb);
     }
 }
 
@@ -77,6 +82,10 @@ void add_render(CLI::App& app, Globals& g) {
     cmd->add_option("--formats", a->formats, "Comma-separated: opus, m4a, m4b, flac, wav")->capture_default_str();
     cmd->add_option("--cache-dir", a->cache_dir, "Render cache folder (default OUTPUT/.cache)");
     cmd->add_flag("--no-cache", a->no_cache, "Render everything afresh and keep no cache");
+    cmd->add_option("--cache-max-size", a->cache_max_mb,
+                    "Trim the cache to this many MB after rendering, least recently used first (this render's entries stay)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0, 1e9));
     cmd->add_option("-j,--jobs", a->jobs, "Parallel workers (default: one per core)")->check(CLI::Range(0, 256));
     cmd->add_option("--cast", a->cast_path, "Cast file (default voices/cast.toml)");
     cmd->add_option("--lexicon", a->lexicon_path, "Extra pronunciation lexicon (TSV), applied over the default");

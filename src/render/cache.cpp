@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <xxhash.h>
 
 extern "C" {
@@ -228,23 +229,34 @@ std::uint64_t Cache::size_bytes() const {
     return total;
 }
 
-std::uint64_t Cache::prune(std::uint64_t max_bytes) const {
-    // Only with no render using the cache: one that has counted an entry as
-    // cached reads it again when it muxes.
-    if (lock_fd_ >= 0 && ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
-        const int err = errno;
-        ::flock(lock_fd_, LOCK_SH);  // converting dropped the shared lock
-        if (err == EWOULDBLOCK)
-            throw IoError(dir_, "a render is using this cache, so nothing was pruned",
-                          "prune it again when the render has finished");
-        throw IoError(dir_, std::string("cannot lock the cache: ") + std::strerror(err), "check the folder's permissions");
+bool Cache::lock_exclusive() const {
+    if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX | LOCK_NB) == 0) return true;
+    const int err = errno;
+    ::flock(lock_fd_, LOCK_SH);  // converting dropped the shared lock
+    if (err == EWOULDBLOCK) return false;
+    throw IoError(dir_, std::string("cannot lock the cache: ") + std::strerror(err), "check the folder's permissions");
+}
+
+namespace {
+
+// Gives a Cache's exclusive hold back as the shared one it had.
+struct BackToShared {
+    int fd;
+    ~BackToShared() {
+        if (fd >= 0) ::flock(fd, LOCK_SH);
     }
-    struct Guard {
-        int fd;
-        ~Guard() {
-            if (fd >= 0) ::flock(fd, LOCK_SH);
-        }
-    } back_to_shared{lock_fd_};
+};
+
+// An entry's key: its file name up to the first dot (<key>.wav, <key>.opus).
+std::string key_of(const fs::path& entry) {
+    const auto name = entry.filename().string();
+    return name.substr(0, name.find('.'));
+}
+
+}  // namespace
+
+std::uint64_t Cache::remove_lru(std::uint64_t max_bytes, const std::vector<std::string>& keep) const {
+    const std::set<std::string> kept(keep.begin(), keep.end());
     struct Entry { fs::path path; std::uint64_t size; fs::file_time_type used; };
     std::vector<Entry> entries;
     std::uint64_t total = 0;
@@ -257,6 +269,10 @@ std::uint64_t Cache::prune(std::uint64_t max_bytes) const {
             // A render's temporary is not an entry: the render renames it in
             // place, and a killed render's is removed when the cache is next opened.
             if (io::is_temporary(e.path.filename().string())) continue;
+            if (kept.count(key_of(e.path))) {
+                touch(e.path.string());  // used by the render that just finished
+                continue;
+            }
             entries.push_back(std::move(e));
         }
     }
@@ -267,6 +283,22 @@ std::uint64_t Cache::prune(std::uint64_t max_bytes) const {
         if (fs::remove(e.path, ec)) removed += e.size;
     }
     return removed;
+}
+
+std::uint64_t Cache::prune(std::uint64_t max_bytes) const {
+    // Only with no render using the cache: one that has counted an entry as
+    // cached reads it again when it muxes.
+    if (!lock_exclusive())
+        throw IoError(dir_, "a render is using this cache, so nothing was pruned",
+                      "prune it again when the render has finished");
+    BackToShared back{lock_fd_};
+    return remove_lru(max_bytes, {});
+}
+
+std::optional<std::uint64_t> Cache::trim(std::uint64_t max_bytes, const std::vector<std::string>& keep) const {
+    if (!lock_exclusive()) return std::nullopt;
+    BackToShared back{lock_fd_};
+    return remove_lru(max_bytes, keep);
 }
 
 }  // namespace turncast::render

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "encode/encode.hpp"
 #include "synth/synth.hpp"
@@ -73,9 +74,22 @@ public:
     // Returns the bytes removed. Throws IoError, deleting nothing, while
     // another Cache on the same folder (a render) is open.
     std::uint64_t prune(std::uint64_t max_bytes) const;
+    // What a render does when it has finished: marks the entries under `keep`
+    // (its own keys) as just used, then, unless another render has the cache
+    // open, deletes least recently used entries other than those until the
+    // cache holds at most max_bytes (its own entries stay, even over the
+    // bound). Returns the bytes removed, or nullopt when another render
+    // holds the cache (it trims when it finishes).
+    std::optional<std::uint64_t> trim(std::uint64_t max_bytes, const std::vector<std::string>& keep) const;
     std::uint64_t size_bytes() const;
 
 private:
+    // Whether this Cache now holds the folder's lock exclusively (always
+    // true where there is no lock); false when another Cache holds it,
+    // with the shared hold taken again. Throws IoError on other failures.
+    bool lock_exclusive() const;
+    std::uint64_t remove_lru(std::uint64_t max_bytes, const std::vector<std::string>& keep) const;
+
     std::string dir_;
     int lock_fd_ = -1;  // dir/lock, held shared
 };

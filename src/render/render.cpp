@@ -383,6 +383,7 @@ private:
     std::vector<EncodeJob> master_segment(std::size_t i, Scratch& scratch);
     void encode(const EncodeJob& job);
     void encode_again(std::size_t i);
+    std::uint64_t trim_cache();
     std::string render_key() const;
     bool up_to_date(const std::string& key, Result& r) const;
     // Each writes one output to a temporary, committed with the others by run().
@@ -854,6 +855,7 @@ Result Renderer::run() {
         finish_encoding();  // what was queued while speaking (a pruned cache) is kept
         r.unchanged = true;
         r.synthesised = synthesised_;
+        r.cache_removed = trim_cache();
         progress_.done();
         return r;
     }
@@ -953,11 +955,25 @@ Result Renderer::run() {
     staged.push_back(io::stage_file(r.dir + "/manifest.json", sidecar::to_json(manifest)));
     r.files.push_back(r.dir + "/manifest.json");
     io::commit_all(staged);
+    r.cache_removed = trim_cache();
     progress_.done();
 
     r.synthesised = synthesised_;
     r.encoded = encoded_;
     return r;
+}
+
+// Keeps a shared cache bounded: what this render used stays (and counts as
+// just used); older entries go, least recently used first, once the cache is
+// over its size. A render running beside this one trims when it finishes.
+std::uint64_t Renderer::trim_cache() {
+    if (!opt_.use_cache) return 0;  // the private cache is removed anyway
+    std::vector<std::string> keep;
+    for (const auto& k : keys_) {
+        keep.push_back(k.speech);
+        for (const auto& [codec, piece] : k.piece) keep.push_back(piece);
+    }
+    return cache_->trim(opt_.cache_max_bytes, keep).value_or(0);
 }
 
 }  // namespace

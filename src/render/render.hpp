@@ -46,11 +46,16 @@ struct Plan {
 // writes nothing.
 Plan make_plan(const std::string& transcript_path, const PlanOptions& options);
 
+constexpr std::uint64_t kDefaultCacheMaxBytes = 1024ull * 1000 * 1000;  // 1024 MB
+
 struct Options {
     std::string output_dir = "output";
     std::vector<std::string> formats = {"opus", "m4a"};  // opus, m4a, m4b, flac, wav
     std::string cache_dir;      // empty: <output_dir>/.cache
     bool use_cache = true;      // false: a private temporary cache, removed afterwards
+    // After a render the cache is trimmed to this size, least recently used
+    // entries first; the render's own entries always stay (Cache::trim).
+    std::uint64_t cache_max_bytes = kDefaultCacheMaxBytes;
     int jobs = 0;               // 0: one per core
     bool quiet = false;         // no progress on stderr
     std::string cover_path;     // optional cover image for both audio files
@@ -65,6 +70,7 @@ struct Result {
     int synthesised = 0;              // segments spoken (cache misses)
     int encoded = 0;                  // pieces encoded (cache misses)
     std::int64_t total_samples = 0;   // audio length at 48 kHz
+    std::uint64_t cache_removed = 0;  // bytes of older cache entries deleted to keep the cache bounded
 };
 
 // Validates formats and voices first (ConfigError/Usage), then renders.

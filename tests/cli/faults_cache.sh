@@ -4,7 +4,8 @@
 # the same transcript at once (same output, same cache) both succeed with one
 # correct result. "Correct" = decodes exactly like a cold render. `turncast
 # cache prune` bounds the cache, and refuses (deleting nothing) while a render
-# holds it, so a prune during a render cannot break the render.
+# holds it, so a prune during a render cannot break the render; a render
+# trims the cache to --cache-max-size when it finishes, keeping its own entries.
 set -uo pipefail
 bin=$1; src=$2
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -95,4 +96,18 @@ while kill -0 $r 2>/dev/null; do
 done
 wait $r || { echo "FAIL: a render with prunes attempted during it failed:"; cat "$tmp/r.err"; fail=1; }
 check_same "$tmp/out/$slug" "with prunes attempted during the render"
+# --- a render's own bound (--cache-max-size) ---------------------------------------
+# The corrected text shares every entry but one paragraph's with the original:
+# rendered with a bound of 0 MB it removes that paragraph's entries, says so,
+# and keeps all of its own, so rendering it again is up to date.
+rm -rf "$tmp/out" "$tmp/cache"  # the prunes above may have emptied it after the render
+"$bin" render "$tmp/talk.txt" -o "$tmp/out" --cache-dir "$tmp/cache" -j2 --quiet >/dev/null || { echo "FAIL: render before the bound"; fail=1; }
+sed 's/walk by the river\./walk by the sea./' "$tmp/talk.txt" >"$tmp/fixed.txt"
+cmp -s "$tmp/talk.txt" "$tmp/fixed.txt" && { echo "FAIL: the fixture no longer has the sentence this test corrects"; fail=1; }
+"$bin" render "$tmp/fixed.txt" -o "$tmp/out" --cache-dir "$tmp/cache" --cache-max-size 0 -j2 >/dev/null 2>"$tmp/t.err" \
+  || { echo "FAIL: render with --cache-max-size 0"; cat "$tmp/t.err"; fail=1; }
+grep -qE '^turncast: render cache: removed [0-9.]+ MB of least recently used entries to stay within 0 MB \(--cache-max-size\)$' "$tmp/t.err" \
+  || { echo "FAIL: the render did not say what it removed from the cache:"; cat "$tmp/t.err"; fail=1; }
+"$bin" render "$tmp/fixed.txt" -o "$tmp/out" --cache-dir "$tmp/cache" --cache-max-size 0 -j2 --quiet >"$tmp/t.out" \
+  && grep -q 'already up to date' "$tmp/t.out" || { echo "FAIL: the bound removed entries the render used:"; cat "$tmp/t.out"; fail=1; }
 exit $fail

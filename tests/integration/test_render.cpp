@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
@@ -156,16 +157,24 @@ TEST_CASE("rendering is repeatable, and an unchanged re-render writes nothing", 
     for (std::size_t i = 0; i < pa.chapters.size(); ++i) CHECK(pa.chapters[i].start == pb.chapters[i].start);
 }
 
+// The fixture at DIR/src/springfield.txt, and the same text with one word of
+// its last answer corrected.
+struct Correction {
+    std::string path, original, edited;
+    explicit Correction(const std::string& dir)
+        : path(dir + "/src/springfield.txt"), original(io::read_file(kFixture)), edited(original) {
+        const std::string from = "I read, and I walk by the river.";
+        REQUIRE(edited.find(from) != std::string::npos);
+        edited.replace(edited.find(from), from.size(), "I read, and I walk by the sea.");
+        fs::create_directories(dir + "/src");
+        io::write_file_atomic(path, original);
+    }
+};
+
 TEST_CASE("a one-word correction re-speaks one segment and matches a cold render", "[av][espeak]") {
     test::TempDir tmp;
-    const std::string original = io::read_file(kFixture);
-    std::string edited = original;
-    const std::string from = "I read, and I walk by the river.";
-    REQUIRE(edited.find(from) != std::string::npos);
-    edited.replace(edited.find(from), from.size(), "I read, and I walk by the sea.");
-    fs::create_directories(tmp.path + "/src");
-    const std::string path = tmp.path + "/src/springfield.txt";
-    io::write_file_atomic(path, original);
+    const Correction fix(tmp.path);
+    const std::string &path = fix.path, &edited = fix.edited;
 
     auto o = options(tmp.path + "/out", tmp.path + "/cache");
     render::render(render::make_plan(path, {}), o, engine());
@@ -214,17 +223,24 @@ TEST_CASE("bad input is reported with the file and nothing is written", "[av]") 
     expect_input_error(tmp.path + "/clutter.txt", "text");
 }
 
+// Writes cache files of a given size, last used a given time before `now`.
+struct CacheFiles {
+    std::string dir;
+    fs::file_time_type now;
+    std::string operator()(const std::string& name, std::size_t bytes, int seconds_ago) const {
+        const auto path = dir + "/" + name;
+        std::ofstream(path, std::ios::binary) << std::string(bytes, 'x');
+        fs::last_write_time(path, now - std::chrono::seconds(seconds_ago));
+        return path;
+    }
+};
+
 TEST_CASE("cache prune removes the least recently used entries and leaves a render's temporaries alone", "[cache]") {
     test::TempDir tmp;
     const std::string dir = tmp.path + "/cache";
     render::Cache cache(dir);
     const auto now = fs::file_time_type::clock::now();
-    auto put = [&](const std::string& name, std::size_t bytes, int seconds_ago) {
-        const auto path = dir + "/" + name;
-        std::ofstream(path, std::ios::binary) << std::string(bytes, 'x');
-        fs::last_write_time(path, now - std::chrono::seconds(seconds_ago));
-        return path;
-    };
+    const CacheFiles put{dir, now};
     const auto a = put("pieces/a.opus", 1000, 300);
     const auto b = put("pieces/b.aac", 1000, 200);
     const auto wav = put("speech/c.wav", 1000, 100);
@@ -246,6 +262,77 @@ TEST_CASE("cache prune removes the least recently used entries and leaves a rend
     CHECK_FALSE(fs::exists(json));
     CHECK(fs::exists(temp));
     CHECK(cache.size_bytes() == 5000);
+}
+
+TEST_CASE("cache trim keeps a render's own entries, even over the bound, and marks them used", "[cache]") {
+    test::TempDir tmp;
+    const std::string dir = tmp.path + "/cache";
+    render::Cache cache(dir);
+    const auto now = fs::file_time_type::clock::now();
+    const CacheFiles put{dir, now};
+    const auto old_wav = put("speech/old.wav", 1000, 400);
+    const auto old_json = put("speech/old.json", 100, 400);
+    const auto older_piece = put("pieces/older.aac", 1000, 500);
+    const auto mine_wav = put("speech/mine.wav", 1000, 900);  // reused from long ago
+    const auto mine_json = put("speech/mine.json", 100, 900);
+    const auto mine_piece = put("pieces/minepiece.opus", 1000, 900);
+    CHECK(cache.size_bytes() == 4200);
+
+    // Under the bound: nothing goes, but the render's entries count as just used.
+    CHECK(cache.trim(4200, {"mine", "minepiece"}) == std::optional<std::uint64_t>(0));
+    CHECK(fs::last_write_time(mine_wav) > now - std::chrono::seconds(60));
+    CHECK(fs::last_write_time(mine_piece) > now - std::chrono::seconds(60));
+    CHECK(fs::last_write_time(old_wav) < now - std::chrono::seconds(300));
+
+    // Over it: the others go oldest first, and the render's own stay even
+    // though they alone are over the bound.
+    CHECK(cache.trim(3200, {"mine", "minepiece"}) == std::optional<std::uint64_t>(1000));
+    CHECK_FALSE(fs::exists(older_piece));
+    CHECK(fs::exists(old_wav));
+    CHECK(cache.trim(0, {"mine", "minepiece"}) == std::optional<std::uint64_t>(1100));
+    CHECK_FALSE(fs::exists(old_wav));
+    CHECK_FALSE(fs::exists(old_json));
+    CHECK(fs::exists(mine_wav));
+    CHECK(fs::exists(mine_json));
+    CHECK(fs::exists(mine_piece));
+
+    // Another render using the cache: trimming waits for its turn (nothing deleted).
+    {
+        render::Cache other(dir);
+        CHECK_FALSE(cache.trim(0, {}).has_value());
+        CHECK(fs::exists(mine_wav));
+    }
+    CHECK(cache.trim(0, {}) == std::optional<std::uint64_t>(2100));
+    CHECK(cache.size_bytes() == 0);
+}
+
+TEST_CASE("a render trims the cache to its bound and keeps what it used", "[av][espeak][cache]") {
+    test::TempDir tmp;
+    const Correction fix(tmp.path);
+    const std::string &path = fix.path, &original = fix.original, &edited = fix.edited;
+
+    auto o = options(tmp.path + "/out", tmp.path + "/cache");
+    o.formats = {"opus"};
+    auto first = render::render(render::make_plan(path, {}), o, engine());
+    CHECK(first.cache_removed == 0);  // under the default bound
+
+    // The corrected text rendered with a bound of nothing: only the entries of
+    // the paragraph it no longer has (its speech and its piece) go.
+    io::write_file_atomic(path, edited);
+    o.cache_max_bytes = 0;
+    auto second = render::render(render::make_plan(path, {}), o, engine());
+    CHECK(second.synthesised == 1);
+    CHECK(second.cache_removed > 0);
+    auto third = render::render(render::make_plan(path, {}), o, engine());
+    CHECK(third.unchanged);
+    CHECK(third.synthesised == 0);
+    CHECK(third.cache_removed == 0);
+
+    // The original again: just that paragraph is spoken and encoded again.
+    io::write_file_atomic(path, original);
+    auto back = render::render(render::make_plan(path, {}), o, engine());
+    CHECK(back.synthesised == 1);
+    CHECK(back.encoded == 1);
 }
 
 TEST_CASE("cache prune refuses, deleting nothing, while a render has the cache open", "[cache]") {
