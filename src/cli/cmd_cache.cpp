@@ -6,6 +6,7 @@
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "render/cache.hpp"
+#include "render/render.hpp"
 
 namespace turncast::cli {
 
@@ -13,7 +14,7 @@ namespace {
 
 struct CacheArgs {
     std::string dir = "output/.cache";
-    double max_mb = 1024;
+    double max_mb = double(render::kDefaultCacheMaxBytes) / 1e6;  // a render's own bound too
 };
 
 render::Cache open_existing(const std::string& dir) {

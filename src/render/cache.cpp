@@ -10,6 +10,7 @@
 #include <cerrno>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fmt/format.h>
@@ -296,9 +297,12 @@ std::uint64_t Cache::prune(std::uint64_t max_bytes) const {
 }
 
 std::optional<std::uint64_t> Cache::trim(std::uint64_t max_bytes, const std::vector<std::string>& keep) const {
-    if (!lock_exclusive()) return std::nullopt;
-    BackToShared back{lock_fd_};
-    return remove_lru(max_bytes, keep);
+    // The render's own entries count as used either way; deleting waits for
+    // a turn with the cache to itself.
+    const bool alone = lock_exclusive();
+    BackToShared back{alone ? lock_fd_ : -1};
+    const auto removed = remove_lru(alone ? max_bytes : UINT64_MAX, keep);
+    return alone ? std::optional<std::uint64_t>(removed) : std::nullopt;
 }
 
 }  // namespace turncast::render

@@ -79,7 +79,8 @@ public:
     // open, deletes least recently used entries other than those until the
     // cache holds at most max_bytes (its own entries stay, even over the
     // bound). Returns the bytes removed, or nullopt when another render
-    // holds the cache (it trims when it finishes).
+    // holds the cache (its entries are marked all the same; that render
+    // trims when it finishes).
     std::optional<std::uint64_t> trim(std::uint64_t max_bytes, const std::vector<std::string>& keep) const;
     std::uint64_t size_bytes() const;
 

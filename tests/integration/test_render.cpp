@@ -296,9 +296,14 @@ TEST_CASE("cache trim keeps a render's own entries, even over the bound, and mar
     CHECK(fs::exists(mine_json));
     CHECK(fs::exists(mine_piece));
 
-    // Another render using the cache: trimming waits for its turn (nothing deleted).
+    // Another render using the cache: trimming waits for its turn (nothing
+    // deleted), but the entries this render used still count as just used.
     {
         render::Cache other(dir);
+        fs::last_write_time(mine_piece, now - std::chrono::seconds(900));
+        CHECK_FALSE(cache.trim(0, {"minepiece"}).has_value());
+        CHECK(fs::exists(mine_wav));
+        CHECK(fs::last_write_time(mine_piece) > now - std::chrono::seconds(60));
         CHECK_FALSE(cache.trim(0, {}).has_value());
         CHECK(fs::exists(mine_wav));
     }
