@@ -1,14 +1,18 @@
 // Where a cold render's CPU goes, stage by stage, and what the encoder
 // settings cost: run by `scripts/bench --stages` (the README's figures).
 //
-//   bench_stages TRANSCRIPT
+//   bench_stages TRANSCRIPT [ROUNDS]
 //
-// Speaks every segment of the transcript once (forked workers, as a render
-// does), then runs each later stage over all segments on one thread, the way
-// the renderer's workers run them, and prints CPU seconds per stage and per
+// Speaks every segment of the transcript (forked workers, as a render does),
+// then runs each later stage over all segments on one thread, the way the
+// renderer's workers run them, and prints CPU seconds per stage and per
 // encoder setting as a Markdown table. Figures are CPU time (this process,
 // plus the synthesis children), so they hold on a busy machine better than
 // wall time does; wall time of a render is about their sum over the cores.
+// The whole measurement runs ROUNDS times (default 3), every stage and
+// setting once a round, and each row shows the median and the range: one
+// measurement of a row moves by ±10% on a virtual machine, enough to turn a
+// 5% difference between two settings either way.
 #include <sys/resource.h>
 #include <time.h>
 
@@ -20,8 +24,9 @@ extern "C" {
 #include <cmath>
 #include <cstdio>
 #include <fmt/format.h>
+#include <cstdlib>
 #include <functional>
-#include <optional>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -55,9 +60,30 @@ double cpu_of(const std::function<void()>& work) {
     return cpu_self() - t0;
 }
 
-void row(const char* what, double seconds, double audio_seconds, const std::string& more = "") {
-    std::printf("| %s | %.2f | %.0f× |%s\n", what, seconds, audio_seconds / seconds, more.c_str());
-}
+// CPU seconds per row, one per round, in the order the rows first appear.
+class Rows {
+public:
+    void add(const std::string& what, double seconds) {
+        auto it = std::find_if(rows_.begin(), rows_.end(), [&](const auto& r) { return r.first == what; });
+        if (it == rows_.end()) it = rows_.insert(rows_.end(), {what, {}});
+        it->second.push_back(seconds);
+    }
+    // "| what | median | min–max | × real time |" and `more`.
+    // The row measured as `what`, shown as `label` if one is given.
+    void print(const std::string& what, double audio_seconds, const std::string& more = "",
+               const std::string& label = "") const {
+        auto it = std::find_if(rows_.begin(), rows_.end(), [&](const auto& r) { return r.first == what; });
+        if (it == rows_.end()) throw std::logic_error("no row " + what);
+        auto v = it->second;
+        std::sort(v.begin(), v.end());
+        const double median = v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+        std::printf("| %s | %.2f | %.2f–%.2f | %.0f× |%s\n", (label.empty() ? what : label).c_str(), median, v.front(), v.back(),
+                    audio_seconds / median, more.c_str());
+    }
+
+private:
+    std::vector<std::pair<std::string, std::vector<double>>> rows_;
+};
 
 // Pre-echo: at every onset after silence in the encoders' input (a 2.5 ms block
 // above -50 dBFS whose 20 ms before are at least 50 dB quieter), how far the
@@ -97,120 +123,142 @@ std::string pre_echo(const std::vector<std::vector<float>>& input, const std::ve
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 2) {
-        std::fprintf(stderr, "usage: %s TRANSCRIPT\n", argv[0]);
+    if (argc != 2 && argc != 3) {
+        std::fprintf(stderr, "usage: %s TRANSCRIPT [ROUNDS]\n", argv[0]);
+        return 2;
+    }
+    const int rounds = argc == 3 ? std::atoi(argv[2]) : 3;
+    if (rounds < 1 || rounds > 100) {
+        std::fprintf(stderr, "%s: ROUNDS must be 1 to 100, not '%s'\n", argv[0], argv[2]);
         return 2;
     }
     av_log_set_level(AV_LOG_ERROR);  // not the encoders' statistics
     const auto plan = render::make_plan(argv[1], {});
     const Script& script = plan.script;
     synth::Engine engine;
-
     std::vector<synth::Request> requests;
     for (const auto& seg : script.segments) requests.push_back({seg.text, script.voice(seg.voice)});
-    std::vector<std::vector<float>> speech(requests.size());
-    const double s0 = cpu_self(), c0 = cpu_children();
-    engine.synthesize(requests, int(std::max(1u, std::thread::hardware_concurrency())),
-                      [&](std::size_t i, synth::Speech s) { speech[i] = master::to_float(s.pcm); });
-    const double synth_cpu = (cpu_self() - s0) + (cpu_children() - c0);
-
-    double audio = 0;
-    for (const auto& s : speech) audio += double(s.size()) / master::kSpeechRate;
 
     // Levelled as the renderer does for lossy pieces (render.cpp master_speech).
     const auto lossy = render::lossy_mastering(master::LoudnessTarget{});
-    const auto& target = lossy.target;
-    const auto& limiter = lossy.limiter;
-    std::vector<float> work;  // reused from segment to segment, as the renderer's threads do
-    const double level_cpu = cpu_of([&] {
-        for (auto& s : speech) master::level(s, target, limiter, master::kSpeechRate, work);
-    });
-
-    // Resampled once to the encoders' common input rate (24 kHz).
-    std::vector<std::vector<float>> input(speech.size());
-    const double resample_cpu = cpu_of([&] {
-        for (std::size_t i = 0; i < speech.size(); ++i) {
-            master::Resampler r(speech[i].data(), std::int64_t(speech[i].size()), encode::kInputRate);
-            input[i].resize(std::size_t(r.size()));
-            r.read(input[i].data(), r.size());
-        }
-    });
-
-    // Every segment as one piece; `kept` (if given) receives the pieces, for
-    // the decoded-peak check and the pre-echo figures.
-    auto encode_all = [&](encode::Codec codec, const encode::Settings& settings,
-                          std::vector<encode::Piece>* kept = nullptr) {
-        const std::int64_t scale = master::kSampleRate / encode::rate(codec);
-        if (kept) kept->reserve(input.size());
-        return cpu_of([&] {
-            for (const auto& s : input) {
-                const auto span = encode::span_for(std::int64_t(s.size()) * scale);
-                auto piece = encode::encode_piece(codec, settings, s.data(), std::int64_t(s.size()), 0,
-                                                  encode::input_samples(codec, span));
-                if (kept) kept->push_back(std::move(piece));
-            }
-        });
-    };
-    // The renderer's check of what the pieces decode to, timed on its own
-    // (encode_piece does the same decoding packet by packet as they come out).
     const double ceiling = render::decoded_peak_limit(master::LoudnessTarget{});
-    auto check_all = [&](const std::vector<encode::Piece>& pieces) {
-        return cpu_of([&] {
-            for (const auto& p : pieces) encode::decoded_true_peak(p, ceiling);
-        });
-    };
     const encode::Settings chosen;
-    std::vector<encode::Piece> chosen_pieces, aac_pieces;
-    const double opus_cpu = encode_all(encode::Codec::Opus, chosen, &chosen_pieces);
-    const double opus_check = check_all(chosen_pieces);
-    const double aac_cpu = encode_all(encode::Codec::Aac, chosen, &aac_pieces);
-    const double aac_check = check_all(aac_pieces);
-    aac_pieces.clear();
 
-    std::printf("%zu segments, %.1f min of speech; CPU seconds on one thread (synthesis: all workers)\n\n",
-                speech.size(), audio / 60);
-    std::printf("| stage | CPU (s) | × real time |\n|---|---:|---:|\n");
-    row("synthesis (espeak-ng, forked workers)", synth_cpu, audio);
-    row("levelling at 22050 Hz (libebur128 + limiter)", level_cpu, audio);
-    row("resampling to 24 kHz (once, for both encoders)", resample_cpu, audio);
-    row("Opus encode (chosen settings)", opus_cpu, audio);
-    row("Opus decoded-peak check", opus_check, audio);
-    row("AAC encode (chosen settings)", aac_cpu, audio);
-    row("AAC decoded-peak check", aac_check, audio);
+    const std::string kSynth = "synthesis (espeak-ng, forked workers)";
+    const std::string kLevel = "levelling at 22050 Hz (libebur128 + limiter)";
+    const std::string kResample = "resampling to 24 kHz (once, for both encoders)";
+    const std::string kOpus = "Opus encode (chosen settings)";
+    const std::string kOpusCheck = "Opus decoded-peak check";
+    const std::string kAac = "AAC encode (chosen settings)";
+    const std::string kAacCheck = "AAC decoded-peak check";
+    auto opus_every = [&](int c) {
+        return fmt::format("Opus {} kbit/s, complexity {} on every packet", chosen.opus_bitrate / 1000, c);
+    };
+    const std::string kOpusChosen = fmt::format("Opus {} kbit/s, complexity {} at onsets, {} elsewhere (chosen)",
+                                                chosen.opus_bitrate / 1000, chosen.opus_complexity,
+                                                chosen.opus_steady_complexity);
+    const std::string kOpusEveryCheck =
+        fmt::format("Opus decoded-peak check, complexity {} on every packet", chosen.opus_complexity);
+    auto aac_quality = [&](double q) {
+        return fmt::format("AAC fast coder, quality {}{}", q, q == chosen.aac_quality ? " (chosen)" : "");
+    };
+    const std::string kAacCbr = "AAC fast coder, 48 kbit/s CBR";
 
-    std::printf("\n| encoder setting | CPU (s) | × real time | pre-echo: median (dB under the onset) | 90%% of onsets at least |\n"
-                "|---|---:|---:|---:|---:|\n");
-    std::optional<double> every_packet_check;  // at the chosen onset complexity, if it is one of these
-    for (int complexity : {0, 3, 5}) {
-        encode::Settings s;
-        s.opus_complexity = s.opus_steady_complexity = complexity;
-        const std::string what = fmt::format("Opus {} kbit/s, complexity {} on every packet", s.opus_bitrate / 1000, complexity);
-        std::vector<encode::Piece> pieces;
-        const double cpu = encode_all(encode::Codec::Opus, s, &pieces);
-        if (complexity == chosen.opus_complexity) every_packet_check = check_all(pieces);
-        row(what.c_str(), cpu, audio, pre_echo(input, pieces));
+    Rows rows;
+    std::map<std::string, std::string> pre_echoes;  // by row: encoders are repeatable, so from the first round
+    double audio = 0;
+    for (int round = 0; round < rounds; ++round) {
+        std::vector<std::vector<float>> speech(requests.size());
+        const double s0 = cpu_self(), c0 = cpu_children();
+        engine.synthesize(requests, int(std::max(1u, std::thread::hardware_concurrency())),
+                          [&](std::size_t i, synth::Speech s) { speech[i] = master::to_float(s.pcm); });
+        rows.add(kSynth, (cpu_self() - s0) + (cpu_children() - c0));
+        audio = 0;
+        for (const auto& s : speech) audio += double(s.size()) / master::kSpeechRate;
+
+        std::vector<float> work;  // reused from segment to segment, as the renderer's threads do
+        rows.add(kLevel, cpu_of([&] {
+                     for (auto& s : speech) master::level(s, lossy.target, lossy.limiter, master::kSpeechRate, work);
+                 }));
+
+        // Resampled once to the encoders' common input rate (24 kHz).
+        std::vector<std::vector<float>> input(speech.size());
+        rows.add(kResample, cpu_of([&] {
+                     for (std::size_t i = 0; i < speech.size(); ++i) {
+                         master::Resampler r(speech[i].data(), std::int64_t(speech[i].size()), encode::kInputRate);
+                         input[i].resize(std::size_t(r.size()));
+                         r.read(input[i].data(), r.size());
+                     }
+                 }));
+        speech.clear();
+
+        // Every segment as one piece, timed under `what`; with `check`, the
+        // renderer's check of what the pieces decode to is timed on its own
+        // (encode_piece does the same decoding packet by packet as they come
+        // out); with `echo`, the pre-echo figures of the first round.
+        auto encode_all = [&](const std::string& what, encode::Codec codec, const encode::Settings& settings,
+                              const std::string& check = "", bool echo = false) {
+            const std::int64_t scale = master::kSampleRate / encode::rate(codec);
+            std::vector<encode::Piece> pieces;
+            pieces.reserve(input.size());
+            rows.add(what, cpu_of([&] {
+                         for (const auto& s : input) {
+                             const auto span = encode::span_for(std::int64_t(s.size()) * scale);
+                             pieces.push_back(encode::encode_piece(codec, settings, s.data(), std::int64_t(s.size()),
+                                                                   0, encode::input_samples(codec, span)));
+                         }
+                     }));
+            if (!check.empty())
+                rows.add(check, cpu_of([&] {
+                             for (const auto& p : pieces) encode::decoded_true_peak(p, ceiling);
+                         }));
+            if (echo && round == 0) pre_echoes[what] = pre_echo(input, pieces);
+        };
+        auto with = [&](const std::function<void(encode::Settings&)>& change) {
+            encode::Settings s;
+            change(s);
+            return s;
+        };
+        // One job a row; each round starts one further along the list, so a
+        // drift in the machine's speed during a round does not fall on the
+        // same rows every time.
+        std::vector<std::function<void()>> jobs = {
+            [&] { encode_all(kOpus, encode::Codec::Opus, chosen, kOpusCheck, true); },
+            [&] { encode_all(kAac, encode::Codec::Aac, chosen, kAacCheck); },
+            [&] {
+                encode_all(opus_every(0), encode::Codec::Opus,
+                           with([](auto& s) { s.opus_complexity = s.opus_steady_complexity = 0; }), "", true);
+            },
+            [&] {
+                encode_all(opus_every(3), encode::Codec::Opus,
+                           with([](auto& s) { s.opus_complexity = s.opus_steady_complexity = 3; }), kOpusEveryCheck,
+                           true);
+            },
+            [&] {
+                encode_all(opus_every(5), encode::Codec::Opus,
+                           with([](auto& s) { s.opus_complexity = s.opus_steady_complexity = 5; }), "", true);
+            },
+            [&] { encode_all(aac_quality(1.0), encode::Codec::Aac, with([](auto& s) { s.aac_quality = 1.0; })); },
+            [&] { encode_all(kAacCbr, encode::Codec::Aac, with([](auto& s) { s.aac_bitrate = 48000; })); },
+        };
+        for (std::size_t j = 0; j < jobs.size(); ++j) jobs[(j + std::size_t(round)) % jobs.size()]();
+        std::fprintf(stderr, "bench_stages: round %d of %d done\n", round + 1, rounds);
     }
-    {
-        const std::string what = fmt::format("Opus {} kbit/s, complexity {} at onsets, {} elsewhere (chosen)",
-                                             chosen.opus_bitrate / 1000, chosen.opus_complexity,
-                                             chosen.opus_steady_complexity);
-        row(what.c_str(), opus_cpu, audio, pre_echo(input, chosen_pieces));
-    }
-    if (every_packet_check)
-        row(fmt::format("Opus decoded-peak check, complexity {} on every packet", chosen.opus_complexity).c_str(),
-            *every_packet_check, audio, " | |");
-    for (double quality : {0.8, 1.0}) {
-        encode::Settings s;
-        s.aac_quality = quality;
-        const std::string what = fmt::format("AAC fast coder, quality {}{}", quality,
-                                             quality == chosen.aac_quality ? " (chosen)" : "");
-        row(what.c_str(), quality == chosen.aac_quality ? aac_cpu : encode_all(encode::Codec::Aac, s), audio,
-            " | |");
-    }
-    {
-        encode::Settings s;
-        s.aac_bitrate = 48000;
-        row("AAC fast coder, 48 kbit/s CBR", encode_all(encode::Codec::Aac, s), audio, " | |");
-    }
+
+    std::printf("%zu segments, %.1f min of speech; CPU seconds on one thread (synthesis: all workers), "
+                "median and range of %d rounds\n\n",
+                requests.size(), audio / 60, rounds);
+    std::printf("| stage | CPU (s) | range | × real time |\n|---|---:|---:|---:|\n");
+    for (const auto* what : {&kSynth, &kLevel, &kResample, &kOpus, &kOpusCheck, &kAac, &kAacCheck})
+        rows.print(*what, audio);
+
+    std::printf("\n| encoder setting | CPU (s) | range | × real time | pre-echo: median (dB under the onset) "
+                "| 90%% of onsets at least |\n|---|---:|---:|---:|---:|---:|\n");
+    for (int c : {0, 3, 5}) rows.print(opus_every(c), audio, pre_echoes.at(opus_every(c)));
+    rows.print(kOpus, audio, pre_echoes.at(kOpus), kOpusChosen);
+    rows.print(kOpusEveryCheck, audio, " | |");
+    rows.print(kAac, audio, " | |", aac_quality(chosen.aac_quality));
+    rows.print(aac_quality(1.0), audio, " | |");
+    rows.print(kAacCbr, audio, " | |");
     return 0;
 }
