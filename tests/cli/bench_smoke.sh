@@ -156,21 +156,27 @@ else
 fi
 
 # ---- 4. bench_stages (scripts/bench --stages) on the tiny transcript --------
-# Every stage and every encoder setting gets a CPU figure of its own, none
-# negative (a figure taken as a difference of two timings could be).
+# Every stage and every encoder setting gets a CPU figure of its own, the
+# median of the rounds within their range, none negative (a figure taken as a
+# difference of two timings could be). Two rounds keep the test short.
 stages=$(dirname "$turncast")/bench_stages
 if [ -x "$stages" ]; then
-  "$stages" "$tmp/in/tiny-talk.txt" > "$tmp/stages.md" 2> "$tmp/stages.log" ||
+  "$stages" "$tmp/in/tiny-talk.txt" 2 > "$tmp/stages.md" 2> "$tmp/stages.log" ||
     { cat "$tmp/stages.log" >&2; fail "bench_stages exited non-zero"; }
   cat "$tmp/stages.md"
   for what in "synthesis" "levelling" "resampling" "Opus encode" "Opus decoded-peak check" "AAC encode" \
               "AAC decoded-peak check" "Opus 48 kbit/s, complexity 0 on every packet" \
               "Opus decoded-peak check, complexity 3 on every packet" "AAC fast coder, quality 0.8"; do
-    grep -Eq "^\| $what[^|]* \| [0-9]+\.[0-9]{2} \| ([0-9]+|inf)× \|" "$tmp/stages.md" ||
-      fail "bench_stages: no CPU figure for '$what'"
+    grep -Eq "^\| $what[^|]* \| [0-9]+\.[0-9]{2} \| [0-9]+\.[0-9]{2}–[0-9]+\.[0-9]{2} \| ([0-9]+|inf)× \|" \
+      "$tmp/stages.md" || fail "bench_stages: no CPU figure for '$what'"
   done
+  grep -q "median and range of 2 rounds" "$tmp/stages.md" || fail "bench_stages: the rounds asked for are not said"
+  grep -c "round [12] of 2 done" "$tmp/stages.log" | grep -qx 2 || fail "bench_stages: did not run two rounds"
+  awk -F' \\| ' '$3 ~ /^[0-9.]+–[0-9.]+$/ { split($3, r, "–")
+      if (r[1] + 0 > $2 + 0 || $2 + 0 > r[2] + 0) { print "bench_stages: median " $2 " outside its range " $3; bad = 1 } }
+    END { exit bad }' "$tmp/stages.md" || fail "bench_stages: a median lies outside its range"
   if grep -Eq '^\| [^|]+ \| -[0-9]' "$tmp/stages.md"; then fail "bench_stages printed a negative CPU figure"; fi
-  grep -Eq '^\| Opus 48 kbit/s, complexity 3 at onsets, 0 elsewhere \(chosen\) \| [0-9.]+ \| ([0-9]+|inf)× \| [0-9.]+ \| [0-9.-]+ \|$' \
+  grep -Eq '^\| Opus 48 kbit/s, complexity 3 at onsets, 0 elsewhere \(chosen\) \| [0-9.]+ \| [0-9.]+–[0-9.]+ \| ([0-9]+|inf)× \| [0-9.]+ \| [0-9.-]+ \|$' \
     "$tmp/stages.md" || fail "bench_stages: no pre-echo figures for the chosen Opus setting"
 fi
 echo "bench smoke test: ok"
