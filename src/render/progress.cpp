@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace turncast::render {
@@ -12,24 +13,32 @@ Progress::Progress(bool quiet) : enabled_(!quiet && ::isatty(STDERR_FILENO)), st
 
 Progress::~Progress() { done(); }
 
-void Progress::stage(const std::string& name, int total, double work) {
-    stage(name, total, work, 0, 0.0, Clock::now());
+void Progress::stage(const std::string& name, int total, double work, Remaining remaining) {
+    stage(name, total, work, 0, 0.0, Clock::now(), remaining);
 }
 
 void Progress::stage(const std::string& name, int total, double work, int done, double work_done,
-                     Clock::time_point since) {
+                     Clock::time_point since, Remaining remaining) {
     name_ = name;
     total_ = total;
     done_ = done;
     work_ = work;
     work_done_ = work_done;
     stage_start_ = since;
+    // A stage that goes on with the time left given for the one before (the
+    // same end) keeps showing it until the next step.
+    if (remaining == Remaining::Stage || remaining_mode_ == Remaining::Stage) given_.reset();
+    remaining_mode_ = remaining;
     draw(true);
 }
 
-void Progress::step(int done, double work) {
+void Progress::step(int done, double work, std::optional<double> remaining) {
     done_ += done;
     work_done_ += work;
+    if (remaining_mode_ == Remaining::Given) {
+        given_ = remaining;
+        given_at_ = Clock::now();
+    }
     draw(done_ == total_);
 }
 
@@ -46,12 +55,33 @@ void Progress::draw(bool force) {
     double elapsed = std::chrono::duration<double>(now - start_).count();
     double stage_elapsed = std::chrono::duration<double>(now - stage_start_).count();
     std::fprintf(stderr, "\r\033[K%s %d/%d  elapsed %.1fs", name_.c_str(), done_, total_, elapsed);
-    const bool by_work = work_ > 0.0 && work_done_ > 0.0;
-    if (done_ > 0 && done_ < total_)
-        std::fprintf(stderr, "  remaining ~%.1fs",
-                     by_work ? stage_elapsed / work_done_ * (work_ - work_done_)
-                             : stage_elapsed / done_ * (total_ - done_));
+    std::optional<double> remaining;
+    if (remaining_mode_ == Remaining::Given) {
+        if (given_) remaining = std::max(0.0, *given_ - std::chrono::duration<double>(now - given_at_).count());
+    } else if (done_ > 0 && done_ < total_) {
+        const bool by_work = work_ > 0.0 && work_done_ > 0.0;
+        remaining = by_work ? stage_elapsed / work_done_ * (work_ - work_done_)
+                            : stage_elapsed / done_ * (total_ - done_);
+    }
+    if (remaining && done_ < total_) std::fprintf(stderr, "  remaining ~%.1fs", *remaining);
     std::fflush(stderr);
+}
+
+void RemainingTime::job_done(double seconds, double cpu) {
+    spent_ += cpu;
+    last_job_ = seconds;
+}
+
+void RemainingTime::segment_done(double work, double cpu) {
+    work_finished_ += work;
+    cpu_finished_ += cpu;
+}
+
+std::optional<double> RemainingTime::at(double seconds, double total) const {
+    if (work_finished_ <= 0.0 || cpu_finished_ <= 0.0) return std::nullopt;
+    const double left = std::max(0.0, total * (cpu_finished_ / work_finished_) - spent_);
+    // The jobs running now have been at it since the last one ended, at most.
+    return std::max(0.0, left / threads_ - (seconds - last_job_));
 }
 
 }  // namespace turncast::render

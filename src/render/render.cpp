@@ -1,6 +1,7 @@
 #include "render/render.hpp"
 
 #include <malloc.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -438,8 +439,26 @@ private:
         std::exception_ptr failure;
         std::vector<std::size_t> resynth;
         std::vector<std::thread> threads;
-        std::chrono::steady_clock::time_point started;  // when the threads started: the remaining time's rate
+        std::chrono::steady_clock::time_point started;  // when the threads started
+        RemainingTime eta{1};                // until the last piece is encoded (threads set when they start)
+        std::map<std::size_t, double> cpu;   // segment → thread CPU its finished jobs took
+        // Speaking beside the encoders: text still to speak, and the work
+        // queued from the text spoken so far (the total's estimate).
+        double chars_left = 0.0, chars_spoken = 0.0, work_spoken = 0.0;
     } pool_;
+    // The time left until the encoders finish (with pool_.mutex held).
+    std::optional<double> remaining() const {
+        const double per_char = pool_.chars_spoken > 0.0 ? pool_.work_spoken / pool_.chars_spoken : 0.0;
+        return pool_.eta.at(seconds_now(), pool_.queued_work + pool_.chars_left * per_char);
+    }
+    static double thread_cpu() {
+        timespec t{};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+        return double(t.tv_sec) + double(t.tv_nsec) * 1e-9;
+    }
+    static double seconds_now() {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    }
 };
 
 // Speaks every segment whose speech is not in the cache, longest text first
@@ -474,7 +493,12 @@ void Renderer::synthesise_missing() {
         requests.push_back({s_.segments[i].text, s_.voice(s_.segments[i].voice), where(i)});
         text += double(s_.segments[i].text.size());
     }
-    progress_.stage("speaking", int(requests.size()), text);
+    {
+        std::lock_guard<std::mutex> lock(pool_.mutex);
+        pool_.chars_left = text;
+    }
+    // The remaining time shown is until the encoders finish, not only the speaking.
+    progress_.stage("speaking", int(requests.size()), text, Progress::Remaining::Given);
     engine_.synthesize(requests, jobs(), [&](std::size_t k, synth::Speech speech) {
         const auto& key = keys_[which[k]].speech;
         cache_->store_speech(key, speech);
@@ -482,14 +506,22 @@ void Renderer::synthesise_missing() {
         speech = {};
         ++synthesised_;
         std::vector<std::size_t> ready;
+        double work = 0.0;
         for (auto i : sharing.at(key)) {
             plan_segment(i, info);
-            if (pieces_missing(i)) ready.push_back(i);
+            if (pieces_missing(i)) {
+                ready.push_back(i);
+                work += double(keys_[i].span);
+            }
         }
         queue_for_encoding(std::move(ready));
         {
             std::lock_guard<std::mutex> lock(pool_.mutex);
-            progress_.step(1, double(s_.segments[which[k]].text.size()));
+            const double chars = double(s_.segments[which[k]].text.size());
+            pool_.chars_left -= chars;
+            pool_.chars_spoken += chars;
+            pool_.work_spoken += work;
+            progress_.step(1, chars, remaining());
         }
         throw_if_stopped();
     });
@@ -573,6 +605,7 @@ void Renderer::queue_for_encoding(std::vector<std::size_t> segments) {
     }
     if (pool_.threads.empty()) {
         pool_.started = std::chrono::steady_clock::now();
+        pool_.eta = RemainingTime(jobs());
         for (int t = 0; t < jobs(); ++t) pool_.threads.emplace_back([this] { encode_worker(); });
     }
     pool_.wake.notify_all();
@@ -585,7 +618,13 @@ void Renderer::encode_worker() {
         const auto work = double(keys_[i].span);
         ++p.finished;
         p.finished_work += work;
-        if (p.showing) progress_.step(1, work);
+        p.eta.segment_done(work, p.cpu[i]);
+        p.cpu.erase(i);
+        if (p.showing) progress_.step(1, work, remaining());
+    };
+    auto job_done = [&](std::size_t i, double cpu) {  // with the lock held
+        p.cpu[i] += cpu;
+        p.eta.job_done(seconds_now(), cpu);
     };
     std::unique_lock<std::mutex> lock(p.mutex);
     for (;;) {
@@ -599,9 +638,12 @@ void Renderer::encode_worker() {
             lock.unlock();
             try {
                 throw_if_stopped();
+                const double cpu0 = thread_cpu();
                 encode(job);
                 job.speech.reset();  // the last job of a segment frees its PCM here
+                const double cpu = thread_cpu() - cpu0;
                 lock.lock();
+                job_done(job.segment, cpu);
                 if (--p.pending[job.segment] == 0) segment_done(job.segment);
             } catch (...) {
                 lock.lock();
@@ -617,6 +659,7 @@ void Renderer::encode_worker() {
             std::vector<EncodeJob> jobs;
             std::exception_ptr error;
             bool missing = false;
+            const double cpu0 = thread_cpu();
             try {
                 throw_if_stopped();
                 jobs = master_segment(i, scratch);  // SpeechMissing: spoken again after the pool (finish_encoding)
@@ -625,8 +668,10 @@ void Renderer::encode_worker() {
             } catch (...) {
                 error = std::current_exception();
             }
+            const double cpu = thread_cpu() - cpu0;
             lock.lock();
             --p.mastering;
+            job_done(i, cpu);
             if (error && !p.failure) p.failure = error;
             if (missing) p.resynth.push_back(i);
             else if (jobs.empty()) segment_done(i);
@@ -648,7 +693,7 @@ void Renderer::finish_encoding() {
         pool_.closed = true;
         if (pool_.queued > 0) {
             progress_.stage("encoding", pool_.queued, pool_.queued_work, pool_.finished, pool_.finished_work,
-                            pool_.started);
+                            pool_.started, Progress::Remaining::Given);
             pool_.showing = true;
         }
         pool_.wake.notify_all();
