@@ -45,11 +45,11 @@ private:
 // The time left until a render's encoders finish, from the CPU time their
 // jobs took: the CPU per unit of work (audio to encode, e.g. timeline samples)
 // of the segments finished so far, times the work not yet done, shared by the
-// encoder threads. CPU per unit of work holds steady through a render, where
-// the work finished per second does not: speaking takes a share of the cores
-// early on, and long segments go first. Speaking's own CPU is left out, so
-// while it runs the estimate is a little short. Not thread-safe: call it where
-// the work counters are kept.
+// encoder threads, plus whatever CPU the caller knows is still to come on the
+// same cores (the speaking left). CPU per unit of work holds steady through a
+// render, where the work finished per second does not: speaking takes a share
+// of the cores early on, and long segments go first. Not thread-safe: call it
+// where the work counters are kept.
 class RemainingTime {
 public:
     explicit RemainingTime(int threads) : threads_(threads > 0 ? threads : 1) {}
@@ -59,9 +59,10 @@ public:
     // A segment of `work` finished, its jobs having taken `cpu` in all.
     void segment_done(double work, double cpu);
     // Seconds left at `seconds` into the render, for `total` work in all
-    // (while text is still being spoken the caller estimates it); nothing
-    // before a segment is finished.
-    std::optional<double> at(double seconds, double total) const;
+    // (while text is still being spoken the caller estimates it) and
+    // `other_cpu` seconds of other work on the same cores; nothing before a
+    // segment is finished.
+    std::optional<double> at(double seconds, double total, double other_cpu = 0.0) const;
 
 private:
     int threads_;

@@ -1,6 +1,7 @@
 #include "render/render.hpp"
 
 #include <malloc.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -445,16 +446,26 @@ private:
         // Speaking beside the encoders: text still to speak, and the work
         // queued from the text spoken so far (the total's estimate).
         double chars_left = 0.0, chars_spoken = 0.0, work_spoken = 0.0;
+        double speaking_cpu = 0.0;  // the synthesis workers' CPU so far (children_cpu() since speaking began)
     } pool_;
     // The time left until the encoders finish (with pool_.mutex held).
     std::optional<double> remaining() const {
-        const double per_char = pool_.chars_spoken > 0.0 ? pool_.work_spoken / pool_.chars_spoken : 0.0;
-        return pool_.eta.at(seconds_now(), pool_.queued_work + pool_.chars_left * per_char);
+        const double spoken = pool_.chars_spoken;
+        const double work_per_char = spoken > 0.0 ? pool_.work_spoken / spoken : 0.0;
+        const double cpu_per_char = spoken > 0.0 ? pool_.speaking_cpu / spoken : 0.0;
+        return pool_.eta.at(seconds_now(), pool_.queued_work + pool_.chars_left * work_per_char,
+                            pool_.chars_left * cpu_per_char);
     }
     static double thread_cpu() {
         timespec t{};
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
         return double(t.tv_sec) + double(t.tv_nsec) * 1e-9;
+    }
+    static double children_cpu() {  // of the child processes ended so far (the synthesis workers)
+        rusage r{};
+        getrusage(RUSAGE_CHILDREN, &r);
+        return double(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
+               double(r.ru_utime.tv_usec + r.ru_stime.tv_usec) * 1e-6;
     }
     static double seconds_now() {
         return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -497,6 +508,7 @@ void Renderer::synthesise_missing() {
         std::lock_guard<std::mutex> lock(pool_.mutex);
         pool_.chars_left = text;
     }
+    const double children0 = children_cpu();
     // The remaining time shown is until the encoders finish, not only the speaking.
     progress_.stage("speaking", int(requests.size()), text, Progress::Remaining::Given);
     engine_.synthesize(requests, jobs(), [&](std::size_t k, synth::Speech speech) {
@@ -521,6 +533,7 @@ void Renderer::synthesise_missing() {
             pool_.chars_left -= chars;
             pool_.chars_spoken += chars;
             pool_.work_spoken += work;
+            pool_.speaking_cpu = children_cpu() - children0;
             progress_.step(1, chars, remaining());
         }
         throw_if_stopped();

@@ -48,4 +48,7 @@ TEST_CASE("remaining time: a larger total (text still to speak) gives a longer t
     CHECK(*one.at(1.0, 600.0) == Approx(3.0));
     CHECK(*one.at(1.0, 900.0) == Approx(6.0));
     CHECK(*two.at(1.0, 900.0) == Approx(3.0));  // the same work on two threads
+    // Speaking still to come shares the same threads.
+    CHECK(*two.at(1.0, 900.0, 4.0) == Approx(5.0));
+    CHECK(*two.at(1.0, 900.0, -1.0) == Approx(3.0));  // an estimate below nothing counts as nothing
 }
