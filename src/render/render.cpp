@@ -509,8 +509,11 @@ void Renderer::synthesise_missing() {
         pool_.chars_left = text;
     }
     const double children0 = children_cpu();
-    // The remaining time shown is until the encoders finish, not only the speaking.
-    progress_.stage("speaking", int(requests.size()), text, Progress::Remaining::Given);
+    // The remaining time shown is until the encoders finish, not only the
+    // speaking; with nothing to encode (lossless formats only) it is the
+    // speaking's.
+    progress_.stage("speaking", int(requests.size()), text,
+                    codecs_.empty() ? Progress::Remaining::Stage : Progress::Remaining::Given);
     engine_.synthesize(requests, jobs(), [&](std::size_t k, synth::Speech speech) {
         const auto& key = keys_[which[k]].speech;
         cache_->store_speech(key, speech);

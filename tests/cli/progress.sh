@@ -42,6 +42,16 @@ awk '
   }
   END { exit bad }' "$tmp/tty.txt" || fail=1
 
+# Lossless formats only: nothing is encoded, so the speaking shows its own
+# remaining time (otherwise it shows the encoders', which need a segment
+# encoded first). The whole gaggle, so the speaking lasts long enough to redraw.
+on_terminal "$bin" render "$src/tests/fixtures/transcripts/corpus/whitehouse-press-gaggle-2022-03-25.txt" \
+  -o "$tmp/wav" --formats wav >"$tmp/wav.raw" </dev/null
+tr '\r' '\n' <"$tmp/wav.raw" | sed 's/\x1b\[K//g' | grep -v '^$' >"$tmp/wav.txt" || true
+grep -Eq '^speaking [0-9]+/[0-9]+  elapsed [0-9.]+s  remaining ~[0-9.]+s$' "$tmp/wav.txt" \
+  || { echo "FAIL: a lossless render's speaking never showed a remaining time:"; cat "$tmp/wav.txt"; fail=1; }
+if grep -q '^encoding' "$tmp/wav.txt"; then echo "FAIL: a lossless render showed an encoding stage"; fail=1; fi
+
 # stderr not a terminal: no progress at all (the summary goes to stdout).
 "$bin" render "$tmp/gaggle.txt" -o "$tmp/out2" >"$tmp/plain.out" 2>"$tmp/plain.err"
 if grep -Eq 'speaking|encoding|elapsed' "$tmp/plain.err" || grep -q $'\r' "$tmp/plain.err"; then
