@@ -105,9 +105,7 @@ void print_table(const render::Plan& plan, bool show_dropped) {
                 s.meta.time.empty() ? "-" : s.meta.time.c_str(), s.meta.place.empty() ? "-" : s.meta.place.c_str());
     std::printf("Speakers\n");
     for (const auto& sp : s.speakers) {
-        const Voice* v = nullptr;
-        for (const auto& vv : s.voices)
-            if (vv.id == sp.voice) v = &vv;
+        const Voice* v = s.find_voice(sp.voice);
         const char* sex = sp.sex == Sex::Unstated ? "-" : to_string(sp.sex);
         std::printf("  %-24s %-11s %-6s voice %-10s %s\n", sp.name.c_str(), to_string(sp.role), sex, sp.voice.c_str(),
                     v ? fmt::format("({}{}{}, {} wpm, pitch {})", v->espeak_voice, v->variant.empty() ? "" : "+",

@@ -5,9 +5,14 @@
 
 namespace turncast {
 
-const Voice& Script::voice(const std::string& id) const {
+const Voice* Script::find_voice(const std::string& id) const {
     for (const auto& v : voices)
-        if (v.id == id) return v;
+        if (v.id == id) return &v;
+    return nullptr;
+}
+
+const Voice& Script::voice(const std::string& id) const {
+    if (const Voice* v = find_voice(id)) return *v;
     throw std::out_of_range("no voice '" + id + "' in the script");
 }
 

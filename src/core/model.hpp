@@ -148,6 +148,7 @@ struct Script {
     std::vector<std::string> warnings;
 
     const Voice& voice(const std::string& id) const;  // throws std::out_of_range
+    const Voice* find_voice(const std::string& id) const;  // nullptr if no such voice
 };
 
 const char* to_string(SpeakerRole role);

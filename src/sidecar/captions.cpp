@@ -205,9 +205,7 @@ std::string speaker_name(const Script& script, const Segment& segment) {
 }
 
 std::string script_language(const Script& script) {
-    const Voice* voice = nullptr;
-    for (const auto& v : script.voices)
-        if (v.id == "narrator") voice = &v;
+    const Voice* voice = script.find_voice("narrator");
     if (!voice && !script.voices.empty()) voice = &script.voices.front();
     if (!voice) return "en";
     std::string name = voice->espeak_voice;
