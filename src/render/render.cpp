@@ -1,8 +1,6 @@
 #include "render/render.hpp"
 
 #include <malloc.h>
-#include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +20,7 @@
 #include <set>
 #include <thread>
 
+#include "core/cpu_time.hpp"
 #include "core/error.hpp"
 #include "core/memory.hpp"
 #include "core/stop.hpp"
@@ -443,29 +442,16 @@ private:
         std::chrono::steady_clock::time_point started;  // when the threads started
         RemainingTime eta{1};                // until the last piece is encoded (threads set when they start)
         std::map<std::size_t, double> cpu;   // segment → thread CPU its finished jobs took
-        // Speaking beside the encoders: text still to speak, and the work
-        // queued from the text spoken so far (the total's estimate).
-        double chars_left = 0.0, chars_spoken = 0.0, work_spoken = 0.0;
-        double speaking_cpu = 0.0;  // the synthesis workers' CPU so far (children_cpu() since speaking began)
+        // Speaking beside the encoders: the text to speak and spoken so far,
+        // the work queued from that and the workers' CPU (the total's estimate).
+        double chars_to_speak = 0.0, chars_spoken = 0.0, work_spoken = 0.0, speaking_cpu = 0.0;
     } pool_;
     // The time left until the encoders finish (with pool_.mutex held).
     std::optional<double> remaining() const {
-        const double spoken = pool_.chars_spoken;
+        const double spoken = pool_.chars_spoken, left = pool_.chars_to_speak - spoken;
         const double work_per_char = spoken > 0.0 ? pool_.work_spoken / spoken : 0.0;
         const double cpu_per_char = spoken > 0.0 ? pool_.speaking_cpu / spoken : 0.0;
-        return pool_.eta.at(seconds_now(), pool_.queued_work + pool_.chars_left * work_per_char,
-                            pool_.chars_left * cpu_per_char);
-    }
-    static double thread_cpu() {
-        timespec t{};
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-        return double(t.tv_sec) + double(t.tv_nsec) * 1e-9;
-    }
-    static double children_cpu() {  // of the child processes ended so far (the synthesis workers)
-        rusage r{};
-        getrusage(RUSAGE_CHILDREN, &r);
-        return double(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
-               double(r.ru_utime.tv_usec + r.ru_stime.tv_usec) * 1e-6;
+        return pool_.eta.at(seconds_now(), pool_.queued_work + left * work_per_char, left * cpu_per_char);
     }
     static double seconds_now() {
         return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -506,9 +492,9 @@ void Renderer::synthesise_missing() {
     }
     {
         std::lock_guard<std::mutex> lock(pool_.mutex);
-        pool_.chars_left = text;
+        pool_.chars_to_speak = text;
     }
-    const double children0 = children_cpu();
+    const double children0 = children_cpu_seconds();
     // The remaining time shown is until the encoders finish, not only the
     // speaking; with nothing to encode (lossless formats only) it is the
     // speaking's.
@@ -533,10 +519,9 @@ void Renderer::synthesise_missing() {
         {
             std::lock_guard<std::mutex> lock(pool_.mutex);
             const double chars = double(s_.segments[which[k]].text.size());
-            pool_.chars_left -= chars;
             pool_.chars_spoken += chars;
             pool_.work_spoken += work;
-            pool_.speaking_cpu = children_cpu() - children0;
+            pool_.speaking_cpu = children_cpu_seconds() - children0;
             progress_.step(1, chars, remaining());
         }
         throw_if_stopped();
@@ -654,10 +639,10 @@ void Renderer::encode_worker() {
             lock.unlock();
             try {
                 throw_if_stopped();
-                const double cpu0 = thread_cpu();
+                const double cpu0 = thread_cpu_seconds();
                 encode(job);
                 job.speech.reset();  // the last job of a segment frees its PCM here
-                const double cpu = thread_cpu() - cpu0;
+                const double cpu = thread_cpu_seconds() - cpu0;
                 lock.lock();
                 job_done(job.segment, cpu);
                 if (--p.pending[job.segment] == 0) segment_done(job.segment);
@@ -675,7 +660,7 @@ void Renderer::encode_worker() {
             std::vector<EncodeJob> jobs;
             std::exception_ptr error;
             bool missing = false;
-            const double cpu0 = thread_cpu();
+            const double cpu0 = thread_cpu_seconds();
             try {
                 throw_if_stopped();
                 jobs = master_segment(i, scratch);  // SpeechMissing: spoken again after the pool (finish_encoding)
@@ -684,7 +669,7 @@ void Renderer::encode_worker() {
             } catch (...) {
                 error = std::current_exception();
             }
-            const double cpu = thread_cpu() - cpu0;
+            const double cpu = thread_cpu_seconds() - cpu0;
             lock.lock();
             --p.mastering;
             job_done(i, cpu);

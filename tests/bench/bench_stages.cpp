@@ -13,9 +13,6 @@
 // setting once a round, and each row shows the median and the range: one
 // measurement of a row moves by ±10% on a virtual machine, enough to turn a
 // 5% difference between two settings either way.
-#include <sys/resource.h>
-#include <time.h>
-
 extern "C" {
 #include <libavutil/log.h>
 }
@@ -23,8 +20,8 @@ extern "C" {
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fmt/format.h>
 #include <cstdlib>
+#include <fmt/format.h>
 #include <functional>
 #include <map>
 #include <stdexcept>
@@ -32,6 +29,7 @@ extern "C" {
 #include <thread>
 #include <vector>
 
+#include "core/cpu_time.hpp"
 #include "encode/encode.hpp"
 #include "master/master.hpp"
 #include "render/render.hpp"
@@ -42,22 +40,10 @@ using namespace turncast;
 
 namespace {
 
-double cpu_self() {
-    timespec t{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return double(t.tv_sec) + double(t.tv_nsec) * 1e-9;
-}
-
-double cpu_children() {
-    rusage r{};
-    getrusage(RUSAGE_CHILDREN, &r);
-    return double(r.ru_utime.tv_sec + r.ru_stime.tv_sec) + double(r.ru_utime.tv_usec + r.ru_stime.tv_usec) * 1e-6;
-}
-
 double cpu_of(const std::function<void()>& work) {
-    const double t0 = cpu_self();
+    const double t0 = process_cpu_seconds();
     work();
-    return cpu_self() - t0;
+    return process_cpu_seconds() - t0;
 }
 
 // CPU seconds per row, one per round, in the order the rows first appear.
@@ -169,10 +155,10 @@ int main(int argc, char** argv) {
     double audio = 0;
     for (int round = 0; round < rounds; ++round) {
         std::vector<std::vector<float>> speech(requests.size());
-        const double s0 = cpu_self(), c0 = cpu_children();
+        const double s0 = process_cpu_seconds(), c0 = children_cpu_seconds();
         engine.synthesize(requests, int(std::max(1u, std::thread::hardware_concurrency())),
                           [&](std::size_t i, synth::Speech s) { speech[i] = master::to_float(s.pcm); });
-        rows.add(kSynth, (cpu_self() - s0) + (cpu_children() - c0));
+        rows.add(kSynth, (process_cpu_seconds() - s0) + (children_cpu_seconds() - c0));
         audio = 0;
         for (const auto& s : speech) audio += double(s.size()) / master::kSpeechRate;
 
