@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "core/counted.hpp"
 #include "core/error.hpp"
 #include "render/render.hpp"
 #include "synth/synth.hpp"
@@ -62,10 +63,11 @@ void run_render(const RenderArgs& a, const Globals& g) {
     synth::Engine engine;  // before any thread: synthesis forks from this pristine process
     for (const auto& p : plans) {
         auto r = render::render(p, opt, engine);
-        std::printf("%s: %s, %zu chapters, %s\n", r.dir.c_str(), clock_time(seconds(r.total_samples)).c_str(),
-                    p.script.chapters.size(),
+        std::printf("%s: %s, %s, %s\n", r.dir.c_str(), clock_time(seconds(r.total_samples)).c_str(),
+                    counted(p.script.chapters.size(), "chapter").c_str(),
                     r.unchanged ? "already up to date"
-                                : fmt::format("{} segments spoken, {} pieces encoded", r.synthesised, r.encoded).c_str());
+                                : fmt::format("{} spoken, {} encoded", counted(std::size_t(r.synthesised), "segment"),
+                                              counted(std::size_t(r.encoded), "piece")).c_str());
         if (r.cache_removed > 0 && !g.quiet)
             std::fprintf(stderr, "turncast: render cache: removed %.1f MB of least recently used entries to stay within %.0f MB (--cache-max-size)\n",
                          double(r.cache_removed) / 1e6, a.cache_max_mb);

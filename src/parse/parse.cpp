@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/counted.hpp"
 #include "core/error.hpp"
 #include "parse/parse.hpp"
 #include "parse/text.hpp"
@@ -781,9 +782,9 @@ private:
         if (doc_.paragraphs.empty()) {
             std::size_t last_line = info_.empty() ? 0 : info_.back().line.number;
             throw InputError(filename_ + ": line " + std::to_string(last_line),
-                             "no text to speak: the file's " + std::to_string(last_line) +
-                                 " line(s) held only headers, labels, page clutter or punctuation (" +
-                                 std::to_string(doc_.dropped.size()) + " item(s) removed)",
+                             "no text to speak: the file's " + counted(last_line, "line") +
+                                 " held only headers, labels, page clutter or punctuation (" +
+                                 counted(doc_.dropped.size(), "item") + " removed)",
                              "check that this is a transcript; `turncast plan --show-dropped` lists what was removed "
                              "and why, and voices/rules.toml holds the clutter patterns");
         }

@@ -19,7 +19,7 @@ on_terminal() {  # runs the arguments with a terminal on stdin, stdout and stder
 
 on_terminal "$bin" render "$tmp/gaggle.txt" -o "$tmp/out" >"$tmp/tty.raw" </dev/null
 tr '\r' '\n' <"$tmp/tty.raw" | sed 's/\x1b\[K//g' | grep -v '^$' >"$tmp/tty.txt" || true
-segments=$(grep -Eo '[0-9]+ segments spoken' "$tmp/tty.txt" | grep -Eo '^[0-9]+')
+segments=$(grep -Eo '[0-9]+ segments? spoken' "$tmp/tty.txt" | grep -Eo '^[0-9]+')
 [ "${segments:-0}" -gt 10 ] || { echo "FAIL: no summary with a segment count"; cat "$tmp/tty.txt"; exit 1; }
 
 # Each stage's count runs up to its total, and the total is the work there is.

@@ -376,6 +376,8 @@ TEST_CASE("errors: nothing left after clutter removal", "[unit][parse]") {
     CHECK(e.find("bad.txt") != std::string::npos);
     CHECK(e.find("no text to speak") != std::string::npos);
     CHECK(e.find("--show-dropped") != std::string::npos);
+    CHECK(e.find("file's 5 lines held only") != std::string::npos);
+    CHECK(error_of("Advertisement\n").find("file's 1 line held only") != std::string::npos);
 }
 
 TEST_CASE("no word lost: every input word is in a paragraph, a label or dropped", "[unit][parse]") {
