@@ -45,27 +45,32 @@ private:
 // The time left until a render's encoders finish, from the CPU time their
 // jobs took: the CPU per unit of work (audio to encode, e.g. timeline samples)
 // of the segments finished so far, times the work not yet done, shared by the
-// encoder threads, plus whatever CPU the caller knows is still to come on the
-// same cores (the speaking left). CPU per unit of work holds steady through a
-// render, where the work finished per second does not: speaking takes a share
-// of the cores early on, and long segments go first. Not thread-safe: call it
-// where the work counters are kept.
+// encoder threads, beside whatever CPU the caller knows is still to come on
+// the same machine (the speaking left, in workers of its own). CPU per unit
+// of work holds steady through a render, where the work finished per second
+// does not: speaking takes a share of the cores early on, and long segments
+// go first. Not thread-safe: call it where the work counters are kept.
 class RemainingTime {
 public:
-    explicit RemainingTime(int threads) : threads_(threads > 0 ? threads : 1) {}
+    // `threads` encoder threads on a machine of `cores` cores (0: as many as
+    // threads).
+    explicit RemainingTime(int threads, int cores = 0)
+        : threads_(threads > 0 ? threads : 1), cores_(cores > 0 ? cores : threads_) {}
     // A job took `cpu` seconds of its thread's time and ended `seconds` into
     // the render.
     void job_done(double seconds, double cpu);
     // A segment of `work` finished, its jobs having taken `cpu` in all.
     void segment_done(double work, double cpu);
     // Seconds left at `seconds` into the render, for `total` work in all
-    // (while text is still being spoken the caller estimates it) and
-    // `other_cpu` seconds of other work on the same cores; nothing before a
-    // segment is finished.
-    std::optional<double> at(double seconds, double total, double other_cpu = 0.0) const;
+    // (while text is still being spoken the caller estimates it), and
+    // `other_cpu` seconds of other work running beside the encoders in
+    // `other_threads` threads or processes of its own. Each kind of work
+    // takes at least its CPU over its own threads, and both together at
+    // least their sum over the cores. Nothing before a segment is finished.
+    std::optional<double> at(double seconds, double total, double other_cpu = 0.0, int other_threads = 1) const;
 
 private:
-    int threads_;
+    int threads_, cores_;
     double spent_ = 0.0;                             // CPU of every job done
     double last_job_ = 0.0;                          // when the last one ended
     double work_finished_ = 0.0, cpu_finished_ = 0.0;  // of finished segments

@@ -398,9 +398,8 @@ private:
     std::string where(std::size_t i) const {
         return fmt::format("{}:{}", plan_.source, s_.turns.at(s_.segments[i].turn).pos.line);
     }
-    int jobs() const {
-        return opt_.jobs > 0 ? opt_.jobs : std::max(1, int(std::thread::hardware_concurrency()));
-    }
+    static int cores() { return std::max(1, int(std::thread::hardware_concurrency())); }
+    int jobs() const { return opt_.jobs > 0 ? opt_.jobs : cores(); }
 
     const Plan& plan_;
     const Script& s_;
@@ -451,7 +450,7 @@ private:
         const double spoken = pool_.chars_spoken, left = pool_.chars_to_speak - spoken;
         const double work_per_char = spoken > 0.0 ? pool_.work_spoken / spoken : 0.0;
         const double cpu_per_char = spoken > 0.0 ? pool_.speaking_cpu / spoken : 0.0;
-        return pool_.eta.at(seconds_now(), pool_.queued_work + left * work_per_char, left * cpu_per_char);
+        return pool_.eta.at(seconds_now(), pool_.queued_work + left * work_per_char, left * cpu_per_char, jobs());
     }
     static double seconds_now() {
         return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -606,7 +605,7 @@ void Renderer::queue_for_encoding(std::vector<std::size_t> segments) {
     }
     if (pool_.threads.empty()) {
         pool_.started = std::chrono::steady_clock::now();
-        pool_.eta = RemainingTime(jobs());
+        pool_.eta = RemainingTime(jobs(), cores());
         for (int t = 0; t < jobs(); ++t) pool_.threads.emplace_back([this] { encode_worker(); });
     }
     pool_.wake.notify_all();
@@ -674,8 +673,12 @@ void Renderer::encode_worker() {
             --p.mastering;
             job_done(i, cpu);
             if (error && !p.failure) p.failure = error;
-            if (missing) p.resynth.push_back(i);
-            else if (jobs.empty()) segment_done(i);
+            if (missing) {
+                p.resynth.push_back(i);  // encoded on the main thread after the pool: not counted here
+                p.cpu.erase(i);
+            } else if (jobs.empty()) {
+                segment_done(i);
+            }
             p.pending[i] = int(jobs.size());
             for (auto& j : jobs) p.encodes.push_back(std::move(j));
             p.wake.notify_all();
