@@ -77,12 +77,11 @@ void RemainingTime::segment_done(double work, double cpu) {
     cpu_finished_ += cpu;
 }
 
-std::optional<double> RemainingTime::at(double seconds, double total, double other_cpu, int other_threads) const {
+std::optional<double> RemainingTime::at(double seconds, double total, double other_cpu) const {
     if (work_finished_ <= 0.0 || cpu_finished_ <= 0.0) return std::nullopt;
     const double encoding = std::max(0.0, total * (cpu_finished_ / work_finished_) - spent_);
     const double other = std::max(0.0, other_cpu);
-    const double left = std::max({encoding / threads_, other / std::max(1, other_threads),
-                                  (encoding + other) / cores_});
+    const double left = std::max({encoding / threads_, other / other_threads_, (encoding + other) / cores_});
     // The jobs running now have been at it since the last one ended, at most.
     return std::max(0.0, left - (seconds - last_job_));
 }

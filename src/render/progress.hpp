@@ -53,9 +53,11 @@ private:
 class RemainingTime {
 public:
     // `threads` encoder threads on a machine of `cores` cores (0: as many as
-    // threads).
-    explicit RemainingTime(int threads, int cores = 0)
-        : threads_(threads > 0 ? threads : 1), cores_(cores > 0 ? cores : threads_) {}
+    // threads), beside other work in `other_threads` threads or processes of
+    // its own.
+    explicit RemainingTime(int threads, int cores = 0, int other_threads = 1)
+        : threads_(threads > 0 ? threads : 1), cores_(cores > 0 ? cores : threads_),
+          other_threads_(other_threads > 0 ? other_threads : 1) {}
     // A job took `cpu` seconds of its thread's time and ended `seconds` into
     // the render.
     void job_done(double seconds, double cpu);
@@ -63,14 +65,13 @@ public:
     void segment_done(double work, double cpu);
     // Seconds left at `seconds` into the render, for `total` work in all
     // (while text is still being spoken the caller estimates it), and
-    // `other_cpu` seconds of other work running beside the encoders in
-    // `other_threads` threads or processes of its own. Each kind of work
+    // `other_cpu` seconds of the other work still to come. Each kind of work
     // takes at least its CPU over its own threads, and both together at
     // least their sum over the cores. Nothing before a segment is finished.
-    std::optional<double> at(double seconds, double total, double other_cpu = 0.0, int other_threads = 1) const;
+    std::optional<double> at(double seconds, double total, double other_cpu = 0.0) const;
 
 private:
-    int threads_, cores_;
+    int threads_, cores_, other_threads_;
     double spent_ = 0.0;                             // CPU of every job done
     double last_job_ = 0.0;                          // when the last one ended
     double work_finished_ = 0.0, cpu_finished_ = 0.0;  // of finished segments

@@ -450,7 +450,7 @@ private:
         const double spoken = pool_.chars_spoken, left = pool_.chars_to_speak - spoken;
         const double work_per_char = spoken > 0.0 ? pool_.work_spoken / spoken : 0.0;
         const double cpu_per_char = spoken > 0.0 ? pool_.speaking_cpu / spoken : 0.0;
-        return pool_.eta.at(seconds_now(), pool_.queued_work + left * work_per_char, left * cpu_per_char, jobs());
+        return pool_.eta.at(seconds_now(), pool_.queued_work + left * work_per_char, left * cpu_per_char);
     }
     static double seconds_now() {
         return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -605,7 +605,7 @@ void Renderer::queue_for_encoding(std::vector<std::size_t> segments) {
     }
     if (pool_.threads.empty()) {
         pool_.started = std::chrono::steady_clock::now();
-        pool_.eta = RemainingTime(jobs(), cores());
+        pool_.eta = RemainingTime(jobs(), cores(), jobs());  // as many speaking workers as encoder threads
         for (int t = 0; t < jobs(); ++t) pool_.threads.emplace_back([this] { encode_worker(); });
     }
     pool_.wake.notify_all();

@@ -63,18 +63,18 @@ TEST_CASE("remaining time: speaking in workers of its own, on a machine of so ma
     };
     // --jobs 1 on two cores: one encoder thread beside one speaking worker;
     // the encoding's 6 s on its one thread is the longer, not 6 + 4.
-    auto one_on_two = after_one_segment(RemainingTime(1, 2));
-    CHECK(*one_on_two.at(1.0, 900.0, 4.0, 1) == Approx(6.0));
-    CHECK(*one_on_two.at(1.0, 900.0, 8.0, 1) == Approx(8.0));  // or the speaking's, if longer
+    auto one_on_two = after_one_segment(RemainingTime(1, 2, 1));
+    CHECK(*one_on_two.at(1.0, 900.0, 4.0) == Approx(6.0));
+    CHECK(*one_on_two.at(1.0, 900.0, 8.0) == Approx(8.0));  // or the speaking's, if longer
     // Two threads each on two cores: the cores are the bound, (6 + 4) / 2.
-    auto two_on_two = after_one_segment(RemainingTime(2, 2));
-    CHECK(*two_on_two.at(1.0, 900.0, 4.0, 2) == Approx(5.0));
+    auto two_on_two = after_one_segment(RemainingTime(2, 2, 2));
+    CHECK(*two_on_two.at(1.0, 900.0, 4.0) == Approx(5.0));
     // Four threads each on two cores go no faster than two.
-    auto four_on_two = after_one_segment(RemainingTime(4, 2));
-    CHECK(*four_on_two.at(1.0, 900.0, 4.0, 4) == Approx(5.0));
+    auto four_on_two = after_one_segment(RemainingTime(4, 2, 4));
+    CHECK(*four_on_two.at(1.0, 900.0, 4.0) == Approx(5.0));
     // On one core everything queues for it: 6 + 4.
-    auto one_on_one = after_one_segment(RemainingTime(1, 1));
-    CHECK(*one_on_one.at(1.0, 900.0, 4.0, 1) == Approx(10.0));
+    auto one_on_one = after_one_segment(RemainingTime(1, 1, 1));
+    CHECK(*one_on_one.at(1.0, 900.0, 4.0) == Approx(10.0));
     // Time passing since the last job ended counts against the bound.
-    CHECK(*one_on_two.at(3.0, 900.0, 4.0, 1) == Approx(4.0));
+    CHECK(*one_on_two.at(3.0, 900.0, 4.0) == Approx(4.0));
 }
