@@ -1,0 +1,70 @@
+// Long, many-speaker events against hand-annotated truth (tests/fixtures/truth):
+// at least 97% of the words in the right person's voice, a chapter within one
+// turn of at least 90% of the true chapter starts, no two speakers of one
+// chapter in one voice, principals never cast as moderator or questioner, and
+// sex-matched voices where the text states the sex.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "test_parse_support.hpp"
+#include "test_truth_support.hpp"
+
+using namespace turncast;
+
+namespace {
+
+struct Case {
+    const char* transcript;  // under tests/fixtures/transcripts
+    const char* truth;       // under tests/fixtures/truth
+};
+
+const Case kCases[] = {
+    {"corpus/kremlin-putin-annual-news-conference-2019-12-19.txt", "kremlin-putin-annual-news-conference-2019-12-19.truth"},
+    {"corpus/kremlin-ankara-news-conference-2018-04-04.txt", "kremlin-ankara-news-conference-2018-04-04.truth"},
+    {"corpus/whitehouse-psaki-sullivan-briefing-2021-06-07.txt", "whitehouse-psaki-sullivan-briefing-2021-06-07.truth"},
+    {"corpus/whitehouse-press-gaggle-2022-03-25.txt", "whitehouse-press-gaggle-2022-03-25.truth"},
+    {"corpus/whitehouse-trilateral-press-conference-2023-01-10.txt", "whitehouse-trilateral-press-conference-2023-01-10.truth"},
+    {"families/debate-cnn.txt", "families/debate-cnn.truth"},
+    {"families/debate-corpus.txt", "families/debate-corpus.truth"},
+    {"families/townhall-otter.txt", "families/townhall-otter.truth"},
+};
+
+truth::Score score_case(const Case& c) {
+    static const cast::CastConfig cfg = cast::load_cast(cast::default_cast_path());
+    static const cast::Lexicon lex = cast::load_lexicon(cast::default_lexicon_path());
+    const Document doc = test::parse_fixture(c.transcript);
+    const Segmentation seg = segment::segment(doc, test::rules());
+    const Script script = cast::cast(doc, seg, cfg, lex);
+    return truth::score(doc, script, truth::load_truth(std::string(TURNCAST_FIXTURES) + "/truth/" + c.truth));
+}
+
+}  // namespace
+
+TEST_CASE("truth: real and written events — right voice, chapters at the questions", "[unit][truth]") {
+    const bool report = std::getenv("TURNCAST_TRUTH_REPORT") != nullptr;
+    for (const Case& c : kCases) {
+        DYNAMIC_SECTION(c.truth) {
+            const truth::Score s = score_case(c);
+            if (report) {
+                std::printf("%-60s words %5.1f%%  chapters %3zu/%3zu hit (plan %3zu)  people %zu/%zu  "
+                            "shared %zu  roles %zu/%zu wrong  sex %zu/%zu wrong  clutter %zu\n",
+                            c.truth, 100 * s.word_accuracy(), s.chapters_hit, s.truth_chapters, s.plan_chapters,
+                            s.people_found, s.truth_people, s.shared_in_chapter, s.role_wrong, s.role_checked,
+                            s.sex_wrong, s.sex_checked, s.clutter_words);
+                for (const auto& n : s.notes) std::printf("    %s\n", n.c_str());
+            }
+            for (const auto& n : s.notes) UNSCOPED_INFO(n);
+            CHECK(s.word_accuracy() >= 0.97);
+            CHECK(s.chapter_accuracy() >= 0.90);
+            // Within ±15% of the true number of exchanges.
+            CHECK(double(s.plan_chapters) >= 0.85 * double(s.truth_chapters));
+            CHECK(double(s.plan_chapters) <= 1.15 * double(s.truth_chapters));
+            CHECK(s.shared_in_chapter == 0);
+            CHECK(s.principal_miscast == 0);
+            CHECK(s.sex_wrong == 0);
+            CHECK(s.clutter_words == 0);
+        }
+    }
+}
