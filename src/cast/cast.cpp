@@ -104,6 +104,43 @@ std::int64_t ms_for_words(std::int64_t words, int rate_wpm) { return rate_wpm > 
 
 // ---- step 1: the spoken sequence -------------------------------------------
 
+// Which turns start a question exchange. The segmenter marks the first turn of
+// each (a question, or the moderator's handover before it); a segmentation
+// that marks none (made by hand) has one per Question turn.
+std::vector<bool> exchange_starts(const Segmentation& seg) {
+    const bool marked = std::any_of(seg.turns.begin(), seg.turns.end(), [](const Turn& x) { return x.opens_exchange; });
+    std::vector<bool> out;
+    out.reserve(seg.turns.size());
+    for (const Turn& t : seg.turns) out.push_back(marked ? t.opens_exchange : t.kind == TurnKind::Question);
+    return out;
+}
+
+// A question's words for its chapter title: greetings and the asker's own
+// introduction ("Good afternoon. Valery Sanfirov, Mayak radio station.")
+// skipped, when something is left after them.
+std::string question_words(const std::string& turn, const std::string& asker) {
+    static const char* const kGreetings[] = {"hello", "hi", "hey", "good ", "thank", "thanks", "dear", "mr", "madam",
+                                             "greetings", "ladies", "yes", "okay", "ok"};
+    const auto asker_tokens = text::lower(asker);
+    std::size_t from = 0;
+    for (int n = 0; n < 3; ++n) {
+        std::size_t end = turn.find_first_of(".!?", from);
+        while (end != std::string::npos && end + 1 < turn.size() && turn[end + 1] != ' ') end = turn.find_first_of(".!?", end + 1);
+        if (end == std::string::npos || turn[end] == '?') break;
+        const std::string sentence = text::lower(turn.substr(from, end - from));
+        bool greeting = false;
+        if (text::count_words(sentence) <= 6)
+            for (const char* g : kGreetings) greeting = greeting || sentence.rfind(g, 0) == 0;
+        const std::string surname = asker_tokens.substr(asker_tokens.rfind(' ') + 1);
+        const bool intro = surname.size() >= 3 && sentence.find(surname) != std::string::npos &&
+                           text::count_words(sentence) <= 10;
+        if (!greeting && !intro) break;
+        from = end + 1;
+        while (from < turn.size() && turn[from] == ' ') ++from;
+    }
+    return from < turn.size() ? turn.substr(from) : turn;
+}
+
 std::vector<Planned> lay_out(const Document& doc, const Segmentation& seg, const std::vector<Speaker>& speakers,
                              std::size_t narrator, const CastConfig& cfg, const Lexicon& lex) {
     std::vector<Planned> out;
@@ -132,6 +169,7 @@ std::vector<Planned> lay_out(const Document& doc, const Segmentation& seg, const
     std::set<std::size_t> heard;
     std::size_t previous = kNone;
     int question_no = 0;
+    const std::vector<bool> opens = exchange_starts(seg);
     for (std::size_t t = 0; t < seg.turns.size(); ++t) {
         const Turn& turn = seg.turns[t];
         const bool stage_turn = turn.kind == TurnKind::Stage;
@@ -141,7 +179,7 @@ std::vector<Planned> lay_out(const Document& doc, const Segmentation& seg, const
 
         std::vector<std::string> said;
         bool asked = false;
-        if (turn.kind == TurnKind::Question) {
+        if (opens[t]) {
             ++question_no;
             if (cfg.announce_questions) {
                 said.push_back(fmt::format("Question {}.", question_no));
@@ -468,21 +506,30 @@ std::vector<ChapterStart> plan_chapters(const Document& doc, const Segmentation&
                 out += (out.empty() ? "" : " ") + collapse_spaces(neutralise_markup(doc.paragraphs[pi].text));
         return out;
     };
-    const bool has_questions = std::any_of(seg.turns.begin(), seg.turns.end(),
-                                           [](const Turn& t) { return t.kind == TurnKind::Question; });
+    const std::vector<bool> opens = exchange_starts(seg);
+    const bool has_questions = std::find(opens.begin(), opens.end(), true) != opens.end();
     if (has_questions) {
         int question_no = 0;
         bool in_closing = false;
+        std::size_t counted_to = 0;  // exchanges counted in turns [0, counted_to)
         for (std::size_t i = 0; i < plan.size(); ++i) {
             if (!first_of_turn(plan, i) && i != 0) continue;
             const std::size_t t = plan[i].seg.turn;
             if (seg.turns.empty()) break;
-            // Question numbers count Question turns, including any without segments.
-            if (kind(i) == TurnKind::Question) {
-                question_no = 0;
-                for (std::size_t k = 0; k <= t; ++k) question_no += seg.turns[k].kind == TurnKind::Question;
-                starts.push_back({i, fmt::format("Question {}: {}", question_no,
-                                                 text::first_words(turn_text(t), kTitleWords))});
+            // Question numbers count exchanges, including any without segments.
+            for (; counted_to <= t && counted_to < opens.size(); ++counted_to) question_no += opens[counted_to];
+            if (opens[t]) {
+                // The question itself: this turn, or the first question after a handover.
+                std::size_t q = t;
+                for (std::size_t k = t; k < seg.turns.size() && (k == t || !opens[k]); ++k)
+                    if (seg.turns[k].kind == TurnKind::Question) { q = k; break; }
+                const Speaker& who = speakers[seg.turns[q].speaker];
+                std::string asker;
+                if (who.role != SpeakerRole::Questioner || who.id.rfind("questioner-", 0) != 0) asker = who.name;
+                if (!asker.empty() && !who.affiliation.empty()) asker += ", " + who.affiliation;
+                const std::string words = text::first_words(question_words(turn_text(q), who.name), kTitleWords);
+                starts.push_back({i, asker.empty() ? fmt::format("Question {}: {}", question_no, words)
+                                                   : fmt::format("Question {} \u2014 {}: {}", question_no, asker, words)});
                 in_closing = false;
             } else if (kind(i) == TurnKind::Closing && !in_closing) {
                 starts.push_back({i, "Closing remarks"});

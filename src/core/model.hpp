@@ -68,6 +68,7 @@ struct Speaker {
     SpeakerRole role = SpeakerRole::Other;
     std::string voice;  // voice id from the palette (filled by cast)
     Sex sex = Sex::Unstated;  // as the label's title or the transcript's titles say (filled by cast)
+    std::string affiliation;  // a questioner's outlet from their self-introduction ("Mayak radio station"), or ""
 };
 
 enum class TurnKind {
@@ -84,6 +85,9 @@ struct Turn {
     TurnKind kind = TurnKind::Remarks;
     std::vector<std::size_t> paragraphs;  // indices into Document::paragraphs
     SourcePos pos;
+    // The first turn of a question exchange: the question itself, or the
+    // moderator's handover that introduces it. Its chapter starts here.
+    bool opens_exchange = false;
 };
 
 // What the segmenter finds: who the people are and where each turn runs.

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <optional>
 #include <regex>
+#include <set>
+#include <cctype>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -39,6 +41,7 @@ struct Person {
     std::size_t words = 0;
     std::size_t turns = 0, asking_turns = 0;
     std::size_t first_seen = 0;
+    bool introduced = false;  // a turn opens with "Name, Outlet."
 };
 
 bool ends_with_question(const std::string& t) {
@@ -206,11 +209,133 @@ private:
         }
     }
 
-    // Pass 2: who is the main speaker, who moderates.
+    // ------------------------------------------------------------ conversation cues
+
+    // Lower-case tokens of the first and last words of a span: where a
+    // handover names the next speaker ("Valery Sanfirov, Mayak. Please.",
+    // "Secretary Clinton, two minutes.").
+    std::vector<std::string> edge_tokens(const Span& s) const {
+        constexpr std::size_t kEdge = 30;
+        std::vector<std::string> out;
+        const auto& ps = doc_.paragraphs;
+        std::vector<std::string> first, last;
+        for (std::size_t i = s.first; i <= s.last && first.size() < kEdge; ++i)
+            if (!ps[i].stage_direction)
+                for (auto& t : text::tokens(std::string_view(ps[i].text).substr(0, 400))) {
+                    if (first.size() >= kEdge) break;
+                    first.push_back(std::move(t));
+                }
+        for (std::size_t i = s.last + 1; i-- > s.first && last.size() < kEdge;)
+            if (!ps[i].stage_direction) {
+                const std::string& t = ps[i].text;
+                auto toks = text::tokens(std::string_view(t).substr(t.size() > 400 ? t.size() - 400 : 0));
+                for (std::size_t k = toks.size(); k-- > 0 && last.size() < kEdge;) last.push_back(std::move(toks[k]));
+            }
+        out = std::move(first);
+        out.insert(out.end(), last.begin(), last.end());
+        return out;
+    }
+
+    // Does span `s` name person `who` (a word of their name of three letters or
+    // more, honorifics aside) in its first or last words?
+    bool names(const Span& s, const Person& who) const {
+        const auto toks = edge_tokens(s);
+        for (const auto& k : who.key)
+            if (k.size() >= 3 && !honorifics_.count(k) && std::find(toks.begin(), toks.end(), k) != toks.end())
+                return true;
+        return false;
+    }
+
+    static bool contains_phrase(const std::string& lower, const std::string& phrase) {
+        const std::string p = text::lower_ascii(phrase);
+        for (std::size_t at = lower.find(p); at != std::string::npos; at = lower.find(p, at + 1)) {
+            const bool left = at == 0 || !std::isalnum(static_cast<unsigned char>(lower[at - 1]));
+            const std::size_t e = at + p.size();
+            const bool right = e >= lower.size() || !std::isalnum(static_cast<unsigned char>(lower[e])) ||
+                               !std::isalnum(static_cast<unsigned char>(p.back()));
+            if (left && right) return true;
+        }
+        return false;
+    }
+
+    // A floor phrase ("go ahead", "next question") in the span's last words,
+    // or anywhere in a short span.
+    bool gives_floor(const Span& s) const {
+        const auto& ps = doc_.paragraphs;
+        std::size_t i = s.last + 1;
+        while (i-- > s.first && ps[i].stage_direction) {}
+        if (i == static_cast<std::size_t>(-1) || i < s.first) return false;
+        const std::string& t = ps[i].text;
+        const std::string tail = text::lower_ascii(std::string_view(t).substr(t.size() > 160 ? t.size() - 160 : 0));
+        for (const auto& f : rules_.floor_phrases)
+            if (contains_phrase(tail, f)) return true;
+        return false;
+    }
+
+    bool opens_with(std::size_t para, const std::vector<std::string>& list) const {
+        const std::string head = text::lower_ascii(std::string_view(doc_.paragraphs[para].text).substr(0, 80));
+        for (const auto& w : list) {
+            const std::string l = text::lower_ascii(w);
+            if (head.compare(0, l.size(), l) != 0) continue;
+            if (head.size() == l.size() || !std::isalnum(static_cast<unsigned char>(head[l.size()])) ||
+                !std::isalnum(static_cast<unsigned char>(l.back())))
+                return true;
+        }
+        return false;
+    }
+
+    // "Valery Sanfirov, Mayak radio station." or "My name is Anna Ivanova, from
+    // RIA Novosti." among a question's first sentences: the asker's name and
+    // outlet. Names that share a word with a principal or moderator (the
+    // person addressed: "Vladimir Vladimirovich, ...") are not introductions.
+    struct Intro { std::string name, outlet; };
+    std::optional<Intro> self_introduction(const Span& s) const {
+        const auto& ps = doc_.paragraphs;
+        std::size_t i = s.first;
+        while (i <= s.last && ps[i].stage_direction) ++i;
+        if (i > s.last) return std::nullopt;
+        const std::string head(std::string_view(ps[i].text).substr(0, 300));
+        static const std::regex intro(
+            "(?:^|[.!?] )(?:(?:Hello|Hi|Good (?:afternoon|morning|evening))[^.!?]*[.!] )?(?:My name is |I am |I'm |This is )?"
+            "((?:[A-Z][a-z'-]+ ){1,2}[A-Z][a-z'-]+), (?:from |of |with |I am from |I'm from )?"
+            "((?:the )?[A-Z0-9][^.!?]{1,60})[.!]");
+        std::smatch m;
+        for (auto it = head.cbegin(); std::regex_search(it, head.cend(), m, intro); it = m[0].second) {
+            const std::string name = m[1], outlet = m[2];
+            if (text::count_words(outlet) > 8) continue;
+            const auto toks = text::tokens(name);
+            bool addressee = false;
+            for (const auto& t : toks) {
+                if (honorifics_.count(t)) addressee = true;
+                for (const auto& p : principal_tokens_) addressee = addressee || t == p;
+            }
+            // "Mr President", "Dear colleagues": a title or a greeting, not a name.
+            static const std::unordered_set<std::string> not_names = {
+                "thank", "thanks", "dear", "president", "minister", "prime", "secretary", "colleagues",
+                "good", "hello", "ladies", "gentlemen", "mister", "madam", "sir", "excellency", "yes", "well"};
+            for (const auto& t : toks) addressee = addressee || not_names.count(t);
+            if (addressee) continue;
+            // An outlet that starts a sentence of its own ("Russia is ...") is not one.
+            const auto ow = text::tokens(outlet);
+            static const std::unordered_set<std::string> verbs = {"is", "are", "was", "were", "has", "have",
+                                                                  "will", "would", "can", "could", "do", "does",
+                                                                  "i", "you", "we", "it", "please"};
+            bool sentence = false;
+            for (const auto& t : ow) sentence = sentence || verbs.count(t);
+            if (sentence) continue;
+            return Intro{name, outlet};
+        }
+        return std::nullopt;
+    }
+
+    // Pass 2: roles from the title, the labels and the conversation: who
+    // answers (principals), who gives the floor or asks every question
+    // (moderators), who asks (questioners).
     void people_roles() {
         const std::string& title = doc_.meta.title;
         // A title is a line; a megabyte "title" from front matter names nobody.
         const auto tt = title.size() <= 2000 ? text::tokens(title) : std::vector<std::string>{};
+        std::vector<bool> in_title(people_.size(), false);
         std::optional<std::size_t> main;
         for (std::size_t idx = 0; idx < people_.size(); ++idx) {
             const auto& key = people_[idx].key;
@@ -219,6 +344,7 @@ private:
                 found = std::equal(key.begin(), key.end(), tt.begin() + s);
             if (!found && key.size() >= 2)  // surname alone in the title ("Lavrov's remarks")
                 found = std::find(tt.begin(), tt.end(), key.back()) != tt.end() && key.back().size() >= 4;
+            in_title[idx] = found;
             if (found && (!main || people_[idx].words > people_[*main].words)) main = idx;
         }
         const bool opening_unlabelled = !spans_.empty() && spans_.front().kind == LabelKind::None;
@@ -235,30 +361,107 @@ private:
                 who.display_words = who.key.size();
                 who.first_label = m[1];
                 people_.push_back(who);
+                in_title.push_back(true);
                 main = people_.size() - 1;
             }
         }
         main_from_title_ = main.has_value();
         bool has_questions = false;
         for (const auto& s : spans_) has_questions |= s.kind == LabelKind::Question;
-        if (!main && !people_.empty() && (has_questions || people_.size() == 1)) {
-            main = 0;
-            for (std::size_t idx = 1; idx < people_.size(); ++idx)
-                if (people_[idx].words > people_[*main].words) main = idx;
+
+        // The conversation: whom each person hands to.
+        std::vector<std::set<std::size_t>> named_next(people_.size());
+        std::vector<std::size_t> floor_turns(people_.size(), 0);
+        for (std::size_t k = 0; k + 1 < spans_.size(); ++k) {
+            const Span& s = spans_[k];
+            const Span& n = spans_[k + 1];
+            if (s.kind != LabelKind::Named) continue;
+            if (n.kind == LabelKind::Named && n.named != s.named && names(s, people_[n.named]))
+                named_next[s.named].insert(n.named);
+            if (n.kind != LabelKind::None && gives_floor(s)) ++floor_turns[s.named];
         }
-        // Debates and interviews: without "Question:" labels, the person whose
-        // turns ask questions is the moderator.
-        std::optional<std::size_t> moderator;
-        if (!has_questions && people_.size() >= 2) {
+        double max_wpt = 0;
+        std::size_t most_words = 0;
+        for (std::size_t idx = 0; idx < people_.size(); ++idx) {
+            const Person& p = people_[idx];
+            if (p.turns >= 2) max_wpt = std::max(max_wpt, double(p.words) / double(p.turns));
+            if (p.words > people_[most_words].words) most_words = idx;
+        }
+        auto wpt = [&](std::size_t idx) {
+            return people_[idx].turns ? double(people_[idx].words) / double(people_[idx].turns) : 0.0;
+        };
+        std::vector<bool> principal(people_.size(), false), moderator(people_.size(), false);
+        bool any_principal = false;
+        for (std::size_t idx = 0; idx < people_.size(); ++idx) {
+            principal[idx] = in_title[idx];
+            any_principal = any_principal || in_title[idx];
+        }
+        // Moderators: by their label, or by giving the floor to several people
+        // in short turns.
+        for (std::size_t idx = 0; idx < people_.size(); ++idx) {
+            const Person& p = people_[idx];
+            if (principal[idx] || (!any_principal && idx == most_words)) continue;
+            if (in(rules_.moderator_labels, p.first_label) || label_role_moderator_.count(idx)) {
+                moderator[idx] = true;
+                continue;
+            }
+            if (p.turns < 3 || wpt(idx) >= 0.6 * max_wpt) continue;
+            const std::size_t handing = std::max(named_next[idx].size(), floor_turns[idx]);
+            if (handing >= 2 && (p.asking_turns + floor_turns[idx] + named_next[idx].size()) * 2 >= p.turns)
+                moderator[idx] = true;
+        }
+        // Principals when the title names nobody: whoever speaks most, and
+        // anyone else of comparable length who mostly does not ask.
+        if (!any_principal && !people_.empty()) {
             for (std::size_t idx = 0; idx < people_.size(); ++idx) {
                 const Person& p = people_[idx];
-                if (main && idx == *main && people_.size() > 2) continue;
-                if (p.asking_turns < 2 || p.asking_turns * 2 < p.turns) continue;
-                if (!moderator || p.asking_turns > people_[*moderator].asking_turns) moderator = idx;
+                if (moderator[idx]) continue;
+                const bool big = p.words * 10 >= people_[most_words].words * 3;
+                if (idx == most_words || (big && p.asking_turns * 2 < p.turns + 1 && p.turns >= 2)) principal[idx] = true;
             }
-            if (moderator && main && *moderator == *main) main.reset();
+        }
+        // Interviews and two-person debates without "Question:" labels: the
+        // one whose turns ask is the moderator.
+        bool any_moderator = std::find(moderator.begin(), moderator.end(), true) != moderator.end();
+        if (!has_questions && !any_moderator && people_.size() >= 2) {
+            std::optional<std::size_t> m;
+            for (std::size_t idx = 0; idx < people_.size(); ++idx) {
+                const Person& p = people_[idx];
+                if (in_title[idx] && people_.size() > 2) continue;
+                if (p.asking_turns < 2 || p.asking_turns * 2 < p.turns) continue;
+                if (!m || p.asking_turns > people_[*m].asking_turns) m = idx;
+            }
+            if (m && !(main && *m == *main && people_.size() > 2)) {
+                moderator[*m] = true;
+                principal[*m] = false;
+                any_moderator = true;
+            }
+        }
+        if (main && moderator[*main]) main.reset();
+        if (!main) {
+            for (std::size_t idx = 0; idx < people_.size(); ++idx)
+                if (principal[idx] && (!main || people_[idx].words > people_[*main].words)) main = idx;
+        }
+        // Questioners: the rest who ask, or introduce themselves, in turns far
+        // shorter than the principals'.
+        std::size_t principal_words = 0;
+        for (std::size_t idx = 0; idx < people_.size(); ++idx)
+            if (principal[idx]) principal_words = std::max(principal_words, people_[idx].words);
+        for (std::size_t idx = 0; idx < people_.size(); ++idx)
+            for (const auto& t : people_[idx].key)
+                if (principal[idx] || moderator[idx]) principal_tokens_.insert(t);
+        for (const auto& s : spans_)
+            if (s.kind == LabelKind::Named && !principal[s.named] && !moderator[s.named] && self_introduction(s))
+                people_[s.named].introduced = true;
+        std::vector<bool> asker(people_.size(), false);
+        for (std::size_t idx = 0; idx < people_.size(); ++idx) {
+            const Person& p = people_[idx];
+            if (principal[idx] || moderator[idx]) continue;
+            const bool asks = p.asking_turns * 2 >= p.turns || p.introduced;
+            if (asks && p.words * 2 < std::max<std::size_t>(principal_words, 1)) asker[idx] = true;
         }
         main_ = main;
+        principal_ = principal;
         moderator_ = moderator;
 
         // Speakers, in order of first appearance, with unique slug ids.
@@ -271,10 +474,12 @@ private:
         for (std::size_t idx : order) {
             Speaker sp;
             sp.name = people_[idx].display;
-            sp.role = (main_ && idx == *main_) ? SpeakerRole::Main
-                      : (moderator_ && idx == *moderator_) ? SpeakerRole::Moderator
-                                                            : SpeakerRole::Other;
+            sp.role = principal[idx] ? SpeakerRole::Main
+                      : moderator[idx] ? SpeakerRole::Moderator
+                      : asker[idx] ? SpeakerRole::Questioner
+                                   : SpeakerRole::Other;
             person_speaker_[idx] = add_speaker(std::move(sp));
+            speaker_person_[person_speaker_[idx]] = idx;
         }
     }
 
@@ -347,7 +552,7 @@ private:
         return false;
     }
 
-    void push_turn(std::size_t speaker, TurnKind kind, const Span& s) {
+    Turn& push_turn(std::size_t speaker, TurnKind kind, const Span& s) {
         Turn t;
         t.speaker = speaker;
         t.kind = kind;
@@ -355,21 +560,89 @@ private:
         for (std::size_t i = s.first; i <= s.last; ++i) t.paragraphs.push_back(i);
         seg_.turns.push_back(std::move(t));
         last_span_ = &s;
+        return seg_.turns.back();
     }
 
-    // Pass 3: turns and their kinds.
+    // The person behind a speaker, if a label named them.
+    std::optional<std::size_t> person_of(std::size_t speaker) const {
+        auto it = speaker_person_.find(speaker);
+        if (it == speaker_person_.end()) return std::nullopt;
+        return it->second;
+    }
+    bool is_principal_speaker(std::size_t speaker) const {
+        auto p = person_of(speaker);
+        return p && principal_[*p];
+    }
+
+    // A questioner who introduced themselves ("Valery Sanfirov, Mayak."): the
+    // named person if a label already names them, else a speaker of that name.
+    std::size_t introduced_questioner(const Intro& intro) {
+        const auto key = name_key(intro.name);
+        std::string joined;
+        for (const auto& t : key) joined += t + " ";
+        if (auto it = by_key_.find(joined); it != by_key_.end() && person_speaker_[it->second] != kNone) {
+            Speaker& sp = seg_.speakers[person_speaker_[it->second]];
+            if (sp.affiliation.empty()) sp.affiliation = intro.outlet;
+            return person_speaker_[it->second];
+        }
+        if (auto it = introduced_.find(joined); it != introduced_.end()) return it->second;
+        Speaker sp;
+        sp.name = intro.name;
+        sp.role = SpeakerRole::Questioner;
+        sp.affiliation = intro.outlet;
+        const std::size_t idx = add_speaker(std::move(sp));
+        introduced_.emplace(joined, idx);
+        return idx;
+    }
+
+    // Would span k start a new asker's question? (For a moderator's handover
+    // just before it.)
+    bool asks_next(std::size_t k, std::size_t asker) const {
+        if (k >= spans_.size()) return false;
+        const Span& n = spans_[k];
+        if (n.kind == LabelKind::Question) return true;
+        if (n.kind != LabelKind::Named) return false;
+        const std::size_t sp = person_speaker_[n.named];
+        return sp != asker && seg_.speakers[sp].role == SpeakerRole::Questioner;
+    }
+
+    // Pass 3: turns, their kinds, and where each question exchange starts.
+    // An exchange starts at a new asker's question, or at the moderator's
+    // handover just before it, and holds the asker's follow-ups and every
+    // answer up to the next asker.
     void turns() {
         std::size_t last_question_span = kNone;
         for (std::size_t k = 0; k < spans_.size(); ++k)
             if (spans_[k].kind == LabelKind::Question ||
-                (moderator_ && spans_[k].kind == LabelKind::Named && spans_[k].named == *moderator_ && spans_[k].asks))
+                (spans_[k].kind == LabelKind::Named && moderator_[spans_[k].named] && spans_[k].asks))
                 last_question_span = k;
 
-        std::size_t questioner = kNone;  // the current question's asker
-        bool question_open = false;
+        std::size_t asker = kNone;          // the current exchange's asker
+        bool anonymous_asker = false;       // asker is a role-label questioner
+        bool open = false;                  // an exchange has started
+        bool handover = false;              // a handover opened the exchange; its question is still to come
+        bool answered = false;              // the exchange has had an answer of substance
+        std::size_t answer_words = 0;       // words answered since the exchange started
+        bool floor_given = false;           // the span before gave someone the floor
+        std::size_t asker_span = kNone;     // where the asker last spoke
+        constexpr std::size_t kAnswerWords = 4;     // an answer, not a "Yeah." handing over
+        constexpr std::size_t kDebateAnswerWords = 40;   // answered at some length before a moderator's next question
+
+        auto start_exchange = [&](Turn& t, std::size_t who, bool anonymous) {
+            t.opens_exchange = !handover;
+            handover = false;
+            open = true;
+            answered = false;
+            answer_words = 0;
+            asker = who;
+            anonymous_asker = anonymous;
+        };
+
         for (std::size_t k = 0; k < spans_.size(); ++k) {
             const Span& s = spans_[k];
             Turn* prev = seg_.turns.empty() ? nullptr : &seg_.turns.back();
+            const bool floor_before = floor_given;
+            floor_given = false;
             switch (s.kind) {
             case LabelKind::None: {
                 // Unlabelled opening: the main speaker named in the title, else a narrator.
@@ -386,67 +659,118 @@ private:
                 break;
             }
             case LabelKind::Question: {
+                const std::string& label = doc_.paragraphs[s.first].label;
+                const bool briefing_q = label == "Q";
                 bool follow = false;
-                if (question_open && questioner != kNone && prev && prev->kind == TurnKind::Answer &&
-                    s.words <= static_cast<std::size_t>(rules_.follow_up_max_words)) {
-                    const Span* answer = last_span_;
-                    follow = answer->ends_with_question || opens_follow_up(s.first) ||
-                             (answer->words <= static_cast<std::size_t>(rules_.short_answer_words) &&
-                              asks_to_repeat(*answer));
+                if (open && asker != kNone && anonymous_asker && !handover) {
+                    const bool short_remark = s.words < 8 && !s.asks;  // "Thanks, Jen."
+                    if (!answered || short_remark) {
+                        follow = true;
+                    } else if (floor_before) {
+                        follow = false;
+                    } else if (prev && prev->kind == TurnKind::Answer &&
+                               s.words <= static_cast<std::size_t>(rules_.follow_up_max_words) &&
+                               (last_span_->ends_with_question || opens_follow_up(s.first) ||
+                                (last_span_->words <= static_cast<std::size_t>(rules_.short_answer_words) &&
+                                 asks_to_repeat(*last_span_)))) {
+                        follow = true;
+                    } else if (briefing_q) {
+                        // A briefing's "Q" goes on with the same reporter unless it
+                        // greets the briefer or starts a long new question.
+                        follow = opens_with(s.first, rules_.continuations) ||
+                                 (!opens_with(s.first, rules_.greetings) && s.words < 25);
+                    }
                 }
                 if (follow) {
-                    push_turn(questioner, TurnKind::FollowUp, s);
+                    push_turn(asker, TurnKind::FollowUp, s);
                 } else {
-                    questioner = new_questioner();
-                    push_turn(questioner, TurnKind::Question, s);
+                    const auto intro = self_introduction(s);
+                    const std::size_t who = intro ? introduced_questioner(*intro) : new_questioner();
+                    start_exchange(push_turn(who, TurnKind::Question, s), who, !intro);
                 }
-                question_open = true;
+                asker_span = k;
                 break;
             }
             case LabelKind::Remark: {
-                if (questioner == kNone) {
-                    questioner = new_questioner();
-                    push_turn(questioner, TurnKind::Question, s);
-                    question_open = true;
+                // From the floor: the current anonymous asker if they spoke just
+                // now, else someone new; never a chapter of its own once
+                // questions have begun.
+                if (open && asker != kNone && anonymous_asker && asker_span != kNone && k - asker_span <= 3) {
+                    push_turn(asker, TurnKind::FollowUp, s);
+                    asker_span = k;
+                } else if (!open) {
+                    const std::size_t who = new_questioner();
+                    start_exchange(push_turn(who, TurnKind::Question, s), who, true);
+                    asker_span = k;
                 } else {
-                    push_turn(questioner, question_open ? TurnKind::FollowUp : TurnKind::Remarks, s);
+                    push_turn(new_questioner(), TurnKind::Remarks, s);
                 }
                 break;
             }
-            case LabelKind::Moderator: {
-                const bool asks = s.asks;
-                push_turn(moderator_speaker(doc_.paragraphs[s.first].label), asks ? TurnKind::Question : TurnKind::Remarks, s);
-                if (asks) { question_open = true; questioner = kNone; }
-                break;
-            }
+            case LabelKind::Moderator:
             case LabelKind::Named: {
-                const std::size_t sp = person_speaker_[s.named];
-                const bool is_main = main_ && s.named == *main_;
-                const bool is_mod = moderator_ && s.named == *moderator_;
-                if (is_mod) {
-                    if (s.asks) {
-                        push_turn(sp, TurnKind::Question, s);
-                        question_open = true;
-                        questioner = kNone;
+                const bool by_label = s.kind == LabelKind::Moderator;
+                const std::size_t sp = by_label ? moderator_speaker(doc_.paragraphs[s.first].label)
+                                                : person_speaker_[s.named];
+                const SpeakerRole role = seg_.speakers[sp].role;
+                const bool is_main = !by_label && main_ && s.named == *main_;
+                if (role == SpeakerRole::Moderator) {
+                    const bool next_principal = k + 1 < spans_.size() && spans_[k + 1].kind == LabelKind::Named &&
+                                                principal_[spans_[k + 1].named];
+                    const bool ready = !open || (answered && answer_words >= kDebateAnswerWords);
+                    if (s.asks && s.words >= 8 && next_principal && ready) {
+                        // A debate: the moderator's question to a principal.
+                        start_exchange(push_turn(sp, TurnKind::Question, s), sp, false);
+                    } else if (asks_next(k + 1, asker) && (!open || answered)) {
+                        // A handover: the exchange starts here, its question follows.
+                        Turn& t = push_turn(sp, TurnKind::Remarks, s);
+                        t.opens_exchange = true;
+                        handover = true;
+                        open = true;
+                        answered = false;
+                        answer_words = 0;
+                        asker = kNone;
                     } else if (prev && prev->speaker == sp) {
                         extend(*prev, s);
                     } else {
-                        push_turn(sp, TurnKind::Remarks, s);
+                        push_turn(sp, s.asks && open ? TurnKind::FollowUp : TurnKind::Remarks, s);
                     }
+                    floor_given = true;
                     break;
                 }
+                if (role == SpeakerRole::Questioner) {
+                    if (open && sp == asker) {
+                        if (prev && prev->speaker == sp) extend(*prev, s);
+                        else push_turn(sp, TurnKind::FollowUp, s);
+                    } else if (open && !answered && !handover && asker != kNone) {
+                        push_turn(sp, TurnKind::Remarks, s);  // cutting in before the answer
+                    } else {
+                        if (auto intro = self_introduction(s); intro && seg_.speakers[sp].affiliation.empty())
+                            seg_.speakers[sp].affiliation = intro->outlet;
+                        start_exchange(push_turn(sp, TurnKind::Question, s), sp, false);
+                    }
+                    asker_span = k;
+                    break;
+                }
+                // Principals and everyone else answer within an exchange.
                 const bool after_last_question = last_question_span == kNone || k > last_question_span;
                 if (prev && prev->speaker == sp) {
                     // The same label again: one continuing turn — except the main
                     // speaker's closing words after answering the last question.
-                    if (is_main && question_open && after_last_question && prev->kind == TurnKind::Answer) {
+                    if (is_main && open && after_last_question && prev->kind == TurnKind::Answer) {
                         push_turn(sp, TurnKind::Closing, s);
                     } else {
                         extend(*prev, s);
                     }
-                    break;
+                } else {
+                    push_turn(sp, open ? TurnKind::Answer : TurnKind::Remarks, s);
                 }
-                push_turn(sp, question_open ? TurnKind::Answer : TurnKind::Remarks, s);
+                if (open && !handover) {
+                    answer_words += s.words;
+                    if (s.words >= kAnswerWords) answered = true;
+                }
+                floor_given = gives_floor(s) || (k + 1 < spans_.size() && spans_[k + 1].kind == LabelKind::Named &&
+                                                 !principal_[spans_[k + 1].named] && names(s, people_[spans_[k + 1].named]));
                 break;
             }
             }
@@ -474,7 +798,12 @@ private:
     // proper word-suffix of a key → (first person with it, whether several have it)
     std::unordered_map<std::string, std::pair<std::size_t, bool>> by_suffix_;
     std::vector<std::size_t> person_speaker_;
-    std::optional<std::size_t> main_, moderator_;
+    std::optional<std::size_t> main_;
+    std::vector<bool> principal_, moderator_;           // per person
+    std::unordered_map<std::size_t, std::size_t> speaker_person_;  // speaker → person
+    std::unordered_map<std::string, std::size_t> introduced_;      // name key → speaker (self-introduced askers)
+    std::unordered_set<std::string> principal_tokens_;            // name words of principals and moderators
+    std::unordered_set<std::size_t> label_role_moderator_;        // people whose label's role says moderator
     bool main_from_title_ = false;  // only then do unlabelled opening paragraphs belong to the main speaker
     std::size_t narrator_ = kNone;
     std::size_t moderator_label_speaker_ = kNone;
