@@ -115,6 +115,12 @@ std::vector<bool> exchange_starts(const Segmentation& seg) {
     return out;
 }
 
+// "Questioner 3": a questioner the transcript never names.
+bool anonymous(const Speaker& sp) {
+    if (sp.role != SpeakerRole::Questioner || sp.name.rfind("Questioner ", 0) != 0) return false;
+    return sp.name.find_first_not_of("0123456789", 11) == std::string::npos;
+}
+
 // A question's words for its chapter title: greetings and the asker's own
 // introduction ("Good afternoon. Valery Sanfirov, Mayak radio station.")
 // skipped, when something is left after them.
@@ -525,7 +531,7 @@ std::vector<ChapterStart> plan_chapters(const Document& doc, const Segmentation&
                     if (seg.turns[k].kind == TurnKind::Question) { q = k; break; }
                 const Speaker& who = speakers[seg.turns[q].speaker];
                 std::string asker;
-                if (who.role != SpeakerRole::Questioner || who.id.rfind("questioner-", 0) != 0) asker = who.name;
+                if (!anonymous(who)) asker = who.name;
                 if (!asker.empty() && !who.affiliation.empty()) asker += ", " + who.affiliation;
                 const std::string words = text::first_words(question_words(turn_text(q), who.name), kTitleWords);
                 starts.push_back({i, asker.empty() ? fmt::format("Question {}: {}", question_no, words)

@@ -626,7 +626,6 @@ private:
         bool floor_given = false;           // the span before gave someone the floor
         std::size_t asker_span = kNone;     // where the asker last spoke
         constexpr std::size_t kAnswerWords = 4;     // an answer, not a "Yeah." handing over
-        constexpr std::size_t kDebateAnswerWords = 40;   // answered at some length before a moderator's next question
 
         auto start_exchange = [&](Turn& t, std::size_t who, bool anonymous) {
             t.opens_exchange = !handover;
@@ -717,8 +716,8 @@ private:
                 if (role == SpeakerRole::Moderator) {
                     const bool next_principal = k + 1 < spans_.size() && spans_[k + 1].kind == LabelKind::Named &&
                                                 principal_[spans_[k + 1].named];
-                    const bool ready = !open || (answered && answer_words >= kDebateAnswerWords);
-                    if (s.asks && s.words >= 8 && next_principal && ready) {
+                    const bool ready = !open || answered;
+                    if (s.asks && s.words >= 5 && next_principal && ready) {
                         // A debate: the moderator's question to a principal.
                         start_exchange(push_turn(sp, TurnKind::Question, s), sp, false);
                     } else if (asks_next(k + 1, asker) && (!open || answered)) {
