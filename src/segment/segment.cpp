@@ -300,6 +300,19 @@ private:
             "((?:[A-Z][a-z'-]+ ){1,2}[A-Z][a-z'-]+), (?:from |of |with |I am from |I'm from )?"
             "((?:the )?[A-Z0-9][^.!?]{1,60})[.!]");
         std::smatch m;
+        static const std::regex named_as("(?:[Mm]y name is|I am|I'm) ((?:[A-Z][a-z'-]+ ){0,2}[A-Z][a-z'-]+)"
+                                         "(?:,? (?:and )?(?:from|of|with|I represent|representing|I work for|I am from|I'm from) "
+                                         "((?:the )?[A-Z0-9][^.!?,]{1,60}))?");
+        if (std::regex_search(head, m, named_as)) {
+            const std::string name = m[1];
+            const auto toks = text::tokens(name);
+            bool addressee = toks.size() < 1;
+            for (const auto& t : toks)
+                for (const auto& p : principal_tokens_) addressee = addressee || t == p;
+            static const std::unordered_set<std::string> not_names = {"sorry", "not", "very", "sure", "glad", "from", "here", "the"};
+            if (!toks.empty() && not_names.count(toks[0])) addressee = true;
+            if (!addressee) return Intro{name, m[2].matched ? std::string(m[2]) : std::string()};
+        }
         for (auto it = head.cbegin(); std::regex_search(it, head.cend(), m, intro); it = m[0].second) {
             const std::string name = m[1], outlet = m[2];
             if (text::count_words(outlet) > 8) continue;
@@ -453,11 +466,21 @@ private:
         for (const auto& s : spans_)
             if (s.kind == LabelKind::Named && !principal[s.named] && !moderator[s.named] && self_introduction(s))
                 people_[s.named].introduced = true;
+        // Who first speaks right after a moderator, or asks in their first turn.
+        std::vector<bool> called(people_.size(), false), seen_person(people_.size(), false);
+        for (std::size_t k = 0; k < spans_.size(); ++k) {
+            const Span& s = spans_[k];
+            if (s.kind != LabelKind::Named || seen_person[s.named]) continue;
+            seen_person[s.named] = true;
+            const bool after_moderator = k > 0 && (spans_[k - 1].kind == LabelKind::Moderator ||
+                                                   (spans_[k - 1].kind == LabelKind::Named && moderator[spans_[k - 1].named]));
+            called[s.named] = s.asks || after_moderator;
+        }
         std::vector<bool> asker(people_.size(), false);
         for (std::size_t idx = 0; idx < people_.size(); ++idx) {
             const Person& p = people_[idx];
             if (principal[idx] || moderator[idx]) continue;
-            const bool asks = p.asking_turns * 2 >= p.turns || p.introduced;
+            const bool asks = p.asking_turns * 2 >= p.turns || p.introduced || called[idx];
             if (asks && p.words * 2 < std::max<std::size_t>(principal_words, 1)) asker[idx] = true;
         }
         main_ = main;
@@ -600,7 +623,7 @@ private:
     bool asks_next(std::size_t k, std::size_t asker) const {
         if (k >= spans_.size()) return false;
         const Span& n = spans_[k];
-        if (n.kind == LabelKind::Question) return true;
+        if (n.kind == LabelKind::Question || n.kind == LabelKind::Remark) return true;
         if (n.kind != LabelKind::Named) return false;
         const std::size_t sp = person_speaker_[n.named];
         return sp != asker && seg_.speakers[sp].role == SpeakerRole::Questioner;
@@ -691,10 +714,14 @@ private:
                 break;
             }
             case LabelKind::Remark: {
-                // From the floor: the current anonymous asker if they spoke just
-                // now, else someone new; never a chapter of its own once
-                // questions have begun.
-                if (open && asker != kNone && anonymous_asker && asker_span != kNone && k - asker_span <= 3) {
+                // From the floor: after a handover, the new asker; the current
+                // anonymous asker if they spoke just now; else someone new, never
+                // a chapter of its own once questions have begun.
+                if (handover) {
+                    const std::size_t who = new_questioner();
+                    start_exchange(push_turn(who, TurnKind::Question, s), who, true);
+                    asker_span = k;
+                } else if (open && asker != kNone && anonymous_asker && asker_span != kNone && k - asker_span <= 3) {
                     push_turn(asker, TurnKind::FollowUp, s);
                     asker_span = k;
                 } else if (!open) {
@@ -720,7 +747,7 @@ private:
                     if (s.asks && s.words >= 5 && next_principal && ready) {
                         // A debate: the moderator's question to a principal.
                         start_exchange(push_turn(sp, TurnKind::Question, s), sp, false);
-                    } else if (asks_next(k + 1, asker) && (!open || answered)) {
+                    } else if ((!open || answered) && (asks_next(k + 1, asker) || (open && gives_floor(s)))) {
                         // A handover: the exchange starts here, its question follows.
                         Turn& t = push_turn(sp, TurnKind::Remarks, s);
                         t.opens_exchange = true;
