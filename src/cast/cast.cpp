@@ -540,6 +540,8 @@ std::vector<ChapterStart> plan_chapters(const Document& doc, const Segmentation&
             } else if (kind(i) == TurnKind::Closing && !in_closing) {
                 starts.push_back({i, "Closing remarks"});
                 in_closing = true;
+            } else if (seg.turns[t].opens_section && i != 0) {
+                starts.push_back({i, fmt::format("Opening remarks \u2014 {}", speakers[seg.turns[t].speaker].name)});
             } else if (i == 0) {
                 starts.push_back({0, "Opening remarks"});
             }

@@ -88,6 +88,9 @@ struct Turn {
     // The first turn of a question exchange: the question itself, or the
     // moderator's handover that introduces it. Its chapter starts here.
     bool opens_exchange = false;
+    // Before the questions, a further principal's own opening remarks (the
+    // second leader at a joint news conference): a chapter of their own.
+    bool opens_section = false;
 };
 
 // What the segmenter finds: who the people are and where each turn runs.

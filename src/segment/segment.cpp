@@ -648,6 +648,8 @@ private:
         std::size_t answer_words = 0;       // words answered since the exchange started
         bool floor_given = false;           // the span before gave someone the floor
         std::size_t asker_span = kNone;     // where the asker last spoke
+        constexpr std::size_t kShortTurnWords = 15;  // "Thank you. I'll take that question."
+        constexpr std::size_t kSectionWords = 80;   // opening remarks, not a word of thanks
         constexpr std::size_t kAnswerWords = 4;     // an answer, not a "Yeah." handing over
 
         auto start_exchange = [&](Turn& t, std::size_t who, bool anonymous) {
@@ -747,7 +749,9 @@ private:
                     if (s.asks && s.words >= 5 && next_principal && ready) {
                         // A debate: the moderator's question to a principal.
                         start_exchange(push_turn(sp, TurnKind::Question, s), sp, false);
-                    } else if ((!open || answered) && (asks_next(k + 1, asker) || (open && gives_floor(s)))) {
+                    } else if ((!open || answered) &&
+                               (asks_next(k + 1, asker) || (open && gives_floor(s)) ||
+                                (k + 2 < spans_.size() && spans_[k + 1].words < kShortTurnWords && asks_next(k + 2, asker)))) {
                         // A handover: the exchange starts here, its question follows.
                         Turn& t = push_turn(sp, TurnKind::Remarks, s);
                         t.opens_exchange = true;
@@ -789,7 +793,10 @@ private:
                         extend(*prev, s);
                     }
                 } else {
-                    push_turn(sp, open ? TurnKind::Answer : TurnKind::Remarks, s);
+                    Turn& t = push_turn(sp, open ? TurnKind::Answer : TurnKind::Remarks, s);
+                    // Before the questions, a second principal's own remarks.
+                    t.opens_section = !open && role == SpeakerRole::Main && s.words >= kSectionWords && prev &&
+                                      is_principal_speaker(prev->speaker) && prev->speaker != sp;
                 }
                 if (open && !handover) {
                     answer_words += s.words;
