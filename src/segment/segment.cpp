@@ -284,6 +284,19 @@ private:
         return false;
     }
 
+    // Does the paragraph open by calling a principal or moderator by name
+    // ("Jake?", "Mr. Sullivan?", "Jen, real quick: ...")?
+    bool addresses_principal(std::size_t para) const {
+        const std::string& t = doc_.paragraphs[para].text;
+        const auto toks = text::tokens(std::string_view(t).substr(0, 40));
+        std::size_t k = 0;
+        while (k < toks.size() && honorifics_.count(toks[k])) ++k;
+        if (k >= toks.size() || !principal_tokens_.count(toks[k])) return false;
+        // The name stands alone: "Jake?" or "Jen, ...", not "Jake Sullivan said".
+        const std::size_t after = text::lower_ascii(t).find(toks[k]) + toks[k].size();
+        return after >= t.size() || t[after] == ',' || t[after] == '?' || t[after] == '.' || t[after] == ':';
+    }
+
     // "Valery Sanfirov, Mayak radio station." or "My name is Anna Ivanova, from
     // RIA Novosti." among a question's first sentences: the asker's name and
     // outlet. Names that share a word with a principal or moderator (the
@@ -460,9 +473,14 @@ private:
         std::size_t principal_words = 0;
         for (std::size_t idx = 0; idx < people_.size(); ++idx)
             if (principal[idx]) principal_words = std::max(principal_words, people_[idx].words);
-        for (std::size_t idx = 0; idx < people_.size(); ++idx)
-            for (const auto& t : people_[idx].key)
-                if (principal[idx] || moderator[idx]) principal_tokens_.insert(t);
+        for (std::size_t idx = 0; idx < people_.size(); ++idx) {
+            if (!principal[idx] && !moderator[idx]) continue;
+            for (const auto& t : people_[idx].key) principal_tokens_.insert(t);
+            // "Press Secretary Jen Psaki" in the title: "Jen" calls "MS. PSAKI" too.
+            const std::string& surname = people_[idx].key.back();
+            for (std::size_t s = 1; s < tt.size(); ++s)
+                if (tt[s] == surname && tt[s - 1].size() >= 3 && !honorifics_.count(tt[s - 1])) principal_tokens_.insert(tt[s - 1]);
+        }
         for (const auto& s : spans_)
             if (s.kind == LabelKind::Named && !principal[s.named] && !moderator[s.named] && self_introduction(s))
                 people_[s.named].introduced = true;
@@ -700,9 +718,11 @@ private:
                         follow = true;
                     } else if (briefing_q) {
                         // A briefing's "Q" goes on with the same reporter unless it
-                        // greets the briefer or starts a long new question.
-                        follow = opens_with(s.first, rules_.continuations) ||
-                                 (!opens_with(s.first, rules_.greetings) && s.words < 25);
+                        // greets or calls the briefer ("Jake?", "Jen, real quick:")
+                        // or starts a long new question.
+                        follow = !addresses_principal(s.first) &&
+                                 (opens_with(s.first, rules_.continuations) ||
+                                  (!opens_with(s.first, rules_.greetings) && s.words < 25));
                     }
                 }
                 if (follow) {
