@@ -706,7 +706,9 @@ private:
                 bool follow = false;
                 if (open && asker != kNone && anonymous_asker && !handover) {
                     const bool short_remark = s.words < 8 && !s.asks;  // "Thanks, Jen."
-                    if (!answered || short_remark) {
+                    if (answered && briefing_q && s.words <= 3 && addresses_principal(s.first)) {
+                        follow = false;  // "Jake?": a new reporter calling for the floor
+                    } else if (!answered || short_remark) {
                         follow = true;
                     } else if (floor_before) {
                         follow = false;
@@ -813,10 +815,10 @@ private:
                         extend(*prev, s);
                     }
                 } else {
-                    Turn& t = push_turn(sp, open ? TurnKind::Answer : TurnKind::Remarks, s);
                     // Before the questions, a second principal's own remarks.
-                    t.opens_section = !open && role == SpeakerRole::Main && s.words >= kSectionWords && prev &&
-                                      is_principal_speaker(prev->speaker) && prev->speaker != sp;
+                    const bool section = !open && role == SpeakerRole::Main && s.words >= kSectionWords && prev &&
+                                         is_principal_speaker(prev->speaker);
+                    push_turn(sp, open ? TurnKind::Answer : TurnKind::Remarks, s).opens_section = section;
                 }
                 if (open && !handover) {
                     answer_words += s.words;
