@@ -126,12 +126,20 @@ bool anonymous(const Speaker& sp) {
 // skipped, when something is left after them.
 std::string question_words(const std::string& turn, const std::string& asker) {
     static const char* const kGreetings[] = {"hello", "hi", "hey", "good ", "thank", "thanks", "dear", "mr", "madam",
-                                             "greetings", "ladies", "yes", "okay", "ok"};
+                                             "greetings", "ladies", "yes", "okay", "ok", "hola", "bonjour", "buenas"};
     const auto asker_tokens = text::lower(asker);
     std::size_t from = 0;
     for (int n = 0; n < 3; ++n) {
+        // A sentence ends at ". " but not after "Mr" or "Dr" ("Thanks, Mr. President.").
+        auto ends_here = [&](std::size_t e) {
+            if (e + 1 < turn.size() && turn[e + 1] != ' ') return false;
+            if (turn[e] != '.') return true;
+            std::size_t w = e;
+            while (w > from && std::isalpha(static_cast<unsigned char>(turn[w - 1]))) --w;
+            return !(e - w <= 3 && e > w && std::isupper(static_cast<unsigned char>(turn[w])));
+        };
         std::size_t end = turn.find_first_of(".!?", from);
-        while (end != std::string::npos && end + 1 < turn.size() && turn[end + 1] != ' ') end = turn.find_first_of(".!?", end + 1);
+        while (end != std::string::npos && !ends_here(end)) end = turn.find_first_of(".!?", end + 1);
         if (end == std::string::npos || turn[end] == '?') break;
         const std::string sentence = text::lower(turn.substr(from, end - from));
         bool greeting = false;
