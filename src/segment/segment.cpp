@@ -687,8 +687,12 @@ private:
             floor_given = false;
             switch (s.kind) {
             case LabelKind::None: {
-                // Unlabelled opening: the main speaker named in the title, else a narrator.
-                if (main_ && main_from_title_) {
+                // Unlabelled opening: the main speaker named in the title, else a
+                // narrator. Text right before the main speaker's own first label
+                // is a lead paragraph about the event: the narrator's.
+                const bool lead = k + 1 < spans_.size() && spans_[k + 1].kind == LabelKind::Named && main_ &&
+                                  spans_[k + 1].named == *main_;
+                if (main_ && main_from_title_ && !lead) {
                     push_turn(person_speaker_[*main_], TurnKind::Remarks, s);
                 } else if (people_.empty() && !has_role_labels()) {
                     push_turn(narrator("reader", "Reader"), TurnKind::Remarks, s);

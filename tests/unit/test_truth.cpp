@@ -49,10 +49,10 @@ TEST_CASE("truth: real and written events — right voice, chapters at the quest
             const truth::Score s = score_case(c);
             if (report) {
                 std::printf("%-60s words %5.1f%%  chapters %3zu/%3zu hit (plan %3zu)  people %zu/%zu  "
-                            "shared %zu  roles %zu/%zu wrong  sex %zu/%zu wrong  clutter %zu\n",
+                            "shared %zu  roles %zu/%zu wrong  sex %zu/%zu wrong  clutter %zu (narrated %zu)\n",
                             c.truth, 100 * s.word_accuracy(), s.chapters_hit, s.truth_chapters, s.plan_chapters,
                             s.people_found, s.truth_people, s.shared_in_chapter, s.role_wrong, s.role_checked,
-                            s.sex_wrong, s.sex_checked, s.clutter_words);
+                            s.sex_wrong, s.sex_checked, s.clutter_words, s.narrated_words);
                 for (const auto& n : s.notes) std::printf("    %s\n", n.c_str());
             }
             for (const auto& n : s.notes) UNSCOPED_INFO(n);
