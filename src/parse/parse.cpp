@@ -37,7 +37,9 @@ struct LineInfo {
 struct Label {
     std::string label;
     std::string qualifier;
+    std::string role;      // "CNN ANCHOR" from "ANDERSON COOPER, CNN ANCHOR:"
     std::size_t rest = 0;  // offset of the text after the label and its colon
+    bool opens = false;    // "<NAME: text ...": a corpus turn whose bracket closes later
 };
 
 // ---------------------------------------------------------------- dates
@@ -204,14 +206,36 @@ private:
             std::size_t k = 1;
             while (k < t.size() && t[k] == ' ') ++k;
             if (k >= t.size()) return std::nullopt;
-            return Label{"Q", "", k};
+            return Label{"Q", "", "", k};
         }
         const std::size_t limit = std::min<std::size_t>(t.size(), rules_.max_label_chars + 40);
         const std::size_t colon = t.substr(0, limit).find(':');
         if (colon == std::string_view::npos || colon == 0) return std::nullopt;
-        if (colon + 1 < t.size() && t[colon + 1] != ' ') return std::nullopt;  // "10:30", "http://"
-        std::string_view cand = text::trim(t.substr(0, colon));
+        // Corpus turns: "<TRUMP:> Well," (the bracket holds only the label) and
+        // "<HOLT: Good evening ... >" (the bracket holds the whole turn).
+        const bool angled = t[0] == '<';
+        const bool closed = angled && colon + 1 < t.size() && t[colon + 1] == '>';
+        if (!closed && colon + 1 < t.size() && t[colon + 1] != ' ') return std::nullopt;  // "10:30", "http://"
+        auto l = label_text(t.substr(angled ? 1 : 0, colon - (angled ? 1 : 0)));
+        if (!l) return std::nullopt;
+        l->opens = angled && !closed;
+        l->rest = colon + (closed ? 2 : 1);
+        while (l->rest < t.size() && t[l->rest] == ' ') ++l->rest;
+        return l;
+    }
+
+    // The part of a label before its colon: "Sergey Lavrov", "Question
+    // (retranslated)", "(UNKNOWN)", "ANDERSON COOPER, CNN ANCHOR".
+    std::optional<Label> label_text(std::string_view cand) const {
+        cand = text::trim(cand);
         Label l;
+        if (cand.size() > 2 && cand.front() == '(' && cand.back() == ')') {
+            // "(UNKNOWN):" — a speaker the transcriber could not name.
+            cand = text::trim(cand.substr(1, cand.size() - 2));
+            if (cand.find_first_of("()") != std::string_view::npos || !plausible_label(cand)) return std::nullopt;
+            l.label = std::string(cand);
+            return l;
+        }
         if (!cand.empty() && cand.back() == ')') {
             const std::size_t open = cand.rfind('(');
             if (open == std::string_view::npos || open == 0) return std::nullopt;
@@ -220,10 +244,19 @@ private:
                 return std::nullopt;
             cand = text::trim(cand.substr(0, open));
         }
+        if (const std::size_t comma = cand.find(','); comma != std::string_view::npos) {
+            // "ANDERSON COOPER, CNN ANCHOR": a first mention with the person's role.
+            const std::string_view name = text::trim(cand.substr(0, comma));
+            const std::string_view role = text::trim(cand.substr(comma + 1));
+            if (text::count_words(name) > 6 || text::count_words(role) > 8 || !plausible_label(name) ||
+                !plausible_label(role) || is_role(name))
+                return std::nullopt;
+            l.label = std::string(name);
+            l.role = std::string(role);
+            return l;
+        }
         if (!plausible_label(cand)) return std::nullopt;
         l.label = std::string(cand);
-        l.rest = colon + 1;
-        while (l.rest < t.size() && t[l.rest] == ' ') ++l.rest;
         return l;
     }
 
@@ -520,6 +553,31 @@ private:
         for (std::size_t i = 0; i < info_.size(); ++i)
             if (info_[i].kind == Kind::Text && block_start(i))
                 if (auto l = label_at(info_[i].line.text, false)) known_labels_.insert(text::lower_ascii(l->label));
+        // An all-capitals label first seen mid-line ("... QUICK: Senator") is a
+        // speaker too, so its later turns split hard-wrapped blocks and glued
+        // dashes ("now—QUICK:") like any other known label.
+        for (const auto& li : info_) {
+            if (li.kind != Kind::Text) continue;
+            const std::string& t = li.line.text;
+            for (std::size_t k = 0; k + 2 < t.size(); ++k) {
+                const std::size_t after = mid_line_separator(t, k);
+                if (!after) continue;
+                std::size_t s = after;
+                while (s < t.size() && t[s] == ' ') ++s;
+                if (s > after || t.compare(k, 3, "...") == 0)
+                    if (auto l = label_at(std::string_view(t).substr(s), false); l && l->label != "Q" && all_caps(l->label))
+                        known_labels_.insert(text::lower_ascii(l->label));
+                k = after - 1;
+            }
+        }
+    }
+
+    // "...", "--" or an em dash at t[k]: the offset just after it, else 0.
+    static std::size_t mid_line_separator(const std::string& t, std::size_t k) {
+        if (t.compare(k, 3, "...") == 0) return k + 3;
+        if (t.compare(k, 3, "\xE2\x80\x94") == 0) return k + 3;  // em dash
+        if (t.compare(k, 2, "--") == 0) return k + 2;
+        return 0;
     }
 
     // "Speaker 1  0:03" (Otter): a name, then a time-stamp, alone on a line.
@@ -566,7 +624,8 @@ private:
                 bool starts = units.empty() || !wrapped;
                 if (!starts) {
                     auto l = label_at(t, true);
-                    starts = (l && (known(l->label) || is_role(l->label))) || otter_header(t);
+                    // "<NAME:" at a line start is a corpus turn whatever the name.
+                    starts = (l && (known(l->label) || is_role(l->label) || t[0] == '<')) || otter_header(t);
                 }
                 if (starts) units.emplace_back();
                 units.back().lines.push_back(k);
@@ -610,23 +669,18 @@ private:
             drop(first, m.str(0), "timestamp");
             t.erase(0, m.length(0));
         }
-        // Corpus turns: "<NAME: text <APPLAUSE> more text>".
-        if (!lab && t.size() > 2 && t[0] == '<') {
-            if (auto l = label_at(std::string_view(t).substr(1), false)) {
-                t.erase(0, 1);
-                corpus_open = true;
+        // Corpus turns: "<NAME: text <APPLAUSE> more text>" and "<NAME:> text".
+        if (!lab) {
+            if (auto l = label_at(t, false)) {
+                if (t[0] == '<') corpus_open = l->opens;
+                lab = *l;
+                t.erase(0, l->rest);
             }
         }
         if (corpus_open && !t.empty() && t.back() == '>') {
             if (std::count(t.begin(), t.end(), '>') > std::count(t.begin(), t.end(), '<')) {
                 t.pop_back();
                 corpus_open = false;
-            }
-        }
-        if (!lab) {
-            if (auto l = label_at(t, false)) {
-                lab = *l;
-                t.erase(0, l->rest);
             }
         }
         if (lab) {
@@ -765,8 +819,12 @@ private:
             Paragraph para;
             para.pos = pos;
             if (piece.offset && pos.line) para.pos.byte += piece.offset;  // approximate for wrapped lines
-            if (first) { para.label = lab.label; para.qualifier = lab.qualifier; }
-            if (piece.label) { para.label = piece.label->label; para.qualifier = piece.label->qualifier; }
+            if (first) { para.label = lab.label; para.qualifier = lab.qualifier; para.label_role = lab.role; }
+            if (piece.label) {
+                para.label = piece.label->label;
+                para.qualifier = piece.label->qualifier;
+                para.label_role = piece.label->role;
+            }
             para.text = std::move(piece.text);
             para.stage_direction = piece.stage;
             doc_.paragraphs.push_back(std::move(para));

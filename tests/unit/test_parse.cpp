@@ -501,3 +501,101 @@ TEST_CASE("slugify: device names Windows reserves become ordinary names", "[unit
     CHECK(parse::slugify("console") == "console");
     CHECK(parse::slugify("com10") == "com10");
 }
+
+// ---------------------------------------------------------------- long, many-speaker events
+
+namespace {
+
+const Paragraph& para_at(const Document& doc, std::size_t i) {
+    REQUIRE(i < doc.paragraphs.size());
+    return doc.paragraphs[i];
+}
+
+bool has_reason(const Document& doc, const std::string& text, const std::string& reason_start) {
+    for (const auto& d : doc.dropped)
+        if (d.text == text && d.reason.rfind(reason_start, 0) == 0) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("corpus format: <NAME:> turns carry their label, beside <NAME: text>", "[unit][parse]") {
+    const Document doc = parse_text(
+        "<HOLT: Good evening. <APPLAUSE> Welcome.>\n"
+        "<TRUMP:> Well, I think it is great.\n"
+        "<CLINTON:> No, it is not.\n"
+        "<TRUMP:> Wrong.\n"
+        "<TRUMP:>\n"
+        "Said it twice.\n"
+        "<HOLT: Thank you both.>\n");
+    REQUIRE(doc.paragraphs.size() == 8);
+    CHECK(para_at(doc, 0).label == "HOLT");
+    CHECK(para_at(doc, 1).text == "APPLAUSE");
+    CHECK(para_at(doc, 3).label == "TRUMP");
+    CHECK(para_at(doc, 3).text == "Well, I think it is great.");
+    CHECK(para_at(doc, 4).label == "CLINTON");
+    CHECK(para_at(doc, 4).text == "No, it is not.");
+    CHECK(para_at(doc, 5).label == "TRUMP");
+    CHECK(para_at(doc, 5).text == "Wrong.");
+    // A label alone in its bracket on its own line takes the next line's words.
+    CHECK(para_at(doc, 6).label == "TRUMP");
+    CHECK(para_at(doc, 6).text == "Said it twice.");
+    CHECK(para_at(doc, 7).label == "HOLT");
+    CHECK(para_at(doc, 7).text == "Thank you both.");
+    for (const auto& p : doc.paragraphs) {
+        CHECK(p.text.find('<') == std::string::npos);
+        CHECK(p.text.find('>') == std::string::npos);
+    }
+}
+
+TEST_CASE("labels: a first mention with a role after a comma; the surname later", "[unit][parse]") {
+    const Document doc = parse_text(
+        "ANDERSON COOPER, CNN ANCHOR: Good evening.\n\n"
+        "SEN. MARY WALSH (D-VT): Thank you, Anderson.\n\n"
+        "COOPER: Senator, the first question.\n\n"
+        "Jane Roe, Former Secretary of State: Thank you.\n\n"
+        "Yes, Mr President: that is right.\n");
+    REQUIRE(doc.paragraphs.size() == 5);
+    CHECK(para_at(doc, 0).label == "ANDERSON COOPER");
+    CHECK(para_at(doc, 0).label_role == "CNN ANCHOR");
+    CHECK(para_at(doc, 0).text == "Good evening.");
+    CHECK(para_at(doc, 1).label == "SEN. MARY WALSH");
+    CHECK(para_at(doc, 1).qualifier == "D-VT");
+    CHECK(para_at(doc, 1).label_role.empty());
+    CHECK(para_at(doc, 2).label == "COOPER");
+    CHECK(para_at(doc, 2).label_role.empty());
+    CHECK(para_at(doc, 3).label == "Jane Roe");
+    CHECK(para_at(doc, 3).label_role == "Former Secretary of State");
+    // A sentence opener before the comma keeps the line text.
+    CHECK(para_at(doc, 4).label.empty());
+    CHECK(para_at(doc, 4).text == "Yes, Mr President: that is right.");
+
+    // The segmenter takes COOPER to be ANDERSON COOPER.
+    const Segmentation seg = segment::segment(doc, rules());
+    std::size_t cooper = seg.speakers.size();
+    for (const auto& t : seg.turns)
+        for (std::size_t p : t.paragraphs) {
+            if (p == 0) cooper = t.speaker;
+            if (p == 2) CHECK(t.speaker == cooper);
+        }
+    CHECK(cooper < seg.speakers.size());
+}
+
+TEST_CASE("labels: unknown and unidentified speakers are labels", "[unit][parse]") {
+    const Document doc = parse_text(
+        "HOST: Welcome.\n\n(UNKNOWN): Can I ask something?\n\nUNKNOWN: Me too.\n\n"
+        "UNIDENTIFIED MALE: Yes.\n\nUNIDENTIFIED FEMALE: No.\n\nUNIDENTIFIED SPEAKER: Maybe.\n\n"
+        "UNIDENTIFIED AUDIENCE MEMBER: Why?\n\nHOST: Moving on... (UNKNOWN): Wait!\n");
+    REQUIRE(doc.paragraphs.size() == 9);
+    CHECK(para_at(doc, 1).label == "UNKNOWN");
+    CHECK(para_at(doc, 1).text == "Can I ask something?");
+    CHECK(para_at(doc, 2).label == "UNKNOWN");
+    CHECK(para_at(doc, 3).label == "UNIDENTIFIED MALE");
+    CHECK(para_at(doc, 4).label == "UNIDENTIFIED FEMALE");
+    CHECK(para_at(doc, 5).label == "UNIDENTIFIED SPEAKER");
+    CHECK(para_at(doc, 6).label == "UNIDENTIFIED AUDIENCE MEMBER");
+    CHECK(para_at(doc, 6).text == "Why?");
+    CHECK(para_at(doc, 7).text == "Moving on...");
+    CHECK(para_at(doc, 8).label == "UNKNOWN");
+    CHECK(para_at(doc, 8).text == "Wait!");
+}
