@@ -143,6 +143,8 @@ public:
             info_.push_back(std::move(li));
         }
         front_matter();
+        markup();
+        header_fields();
         tail();
         clutter_and_timestamps();
         header();
@@ -350,6 +352,127 @@ private:
         return text::collapse_spaces(out);
     }
 
+    // Markdown and HTML left in a page's text: "<s>Uranian</s> \\[Ukrainian\\]"
+    // reads "Ukrainian" (struck-through words are dropped, backslash escapes
+    // removed, and the bracketed correction right after a strike-through
+    // loses its brackets). Front matter is already gone, so its YAML escapes
+    // are untouched.
+    void markup() {
+        for (auto& li : info_) {
+            if (li.kind != Kind::Text) continue;
+            std::string& t = li.line.text;
+            if (t.find('\\') == std::string::npos && t.find("<s>") == std::string::npos &&
+                t.find("<del>") == std::string::npos && t.find("<strike>") == std::string::npos &&
+                t.find("~~") == std::string::npos)
+                continue;
+            static const std::string kEscapable = "\\`*_{}[]()#+-.!<>|~";
+            std::string out;
+            out.reserve(t.size());
+            bool unbracket = false;  // the next "[...]" corrects a struck-through word
+            for (std::size_t k = 0; k < t.size();) {
+                if (unbracket && (t[k] == '[' || t.compare(k, 2, "\\[") == 0)) {
+                    // "\\[Ukrainian\\]" after the struck word: keep the words, not the brackets.
+                    const std::size_t from = k + (t[k] == '[' ? 1 : 2);
+                    std::size_t e = from;
+                    while (e < t.size() && e - k < 200 && t[e] != ']' && t[e] != '[' && t.compare(e, 2, "\\]") != 0) ++e;
+                    if (e < t.size() && (t[e] == ']' || t.compare(e, 2, "\\]") == 0)) {
+                        out.append(t, from, e - from);
+                        k = e + (t[e] == ']' ? 1 : 2);
+                        unbracket = false;
+                        continue;
+                    }
+                }
+                if (t[k] == '\\' && k + 1 < t.size() && kEscapable.find(t[k + 1]) != std::string::npos) {
+                    out += t[k + 1];
+                    k += 2;
+                    unbracket = false;
+                    continue;
+                }
+                std::size_t skip = 0;
+                std::string_view close;
+                for (auto [o, c] : {std::pair<std::string_view, std::string_view>{"<s>", "</s>"},
+                                    {"<del>", "</del>"}, {"<strike>", "</strike>"}, {"~~", "~~"}}) {
+                    if (t.compare(k, o.size(), o) == 0) { skip = o.size(); close = c; break; }
+                }
+                if (skip) {
+                    // Bounded: a line full of unclosed "<s>" stays linear.
+                    const std::size_t f = std::string_view(t).substr(k + skip, 200).find(close);
+                    const std::size_t e = f == std::string_view::npos ? std::string::npos : k + skip + f;
+                    if (e != std::string::npos) {
+                        drop(li.line, t.substr(k + skip, e - k - skip), "struck-through text");
+                        k = e + close.size();
+                        unbracket = true;
+                        continue;
+                    }
+                }
+                if (t[k] != ' ') unbracket = false;
+                out += t[k++];
+            }
+            t = text::collapse_spaces(out);
+            if (t.empty()) li.kind = Kind::Blank;
+        }
+    }
+
+    // "Title: ...", "Date: ...", "Text Length: 51340 characters" and notices
+    // like "FULL TRANSCRIPT:" above the first speaker label are the file's
+    // header, never speakers or words to speak.
+    void header_fields() {
+        std::unordered_set<std::string> fields, notices;
+        for (const auto& f : rules_.header_fields) fields.insert(text::lower_ascii(f));
+        for (const auto& n : rules_.header_notices) notices.insert(text::lower_ascii(n));
+        if (fields.empty() && notices.empty()) return;
+        int text_lines = 0;
+        for (std::size_t i = 0; i < info_.size() && text_lines < 40; ++i) {
+            auto& li = info_[i];
+            if (li.kind != Kind::Text) continue;
+            ++text_lines;
+            std::string_view t = li.line.text;
+            if (t.size() > kMaxRegexLine) break;
+            std::string_view bare = t;
+            if (!bare.empty() && bare.back() == ':') bare.remove_suffix(1);
+            if (notices.count(text::lower_ascii(text::trim(bare)))) {
+                drop_line(i, "header: notice");
+                continue;
+            }
+            const std::size_t colon = t.find(':');
+            if (colon != std::string_view::npos && colon > 0 && colon < 30) {
+                const std::string key = text::lower_ascii(text::trim(t.substr(0, colon)));
+                if (fields.count(key)) {
+                    header_field(key, std::string(text::trim(t.substr(colon + 1))));
+                    drop_line(i, "header: " + key);
+                    continue;
+                }
+            }
+            if (block_start(i) && label_at(t, false)) break;  // the body begins
+        }
+    }
+
+    void header_field(const std::string& key, const std::string& value) {
+        if (value.empty()) return;
+        if (key == "title") {
+            if (doc_.meta.title.empty()) doc_.meta.title = value;
+        } else if (key == "date" || key == "airdate" || key == "air date" || key == "aired" ||
+                   key == "recorded" || key == "recording date") {
+            if (!doc_.meta.date.empty()) return;
+            // "March 3, 2020", "2020-03-03 21:00", "Tuesday, March 3, 2020 - 9:00 PM ET"
+            std::optional<DateTime> dt = parse_date_time(value);
+            for (const char* cut : {" - ", " | ", " at ", " \xE2\x80\x94 ", " ("}) {
+                if (dt) break;
+                const std::size_t c = value.find(cut);
+                if (c != std::string::npos) dt = parse_date_time(value.substr(0, c));
+            }
+            if (dt) {
+                doc_.meta.date = dt->date;
+                if (doc_.meta.time.empty()) doc_.meta.time = dt->time;
+            }
+        } else if (key == "time") {
+            if (doc_.meta.time.empty())
+                if (auto dt = parse_date_time(value)) doc_.meta.time = dt->time;
+        } else if (key == "place" || key == "location" || key == "venue") {
+            if (doc_.meta.place.empty()) doc_.meta.place = value;
+        }
+    }
+
     // The first tail marker after which no speaker label of the body recurs
     // ends the body. A label that occurs both before and after a marker line
     // means the talk goes on, so that marker is kept as text.
@@ -429,6 +552,7 @@ private:
     // Date, time, place and title lines near the top, before the first label.
     void header() {
         bool after_datetime = false;
+        std::size_t after_place = static_cast<std::size_t>(-1);  // the line right after a place line
         int prose_blocks = 0;
         int blocks = 0;
         bool in_prose = false;
@@ -456,9 +580,12 @@ private:
                 continue;
             }
             after_datetime = false;
-            if (t.size() <= kMaxRegexLine && matches_any(place_, t)) {
+            const bool place_line = t.size() <= kMaxRegexLine && matches_any(place_, t);
+            // "National Palace" then "Mexico City, Mexico" on the next line of the block.
+            if (place_line || (after_place == i && looks_like_place(t))) {
                 doc_.meta.place += (doc_.meta.place.empty() ? "" : ", ") + t;
                 drop_line(i, "header: place");
+                after_place = i + 1;
                 continue;
             }
             const bool single = starts && (i + 1 >= info_.size() || info_[i + 1].kind != Kind::Text);

@@ -39,6 +39,9 @@ struct Rules {
     std::vector<std::string> follow_up_openers;  // "following up": a question that continues the last one
     std::vector<std::string> clarifications;     // "say it again": a short answer asking to repeat
     std::vector<std::string> non_labels;         // "Note", "Update": look like labels, are text
+    std::vector<std::string> header_fields;      // "Title", "Date", "Text Length": "Key: value" lines before the first label
+    std::vector<std::string> header_notices;     // "FULL TRANSCRIPT", "BEGIN TRANSCRIPT": a whole line before the first label
+    std::vector<std::string> inline_notes;       // "ph", "sic": "(ph)" / "[sic]" removed from the words, no pause
     int max_label_words = 12;                    // longer "labels" are text
     int max_label_chars = 80;
     int follow_up_max_words = 60;                // a follow-up question is at most this long

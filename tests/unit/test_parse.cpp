@@ -599,3 +599,62 @@ TEST_CASE("labels: unknown and unidentified speakers are labels", "[unit][parse]
     CHECK(para_at(doc, 8).label == "UNKNOWN");
     CHECK(para_at(doc, 8).text == "Wait!");
 }
+
+TEST_CASE("header: title, date and notices above the first label are metadata", "[unit][parse]") {
+    const Document doc = parse_text(
+        "Title: Presidential Debate in Las Vegas\n"
+        "Date: Wednesday, October 19, 2016 - 9:00 PM ET\n"
+        "Source: The Commission on Presidential Debates\n"
+        "Text Length: 51340 characters\n"
+        "Author: Staff\nProgram: Debate Night\nShow: Debate Night\nAirdate: 2016-10-19\nNetwork: CNN\n"
+        "URL: https://example.org/debate\nLanguage: English\nDuration: 01:32:10\nTranscript type: Rush\n\n"
+        "FULL TRANSCRIPT:\n\nBEGIN TRANSCRIPT\n\n"
+        "WALLACE: Good evening.\n\nTRUMP: Thank you.\n");
+    CHECK(doc.meta.title == "Presidential Debate in Las Vegas");
+    CHECK(doc.meta.date == "2016-10-19");
+    REQUIRE(doc.paragraphs.size() == 2);
+    CHECK(para_at(doc, 0).label == "WALLACE");
+    CHECK(para_at(doc, 0).text == "Good evening.");
+    for (const char* line : {"Text Length: 51340 characters", "Source: The Commission on Presidential Debates",
+                             "Author: Staff", "Program: Debate Night", "Show: Debate Night", "Airdate: 2016-10-19",
+                             "Network: CNN", "URL: https://example.org/debate", "Language: English",
+                             "Duration: 01:32:10", "Transcript type: Rush", "FULL TRANSCRIPT:", "BEGIN TRANSCRIPT"}) {
+        INFO(line);
+        CHECK(has_reason(doc, line, "header"));
+    }
+    CHECK(has_reason(doc, "Date: Wednesday, October 19, 2016 - 9:00 PM ET", "header"));
+    CHECK(test::lost_words("Title: x\n\nText Length: 5 characters\n\nANNA: Hi.\n",
+                           parse_text("Title: x\n\nText Length: 5 characters\n\nANNA: Hi.\n")).empty());
+
+    // A date that does not parse is still header; a title already found stays.
+    const Document d2 = parse_text("TRANSCRIPT:\nDate: sometime in spring\n\nANNA: Hi.\n");
+    CHECK(d2.meta.date.empty());
+    CHECK(has_reason(d2, "Date: sometime in spring", "header"));
+    CHECK(has_reason(d2, "TRANSCRIPT:", "header"));
+    REQUIRE(d2.paragraphs.size() == 1);
+    CHECK(para_at(d2, 0).label == "ANNA");
+
+    // After the first label, "Date:" is what someone says.
+    const Document d3 = parse_text("ANNA: Hi.\n\nDate: the fourth.\n");
+    REQUIRE(d3.paragraphs.size() == 2);
+    CHECK(para_at(d3, 1).text == "Date: the fourth.");
+}
+
+TEST_CASE("header: a room or venue line near the top is the place", "[unit][parse]") {
+    const Document a = parse_text("James S. Brady Press Briefing Room\n\n12:42 P.M. EDT\n\nMS. PSAKI: Hi, everyone.\n");
+    CHECK(a.meta.place == "James S. Brady Press Briefing Room");
+    CHECK(has_reason(a, "James S. Brady Press Briefing Room", "header"));
+    REQUIRE(a.paragraphs.size() == 1);
+    CHECK(para_at(a, 0).text == "Hi, everyone.");
+
+    const Document b = parse_text("Remarks by the President\n\nEast Room\n\nTHE PRESIDENT: Thank you.\n");
+    CHECK(b.meta.place == "East Room");
+    const Document c = parse_text("National Palace\nMexico City, Mexico\n\n5:02 P.M. CST\n\nPRESIDENT BIDEN: Thanks.\n");
+    CHECK(c.meta.place == "National Palace, Mexico City, Mexico");
+    const Document d = parse_text("Rose Garden\n\nTHE PRESIDENT: Thank you.\n");
+    CHECK(d.meta.place == "Rose Garden");
+    const Document e = parse_text("Aboard Air Force One\n\nMS. PSAKI: Hi.\n");
+    CHECK(e.meta.place == "Aboard Air Force One");
+    REQUIRE(e.paragraphs.size() == 1);
+    CHECK(para_at(e, 0).label == "MS. PSAKI");
+}
