@@ -45,6 +45,7 @@ struct Paragraph {
     SourcePos pos;
     std::string label;        // "Sergey Lavrov", "Question", "MS. PSAKI", "Q", or ""
     std::string qualifier;    // "retranslated" from "Question (retranslated):", or ""
+    std::string label_role;  // "CNN ANCHOR" from "ANDERSON COOPER, CNN ANCHOR:", or ""
     std::string text;         // the words to speak; never empty
     bool stage_direction = false;  // "(Laughter.)" and the like: never read in a speaker's voice
 };

@@ -37,7 +37,9 @@ struct LineInfo {
 struct Label {
     std::string label;
     std::string qualifier;
+    std::string role;      // "CNN ANCHOR" from "ANDERSON COOPER, CNN ANCHOR:"
     std::size_t rest = 0;  // offset of the text after the label and its colon
+    bool opens = false;    // "<NAME: text ...": a corpus turn whose bracket closes later
 };
 
 // ---------------------------------------------------------------- dates
@@ -141,6 +143,8 @@ public:
             info_.push_back(std::move(li));
         }
         front_matter();
+        markup();
+        header_fields();
         tail();
         clutter_and_timestamps();
         header();
@@ -204,14 +208,36 @@ private:
             std::size_t k = 1;
             while (k < t.size() && t[k] == ' ') ++k;
             if (k >= t.size()) return std::nullopt;
-            return Label{"Q", "", k};
+            return Label{"Q", "", "", k};
         }
         const std::size_t limit = std::min<std::size_t>(t.size(), rules_.max_label_chars + 40);
         const std::size_t colon = t.substr(0, limit).find(':');
         if (colon == std::string_view::npos || colon == 0) return std::nullopt;
-        if (colon + 1 < t.size() && t[colon + 1] != ' ') return std::nullopt;  // "10:30", "http://"
-        std::string_view cand = text::trim(t.substr(0, colon));
+        // Corpus turns: "<TRUMP:> Well," (the bracket holds only the label) and
+        // "<HOLT: Good evening ... >" (the bracket holds the whole turn).
+        const bool angled = t[0] == '<';
+        const bool closed = angled && colon + 1 < t.size() && t[colon + 1] == '>';
+        if (!closed && colon + 1 < t.size() && t[colon + 1] != ' ') return std::nullopt;  // "10:30", "http://"
+        auto l = label_text(t.substr(angled ? 1 : 0, colon - (angled ? 1 : 0)));
+        if (!l) return std::nullopt;
+        l->opens = angled && !closed;
+        l->rest = colon + (closed ? 2 : 1);
+        while (l->rest < t.size() && t[l->rest] == ' ') ++l->rest;
+        return l;
+    }
+
+    // The part of a label before its colon: "Sergey Lavrov", "Question
+    // (retranslated)", "(UNKNOWN)", "ANDERSON COOPER, CNN ANCHOR".
+    std::optional<Label> label_text(std::string_view cand) const {
+        cand = text::trim(cand);
         Label l;
+        if (cand.size() > 2 && cand.front() == '(' && cand.back() == ')') {
+            // "(UNKNOWN):" — a speaker the transcriber could not name.
+            cand = text::trim(cand.substr(1, cand.size() - 2));
+            if (cand.find_first_of("()") != std::string_view::npos || !plausible_label(cand)) return std::nullopt;
+            l.label = std::string(cand);
+            return l;
+        }
         if (!cand.empty() && cand.back() == ')') {
             const std::size_t open = cand.rfind('(');
             if (open == std::string_view::npos || open == 0) return std::nullopt;
@@ -220,10 +246,19 @@ private:
                 return std::nullopt;
             cand = text::trim(cand.substr(0, open));
         }
+        if (const std::size_t comma = cand.find(','); comma != std::string_view::npos) {
+            // "ANDERSON COOPER, CNN ANCHOR": a first mention with the person's role.
+            const std::string_view name = text::trim(cand.substr(0, comma));
+            const std::string_view role = text::trim(cand.substr(comma + 1));
+            if (text::count_words(name) > 6 || text::count_words(role) > 8 || !plausible_label(name) ||
+                !plausible_label(role) || is_role(name))
+                return std::nullopt;
+            l.label = std::string(name);
+            l.role = std::string(role);
+            return l;
+        }
         if (!plausible_label(cand)) return std::nullopt;
         l.label = std::string(cand);
-        l.rest = colon + 1;
-        while (l.rest < t.size() && t[l.rest] == ' ') ++l.rest;
         return l;
     }
 
@@ -317,6 +352,127 @@ private:
         return text::collapse_spaces(out);
     }
 
+    // Markdown and HTML left in a page's text: "<s>Uranian</s> \\[Ukrainian\\]"
+    // reads "Ukrainian" (struck-through words are dropped, backslash escapes
+    // removed, and the bracketed correction right after a strike-through
+    // loses its brackets). Front matter is already gone, so its YAML escapes
+    // are untouched.
+    void markup() {
+        for (auto& li : info_) {
+            if (li.kind != Kind::Text) continue;
+            std::string& t = li.line.text;
+            if (t.find('\\') == std::string::npos && t.find("<s>") == std::string::npos &&
+                t.find("<del>") == std::string::npos && t.find("<strike>") == std::string::npos &&
+                t.find("~~") == std::string::npos)
+                continue;
+            static const std::string kEscapable = "\\`*_{}[]()#+-.!<>|~";
+            std::string out;
+            out.reserve(t.size());
+            bool unbracket = false;  // the next "[...]" corrects a struck-through word
+            for (std::size_t k = 0; k < t.size();) {
+                if (unbracket && (t[k] == '[' || t.compare(k, 2, "\\[") == 0)) {
+                    // "\\[Ukrainian\\]" after the struck word: keep the words, not the brackets.
+                    const std::size_t from = k + (t[k] == '[' ? 1 : 2);
+                    std::size_t e = from;
+                    while (e < t.size() && e - k < 200 && t[e] != ']' && t[e] != '[' && t.compare(e, 2, "\\]") != 0) ++e;
+                    if (e < t.size() && (t[e] == ']' || t.compare(e, 2, "\\]") == 0)) {
+                        out.append(t, from, e - from);
+                        k = e + (t[e] == ']' ? 1 : 2);
+                        unbracket = false;
+                        continue;
+                    }
+                }
+                if (t[k] == '\\' && k + 1 < t.size() && kEscapable.find(t[k + 1]) != std::string::npos) {
+                    out += t[k + 1];
+                    k += 2;
+                    unbracket = false;
+                    continue;
+                }
+                std::size_t skip = 0;
+                std::string_view close;
+                for (auto [o, c] : {std::pair<std::string_view, std::string_view>{"<s>", "</s>"},
+                                    {"<del>", "</del>"}, {"<strike>", "</strike>"}, {"~~", "~~"}}) {
+                    if (t.compare(k, o.size(), o) == 0) { skip = o.size(); close = c; break; }
+                }
+                if (skip) {
+                    // Bounded: a line full of unclosed "<s>" stays linear.
+                    const std::size_t f = std::string_view(t).substr(k + skip, 200).find(close);
+                    const std::size_t e = f == std::string_view::npos ? std::string::npos : k + skip + f;
+                    if (e != std::string::npos) {
+                        drop(li.line, t.substr(k + skip, e - k - skip), "struck-through text");
+                        k = e + close.size();
+                        unbracket = true;
+                        continue;
+                    }
+                }
+                if (t[k] != ' ') unbracket = false;
+                out += t[k++];
+            }
+            t = text::collapse_spaces(out);
+            if (t.empty()) li.kind = Kind::Blank;
+        }
+    }
+
+    // "Title: ...", "Date: ...", "Text Length: 51340 characters" and notices
+    // like "FULL TRANSCRIPT:" above the first speaker label are the file's
+    // header, never speakers or words to speak.
+    void header_fields() {
+        std::unordered_set<std::string> fields, notices;
+        for (const auto& f : rules_.header_fields) fields.insert(text::lower_ascii(f));
+        for (const auto& n : rules_.header_notices) notices.insert(text::lower_ascii(n));
+        if (fields.empty() && notices.empty()) return;
+        int text_lines = 0;
+        for (std::size_t i = 0; i < info_.size() && text_lines < 40; ++i) {
+            auto& li = info_[i];
+            if (li.kind != Kind::Text) continue;
+            ++text_lines;
+            std::string_view t = li.line.text;
+            if (t.size() > kMaxRegexLine) break;
+            std::string_view bare = t;
+            if (!bare.empty() && bare.back() == ':') bare.remove_suffix(1);
+            if (notices.count(text::lower_ascii(text::trim(bare)))) {
+                drop_line(i, "header: notice");
+                continue;
+            }
+            const std::size_t colon = t.find(':');
+            if (colon != std::string_view::npos && colon > 0 && colon < 30) {
+                const std::string key = text::lower_ascii(text::trim(t.substr(0, colon)));
+                if (fields.count(key)) {
+                    header_field(key, std::string(text::trim(t.substr(colon + 1))));
+                    drop_line(i, "header: " + key);
+                    continue;
+                }
+            }
+            if (block_start(i) && label_at(t, false)) break;  // the body begins
+        }
+    }
+
+    void header_field(const std::string& key, const std::string& value) {
+        if (value.empty()) return;
+        if (key == "title") {
+            if (doc_.meta.title.empty()) doc_.meta.title = value;
+        } else if (key == "date" || key == "airdate" || key == "air date" || key == "aired" ||
+                   key == "recorded" || key == "recording date") {
+            if (!doc_.meta.date.empty()) return;
+            // "March 3, 2020", "2020-03-03 21:00", "Tuesday, March 3, 2020 - 9:00 PM ET"
+            std::optional<DateTime> dt = parse_date_time(value);
+            for (const char* cut : {" - ", " | ", " at ", " \xE2\x80\x94 ", " ("}) {
+                if (dt) break;
+                const std::size_t c = value.find(cut);
+                if (c != std::string::npos) dt = parse_date_time(value.substr(0, c));
+            }
+            if (dt) {
+                doc_.meta.date = dt->date;
+                if (doc_.meta.time.empty()) doc_.meta.time = dt->time;
+            }
+        } else if (key == "time") {
+            if (doc_.meta.time.empty())
+                if (auto dt = parse_date_time(value)) doc_.meta.time = dt->time;
+        } else if (key == "place" || key == "location" || key == "venue") {
+            if (doc_.meta.place.empty()) doc_.meta.place = value;
+        }
+    }
+
     // The first tail marker after which no speaker label of the body recurs
     // ends the body. A label that occurs both before and after a marker line
     // means the talk goes on, so that marker is kept as text.
@@ -396,6 +552,7 @@ private:
     // Date, time, place and title lines near the top, before the first label.
     void header() {
         bool after_datetime = false;
+        std::size_t after_place = static_cast<std::size_t>(-1);  // the line right after a place line
         int prose_blocks = 0;
         int blocks = 0;
         bool in_prose = false;
@@ -423,9 +580,12 @@ private:
                 continue;
             }
             after_datetime = false;
-            if (t.size() <= kMaxRegexLine && matches_any(place_, t)) {
+            const bool place_line = t.size() <= kMaxRegexLine && matches_any(place_, t);
+            // "National Palace" then "Mexico City, Mexico" on the next line of the block.
+            if (place_line || (after_place == i && looks_like_place(t))) {
                 doc_.meta.place += (doc_.meta.place.empty() ? "" : ", ") + t;
                 drop_line(i, "header: place");
+                after_place = i + 1;
                 continue;
             }
             const bool single = starts && (i + 1 >= info_.size() || info_[i + 1].kind != Kind::Text);
@@ -520,6 +680,31 @@ private:
         for (std::size_t i = 0; i < info_.size(); ++i)
             if (info_[i].kind == Kind::Text && block_start(i))
                 if (auto l = label_at(info_[i].line.text, false)) known_labels_.insert(text::lower_ascii(l->label));
+        // An all-capitals label first seen mid-line ("... QUICK: Senator") is a
+        // speaker too, so its later turns split hard-wrapped blocks and glued
+        // dashes ("now—QUICK:") like any other known label.
+        for (const auto& li : info_) {
+            if (li.kind != Kind::Text) continue;
+            const std::string& t = li.line.text;
+            for (std::size_t k = 0; k + 2 < t.size(); ++k) {
+                const std::size_t after = mid_line_separator(t, k);
+                if (!after) continue;
+                std::size_t s = after;
+                while (s < t.size() && t[s] == ' ') ++s;
+                if (s > after || t.compare(k, 3, "...") == 0)
+                    if (auto l = label_at(std::string_view(t).substr(s), false); l && l->label != "Q" && all_caps(l->label))
+                        known_labels_.insert(text::lower_ascii(l->label));
+                k = after - 1;
+            }
+        }
+    }
+
+    // "...", "--" or an em dash at t[k]: the offset just after it, else 0.
+    static std::size_t mid_line_separator(const std::string& t, std::size_t k) {
+        if (t.compare(k, 3, "...") == 0) return k + 3;
+        if (t.compare(k, 3, "\xE2\x80\x94") == 0) return k + 3;  // em dash
+        if (t.compare(k, 2, "--") == 0) return k + 2;
+        return 0;
     }
 
     // "Speaker 1  0:03" (Otter): a name, then a time-stamp, alone on a line.
@@ -566,7 +751,8 @@ private:
                 bool starts = units.empty() || !wrapped;
                 if (!starts) {
                     auto l = label_at(t, true);
-                    starts = (l && (known(l->label) || is_role(l->label))) || otter_header(t);
+                    // "<NAME:" at a line start is a corpus turn whatever the name.
+                    starts = (l && (known(l->label) || is_role(l->label) || t[0] == '<')) || otter_header(t);
                 }
                 if (starts) units.emplace_back();
                 units.back().lines.push_back(k);
@@ -610,23 +796,18 @@ private:
             drop(first, m.str(0), "timestamp");
             t.erase(0, m.length(0));
         }
-        // Corpus turns: "<NAME: text <APPLAUSE> more text>".
-        if (!lab && t.size() > 2 && t[0] == '<') {
-            if (auto l = label_at(std::string_view(t).substr(1), false)) {
-                t.erase(0, 1);
-                corpus_open = true;
+        // Corpus turns: "<NAME: text <APPLAUSE> more text>" and "<NAME:> text".
+        if (!lab) {
+            if (auto l = label_at(t, false)) {
+                if (t[0] == '<') corpus_open = l->opens;
+                lab = *l;
+                t.erase(0, l->rest);
             }
         }
         if (corpus_open && !t.empty() && t.back() == '>') {
             if (std::count(t.begin(), t.end(), '>') > std::count(t.begin(), t.end(), '<')) {
                 t.pop_back();
                 corpus_open = false;
-            }
-        }
-        if (!lab) {
-            if (auto l = label_at(t, false)) {
-                lab = *l;
-                t.erase(0, l->rest);
             }
         }
         if (lab) {
@@ -765,8 +946,12 @@ private:
             Paragraph para;
             para.pos = pos;
             if (piece.offset && pos.line) para.pos.byte += piece.offset;  // approximate for wrapped lines
-            if (first) { para.label = lab.label; para.qualifier = lab.qualifier; }
-            if (piece.label) { para.label = piece.label->label; para.qualifier = piece.label->qualifier; }
+            if (first) { para.label = lab.label; para.qualifier = lab.qualifier; para.label_role = lab.role; }
+            if (piece.label) {
+                para.label = piece.label->label;
+                para.qualifier = piece.label->qualifier;
+                para.label_role = piece.label->role;
+            }
             para.text = std::move(piece.text);
             para.stage_direction = piece.stage;
             doc_.paragraphs.push_back(std::move(para));

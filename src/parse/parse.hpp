@@ -42,6 +42,9 @@ struct Rules {
     std::vector<std::string> floor_phrases;      // "go ahead", "next question": giving someone the floor
     std::vector<std::string> greetings;          // "thanks", "good afternoon": a new asker's first words
     std::vector<std::string> continuations;      // "and", "one more": a question that goes on from the last
+    std::vector<std::string> header_fields;      // "Title", "Date", "Text Length": "Key: value" lines before the first label
+    std::vector<std::string> header_notices;     // "FULL TRANSCRIPT", "BEGIN TRANSCRIPT": a whole line before the first label
+    std::vector<std::string> inline_notes;       // "ph", "sic": "(ph)" / "[sic]" removed from the words, no pause
     int max_label_words = 12;                    // longer "labels" are text
     int max_label_chars = 80;
     int follow_up_max_words = 60;                // a follow-up question is at most this long

@@ -101,6 +101,9 @@ Rules load_rules(const std::string& path) {
     read_strings(path, root, "stage", "words", r.stage_direction_words);
     read_strings(path, root, "stage", "qualifiers", r.qualifier_words);
     read_strings(path, root, "header", "place_lines", r.place_lines);
+    read_strings(path, root, "header", "fields", r.header_fields);
+    read_strings(path, root, "header", "notices", r.header_notices);
+    read_strings(path, root, "stage", "inline_notes", r.inline_notes);
     read_strings(path, root, "segment", "follow_up_openers", r.follow_up_openers);
     read_strings(path, root, "segment", "clarifications", r.clarifications);
     read_strings(path, root, "segment", "floor_phrases", r.floor_phrases);

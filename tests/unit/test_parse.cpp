@@ -501,3 +501,160 @@ TEST_CASE("slugify: device names Windows reserves become ordinary names", "[unit
     CHECK(parse::slugify("console") == "console");
     CHECK(parse::slugify("com10") == "com10");
 }
+
+// ---------------------------------------------------------------- long, many-speaker events
+
+namespace {
+
+const Paragraph& para_at(const Document& doc, std::size_t i) {
+    REQUIRE(i < doc.paragraphs.size());
+    return doc.paragraphs[i];
+}
+
+bool has_reason(const Document& doc, const std::string& text, const std::string& reason_start) {
+    for (const auto& d : doc.dropped)
+        if (d.text == text && d.reason.rfind(reason_start, 0) == 0) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("corpus format: <NAME:> turns carry their label, beside <NAME: text>", "[unit][parse]") {
+    const Document doc = parse_text(
+        "<HOLT: Good evening. <APPLAUSE> Welcome.>\n"
+        "<TRUMP:> Well, I think it is great.\n"
+        "<CLINTON:> No, it is not.\n"
+        "<TRUMP:> Wrong.\n"
+        "<TRUMP:>\n"
+        "Said it twice.\n"
+        "<HOLT: Thank you both.>\n");
+    REQUIRE(doc.paragraphs.size() == 8);
+    CHECK(para_at(doc, 0).label == "HOLT");
+    CHECK(para_at(doc, 1).text == "APPLAUSE");
+    CHECK(para_at(doc, 3).label == "TRUMP");
+    CHECK(para_at(doc, 3).text == "Well, I think it is great.");
+    CHECK(para_at(doc, 4).label == "CLINTON");
+    CHECK(para_at(doc, 4).text == "No, it is not.");
+    CHECK(para_at(doc, 5).label == "TRUMP");
+    CHECK(para_at(doc, 5).text == "Wrong.");
+    // A label alone in its bracket on its own line takes the next line's words.
+    CHECK(para_at(doc, 6).label == "TRUMP");
+    CHECK(para_at(doc, 6).text == "Said it twice.");
+    CHECK(para_at(doc, 7).label == "HOLT");
+    CHECK(para_at(doc, 7).text == "Thank you both.");
+    for (const auto& p : doc.paragraphs) {
+        CHECK(p.text.find('<') == std::string::npos);
+        CHECK(p.text.find('>') == std::string::npos);
+    }
+}
+
+TEST_CASE("labels: a first mention with a role after a comma; the surname later", "[unit][parse]") {
+    const Document doc = parse_text(
+        "ANDERSON COOPER, CNN ANCHOR: Good evening.\n\n"
+        "SEN. MARY WALSH (D-VT): Thank you, Anderson.\n\n"
+        "COOPER: Senator, the first question.\n\n"
+        "Jane Roe, Former Secretary of State: Thank you.\n\n"
+        "Yes, Mr President: that is right.\n");
+    REQUIRE(doc.paragraphs.size() == 5);
+    CHECK(para_at(doc, 0).label == "ANDERSON COOPER");
+    CHECK(para_at(doc, 0).label_role == "CNN ANCHOR");
+    CHECK(para_at(doc, 0).text == "Good evening.");
+    CHECK(para_at(doc, 1).label == "SEN. MARY WALSH");
+    CHECK(para_at(doc, 1).qualifier == "D-VT");
+    CHECK(para_at(doc, 1).label_role.empty());
+    CHECK(para_at(doc, 2).label == "COOPER");
+    CHECK(para_at(doc, 2).label_role.empty());
+    CHECK(para_at(doc, 3).label == "Jane Roe");
+    CHECK(para_at(doc, 3).label_role == "Former Secretary of State");
+    // A sentence opener before the comma keeps the line text.
+    CHECK(para_at(doc, 4).label.empty());
+    CHECK(para_at(doc, 4).text == "Yes, Mr President: that is right.");
+
+    // The segmenter takes COOPER to be ANDERSON COOPER.
+    const Segmentation seg = segment::segment(doc, rules());
+    std::size_t cooper = seg.speakers.size();
+    for (const auto& t : seg.turns)
+        for (std::size_t p : t.paragraphs) {
+            if (p == 0) cooper = t.speaker;
+            if (p == 2) CHECK(t.speaker == cooper);
+        }
+    CHECK(cooper < seg.speakers.size());
+}
+
+TEST_CASE("labels: unknown and unidentified speakers are labels", "[unit][parse]") {
+    const Document doc = parse_text(
+        "HOST: Welcome.\n\n(UNKNOWN): Can I ask something?\n\nUNKNOWN: Me too.\n\n"
+        "UNIDENTIFIED MALE: Yes.\n\nUNIDENTIFIED FEMALE: No.\n\nUNIDENTIFIED SPEAKER: Maybe.\n\n"
+        "UNIDENTIFIED AUDIENCE MEMBER: Why?\n\nHOST: Moving on... (UNKNOWN): Wait!\n");
+    REQUIRE(doc.paragraphs.size() == 9);
+    CHECK(para_at(doc, 1).label == "UNKNOWN");
+    CHECK(para_at(doc, 1).text == "Can I ask something?");
+    CHECK(para_at(doc, 2).label == "UNKNOWN");
+    CHECK(para_at(doc, 3).label == "UNIDENTIFIED MALE");
+    CHECK(para_at(doc, 4).label == "UNIDENTIFIED FEMALE");
+    CHECK(para_at(doc, 5).label == "UNIDENTIFIED SPEAKER");
+    CHECK(para_at(doc, 6).label == "UNIDENTIFIED AUDIENCE MEMBER");
+    CHECK(para_at(doc, 6).text == "Why?");
+    CHECK(para_at(doc, 7).text == "Moving on...");
+    CHECK(para_at(doc, 8).label == "UNKNOWN");
+    CHECK(para_at(doc, 8).text == "Wait!");
+}
+
+TEST_CASE("header: title, date and notices above the first label are metadata", "[unit][parse]") {
+    const Document doc = parse_text(
+        "Title: Presidential Debate in Las Vegas\n"
+        "Date: Wednesday, October 19, 2016 - 9:00 PM ET\n"
+        "Source: The Commission on Presidential Debates\n"
+        "Text Length: 51340 characters\n"
+        "Author: Staff\nProgram: Debate Night\nShow: Debate Night\nAirdate: 2016-10-19\nNetwork: CNN\n"
+        "URL: https://example.org/debate\nLanguage: English\nDuration: 01:32:10\nTranscript type: Rush\n\n"
+        "FULL TRANSCRIPT:\n\nBEGIN TRANSCRIPT\n\n"
+        "WALLACE: Good evening.\n\nTRUMP: Thank you.\n");
+    CHECK(doc.meta.title == "Presidential Debate in Las Vegas");
+    CHECK(doc.meta.date == "2016-10-19");
+    REQUIRE(doc.paragraphs.size() == 2);
+    CHECK(para_at(doc, 0).label == "WALLACE");
+    CHECK(para_at(doc, 0).text == "Good evening.");
+    for (const char* line : {"Text Length: 51340 characters", "Source: The Commission on Presidential Debates",
+                             "Author: Staff", "Program: Debate Night", "Show: Debate Night", "Airdate: 2016-10-19",
+                             "Network: CNN", "URL: https://example.org/debate", "Language: English",
+                             "Duration: 01:32:10", "Transcript type: Rush", "FULL TRANSCRIPT:", "BEGIN TRANSCRIPT"}) {
+        INFO(line);
+        CHECK(has_reason(doc, line, "header"));
+    }
+    CHECK(has_reason(doc, "Date: Wednesday, October 19, 2016 - 9:00 PM ET", "header"));
+    CHECK(test::lost_words("Title: x\n\nText Length: 5 characters\n\nANNA: Hi.\n",
+                           parse_text("Title: x\n\nText Length: 5 characters\n\nANNA: Hi.\n")).empty());
+
+    // A date that does not parse is still header; a title already found stays.
+    const Document d2 = parse_text("TRANSCRIPT:\nDate: sometime in spring\n\nANNA: Hi.\n");
+    CHECK(d2.meta.date.empty());
+    CHECK(has_reason(d2, "Date: sometime in spring", "header"));
+    CHECK(has_reason(d2, "TRANSCRIPT:", "header"));
+    REQUIRE(d2.paragraphs.size() == 1);
+    CHECK(para_at(d2, 0).label == "ANNA");
+
+    // After the first label, "Date:" is what someone says.
+    const Document d3 = parse_text("ANNA: Hi.\n\nDate: the fourth.\n");
+    REQUIRE(d3.paragraphs.size() == 2);
+    CHECK(para_at(d3, 1).text == "Date: the fourth.");
+}
+
+TEST_CASE("header: a room or venue line near the top is the place", "[unit][parse]") {
+    const Document a = parse_text("James S. Brady Press Briefing Room\n\n12:42 P.M. EDT\n\nMS. PSAKI: Hi, everyone.\n");
+    CHECK(a.meta.place == "James S. Brady Press Briefing Room");
+    CHECK(has_reason(a, "James S. Brady Press Briefing Room", "header"));
+    REQUIRE(a.paragraphs.size() == 1);
+    CHECK(para_at(a, 0).text == "Hi, everyone.");
+
+    const Document b = parse_text("Remarks by the President\n\nEast Room\n\nTHE PRESIDENT: Thank you.\n");
+    CHECK(b.meta.place == "East Room");
+    const Document c = parse_text("National Palace\nMexico City, Mexico\n\n5:02 P.M. CST\n\nPRESIDENT BIDEN: Thanks.\n");
+    CHECK(c.meta.place == "National Palace, Mexico City, Mexico");
+    const Document d = parse_text("Rose Garden\n\nTHE PRESIDENT: Thank you.\n");
+    CHECK(d.meta.place == "Rose Garden");
+    const Document e = parse_text("Aboard Air Force One\n\nMS. PSAKI: Hi.\n");
+    CHECK(e.meta.place == "Aboard Air Force One");
+    REQUIRE(e.paragraphs.size() == 1);
+    CHECK(para_at(e, 0).label == "MS. PSAKI");
+}
