@@ -182,6 +182,9 @@ private:
                 else {
                     s.kind = LabelKind::Named;
                     s.named = person_for(p);
+                    // "ANDERSON COOPER, CNN ANCHOR:": the role after the name says moderator.
+                    for (const auto& t : text::tokens(p.label_role))
+                        if (in(rules_.moderator_labels, t)) label_role_moderator_.insert(s.named);
                 }
                 spans_.push_back(s);
             } else if (spans_.empty()) {
