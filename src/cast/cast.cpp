@@ -203,91 +203,12 @@ struct VoicePicker {
 
 bool same_name(const std::string& a, const std::string& b) { return text::lower(a) == text::lower(b); }
 
-// "Ms", "Mr.", "MADAM", "Sir", ...: the sex a title says; Unstated for any other word.
-Sex title_sex(std::string_view word) {
-    static const std::set<std::string> female = {"ms",   "mrs",  "miss",     "madam",    "madame",
-                                                  "mme",  "mlle", "lady",     "dame",     "baroness",
-                                                  "duchess", "countess", "queen", "princess"};
-    static const std::set<std::string> male = {"mr", "mister", "sir", "lord", "baron", "duke", "king", "prince",
-                                               "monsieur"};
-    std::string title = text::lower(std::string(word));
-    if (!title.empty() && title.back() == '.') title.pop_back();
-    if (female.count(title)) return Sex::Female;
-    if (male.count(title)) return Sex::Male;
-    return Sex::Unstated;
-}
-
-// A byte that continues a word: ASCII letters and digits, and every byte of a
-// multi-byte UTF-8 character (names like "Erdoğan").
-bool word_byte(char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u >= 0x80 || std::isalnum(u) || c == '-' || c == '\'';
-}
-
 }  // namespace
 
 const Voice* CastConfig::voice(const std::string& id) const {
     for (const auto& v : palette)
         if (v.id == id) return &v;
     return nullptr;
-}
-
-Sex stated_sex(std::string_view name) {
-    const std::size_t end = name.find(' ');
-    if (end == std::string_view::npos) return Sex::Unstated;  // a title needs a name after it
-    return title_sex(name.substr(0, end));
-}
-
-std::vector<Sex> addressed_sexes(const std::vector<std::string_view>& names,
-                                 const std::vector<std::string_view>& texts) {
-    // A name's surname is its last word, capitalised, two letters or more
-    // ("Questioner 3" has none).
-    auto surname_of = [](std::string_view name) {
-        const std::string_view last = name.substr(name.rfind(' ') + 1);
-        return last.size() >= 2 && std::isupper(static_cast<unsigned char>(last[0])) ? last : std::string_view();
-    };
-    // Per surname and whole name: the titles found before it that say female, and male.
-    std::map<std::string_view, std::array<int, 2>, std::less<>> found;
-    std::size_t longest = 0;
-    for (std::string_view name : names) {
-        if (surname_of(name).empty()) continue;
-        found[surname_of(name)];
-        found[name];
-        longest = std::max(longest, name.size());
-    }
-    // One pass over the text: after each title and one space ("Mr Putin",
-    // "Ms. Jean-Pierre"), every name that stands there as words of its own
-    // ("Putin's" counts, "Putinism" does not).
-    auto delimits = [](char c) { return c == ' ' || c == '\n' || c == '(' || c == '"'; };
-    for (std::string_view t : texts) {
-        if (found.empty()) break;
-        for (std::size_t from = 0, end = 0; from < t.size(); from = end + 1) {
-            for (end = from; end < t.size() && !delimits(t[end]);) ++end;
-            const Sex sex = title_sex(t.substr(from, end - from));
-            const std::size_t at = end + 1;  // where the name would start
-            if (sex == Sex::Unstated || at >= t.size() || t[end] != ' ') continue;
-            for (std::size_t stop = at + 1; stop <= std::min(t.size(), at + longest); ++stop) {
-                if (stop < t.size() && word_byte(t[stop]) && t[stop] != '\'') continue;
-                if (auto it = found.find(t.substr(at, stop - at)); it != found.end())
-                    ++it->second[sex == Sex::Female ? 0 : 1];
-            }
-        }
-    }
-    std::vector<Sex> out;
-    for (std::string_view name : names) {
-        std::array<int, 2> n{};
-        // The surname alone and the whole name ("Mr Vladimir Putin"), once where they are one.
-        const std::string_view surname = surname_of(name);
-        for (std::string_view key : {surname, surname.size() < name.size() ? name : std::string_view()})
-            if (auto it = found.find(key); !key.empty() && it != found.end())
-                n[0] += it->second[0], n[1] += it->second[1];
-        out.push_back(n[0] > n[1] ? Sex::Female : n[1] > n[0] ? Sex::Male : Sex::Unstated);
-    }
-    return out;
-}
-
-Sex addressed_sex(std::string_view name, const std::vector<std::string_view>& texts) {
-    return addressed_sexes({name}, texts).front();
 }
 
 namespace {
@@ -316,20 +237,6 @@ void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const s
         }
         if (s == narrator) sp.voice = cfg.narrator;
     }
-    // A speaker's sex as their label's title says it, else as the transcript's
-    // other titles for them do ("Thank you, Mr Putin"), read in one pass.
-    std::vector<std::string_view> texts, untitled;
-    for (const auto& p : plan) texts.push_back(p.display);
-    std::vector<Speaker*> asked;
-    for (auto& sp : speakers) {
-        sp.sex = stated_sex(sp.name);
-        if (sp.sex == Sex::Unstated && sp.role != SpeakerRole::Narrator) {
-            untitled.push_back(sp.name);
-            asked.push_back(&sp);
-        }
-    }
-    const std::vector<Sex> addressed = addressed_sexes(untitled, texts);
-    for (std::size_t i = 0; i < asked.size(); ++i) asked[i]->sex = addressed[i];
     // A voice fits a speaker unless both say a sex and they differ.
     auto fits = [&](const std::string& id, Sex want) {
         const Voice* v = cfg.voice(id);
@@ -542,6 +449,36 @@ std::vector<ChapterStart> plan_chapters(const Document& doc, const Segmentation&
     return starts;
 }
 
+// Each speaker's sex as their label's title says it, else as the transcript's
+// titles and pronouns for them do (read_sexes over every paragraph and the
+// title), with a few items of evidence.
+void read_speaker_sexes(const Document& doc, const Segmentation& seg, std::vector<Speaker>& speakers) {
+    std::vector<std::string_view> names;
+    for (const auto& sp : speakers) names.push_back(sp.role == SpeakerRole::Narrator ? std::string_view() : sp.name);
+    std::vector<std::size_t> said_by(doc.paragraphs.size(), SIZE_MAX);
+    for (const Turn& t : seg.turns)
+        if (t.kind != TurnKind::Stage)
+            for (std::size_t pi : t.paragraphs)
+                if (pi < said_by.size() && !doc.paragraphs[pi].stage_direction) said_by[pi] = t.speaker;
+    std::vector<SexText> texts;
+    texts.push_back({doc.meta.title, 0, SIZE_MAX});
+    for (std::size_t pi = 0; pi < doc.paragraphs.size(); ++pi)
+        texts.push_back({doc.paragraphs[pi].text, doc.paragraphs[pi].pos.line, said_by[pi]});
+    const std::vector<SexReading> read = read_sexes(names, texts);
+    for (std::size_t s = 0; s < speakers.size(); ++s) {
+        Speaker& sp = speakers[s];
+        sp.sex = Sex::Unstated;
+        sp.sex_evidence.clear();
+        if (sp.role == SpeakerRole::Narrator) continue;
+        if ((sp.sex = stated_sex(sp.name)) != Sex::Unstated) {
+            sp.sex_evidence.push_back("label: " + sp.name);
+            continue;
+        }
+        sp.sex = read[s].sex;
+        sp.sex_evidence = read[s].evidence;
+    }
+}
+
 }  // namespace
 
 std::string speakable(std::string_view raw, const Lexicon& lex) {
@@ -585,6 +522,7 @@ Script cast(const Document& doc, const Segmentation& seg, const CastConfig& cfg,
         script.speakers.push_back(Speaker{"narrator", "Narrator", SpeakerRole::Narrator, {}});
     }
 
+    read_speaker_sexes(doc, seg, script.speakers);
     std::vector<Planned> plan = lay_out(doc, seg, script.speakers, narrator, cfg, lex);
     assign_voices(script.speakers, narrator, plan, cfg, script.warnings);
     for (auto& p : plan) p.seg.voice = script.speakers[p.seg.speaker].voice;
