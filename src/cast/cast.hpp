@@ -32,6 +32,11 @@ struct CastConfig {
     std::string main;                             // Voice::id for the main speaker
     std::vector<std::string> questioners;         // pool rotated through for questioners
     std::vector<std::string> others;              // pool for other named speakers
+    // Voices generated from the palette's espeak voices × variants × pitch
+    // ([[derived]] in the cast file; in `palette` too, after the hand-made
+    // ones): handed out, in this order, once both pools are used up, so that
+    // nobody shares a voice while one is left.
+    std::vector<std::string> derived;
     std::map<std::string, std::string> overrides; // speaker name → Voice::id
     Pauses pauses;
     Announce announce = Announce::FirstTime;
