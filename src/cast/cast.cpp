@@ -1,7 +1,9 @@
 // Segmentation → Script in four steps, each a small function:
 //   1. lay out the spoken sequence: intro, announcements, paragraphs, stage directions;
-//   2. give every speaker a voice (neighbours in the sequence never share one);
-//   3. plan chapters (by question, by moderator question, or by length);
+//   2. give every speaker a voice (neighbours in the sequence, and people of one
+//      chapter, never share one);
+//   3. plan chapters (by question, by moderator question, or by length) — and
+//      steps 1-3 again until voices and chapters agree (cast());
 //   4. set the pause before every segment.
 #include <algorithm>
 #include <array>
@@ -31,6 +33,8 @@ constexpr double kMinTailS = 2 * 60;
 constexpr double kMinDebateChapterS = 60;
 
 constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
+// Casting and chapter planning depend on each other; they settle within a few rounds.
+constexpr int kCastingRounds = 4;
 
 // A segment being planned, with what the later steps need to know about it.
 struct Planned {
@@ -104,8 +108,12 @@ std::int64_t ms_for_words(std::int64_t words, int rate_wpm) { return rate_wpm > 
 
 // ---- step 1: the spoken sequence -------------------------------------------
 
+// `shared`: speakers whose voice another speaker also has (in another chapter):
+// the narrator names them at every change of speaker, whatever cfg.announce says
+// (unless it says never).
 std::vector<Planned> lay_out(const Document& doc, const Segmentation& seg, const std::vector<Speaker>& speakers,
-                             std::size_t narrator, const CastConfig& cfg, const Lexicon& lex) {
+                             std::size_t narrator, const CastConfig& cfg, const Lexicon& lex,
+                             const std::set<std::size_t>& shared) {
     std::vector<Planned> out;
     auto push = [&](std::size_t speaker, std::size_t turn, const std::string& raw, bool narration,
                     int& pending_pause) {
@@ -152,7 +160,8 @@ std::vector<Planned> lay_out(const Document& doc, const Segmentation& seg, const
         if (speaks && who != narrator && who < speakers.size()) {
             const bool first = heard.insert(who).second;
             const bool announce = (cfg.announce == Announce::FirstTime && first) ||
-                                  (cfg.announce == Announce::EveryChange && who != previous);
+                                  (cfg.announce == Announce::EveryChange && who != previous) ||
+                                  (cfg.announce != Announce::Never && shared.count(who) && who != previous);
             // "Question 3." already introduces an anonymous questioner.
             const bool anonymous = speakers[who].role == SpeakerRole::Questioner;
             if (announce && !(anonymous && asked)) said.push_back(sentence(speakers[who].name));
@@ -213,14 +222,39 @@ const Voice* CastConfig::voice(const std::string& id) const {
 
 namespace {
 
-void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const std::vector<Planned>& plan,
-                   const CastConfig& cfg, std::vector<std::string>& warnings) {
-    // Who is heard next to whom (narrator lines count as turns).
-    std::vector<std::set<std::size_t>> neighbours(speakers.size());
-    for (std::size_t i = 1; i < plan.size(); ++i) {
-        std::size_t a = plan[i - 1].seg.speaker, b = plan[i].seg.speaker;
+// Who is heard next to whom: speakers one after the other in the plan
+// (narrator lines count as a speaker), and speakers with only narrator lines
+// between them (an announcement does not make two voices easier to tell apart).
+std::vector<std::set<std::size_t>> neighbours_in(const std::vector<Planned>& plan, std::size_t speakers) {
+    std::vector<std::set<std::size_t>> neighbours(speakers);
+    auto meet = [&](std::size_t a, std::size_t b) {
         if (a != b) neighbours[a].insert(b), neighbours[b].insert(a);
+    };
+    std::size_t last_speech = kNone;
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+        if (i > 0) meet(plan[i - 1].seg.speaker, plan[i].seg.speaker);
+        if (plan[i].seg.narration) continue;
+        if (last_speech != kNone) meet(last_speech, plan[i].seg.speaker);
+        last_speech = plan[i].seg.speaker;
     }
+    return neighbours;
+}
+
+// Gives every speaker a voice and returns the speakers who share theirs with
+// another speaker. `chapters`: the chapters each speaker is heard in (empty
+// before chapters are planned). The rules, in order:
+//   - overrides, the narrator's voice, the main voice for the first main speaker;
+//   - never a neighbour's voice (neighbours_in);
+//   - a voice nobody has yet, of the speaker's sex first: their own pool, the
+//     other pool, then the cast file's derived voices;
+//   - only when all are taken, the least recently heard voice of someone heard
+//     in none of this speaker's chapters — never a moderator's, and a moderator
+//     never takes one (they need a voice the listener learns as theirs).
+std::set<std::size_t> assign_voices(std::vector<Speaker>& speakers, std::size_t narrator,
+                                    const std::vector<Planned>& plan,
+                                    const std::vector<std::set<std::size_t>>& chapters, const CastConfig& cfg,
+                                    std::vector<std::string>& warnings) {
+    const std::vector<std::set<std::size_t>> neighbours = neighbours_in(plan, speakers.size());
 
     // Fixed voices first: overrides by name or id, the narrator, the first main speaker.
     bool main_taken = false;
@@ -252,18 +286,39 @@ void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const s
         }
     }
 
+    // The chapters each voice is heard in so far, and the voices a moderator holds.
+    std::map<std::string, std::set<std::size_t>> heard_in;
+    std::set<std::string> moderators;
+    auto occupy = [&](std::size_t s) {
+        if (!chapters.empty()) heard_in[speakers[s].voice].insert(chapters[s].begin(), chapters[s].end());
+        if (speakers[s].role == SpeakerRole::Moderator) moderators.insert(speakers[s].voice);
+    };
+    for (std::size_t s = 0; s < speakers.size(); ++s)
+        if (!speakers[s].voice.empty()) occupy(s);
+    // Would voice `id` be heard in one of speaker s's chapters, or is it a moderator's?
+    auto clashes = [&](const std::string& id, std::size_t s) {
+        if (moderators.count(id)) return true;
+        if (chapters.empty()) return false;
+        auto it = heard_in.find(id);
+        if (it == heard_in.end()) return false;
+        for (std::size_t c : chapters[s])
+            if (it->second.count(c)) return true;
+        return false;
+    };
+
     VoicePicker picker{cfg, {}};
     std::vector<std::string> everyone;
     for (const auto& v : cfg.palette) everyone.push_back(v.id);
 
-    auto choose = [&](std::size_t s) {
+    auto choose = [&](std::size_t s) -> std::string {
         Speaker& sp = speakers[s];
         std::set<std::string> avoid;
         for (std::size_t n : neighbours[s])
             if (!speakers[n].voice.empty()) avoid.insert(speakers[n].voice);
         const bool asks = sp.role == SpeakerRole::Questioner;
-        const auto& pool = asks ? cfg.questioners : cfg.others;
-        const auto& second = asks ? cfg.others : cfg.questioners;
+        const std::array<const std::vector<std::string>*, 3> pools = {asks ? &cfg.questioners : &cfg.others,
+                                                                      asks ? &cfg.others : &cfg.questioners,
+                                                                      &cfg.derived};
         // The main and narrator voices are reserved: a pool reaches for them only
         // when nothing else is free of the speaker's neighbours.
         std::set<std::string> reserved = avoid;
@@ -272,40 +327,43 @@ void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const s
         std::set<std::string> taken = reserved;
         for (const auto& other : speakers)
             if (!other.voice.empty()) taken.insert(other.voice);
-        // A speaker who reads as female or male (a title in the label or
-        // before their name) gets a voice of that sex from the pools when one
-        // is free of the rules below; failing that, any voice by the same rules.
+        // A speaker who reads as female or male gets a voice of that sex when
+        // one is free of the rules; failing that, any voice by the same rules.
         const Sex want = sp.sex;
-        auto of_sex = [&](const std::vector<std::string>& ids) {
+        auto usable = [&](const std::vector<std::string>& ids, bool by_sex, bool shared) {
             std::vector<std::string> out;
             for (const auto& id : ids)
-                if (fits(id, want)) out.push_back(id);
+                if ((!by_sex || fits(id, want)) && (!shared || !clashes(id, s))) out.push_back(id);
             return out;
         };
-        const std::vector<std::string> pool_fit = of_sex(pool), second_fit = of_sex(second);
         for (const bool by_sex : {true, false}) {
             if (by_sex && want == Sex::Unstated) continue;
-            const auto& first_pool = by_sex ? pool_fit : pool;
-            const auto& second_pool = by_sex ? second_fit : second;
-            if (!asks) {
-                // Named people (debaters, leaders, moderators) get a voice nobody
-                // has yet, from their own pool and then the questioners'.
-                // Questioners rotate through their pool instead (the rule).
-                for (const auto* candidates : {&first_pool, &second_pool})
-                    if (std::string v = picker.pick(*candidates, taken); !v.empty()) return sp.voice = v;
-            }
-            for (const auto* candidates : {&first_pool, &second_pool})
-                if (std::string v = picker.pick(*candidates, reserved); !v.empty()) return sp.voice = v;
+            for (const auto* pool : pools)
+                if (std::string v = picker.pick(usable(*pool, by_sex, false), taken); !v.empty()) return sp.voice = v;
         }
+        if (sp.role != SpeakerRole::Moderator) {
+            for (const bool by_sex : {true, false}) {
+                if (by_sex && want == Sex::Unstated) continue;
+                for (const auto* pool : pools)
+                    if (std::string v = picker.pick(usable(*pool, by_sex, true), reserved); !v.empty())
+                        return sp.voice = v;
+            }
+        }
+        // Last resort: any palette voice no neighbour has, one not heard in this
+        // speaker's chapters first.
+        if (std::string v = picker.pick(usable(everyone, false, true), avoid); !v.empty()) return sp.voice = v;
         if (std::string v = picker.pick(everyone, avoid); !v.empty()) return sp.voice = v;
         warnings.push_back(fmt::format("{} shares a voice with a neighbouring speaker: the palette has too few "
                                        "voices", sp.name));
-        return sp.voice = picker.pick(pool, {});
+        return sp.voice = picker.pick(*pools[0], {});
     };
 
     for (std::size_t i = 0; i < plan.size(); ++i) {
         const std::size_t s = plan[i].seg.speaker;
-        if (speakers[s].voice.empty()) choose(s);
+        if (speakers[s].voice.empty()) {
+            choose(s);
+            occupy(s);
+        }
         picker.last_heard[speakers[s].voice] = static_cast<long>(i);
     }
     for (std::size_t s = 0; s < speakers.size(); ++s)  // speakers who never speak still get a voice
@@ -326,6 +384,14 @@ void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const s
                                        "voice free; add one to the cast file or give {} an override",
                                        speakers[s].name, is, speakers[s].voice, is, speakers[s].name));
     }
+
+    std::map<std::string, std::vector<std::size_t>> by_voice;
+    for (std::size_t s = 0; s < speakers.size(); ++s)
+        if (s != narrator) by_voice[speakers[s].voice].push_back(s);
+    std::set<std::size_t> shared;
+    for (const auto& [voice, who] : by_voice)
+        if (who.size() > 1) shared.insert(who.begin(), who.end());
+    return shared;
 }
 
 // ---- step 3: chapters -------------------------------------------------------
@@ -449,6 +515,18 @@ std::vector<ChapterStart> plan_chapters(const Document& doc, const Segmentation&
     return starts;
 }
 
+// The chapters each speaker is heard in, by `starts` (in segment order).
+std::vector<std::set<std::size_t>> chapters_heard(const std::vector<Planned>& plan,
+                                                  const std::vector<ChapterStart>& starts, std::size_t speakers) {
+    std::vector<std::set<std::size_t>> heard(speakers);
+    std::size_t chapter = 0;
+    for (std::size_t i = 0, next = 0; i < plan.size(); ++i) {
+        while (next < starts.size() && starts[next].segment <= i) chapter = next++;
+        heard[plan[i].seg.speaker].insert(chapter);
+    }
+    return heard;
+}
+
 // Each speaker's sex as their label's title says it, else as the transcript's
 // titles and pronouns for them do (read_sexes over every paragraph and the
 // title), with a few items of evidence.
@@ -477,6 +555,23 @@ void read_speaker_sexes(const Document& doc, const Segmentation& seg, std::vecto
         sp.sex = read[s].sex;
         sp.sex_evidence = read[s].evidence;
     }
+}
+
+// Two speakers of one chapter in one voice happens only when every voice is
+// taken: say so, once per chapter.
+void warn_shared_in_chapters(const std::vector<Segment>& segments, const std::vector<Speaker>& speakers,
+                             std::vector<std::string>& warnings) {
+    std::map<std::size_t, std::map<std::string, std::set<std::size_t>>> voices;  // chapter → voice → speakers
+    for (const auto& s : segments) voices[s.chapter][s.voice].insert(s.speaker);
+    for (const auto& [chapter, by_voice] : voices)
+        for (const auto& [voice, who] : by_voice)
+            if (who.size() > 1) {
+                warnings.push_back(fmt::format("{} and {} share voice '{}' in chapter {}: the cast file has too few "
+                                               "voices; add [[derived]] voices",
+                                               speakers[*who.begin()].name, speakers[*std::next(who.begin())].name,
+                                               voice, chapter + 1));
+                break;
+            }
 }
 
 }  // namespace
@@ -523,18 +618,41 @@ Script cast(const Document& doc, const Segmentation& seg, const CastConfig& cfg,
     }
 
     read_speaker_sexes(doc, seg, script.speakers);
-    std::vector<Planned> plan = lay_out(doc, seg, script.speakers, narrator, cfg, lex);
-    assign_voices(script.speakers, narrator, plan, cfg, script.warnings);
-    for (auto& p : plan) p.seg.voice = script.speakers[p.seg.speaker].voice;
-
     auto rate_of = [&](const std::string& id) {
         const Voice* v = cfg.voice(id);
         return v ? v->rate : 175;
     };
-    std::vector<int> durations;
-    for (const auto& p : plan) durations.push_back(int(std::min<std::int64_t>(ms_for_words(p.words, rate_of(p.seg.voice)), INT32_MAX)));
-
-    std::vector<ChapterStart> starts = plan_chapters(doc, seg, script.speakers, plan, durations);
+    // Voices need chapters (two speakers of one chapter never share a voice) and
+    // chapters need voices (their rates time a long talk's chapters; a shared
+    // voice adds announcements): cast, plan chapters, and cast again until the
+    // two agree.
+    std::set<std::size_t> shared;
+    std::vector<std::set<std::size_t>> heard;  // chapters each speaker is heard in: unknown at first
+    std::vector<Planned> plan = lay_out(doc, seg, script.speakers, narrator, cfg, lex, shared);
+    std::vector<ChapterStart> starts;
+    std::vector<std::string> voice_warnings;
+    for (int round = 0; round < kCastingRounds; ++round) {
+        voice_warnings.clear();
+        std::set<std::size_t> now_shared = assign_voices(script.speakers, narrator, plan, heard, cfg, voice_warnings);
+        const bool relaid = now_shared != shared;
+        if (relaid) {
+            shared = std::move(now_shared);
+            plan = lay_out(doc, seg, script.speakers, narrator, cfg, lex, shared);
+        }
+        for (auto& p : plan) p.seg.voice = script.speakers[p.seg.speaker].voice;
+        std::vector<int> durations;
+        for (const auto& p : plan)
+            durations.push_back(int(std::min<std::int64_t>(ms_for_words(p.words, rate_of(p.seg.voice)), INT32_MAX)));
+        starts = plan_chapters(doc, seg, script.speakers, plan, durations);
+        std::vector<std::set<std::size_t>> now_heard = chapters_heard(plan, starts, script.speakers.size());
+        if (!relaid && now_heard == heard) break;
+        heard = std::move(now_heard);
+    }
+    script.warnings.insert(script.warnings.end(), voice_warnings.begin(), voice_warnings.end());
+    if (!shared.empty() && cfg.announce != Announce::Never)
+        script.warnings.push_back(fmt::format("{} speakers share voices across chapters (the pools and derived voices "
+                                              "are used up): the narrator names them at every change of speaker",
+                                              shared.size()));
 
     // Step 4: chapters and pauses. The first segment of each chapter carries the
     // chapter pause, so the chapter mark (at the start of that pause) lies in silence.
@@ -557,6 +675,7 @@ Script cast(const Document& doc, const Segmentation& seg, const CastConfig& cfg,
         s.pause_before_ms += plan[i].extra_pause_ms;
         script.segments.push_back(std::move(s));
     }
+    warn_shared_in_chapters(script.segments, script.speakers, script.warnings);
 
     std::set<std::string> used;
     for (const auto& sp : script.speakers) used.insert(sp.voice);
