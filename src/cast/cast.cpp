@@ -14,6 +14,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -189,22 +190,19 @@ std::vector<Planned> lay_out(const Document& doc, const Segmentation& seg, const
 
 // ---- step 2: voices ---------------------------------------------------------
 
+// Voices by their index in CastConfig::palette: a 10,000-speaker file asks
+// "who has heard this voice where" millions of times.
 struct VoicePicker {
-    const CastConfig& cfg;
-    std::map<std::string, long> last_heard;  // Voice::id → position last heard (absent: never)
+    std::vector<long> last_heard;  // position in the plan each voice was last heard; -1: never
 
-    long heard(const std::string& id) const {
-        auto it = last_heard.find(id);
-        return it == last_heard.end() ? -1 : it->second;
-    }
-    // The least recently heard voice of `pool` not in `avoid`; "" if none.
-    std::string pick(const std::vector<std::string>& pool, const std::set<std::string>& avoid) const {
-        std::string best;
+    // The least recently heard voice of `pool` that `excluded` lets through; kNone if none.
+    template <typename Excluded>
+    std::size_t pick(const std::vector<std::size_t>& pool, Excluded excluded) const {
+        std::size_t best = kNone;
         long best_at = std::numeric_limits<long>::max();
-        for (const auto& id : pool) {
-            if (avoid.count(id)) continue;
-            long at = heard(id);
-            if (at < best_at) best = id, best_at = at;
+        for (std::size_t v : pool) {
+            if (excluded(v)) continue;
+            if (last_heard[v] < best_at) best = v, best_at = last_heard[v];
         }
         return best;
     }
@@ -271,11 +269,32 @@ std::set<std::size_t> assign_voices(std::vector<Speaker>& speakers, std::size_t 
         }
         if (s == narrator) sp.voice = cfg.narrator;
     }
-    // A voice fits a speaker unless both say a sex and they differ.
-    auto fits = [&](const std::string& id, Sex want) {
-        const Voice* v = cfg.voice(id);
-        return want == Sex::Unstated || !v || v->sex == Sex::Unstated || v->sex == want;
+    // Voice ids ↔ palette indices; every choice below works on indices.
+    const std::size_t n = cfg.palette.size();
+    std::unordered_map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < n; ++i) index.emplace(cfg.palette[i].id, i);
+    auto index_of = [&](const std::string& id) {
+        auto it = index.find(id);
+        return it == index.end() ? kNone : it->second;
     };
+    auto indices = [&](const std::vector<std::string>& ids) {
+        std::vector<std::size_t> out;
+        for (const auto& id : ids)
+            if (index_of(id) != kNone) out.push_back(index_of(id));
+        return out;
+    };
+    const std::vector<std::size_t> questioners = indices(cfg.questioners), others = indices(cfg.others),
+                                   derived = indices(cfg.derived);
+    std::vector<std::size_t> everyone(n);
+    for (std::size_t i = 0; i < n; ++i) everyone[i] = i;
+    const std::size_t main_voice = index_of(cfg.main), narrator_voice = index_of(cfg.narrator);
+
+    // A voice fits a speaker unless both say a sex and they differ.
+    auto fits_index = [&](std::size_t v, Sex want) {
+        return want == Sex::Unstated || v == kNone || cfg.palette[v].sex == Sex::Unstated ||
+               cfg.palette[v].sex == want;
+    };
+    auto fits = [&](const std::string& id, Sex want) { return fits_index(index_of(id), want); };
     // A main speaker whose title says otherwise than the main voice sounds
     // ("Ms. Psaki" against a male main voice) is cast like a named speaker below.
     for (std::size_t s = 0; s < speakers.size(); ++s) {
@@ -286,76 +305,83 @@ std::set<std::size_t> assign_voices(std::vector<Speaker>& speakers, std::size_t 
         }
     }
 
-    // The chapters each voice is heard in so far, and the voices a moderator holds.
-    std::map<std::string, std::set<std::size_t>> heard_in;
-    std::set<std::string> moderators;
+    // The chapters each voice is heard in so far, which voices somebody has,
+    // and which a moderator holds.
+    std::vector<std::set<std::size_t>> heard_in(n);
+    std::vector<char> in_use(n, 0), moderators(n, 0), givable(n, 0);
+    // How many pool and derived voices nobody has: at 0 (a 10,000-speaker
+    // file) the search for one is skipped.
+    for (const auto* pool : {&questioners, &others, &derived})
+        for (std::size_t v : *pool) givable[v] = v != main_voice && v != narrator_voice;
+    std::size_t free_left = static_cast<std::size_t>(std::count(givable.begin(), givable.end(), 1));
     auto occupy = [&](std::size_t s) {
-        if (!chapters.empty()) heard_in[speakers[s].voice].insert(chapters[s].begin(), chapters[s].end());
-        if (speakers[s].role == SpeakerRole::Moderator) moderators.insert(speakers[s].voice);
+        const std::size_t v = index_of(speakers[s].voice);
+        if (v == kNone) return;
+        if (!in_use[v] && givable[v]) --free_left;
+        in_use[v] = 1;
+        if (!chapters.empty()) heard_in[v].insert(chapters[s].begin(), chapters[s].end());
+        if (speakers[s].role == SpeakerRole::Moderator) moderators[v] = 1;
     };
     for (std::size_t s = 0; s < speakers.size(); ++s)
         if (!speakers[s].voice.empty()) occupy(s);
-    // Would voice `id` be heard in one of speaker s's chapters, or is it a moderator's?
-    auto clashes = [&](const std::string& id, std::size_t s) {
-        if (moderators.count(id)) return true;
-        if (chapters.empty()) return false;
-        auto it = heard_in.find(id);
-        if (it == heard_in.end()) return false;
+    // Would voice v be heard in one of speaker s's chapters, or is it a moderator's?
+    auto clashes = [&](std::size_t v, std::size_t s) {
+        if (moderators[v]) return true;
+        if (chapters.empty() || heard_in[v].empty()) return false;
         for (std::size_t c : chapters[s])
-            if (it->second.count(c)) return true;
+            if (heard_in[v].count(c)) return true;
         return false;
     };
 
-    VoicePicker picker{cfg, {}};
-    std::vector<std::string> everyone;
-    for (const auto& v : cfg.palette) everyone.push_back(v.id);
+    VoicePicker picker{std::vector<long>(n, -1)};
+    std::vector<char> avoid(n, 0);  // the voices of the speaker being cast's neighbours
 
     auto choose = [&](std::size_t s) -> std::string {
         Speaker& sp = speakers[s];
-        std::set<std::string> avoid;
-        for (std::size_t n : neighbours[s])
-            if (!speakers[n].voice.empty()) avoid.insert(speakers[n].voice);
+        std::fill(avoid.begin(), avoid.end(), 0);
+        for (std::size_t nb : neighbours[s])
+            if (const std::size_t v = index_of(speakers[nb].voice); v != kNone) avoid[v] = 1;
         const bool asks = sp.role == SpeakerRole::Questioner;
-        const std::array<const std::vector<std::string>*, 3> pools = {asks ? &cfg.questioners : &cfg.others,
-                                                                      asks ? &cfg.others : &cfg.questioners,
-                                                                      &cfg.derived};
+        const std::array<const std::vector<std::size_t>*, 3> pools = {asks ? &questioners : &others,
+                                                                      asks ? &others : &questioners, &derived};
         // The main and narrator voices are reserved: a pool reaches for them only
         // when nothing else is free of the speaker's neighbours.
-        std::set<std::string> reserved = avoid;
-        reserved.insert(cfg.main);
-        reserved.insert(cfg.narrator);
-        std::set<std::string> taken = reserved;
-        for (const auto& other : speakers)
-            if (!other.voice.empty()) taken.insert(other.voice);
+        auto reserved = [&](std::size_t v) { return avoid[v] || v == main_voice || v == narrator_voice; };
         // A speaker who reads as female or male gets a voice of that sex when
         // one is free of the rules; failing that, any voice by the same rules.
         const Sex want = sp.sex;
-        auto usable = [&](const std::vector<std::string>& ids, bool by_sex, bool shared) {
-            std::vector<std::string> out;
-            for (const auto& id : ids)
-                if ((!by_sex || fits(id, want)) && (!shared || !clashes(id, s))) out.push_back(id);
-            return out;
-        };
+        auto chosen = [&](std::size_t v) { return sp.voice = cfg.palette[v].id; };
         for (const bool by_sex : {true, false}) {
-            if (by_sex && want == Sex::Unstated) continue;
+            if ((by_sex && want == Sex::Unstated) || free_left == 0) continue;
             for (const auto* pool : pools)
-                if (std::string v = picker.pick(usable(*pool, by_sex, false), taken); !v.empty()) return sp.voice = v;
+                if (std::size_t v = picker.pick(*pool, [&](std::size_t x) {
+                        return (by_sex && !fits_index(x, want)) || reserved(x) || in_use[x];
+                    });
+                    v != kNone)
+                    return chosen(v);
         }
         if (sp.role != SpeakerRole::Moderator) {
             for (const bool by_sex : {true, false}) {
                 if (by_sex && want == Sex::Unstated) continue;
                 for (const auto* pool : pools)
-                    if (std::string v = picker.pick(usable(*pool, by_sex, true), reserved); !v.empty())
-                        return sp.voice = v;
+                    if (std::size_t v = picker.pick(*pool, [&](std::size_t x) {
+                            return (by_sex && !fits_index(x, want)) || reserved(x) || clashes(x, s);
+                        });
+                        v != kNone)
+                        return chosen(v);
             }
         }
         // Last resort: any palette voice no neighbour has, one not heard in this
         // speaker's chapters first.
-        if (std::string v = picker.pick(usable(everyone, false, true), avoid); !v.empty()) return sp.voice = v;
-        if (std::string v = picker.pick(everyone, avoid); !v.empty()) return sp.voice = v;
+        if (std::size_t v = picker.pick(everyone, [&](std::size_t x) { return avoid[x] || clashes(x, s); });
+            v != kNone)
+            return chosen(v);
+        if (std::size_t v = picker.pick(everyone, [&](std::size_t x) { return avoid[x] != 0; }); v != kNone)
+            return chosen(v);
         warnings.push_back(fmt::format("{} shares a voice with a neighbouring speaker: the palette has too few "
                                        "voices", sp.name));
-        return sp.voice = picker.pick(*pools[0], {});
+        const std::size_t v = picker.pick(*pools[0], [](std::size_t) { return false; });
+        return sp.voice = v == kNone ? std::string() : cfg.palette[v].id;
     };
 
     for (std::size_t i = 0; i < plan.size(); ++i) {
@@ -364,10 +390,13 @@ std::set<std::size_t> assign_voices(std::vector<Speaker>& speakers, std::size_t 
             choose(s);
             occupy(s);
         }
-        picker.last_heard[speakers[s].voice] = static_cast<long>(i);
+        if (const std::size_t v = index_of(speakers[s].voice); v != kNone) picker.last_heard[v] = static_cast<long>(i);
     }
     for (std::size_t s = 0; s < speakers.size(); ++s)  // speakers who never speak still get a voice
-        if (speakers[s].voice.empty()) choose(s);
+        if (speakers[s].voice.empty()) {
+            choose(s);
+            occupy(s);
+        }
 
     for (std::size_t a = 0; a < speakers.size(); ++a)
         for (std::size_t b : neighbours[a])
