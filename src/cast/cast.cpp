@@ -1,7 +1,9 @@
 // Segmentation → Script in four steps, each a small function:
 //   1. lay out the spoken sequence: intro, announcements, paragraphs, stage directions;
-//   2. give every speaker a voice (neighbours in the sequence never share one);
-//   3. plan chapters (by question, by moderator question, or by length);
+//   2. give every speaker a voice (neighbours in the sequence, and people of one
+//      chapter, never share one);
+//   3. plan chapters (by question, by moderator question, or by length) — and
+//      steps 1-3 again until voices and chapters agree (cast());
 //   4. set the pause before every segment.
 #include <algorithm>
 #include <array>
@@ -12,6 +14,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -31,6 +34,8 @@ constexpr double kMinTailS = 2 * 60;
 constexpr double kMinDebateChapterS = 60;
 
 constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
+// Casting and chapter planning depend on each other; they settle within a few rounds.
+constexpr int kCastingRounds = 4;
 
 // A segment being planned, with what the later steps need to know about it.
 struct Planned {
@@ -155,8 +160,12 @@ std::string question_words(const std::string& turn, const std::string& asker) {
     return from < turn.size() ? turn.substr(from) : turn;
 }
 
+// `shared`: speakers whose voice another speaker also has (in another chapter):
+// the narrator names them at every change of speaker, whatever cfg.announce says
+// (unless it says never).
 std::vector<Planned> lay_out(const Document& doc, const Segmentation& seg, const std::vector<Speaker>& speakers,
-                             std::size_t narrator, const CastConfig& cfg, const Lexicon& lex) {
+                             std::size_t narrator, const CastConfig& cfg, const Lexicon& lex,
+                             const std::set<std::size_t>& shared) {
     std::vector<Planned> out;
     auto push = [&](std::size_t speaker, std::size_t turn, const std::string& raw, bool narration,
                     int& pending_pause) {
@@ -204,7 +213,8 @@ std::vector<Planned> lay_out(const Document& doc, const Segmentation& seg, const
         if (speaks && who != narrator && who < speakers.size()) {
             const bool first = heard.insert(who).second;
             const bool announce = (cfg.announce == Announce::FirstTime && first) ||
-                                  (cfg.announce == Announce::EveryChange && who != previous);
+                                  (cfg.announce == Announce::EveryChange && who != previous) ||
+                                  (cfg.announce != Announce::Never && shared.count(who) && who != previous);
             // "Question 3." already introduces an anonymous questioner.
             const bool anonymous = speakers[who].role == SpeakerRole::Questioner;
             if (announce && !(anonymous && asked)) said.push_back(sentence(speakers[who].name));
@@ -232,49 +242,25 @@ std::vector<Planned> lay_out(const Document& doc, const Segmentation& seg, const
 
 // ---- step 2: voices ---------------------------------------------------------
 
+// Voices by their index in CastConfig::palette: a 10,000-speaker file asks
+// "who has heard this voice where" millions of times.
 struct VoicePicker {
-    const CastConfig& cfg;
-    std::map<std::string, long> last_heard;  // Voice::id → position last heard (absent: never)
+    std::vector<long> last_heard;  // position in the plan each voice was last heard; -1: never
 
-    long heard(const std::string& id) const {
-        auto it = last_heard.find(id);
-        return it == last_heard.end() ? -1 : it->second;
-    }
-    // The least recently heard voice of `pool` not in `avoid`; "" if none.
-    std::string pick(const std::vector<std::string>& pool, const std::set<std::string>& avoid) const {
-        std::string best;
+    // The least recently heard voice of `pool` that `excluded` lets through; kNone if none.
+    template <typename Excluded>
+    std::size_t pick(const std::vector<std::size_t>& pool, Excluded excluded) const {
+        std::size_t best = kNone;
         long best_at = std::numeric_limits<long>::max();
-        for (const auto& id : pool) {
-            if (avoid.count(id)) continue;
-            long at = heard(id);
-            if (at < best_at) best = id, best_at = at;
+        for (std::size_t v : pool) {
+            if (excluded(v)) continue;
+            if (last_heard[v] < best_at) best = v, best_at = last_heard[v];
         }
         return best;
     }
 };
 
 bool same_name(const std::string& a, const std::string& b) { return text::lower(a) == text::lower(b); }
-
-// "Ms", "Mr.", "MADAM", "Sir", ...: the sex a title says; Unstated for any other word.
-Sex title_sex(std::string_view word) {
-    static const std::set<std::string> female = {"ms",   "mrs",  "miss",     "madam",    "madame",
-                                                  "mme",  "mlle", "lady",     "dame",     "baroness",
-                                                  "duchess", "countess", "queen", "princess"};
-    static const std::set<std::string> male = {"mr", "mister", "sir", "lord", "baron", "duke", "king", "prince",
-                                               "monsieur"};
-    std::string title = text::lower(std::string(word));
-    if (!title.empty() && title.back() == '.') title.pop_back();
-    if (female.count(title)) return Sex::Female;
-    if (male.count(title)) return Sex::Male;
-    return Sex::Unstated;
-}
-
-// A byte that continues a word: ASCII letters and digits, and every byte of a
-// multi-byte UTF-8 character (names like "Erdoğan").
-bool word_byte(char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u >= 0x80 || std::isalnum(u) || c == '-' || c == '\'';
-}
 
 }  // namespace
 
@@ -284,74 +270,41 @@ const Voice* CastConfig::voice(const std::string& id) const {
     return nullptr;
 }
 
-Sex stated_sex(std::string_view name) {
-    const std::size_t end = name.find(' ');
-    if (end == std::string_view::npos) return Sex::Unstated;  // a title needs a name after it
-    return title_sex(name.substr(0, end));
-}
-
-std::vector<Sex> addressed_sexes(const std::vector<std::string_view>& names,
-                                 const std::vector<std::string_view>& texts) {
-    // A name's surname is its last word, capitalised, two letters or more
-    // ("Questioner 3" has none).
-    auto surname_of = [](std::string_view name) {
-        const std::string_view last = name.substr(name.rfind(' ') + 1);
-        return last.size() >= 2 && std::isupper(static_cast<unsigned char>(last[0])) ? last : std::string_view();
-    };
-    // Per surname and whole name: the titles found before it that say female, and male.
-    std::map<std::string_view, std::array<int, 2>, std::less<>> found;
-    std::size_t longest = 0;
-    for (std::string_view name : names) {
-        if (surname_of(name).empty()) continue;
-        found[surname_of(name)];
-        found[name];
-        longest = std::max(longest, name.size());
-    }
-    // One pass over the text: after each title and one space ("Mr Putin",
-    // "Ms. Jean-Pierre"), every name that stands there as words of its own
-    // ("Putin's" counts, "Putinism" does not).
-    auto delimits = [](char c) { return c == ' ' || c == '\n' || c == '(' || c == '"'; };
-    for (std::string_view t : texts) {
-        if (found.empty()) break;
-        for (std::size_t from = 0, end = 0; from < t.size(); from = end + 1) {
-            for (end = from; end < t.size() && !delimits(t[end]);) ++end;
-            const Sex sex = title_sex(t.substr(from, end - from));
-            const std::size_t at = end + 1;  // where the name would start
-            if (sex == Sex::Unstated || at >= t.size() || t[end] != ' ') continue;
-            for (std::size_t stop = at + 1; stop <= std::min(t.size(), at + longest); ++stop) {
-                if (stop < t.size() && word_byte(t[stop]) && t[stop] != '\'') continue;
-                if (auto it = found.find(t.substr(at, stop - at)); it != found.end())
-                    ++it->second[sex == Sex::Female ? 0 : 1];
-            }
-        }
-    }
-    std::vector<Sex> out;
-    for (std::string_view name : names) {
-        std::array<int, 2> n{};
-        // The surname alone and the whole name ("Mr Vladimir Putin"), once where they are one.
-        const std::string_view surname = surname_of(name);
-        for (std::string_view key : {surname, surname.size() < name.size() ? name : std::string_view()})
-            if (auto it = found.find(key); !key.empty() && it != found.end())
-                n[0] += it->second[0], n[1] += it->second[1];
-        out.push_back(n[0] > n[1] ? Sex::Female : n[1] > n[0] ? Sex::Male : Sex::Unstated);
-    }
-    return out;
-}
-
-Sex addressed_sex(std::string_view name, const std::vector<std::string_view>& texts) {
-    return addressed_sexes({name}, texts).front();
-}
-
 namespace {
 
-void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const std::vector<Planned>& plan,
-                   const CastConfig& cfg, std::vector<std::string>& warnings) {
-    // Who is heard next to whom (narrator lines count as turns).
-    std::vector<std::set<std::size_t>> neighbours(speakers.size());
-    for (std::size_t i = 1; i < plan.size(); ++i) {
-        std::size_t a = plan[i - 1].seg.speaker, b = plan[i].seg.speaker;
+// Who is heard next to whom: speakers one after the other in the plan
+// (narrator lines count as a speaker), and speakers with only narrator lines
+// between them (an announcement does not make two voices easier to tell apart).
+std::vector<std::set<std::size_t>> neighbours_in(const std::vector<Planned>& plan, std::size_t speakers) {
+    std::vector<std::set<std::size_t>> neighbours(speakers);
+    auto meet = [&](std::size_t a, std::size_t b) {
         if (a != b) neighbours[a].insert(b), neighbours[b].insert(a);
+    };
+    std::size_t last_speech = kNone;
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+        if (i > 0) meet(plan[i - 1].seg.speaker, plan[i].seg.speaker);
+        if (plan[i].seg.narration) continue;
+        if (last_speech != kNone) meet(last_speech, plan[i].seg.speaker);
+        last_speech = plan[i].seg.speaker;
     }
+    return neighbours;
+}
+
+// Gives every speaker a voice and returns the speakers who share theirs with
+// another speaker. `chapters`: the chapters each speaker is heard in (empty
+// before chapters are planned). The rules, in order:
+//   - overrides, the narrator's voice, the main voice for the first main speaker;
+//   - never a neighbour's voice (neighbours_in);
+//   - a voice nobody has yet, of the speaker's sex first: their own pool, the
+//     other pool, then the cast file's derived voices;
+//   - only when all are taken, the least recently heard voice of someone heard
+//     in none of this speaker's chapters — never a moderator's, and a moderator
+//     never takes one (they need a voice the listener learns as theirs).
+std::set<std::size_t> assign_voices(std::vector<Speaker>& speakers, std::size_t narrator,
+                                    const std::vector<Planned>& plan,
+                                    const std::vector<std::set<std::size_t>>& chapters, const CastConfig& cfg,
+                                    std::vector<std::string>& warnings) {
+    const std::vector<std::set<std::size_t>> neighbours = neighbours_in(plan, speakers.size());
 
     // Fixed voices first: overrides by name or id, the narrator, the first main speaker.
     bool main_taken = false;
@@ -368,25 +321,32 @@ void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const s
         }
         if (s == narrator) sp.voice = cfg.narrator;
     }
-    // A speaker's sex as their label's title says it, else as the transcript's
-    // other titles for them do ("Thank you, Mr Putin"), read in one pass.
-    std::vector<std::string_view> texts, untitled;
-    for (const auto& p : plan) texts.push_back(p.display);
-    std::vector<Speaker*> asked;
-    for (auto& sp : speakers) {
-        sp.sex = stated_sex(sp.name);
-        if (sp.sex == Sex::Unstated && sp.role != SpeakerRole::Narrator) {
-            untitled.push_back(sp.name);
-            asked.push_back(&sp);
-        }
-    }
-    const std::vector<Sex> addressed = addressed_sexes(untitled, texts);
-    for (std::size_t i = 0; i < asked.size(); ++i) asked[i]->sex = addressed[i];
-    // A voice fits a speaker unless both say a sex and they differ.
-    auto fits = [&](const std::string& id, Sex want) {
-        const Voice* v = cfg.voice(id);
-        return want == Sex::Unstated || !v || v->sex == Sex::Unstated || v->sex == want;
+    // Voice ids ↔ palette indices; every choice below works on indices.
+    const std::size_t n = cfg.palette.size();
+    std::unordered_map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < n; ++i) index.emplace(cfg.palette[i].id, i);
+    auto index_of = [&](const std::string& id) {
+        auto it = index.find(id);
+        return it == index.end() ? kNone : it->second;
     };
+    auto indices = [&](const std::vector<std::string>& ids) {
+        std::vector<std::size_t> out;
+        for (const auto& id : ids)
+            if (index_of(id) != kNone) out.push_back(index_of(id));
+        return out;
+    };
+    const std::vector<std::size_t> questioners = indices(cfg.questioners), others = indices(cfg.others),
+                                   derived = indices(cfg.derived);
+    std::vector<std::size_t> everyone(n);
+    for (std::size_t i = 0; i < n; ++i) everyone[i] = i;
+    const std::size_t main_voice = index_of(cfg.main), narrator_voice = index_of(cfg.narrator);
+
+    // A voice fits a speaker unless both say a sex and they differ.
+    auto fits_index = [&](std::size_t v, Sex want) {
+        return want == Sex::Unstated || v == kNone || cfg.palette[v].sex == Sex::Unstated ||
+               cfg.palette[v].sex == want;
+    };
+    auto fits = [&](const std::string& id, Sex want) { return fits_index(index_of(id), want); };
     // A main speaker whose title says otherwise than the main voice sounds
     // ("Ms. Psaki" against a male main voice) is cast like a named speaker below.
     for (std::size_t s = 0; s < speakers.size(); ++s) {
@@ -397,64 +357,98 @@ void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const s
         }
     }
 
-    VoicePicker picker{cfg, {}};
-    std::vector<std::string> everyone;
-    for (const auto& v : cfg.palette) everyone.push_back(v.id);
+    // The chapters each voice is heard in so far, which voices somebody has,
+    // and which a moderator holds.
+    std::vector<std::set<std::size_t>> heard_in(n);
+    std::vector<char> in_use(n, 0), moderators(n, 0), givable(n, 0);
+    // How many pool and derived voices nobody has: at 0 (a 10,000-speaker
+    // file) the search for one is skipped.
+    for (const auto* pool : {&questioners, &others, &derived})
+        for (std::size_t v : *pool) givable[v] = v != main_voice && v != narrator_voice;
+    std::size_t free_left = static_cast<std::size_t>(std::count(givable.begin(), givable.end(), 1));
+    auto occupy = [&](std::size_t s) {
+        const std::size_t v = index_of(speakers[s].voice);
+        if (v == kNone) return;
+        if (!in_use[v] && givable[v]) --free_left;
+        in_use[v] = 1;
+        if (!chapters.empty()) heard_in[v].insert(chapters[s].begin(), chapters[s].end());
+        if (speakers[s].role == SpeakerRole::Moderator) moderators[v] = 1;
+    };
+    for (std::size_t s = 0; s < speakers.size(); ++s)
+        if (!speakers[s].voice.empty()) occupy(s);
+    // Would voice v be heard in one of speaker s's chapters, or is it a moderator's?
+    auto clashes = [&](std::size_t v, std::size_t s) {
+        if (moderators[v]) return true;
+        if (chapters.empty() || heard_in[v].empty()) return false;
+        for (std::size_t c : chapters[s])
+            if (heard_in[v].count(c)) return true;
+        return false;
+    };
 
-    auto choose = [&](std::size_t s) {
+    VoicePicker picker{std::vector<long>(n, -1)};
+    std::vector<char> avoid(n, 0);  // the voices of the speaker being cast's neighbours
+
+    auto choose = [&](std::size_t s) -> std::string {
         Speaker& sp = speakers[s];
-        std::set<std::string> avoid;
-        for (std::size_t n : neighbours[s])
-            if (!speakers[n].voice.empty()) avoid.insert(speakers[n].voice);
+        std::fill(avoid.begin(), avoid.end(), 0);
+        for (std::size_t nb : neighbours[s])
+            if (const std::size_t v = index_of(speakers[nb].voice); v != kNone) avoid[v] = 1;
         const bool asks = sp.role == SpeakerRole::Questioner;
-        const auto& pool = asks ? cfg.questioners : cfg.others;
-        const auto& second = asks ? cfg.others : cfg.questioners;
+        const std::array<const std::vector<std::size_t>*, 3> pools = {asks ? &questioners : &others,
+                                                                      asks ? &others : &questioners, &derived};
         // The main and narrator voices are reserved: a pool reaches for them only
         // when nothing else is free of the speaker's neighbours.
-        std::set<std::string> reserved = avoid;
-        reserved.insert(cfg.main);
-        reserved.insert(cfg.narrator);
-        std::set<std::string> taken = reserved;
-        for (const auto& other : speakers)
-            if (!other.voice.empty()) taken.insert(other.voice);
-        // A speaker who reads as female or male (a title in the label or
-        // before their name) gets a voice of that sex from the pools when one
-        // is free of the rules below; failing that, any voice by the same rules.
+        auto reserved = [&](std::size_t v) { return avoid[v] || v == main_voice || v == narrator_voice; };
+        // A speaker who reads as female or male gets a voice of that sex when
+        // one is free of the rules; failing that, any voice by the same rules.
         const Sex want = sp.sex;
-        auto of_sex = [&](const std::vector<std::string>& ids) {
-            std::vector<std::string> out;
-            for (const auto& id : ids)
-                if (fits(id, want)) out.push_back(id);
-            return out;
-        };
-        const std::vector<std::string> pool_fit = of_sex(pool), second_fit = of_sex(second);
+        auto chosen = [&](std::size_t v) { return sp.voice = cfg.palette[v].id; };
         for (const bool by_sex : {true, false}) {
-            if (by_sex && want == Sex::Unstated) continue;
-            const auto& first_pool = by_sex ? pool_fit : pool;
-            const auto& second_pool = by_sex ? second_fit : second;
-            if (!asks) {
-                // Named people (debaters, leaders, moderators) get a voice nobody
-                // has yet, from their own pool and then the questioners'.
-                // Questioners rotate through their pool instead (the issue's rule).
-                for (const auto* candidates : {&first_pool, &second_pool})
-                    if (std::string v = picker.pick(*candidates, taken); !v.empty()) return sp.voice = v;
-            }
-            for (const auto* candidates : {&first_pool, &second_pool})
-                if (std::string v = picker.pick(*candidates, reserved); !v.empty()) return sp.voice = v;
+            if ((by_sex && want == Sex::Unstated) || free_left == 0) continue;
+            for (const auto* pool : pools)
+                if (std::size_t v = picker.pick(*pool, [&](std::size_t x) {
+                        return (by_sex && !fits_index(x, want)) || reserved(x) || in_use[x];
+                    });
+                    v != kNone)
+                    return chosen(v);
         }
-        if (std::string v = picker.pick(everyone, avoid); !v.empty()) return sp.voice = v;
+        if (sp.role != SpeakerRole::Moderator) {
+            for (const bool by_sex : {true, false}) {
+                if (by_sex && want == Sex::Unstated) continue;
+                for (const auto* pool : pools)
+                    if (std::size_t v = picker.pick(*pool, [&](std::size_t x) {
+                            return (by_sex && !fits_index(x, want)) || reserved(x) || clashes(x, s);
+                        });
+                        v != kNone)
+                        return chosen(v);
+            }
+        }
+        // Last resort: any palette voice no neighbour has, one not heard in this
+        // speaker's chapters first.
+        if (std::size_t v = picker.pick(everyone, [&](std::size_t x) { return avoid[x] || clashes(x, s); });
+            v != kNone)
+            return chosen(v);
+        if (std::size_t v = picker.pick(everyone, [&](std::size_t x) { return avoid[x] != 0; }); v != kNone)
+            return chosen(v);
         warnings.push_back(fmt::format("{} shares a voice with a neighbouring speaker: the palette has too few "
                                        "voices", sp.name));
-        return sp.voice = picker.pick(pool, {});
+        const std::size_t v = picker.pick(*pools[0], [](std::size_t) { return false; });
+        return sp.voice = v == kNone ? std::string() : cfg.palette[v].id;
     };
 
     for (std::size_t i = 0; i < plan.size(); ++i) {
         const std::size_t s = plan[i].seg.speaker;
-        if (speakers[s].voice.empty()) choose(s);
-        picker.last_heard[speakers[s].voice] = static_cast<long>(i);
+        if (speakers[s].voice.empty()) {
+            choose(s);
+            occupy(s);
+        }
+        if (const std::size_t v = index_of(speakers[s].voice); v != kNone) picker.last_heard[v] = static_cast<long>(i);
     }
     for (std::size_t s = 0; s < speakers.size(); ++s)  // speakers who never speak still get a voice
-        if (speakers[s].voice.empty()) choose(s);
+        if (speakers[s].voice.empty()) {
+            choose(s);
+            occupy(s);
+        }
 
     for (std::size_t a = 0; a < speakers.size(); ++a)
         for (std::size_t b : neighbours[a])
@@ -471,6 +465,14 @@ void assign_voices(std::vector<Speaker>& speakers, std::size_t narrator, const s
                                        "voice free; add one to the cast file or give {} an override",
                                        speakers[s].name, is, speakers[s].voice, is, speakers[s].name));
     }
+
+    std::map<std::string, std::vector<std::size_t>> by_voice;
+    for (std::size_t s = 0; s < speakers.size(); ++s)
+        if (s != narrator) by_voice[speakers[s].voice].push_back(s);
+    std::set<std::size_t> shared;
+    for (const auto& [voice, who] : by_voice)
+        if (who.size() > 1) shared.insert(who.begin(), who.end());
+    return shared;
 }
 
 // ---- step 3: chapters -------------------------------------------------------
@@ -605,6 +607,65 @@ std::vector<ChapterStart> plan_chapters(const Document& doc, const Segmentation&
     return starts;
 }
 
+// The chapters each speaker is heard in, by `starts` (in segment order).
+std::vector<std::set<std::size_t>> chapters_heard(const std::vector<Planned>& plan,
+                                                  const std::vector<ChapterStart>& starts, std::size_t speakers) {
+    std::vector<std::set<std::size_t>> heard(speakers);
+    std::size_t chapter = 0;
+    for (std::size_t i = 0, next = 0; i < plan.size(); ++i) {
+        while (next < starts.size() && starts[next].segment <= i) chapter = next++;
+        heard[plan[i].seg.speaker].insert(chapter);
+    }
+    return heard;
+}
+
+// Each speaker's sex as their label's title says it, else as the transcript's
+// titles and pronouns for them do (read_sexes over every paragraph and the
+// title), with a few items of evidence.
+void read_speaker_sexes(const Document& doc, const Segmentation& seg, std::vector<Speaker>& speakers) {
+    std::vector<std::string_view> names;
+    for (const auto& sp : speakers) names.push_back(sp.role == SpeakerRole::Narrator ? std::string_view() : sp.name);
+    std::vector<std::size_t> said_by(doc.paragraphs.size(), SIZE_MAX);
+    for (const Turn& t : seg.turns)
+        if (t.kind != TurnKind::Stage)
+            for (std::size_t pi : t.paragraphs)
+                if (pi < said_by.size() && !doc.paragraphs[pi].stage_direction) said_by[pi] = t.speaker;
+    std::vector<SexText> texts;
+    texts.push_back({doc.meta.title, 0, SIZE_MAX});
+    for (std::size_t pi = 0; pi < doc.paragraphs.size(); ++pi)
+        texts.push_back({doc.paragraphs[pi].text, doc.paragraphs[pi].pos.line, said_by[pi]});
+    const std::vector<SexReading> read = read_sexes(names, texts);
+    for (std::size_t s = 0; s < speakers.size(); ++s) {
+        Speaker& sp = speakers[s];
+        sp.sex = Sex::Unstated;
+        sp.sex_evidence.clear();
+        if (sp.role == SpeakerRole::Narrator) continue;
+        if ((sp.sex = stated_sex(sp.name)) != Sex::Unstated) {
+            sp.sex_evidence.push_back("label: " + sp.name);
+            continue;
+        }
+        sp.sex = read[s].sex;
+        sp.sex_evidence = read[s].evidence;
+    }
+}
+
+// Two speakers of one chapter in one voice happens only when every voice is
+// taken: say so, once per chapter.
+void warn_shared_in_chapters(const std::vector<Segment>& segments, const std::vector<Speaker>& speakers,
+                             std::vector<std::string>& warnings) {
+    std::map<std::size_t, std::map<std::string, std::set<std::size_t>>> voices;  // chapter → voice → speakers
+    for (const auto& s : segments) voices[s.chapter][s.voice].insert(s.speaker);
+    for (const auto& [chapter, by_voice] : voices)
+        for (const auto& [voice, who] : by_voice)
+            if (who.size() > 1) {
+                warnings.push_back(fmt::format("{} and {} share voice '{}' in chapter {}: the cast file has too few "
+                                               "voices; add [[derived]] voices",
+                                               speakers[*who.begin()].name, speakers[*std::next(who.begin())].name,
+                                               voice, chapter + 1));
+                break;
+            }
+}
+
 }  // namespace
 
 std::string speakable(std::string_view raw, const Lexicon& lex) {
@@ -648,18 +709,42 @@ Script cast(const Document& doc, const Segmentation& seg, const CastConfig& cfg,
         script.speakers.push_back(Speaker{"narrator", "Narrator", SpeakerRole::Narrator, {}});
     }
 
-    std::vector<Planned> plan = lay_out(doc, seg, script.speakers, narrator, cfg, lex);
-    assign_voices(script.speakers, narrator, plan, cfg, script.warnings);
-    for (auto& p : plan) p.seg.voice = script.speakers[p.seg.speaker].voice;
-
+    read_speaker_sexes(doc, seg, script.speakers);
     auto rate_of = [&](const std::string& id) {
         const Voice* v = cfg.voice(id);
         return v ? v->rate : 175;
     };
-    std::vector<int> durations;
-    for (const auto& p : plan) durations.push_back(int(std::min<std::int64_t>(ms_for_words(p.words, rate_of(p.seg.voice)), INT32_MAX)));
-
-    std::vector<ChapterStart> starts = plan_chapters(doc, seg, script.speakers, plan, durations);
+    // Voices need chapters (two speakers of one chapter never share a voice) and
+    // chapters need voices (their rates time a long talk's chapters; a shared
+    // voice adds announcements): cast, plan chapters, and cast again until the
+    // two agree.
+    std::set<std::size_t> shared;
+    std::vector<std::set<std::size_t>> heard;  // chapters each speaker is heard in: unknown at first
+    std::vector<Planned> plan = lay_out(doc, seg, script.speakers, narrator, cfg, lex, shared);
+    std::vector<ChapterStart> starts;
+    std::vector<std::string> voice_warnings;
+    for (int round = 0; round < kCastingRounds; ++round) {
+        voice_warnings.clear();
+        std::set<std::size_t> now_shared = assign_voices(script.speakers, narrator, plan, heard, cfg, voice_warnings);
+        const bool relaid = now_shared != shared;
+        if (relaid) {
+            shared = std::move(now_shared);
+            plan = lay_out(doc, seg, script.speakers, narrator, cfg, lex, shared);
+        }
+        for (auto& p : plan) p.seg.voice = script.speakers[p.seg.speaker].voice;
+        std::vector<int> durations;
+        for (const auto& p : plan)
+            durations.push_back(int(std::min<std::int64_t>(ms_for_words(p.words, rate_of(p.seg.voice)), INT32_MAX)));
+        starts = plan_chapters(doc, seg, script.speakers, plan, durations);
+        std::vector<std::set<std::size_t>> now_heard = chapters_heard(plan, starts, script.speakers.size());
+        if (!relaid && now_heard == heard) break;
+        heard = std::move(now_heard);
+    }
+    script.warnings.insert(script.warnings.end(), voice_warnings.begin(), voice_warnings.end());
+    if (!shared.empty() && cfg.announce != Announce::Never)
+        script.warnings.push_back(fmt::format("{} speakers share voices across chapters (the pools and derived voices "
+                                              "are used up): the narrator names them at every change of speaker",
+                                              shared.size()));
 
     // Step 4: chapters and pauses. The first segment of each chapter carries the
     // chapter pause, so the chapter mark (at the start of that pause) lies in silence.
@@ -682,6 +767,7 @@ Script cast(const Document& doc, const Segmentation& seg, const CastConfig& cfg,
         s.pause_before_ms += plan[i].extra_pause_ms;
         script.segments.push_back(std::move(s));
     }
+    warn_shared_in_chapters(script.segments, script.speakers, script.warnings);
 
     std::set<std::string> used;
     for (const auto& sp : script.speakers) used.insert(sp.voice);

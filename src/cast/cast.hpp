@@ -6,6 +6,7 @@
 //   auto script = turncast::cast::cast(doc, seg, cfg, lex);
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -31,6 +32,11 @@ struct CastConfig {
     std::string main;                             // Voice::id for the main speaker
     std::vector<std::string> questioners;         // pool rotated through for questioners
     std::vector<std::string> others;              // pool for other named speakers
+    // Voices generated from the palette's espeak voices × variants × pitch
+    // ([[derived]] in the cast file; in `palette` too, after the hand-made
+    // ones): handed out, in this order, once both pools are used up, so that
+    // nobody shares a voice while one is left.
+    std::vector<std::string> derived;
     std::map<std::string, std::string> overrides; // speaker name → Voice::id
     Pauses pauses;
     Announce announce = Announce::FirstTime;
@@ -69,6 +75,36 @@ Sex addressed_sex(std::string_view name, const std::vector<std::string_view>& te
 // addressed_sex() for each of `names`, reading `texts` once.
 std::vector<Sex> addressed_sexes(const std::vector<std::string_view>& names,
                                  const std::vector<std::string_view>& texts);
+
+// A piece of the transcript read for what it says about the speakers' sex.
+struct SexText {
+    std::string_view text;
+    int line = 0;                  // where it starts in the transcript (for the evidence); 0: not known
+    std::size_t speaker = SIZE_MAX;  // index into `names` of who says it; SIZE_MAX: narration
+};
+
+// What the texts say about one speaker's sex: titles before their name ("Mr
+// Putin") and pronouns that refer to them, each item once.
+struct SexReading {
+    Sex sex = Sex::Unstated;  // the side with more items; Unstated on a tie or none
+    int female = 0, male = 0;
+    std::vector<std::string> evidence;  // a few items, the winning side's first: "line 12: Mr Putin"
+};
+
+// Reads every text once (linear in their size) for each of `names`:
+//   - a title before the surname (the name's last word) or the whole name, as
+//     addressed_sexes() does ("line 12: Mr Putin");
+//   - a mention of the surname or whole name, with or without a title, followed
+//     in the same or the next sentence of that text by he/him/his/himself or
+//     she/her/hers/herself, with no other person's name between them
+//     ("Secretary Clinton … she voted": "line 40: Clinton … she"). Another
+//     person is another of `names`, or any capitalised word after a title
+//     ("President Yoon").
+// Names are matched case-insensitively but only where the text capitalises
+// them ("CLINTON" is "Clinton", never "clinton"). A speaker's own words about
+// themselves are no evidence; first names never are (a name without a surname
+// beyond its first word counts only when it is the whole name, "Jeb").
+std::vector<SexReading> read_sexes(const std::vector<std::string_view>& names, const std::vector<SexText>& texts);
 
 // Throw ConfigError naming the file, line and key. A voice's Sex comes from
 // its `sex` ("female", "male", "any"), else from espeak's variant names (f1..f5

@@ -125,8 +125,8 @@ Sex sex_of_variant(const std::string& variant) {
     return variant[0] == 'f' ? Sex::Female : Sex::Male;
 }
 
-Voice read_voice(const Reader& r, const toml::table& t, std::size_t index) {
-    const std::string where = fmt::format("voice[{}].", index + 1);
+Voice read_voice(const Reader& r, const toml::table& t, std::size_t index, const char* table = "voice") {
+    const std::string where = fmt::format("{}[{}].", table, index + 1);
     r.only_keys(t, where, {"id", "espeak", "variant", "sex", "rate", "pitch", "range", "gain_db", "description"});
     Voice v;
     v.id = r.string(t, "id", where, true, t.source());
@@ -192,7 +192,7 @@ CastConfig load_cast(const std::string& path) {
     Reader r(path);
     CastConfig cfg;
     cfg.source_path = path;
-    r.only_keys(root, "", {"voice", "roles", "overrides", "pauses", "announce"});
+    r.only_keys(root, "", {"voice", "derived", "roles", "overrides", "pauses", "announce"});
 
     // [[voice]]: the palette, in file order.
     const toml::node* voices = root.get("voice");
@@ -208,6 +208,24 @@ CastConfig load_cast(const std::string& path) {
                                            cfg.voice_lines[v.id]));
         cfg.voice_lines[v.id] = static_cast<int>(t.source().begin.line);
         cfg.palette.push_back(std::move(v));
+    }
+
+    // [[derived]]: further voices, after the palette's own, for events with more
+    // people than the pools hold. Same keys as [[voice]].
+    if (const toml::node* derived = root.get("derived")) {
+        if (!derived->is_array_of_tables())
+            r.fail(derived->source(), "'derived' must be written as [[derived]] tables");
+        std::size_t k = 0;
+        for (auto&& node : *derived->as_array()) {
+            const toml::table& t = *node.as_table();
+            Voice v = read_voice(r, t, k++, "derived");
+            if (cfg.voice_lines.count(v.id))
+                r.fail(t.source(), fmt::format("voice id '{}' is defined twice (first on line {})", v.id,
+                                               cfg.voice_lines[v.id]));
+            cfg.voice_lines[v.id] = static_cast<int>(t.source().begin.line);
+            cfg.derived.push_back(v.id);
+            cfg.palette.push_back(std::move(v));
+        }
     }
 
     auto check_id = [&](const toml::node& at, const std::string& id, const std::string& key) {

@@ -59,8 +59,16 @@ nlohmann::json plan_json(const render::Plan& plan, bool show_dropped) {
     auto& speakers = j["speakers"] = nlohmann::json::array();
     for (const auto& sp : s.speakers) {
         const nlohmann::json sex = sp.sex == Sex::Unstated ? nlohmann::json(nullptr) : to_string(sp.sex);
-        speakers.push_back(
-            {{"id", sp.id}, {"name", sp.name}, {"role", to_string(sp.role)}, {"voice", sp.voice}, {"sex", sex}});
+        // The sex of the voice actually cast: a listener hears this one.
+        const Voice* v = s.find_voice(sp.voice);
+        const char* voice_sex = v && v->sex != Sex::Unstated ? to_string(v->sex) : "any";
+        speakers.push_back({{"id", sp.id},
+                            {"name", sp.name},
+                            {"role", to_string(sp.role)},
+                            {"voice", sp.voice},
+                            {"sex", sex},
+                            {"sex_evidence", sp.sex_evidence},
+                            {"voice_sex", voice_sex}});
     }
     auto& turns = j["turns"] = nlohmann::json::array();
     for (std::size_t t = 0; t < s.turns.size(); ++t) {

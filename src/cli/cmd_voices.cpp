@@ -27,6 +27,8 @@ std::string roles_of(const cast::CastConfig& cfg, const std::string& id) {
         if (q == id) roles.push_back("questioners");
     for (const auto& o : cfg.others)
         if (o == id) roles.push_back("others");
+    for (const auto& d : cfg.derived)
+        if (d == id) roles.push_back("derived");
     for (const auto& [name, voice] : cfg.overrides)
         if (voice == id) roles.push_back("\"" + name + "\"");
     std::string out;

@@ -68,7 +68,8 @@ struct Speaker {
     std::string name;   // display name: "Sergey Lavrov", "Questioner 3", "Narrator"
     SpeakerRole role = SpeakerRole::Other;
     std::string voice;  // voice id from the palette (filled by cast)
-    Sex sex = Sex::Unstated;  // as the label's title or the transcript's titles say (filled by cast)
+    Sex sex = Sex::Unstated;  // as the label's title or the transcript's titles and pronouns say (filled by cast)
+    std::vector<std::string> sex_evidence;  // a few of the items that said it: "line 12: Mr Putin" (filled by cast)
     std::string affiliation;  // a questioner's outlet from their self-introduction ("Mayak radio station"), or ""
 };
 

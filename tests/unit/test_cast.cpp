@@ -138,22 +138,22 @@ TEST_CASE("script copies meta, speakers and turns; fills every voice; lists the 
     REQUIRE(spoken == b.doc.paragraphs.size());
 }
 
-TEST_CASE("voices: main speaker, questioners rotate least recently heard, neighbours never share", "[unit][cast]") {
+TEST_CASE("voices: main speaker, questioners take a voice nobody has while one is left", "[unit][cast]") {
     auto b = castfx::sample();
     Script s = cast::cast(b.doc, b.seg, castfx::config(), {});
     REQUIRE(s.speakers[0].voice == "main");
-    // Six questioners, a pool of four: q1..q4, then the least recently heard
-    // again (q1 was heard longest ago, then q2).
+    // Six questioners, a pool of four: q1..q4, then the others pool's voices,
+    // which nobody has yet, rather than q1 again.
     std::vector<std::string> got;
     for (int i = 1; i <= 6; ++i) got.push_back(s.speakers[i].voice);
-    REQUIRE(got == std::vector<std::string>{"q1", "q2", "q3", "q4", "q1", "q2"});
+    REQUIRE(got == std::vector<std::string>{"q1", "q2", "q3", "q4", "o1", "o2"});
     // The follow-up is the same person in the same voice.
     auto tv = turn_voices(s);
     REQUIRE(tv[11] == tv[9]);
     require_adjacent_voices_differ(s);
 }
 
-TEST_CASE("voices: more speakers than voices reuse the least recently heard, never a neighbour's", "[unit][cast]") {
+TEST_CASE("voices: more questioners than their pool take the other pool's voices before sharing", "[unit][cast]") {
     auto cfg = castfx::config();
     cfg.questioners = {"q1", "q2"};
     Builder b;
@@ -174,8 +174,8 @@ TEST_CASE("voices: more speakers than voices reuse the least recently heard, nev
     REQUIRE(s.speakers[d].voice == "o1");
     require_adjacent_voices_differ(s);
 
-    // Three questioners back to back with a two-voice pool: the third takes
-    // the least recently heard pool voice that is no neighbour's.
+    // Three questioners with a two-voice pool: the third takes a voice of the
+    // others pool that nobody has, not q1 again.
     Builder e;
     auto h = e.speaker("host", "Host", SpeakerRole::Main);
     auto x = e.speaker("x", "X", SpeakerRole::Questioner);
@@ -191,7 +191,7 @@ TEST_CASE("voices: more speakers than voices reuse the least recently heard, nev
     Script t = cast::cast(e.doc, e.seg, cfg, {});
     REQUIRE(t.speakers[x].voice == "q1");
     REQUIRE(t.speakers[y].voice == "q2");
-    REQUIRE(t.speakers[z].voice == "q1");  // q1 heard before q2
+    REQUIRE(t.speakers[z].voice == "o1");
     require_adjacent_voices_differ(t);
     REQUIRE(t.warnings.empty());
 }

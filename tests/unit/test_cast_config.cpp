@@ -1,6 +1,8 @@
 // voices/cast.toml: the shipped file loads; every error names file, line and key.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -73,9 +75,10 @@ TEST_CASE("cast.toml: the shipped palette loads, is told apart by variant, and f
     REQUIRE(cfg.announce == cast::Announce::FirstTime);
     REQUIRE(cfg.announce_questions);
     REQUIRE_FALSE(cfg.narrate_stage_directions);
-    // No two palette entries are the same espeak voice + variant.
-    for (std::size_t a = 0; a < cfg.palette.size(); ++a)
-        for (std::size_t b = a + 1; b < cfg.palette.size(); ++b)
+    // No two hand-made palette entries are the same espeak voice + variant.
+    const std::size_t made = cfg.palette.size() - cfg.derived.size();
+    for (std::size_t a = 0; a < made; ++a)
+        for (std::size_t b = a + 1; b < made; ++b)
             REQUIRE(cfg.palette[a].espeak_voice + "+" + cfg.palette[a].variant !=
                     cfg.palette[b].espeak_voice + "+" + cfg.palette[b].variant);
     REQUIRE(cfg.voice_lines.at("narrator") > 0);
@@ -191,4 +194,63 @@ TEST_CASE("cast.toml: a missing file is an I/O error; a missing espeak voice nam
                                    Catch::Contains("'espeak'") && Catch::Contains("en-klingon"));
     }
     REQUIRE_NOTHROW(cast::check_espeak_voices(cfg, [](const std::string&) { return true; }));
+}
+
+TEST_CASE("cast.toml: the derived voices are many, follow the palette, and are told apart", "[unit][cast]") {
+    auto cfg = cast::load_cast(cast::default_cast_path());
+    // Enough for the longest events seen (dozens of named journalists).
+    REQUIRE(cfg.derived.size() >= 150);
+    const std::size_t made = cfg.palette.size() - cfg.derived.size();
+    std::set<std::string> ids(cfg.derived.begin(), cfg.derived.end());
+    REQUIRE(ids.size() == cfg.derived.size());
+    std::set<Sex> sexes;
+    for (std::size_t i = 0; i < cfg.derived.size(); ++i) {
+        const Voice& v = cfg.palette.at(made + i);
+        INFO(v.id);
+        REQUIRE(v.id == cfg.derived[i]);
+        REQUIRE(v.sex != Sex::Unstated);
+        sexes.insert(v.sex);
+        REQUIRE(cfg.voice_lines.at(v.id) > 0);
+    }
+    CHECK(sexes == std::set<Sex>{Sex::Female, Sex::Male});
+    // Measurably apart: every voice differs from every other in espeak voice,
+    // in variant, or by at least 30 pitch points; none repeats a hand-made
+    // voice's espeak voice + variant.
+    for (std::size_t a = 0; a < cfg.palette.size(); ++a)
+        for (std::size_t b = std::max(a + 1, made); b < cfg.palette.size(); ++b) {
+            const Voice &x = cfg.palette[a], &y = cfg.palette[b];
+            INFO(x.id << " / " << y.id);
+            const bool same_timbre = x.espeak_voice == y.espeak_voice && x.variant == y.variant;
+            if (a < made) REQUIRE_FALSE(same_timbre);
+            else if (same_timbre) REQUIRE(std::abs(x.pitch - y.pitch) >= 30);
+        }
+    // Neighbours in the order they are handed out differ in espeak voice.
+    for (std::size_t i = made + 1; i < cfg.palette.size(); ++i)
+        CHECK(cfg.palette[i].espeak_voice != cfg.palette[i - 1].espeak_voice);
+    // The renderer checks every espeak voice they use.
+    for (const auto& v : cfg.palette) {
+        const auto used = cast::espeak_voices_used(cfg);
+        CHECK(std::find(used.begin(), used.end(), v.espeak_voice) != used.end());
+    }
+}
+
+TEST_CASE("cast.toml: [[derived]] voices are read like [[voice]] ones", "[unit][cast]") {
+    TempToml f(kValid + R"(
+[[derived]]
+id = "d1"
+espeak = "en-us"
+variant = "f3"
+pitch = 30
+)");
+    auto cfg = cast::load_cast(f.path);
+    REQUIRE(cfg.derived == std::vector<std::string>{"d1"});
+    REQUIRE(cfg.palette.size() == 3);
+    REQUIRE(cfg.voice("d1"));
+    CHECK(cfg.voice("d1")->sex == Sex::Female);
+    CHECK(cfg.voice("d1")->pitch == 30);
+    CHECK(cfg.voice_lines.at("d1") == 15);
+    CHECK_THAT(error_of(kValid + "[[derived]]\nid = \"d1\"\nespeak = \"en-us\"\npitch = 300\n"),
+               Catch::Contains("line 17") && Catch::Contains("'derived[1].pitch'"));
+    CHECK_THAT(error_of(kValid + "[[derived]]\nid = \"m\"\nespeak = \"en-us\"\n"),
+               Catch::Contains("defined twice"));
 }
