@@ -504,6 +504,10 @@ private:
             const bool asks = p.asking_turns * 2 >= p.turns || p.introduced || called[idx];
             if (asks && p.words * 2 < std::max<std::size_t>(principal_words, 1)) asker[idx] = true;
         }
+        // A debate or interview: nobody but the moderators asks, so only their
+        // questions start exchanges (giving a candidate the floor does not).
+        debate_ = !has_questions && std::find(asker.begin(), asker.end(), true) == asker.end() &&
+                  std::find(moderator.begin(), moderator.end(), true) != moderator.end();
         main_ = main;
         principal_ = principal;
         moderator_ = moderator;
@@ -693,8 +697,10 @@ private:
                 // Unlabelled opening: the main speaker named in the title, else a
                 // narrator. Text right before the main speaker's own first label
                 // is a lead paragraph about the event: the narrator's.
-                const bool lead = k + 1 < spans_.size() && spans_[k + 1].kind == LabelKind::Named && main_ &&
-                                  spans_[k + 1].named == *main_;
+                // Text before someone else's label (a debate's moderator) is not
+                // the main speaker's either.
+                const bool lead = k + 1 < spans_.size() && (spans_[k + 1].kind == LabelKind::Named ||
+                                                            spans_[k + 1].kind == LabelKind::Moderator);
                 if (main_ && main_from_title_ && !lead) {
                     push_turn(person_speaker_[*main_], TurnKind::Remarks, s);
                 } else if (people_.empty() && !has_role_labels()) {
@@ -779,7 +785,7 @@ private:
                         // A debate: the moderator's question to a principal.
                         start_exchange(push_turn(sp, TurnKind::Question, s), sp, false);
                     } else if ((!open || answered) &&
-                               (asks_next(k + 1, asker) || (open && gives_floor(s)) ||
+                               (asks_next(k + 1, asker) || (open && gives_floor(s) && !debate_) ||
                                 (k + 2 < spans_.size() && spans_[k + 1].words < kShortTurnWords && asks_next(k + 2, asker)))) {
                         // A handover: the exchange starts here, its question follows.
                         Turn& t = push_turn(sp, TurnKind::Remarks, s);
@@ -862,6 +868,7 @@ private:
     std::vector<std::size_t> person_speaker_;
     std::optional<std::size_t> main_;
     std::vector<bool> principal_, moderator_;           // per person
+    bool debate_ = false;                               // only moderators ask
     std::unordered_map<std::size_t, std::size_t> speaker_person_;  // speaker → person
     std::unordered_map<std::string, std::size_t> introduced_;      // name key → speaker (self-introduced askers)
     std::unordered_set<std::string> principal_tokens_;            // name words of principals and moderators
