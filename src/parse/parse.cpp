@@ -862,14 +862,44 @@ private:
         bool stage = false;
         std::optional<Label> label;  // a second label mid-line
         std::size_t offset = 0;
+        bool glue = false;           // continues the text piece before it (a note was cut out between)
     };
+
+    bool inline_note(std::string_view inner) const {
+        std::string c(text::trim(inner));
+        while (!c.empty() && (c.back() == '.' || c.back() == ' ')) c.pop_back();
+        for (const auto& w : rules_.inline_notes)
+            if (text::iequals(c, w)) return true;
+        return false;
+    }
+
+    // Is t[b, e] (a stage note) inside a sentence: words before it since the
+    // last cut at `start` that do not end a sentence, and words after it before
+    // any sentence-ending mark? Both looks are bounded, so the scan stays linear.
+    static bool inside_sentence(const std::string& t, std::size_t start, std::size_t b, std::size_t e) {
+        std::size_t p = b;
+        while (p > start && t[p - 1] == ' ') --p;
+        if (p == start) return false;  // the paragraph (or piece) starts here
+        std::size_t q = p;
+        while (q > start && p - q < 4 && (t[q - 1] == '"' || t[q - 1] == '\'' || t[q - 1] == ')' || t[q - 1] == ']')) --q;
+        if (q > start && (t[q - 1] == '.' || t[q - 1] == '!' || t[q - 1] == '?')) return false;
+        if (!text::has_word(std::string_view(t).substr(start, b - start))) return false;
+        std::size_t n = e + 1;
+        while (n < t.size() && t[n] == ' ') ++n;
+        if (n >= t.size() || t[n] == '.' || t[n] == '!' || t[n] == '?') return false;  // it ends the sentence
+        return text::has_word(std::string_view(t).substr(n, 200));
+    }
 
     // Splits at stage directions and at "... LABEL:" and emits paragraphs.
     void split_and_emit(const std::string& t, const Label& lab, SourcePos pos) {
         std::vector<Piece> pieces;
         std::size_t start = 0;
+        bool glue_next = false;
         auto text_piece = [&](std::size_t a, std::size_t b) {
-            if (b > a) pieces.push_back(Piece{std::string(t, a, b - a), false, std::nullopt, a});
+            if (b > a) {
+                pieces.push_back(Piece{std::string(t, a, b - a), false, std::nullopt, a, glue_next});
+                glue_next = false;
+            }
         };
         std::size_t k = 0;
         while (k < t.size()) {
@@ -881,11 +911,28 @@ private:
                 const std::size_t window = std::min(t.size(), k + 1 + kMaxDirectionChars);
                 const std::size_t found = std::string_view(t).substr(k + 1, window - k - 1).find(close);
                 const std::size_t e = found == std::string_view::npos ? std::string::npos : k + 1 + found;
-                if (e != std::string::npos &&
-                    std::string_view(t).substr(k + 1, e - k - 1).find(c) == std::string_view::npos &&
-                    stage_content(std::string_view(t).substr(k + 1, e - k - 1), c)) {
+                const std::string_view body =
+                    e == std::string::npos ? std::string_view() : std::string_view(t).substr(k + 1, e - k - 1);
+                if (e != std::string::npos && body.find(c) == std::string_view::npos && c != '<' &&
+                    inline_note(body)) {
+                    // "Rzeszow (ph)", "their [sic]": a transcriber's note, cut out without a pause.
+                    doc_.dropped.push_back(Dropped{pos, std::string(t, k, e - k + 1), "transcriber's note"});
                     text_piece(start, k);
-                    std::string inner(text::trim(std::string_view(t).substr(k + 1, e - k - 1)));
+                    glue_next = !pieces.empty() && !pieces.back().stage;
+                    k = start = e + 1;
+                    continue;
+                }
+                if (e != std::string::npos && body.find(c) == std::string_view::npos && stage_content(body, c)) {
+                    std::string inner(text::trim(body));
+                    if (inside_sentence(t, start, k, e)) {
+                        // A note mid-sentence never splits the sentence: drop it, keep the words together.
+                        doc_.dropped.push_back(Dropped{pos, std::string(t, k, e - k + 1), "stage direction (inside a sentence)"});
+                        text_piece(start, k);
+                        glue_next = true;
+                        k = start = e + 1;
+                        continue;
+                    }
+                    text_piece(start, k);
                     pieces.push_back(Piece{inner, true, std::nullopt, k});
                     k = start = e + 1;
                     continue;
@@ -921,6 +968,20 @@ private:
         std::vector<Piece> out;
         for (std::size_t p = 0; p < pieces.size(); ++p) {
             Piece cur = std::move(pieces[p]);
+            if (cur.glue && !cur.stage && !cur.label && !out.empty() && !out.back().stage) {
+                // The words after a note cut out of a sentence: back into that sentence.
+                std::string rest(text::trim(cur.text));
+                // "I'll — (laughter) — I'll adjust": one dash, not two.
+                for (std::string_view dash : {std::string_view("\xE2\x80\x94"), std::string_view("--")}) {
+                    const std::string_view before = text::trim(out.back().text);
+                    if (before.size() >= dash.size() && before.substr(before.size() - dash.size()) == dash &&
+                        rest.compare(0, dash.size(), dash) == 0)
+                        rest = std::string(text::trim(std::string_view(rest).substr(dash.size())));
+                }
+                const bool tight = !rest.empty() && std::string_view(".,;:!?)").find(rest[0]) != std::string_view::npos;
+                out.back().text = text::collapse_spaces(out.back().text + (tight ? "" : " ") + rest);
+                continue;
+            }
             if (cur.label && !cur.stage) {
                 if (p + 1 < pieces.size() && !pieces[p + 1].stage && !pieces[p + 1].label) {
                     cur.text = std::move(pieces[p + 1].text);

@@ -232,18 +232,18 @@ TEST_CASE("stage directions split a paragraph; later pieces are unlabelled", "[u
 
     const Document d = parse_text("Anna: So, thank you. Appreciate (inaudible).\n\n(APPLAUSE)\n\n"
                                   "Ben: Well [CROSSTALK] as I said (speaking before the vote) we won.\n");
-    REQUIRE(d.paragraphs.size() == 6);
+    REQUIRE(d.paragraphs.size() == 4);
     CHECK(d.paragraphs[0].text == "So, thank you. Appreciate.");
     CHECK(d.paragraphs[1].stage_direction);
     CHECK(d.paragraphs[1].text == "inaudible");
     CHECK(d.paragraphs[2].stage_direction);
     CHECK(d.paragraphs[2].text == "APPLAUSE");
+    // A note inside a sentence is cut out of it rather than splitting it; an
+    // aside that is not a stage direction stays in the words spoken.
     CHECK(d.paragraphs[3].label == "Ben");
-    CHECK(d.paragraphs[3].text == "Well");
-    CHECK(d.paragraphs[4].text == "CROSSTALK");
-    // An aside that is not a stage direction stays in the words spoken.
-    CHECK(d.paragraphs[5].text == "as I said (speaking before the vote) we won.");
-    CHECK_FALSE(d.paragraphs[5].stage_direction);
+    CHECK(d.paragraphs[3].text == "Well as I said (speaking before the vote) we won.");
+    CHECK_FALSE(d.paragraphs[3].stage_direction);
+    CHECK(dropped_with(d, "[CROSSTALK]", "stage direction (inside a sentence)"));
 
     // The sample's asides are text.
     CHECK(test::all_text(sample()).find("(speaking before United Russia)") != std::string::npos);
@@ -657,4 +657,83 @@ TEST_CASE("header: a room or venue line near the top is the place", "[unit][pars
     CHECK(e.meta.place == "Aboard Air Force One");
     REQUIRE(e.paragraphs.size() == 1);
     CHECK(para_at(e, 0).label == "MS. PSAKI");
+}
+
+TEST_CASE("clutter: stage notes and page furniture never reach a speaker's voice", "[unit][parse]") {
+    const Document doc = parse_text(
+        "COOPER: Welcome back.\n\n(COMMERCIAL BREAK)\n\n(BEGIN VIDEO CLIP)\n\nBIDEN: We will act.\n\n(END VIDEO CLIP)\n\n"
+        "WALSH: (OFF-MIKE)\n\nWALSH: We met in Rzeszow (ph) last year, and their [sic] plan worked.\n\n"
+        "(From the audience.)\n\n(No translation provided.)\n\n"
+        "ZELENSKYY: Thank you. (points to President Zelenskyy) We thank him.\n\n"
+        "MS. JEAN-PIERRE: On the <s>Uranian</s> \\[Ukrainian\\] border.\n\n"
+        "RELATED COVERAGE\n\nMANDATORY CREDIT\n\nCredit Jim Wilson/The New York Times\n\nPhoto: Reuters\n\n"
+        "COOPER: Good night.\n\nEND\n");
+    std::string spoken;
+    for (const auto& p : doc.paragraphs)
+        if (!p.stage_direction) spoken += p.text + "\n";
+    for (const char* clutter : {"COMMERCIAL", "VIDEO CLIP", "OFF-MIKE", "(ph)", "sic", "audience", "translation",
+                                "points to", "Uranian", "\\", "RELATED", "MANDATORY", "Wilson", "Reuters", "END"}) {
+        INFO(clutter);
+        CHECK(spoken.find(clutter) == std::string::npos);
+    }
+    const Paragraph* w = find_para(doc, "We met in");
+    REQUIRE(w != nullptr);
+    CHECK(w->label == "WALSH");
+    CHECK(w->text == "We met in Rzeszow last year, and their plan worked.");
+    CHECK(dropped_with(doc, "(ph)", "transcriber's note"));
+    CHECK(dropped_with(doc, "[sic]", "transcriber's note"));
+    const Paragraph* u = find_para(doc, "On the");
+    REQUIRE(u != nullptr);
+    CHECK(u->text == "On the Ukrainian border.");
+    CHECK(dropped_with(doc, "Uranian", "struck-through"));
+    for (const char* stage : {"COMMERCIAL BREAK", "BEGIN VIDEO CLIP", "END VIDEO CLIP", "OFF-MIKE", "From the audience.",
+                              "No translation provided.", "points to President Zelenskyy"}) {
+        INFO(stage);
+        const Paragraph* s = find_para(doc, stage);
+        REQUIRE(s != nullptr);
+        CHECK(s->stage_direction);
+    }
+    CHECK(dropped_with(doc, "RELATED COVERAGE", "clutter"));
+    CHECK(dropped_with(doc, "MANDATORY CREDIT", "clutter"));
+    CHECK(dropped_with(doc, "Credit Jim Wilson/The New York Times", "clutter"));
+    CHECK(dropped_with(doc, "END", "tail"));
+    CHECK(doc.paragraphs.back().text == "Good night.");
+    // A line that starts with "Credit" is still text when it reads as a sentence.
+    const Document t = parse_text("ANNA: Credit card debt is rising.\n\nCredit card debt is rising fast.\n");
+    REQUIRE(t.paragraphs.size() == 2);
+    CHECK(para_at(t, 1).text == "Credit card debt is rising fast.");
+}
+
+TEST_CASE("stage notes: inside a sentence they are cut out, between sentences they split", "[unit][parse]") {
+    const Document doc = parse_text(
+        "Q: Jake, (inaudible) what your response would be?\n\n"
+        "MS. PSAKI: I'll \xE2\x80\x94 (laughter) \xE2\x80\x94 I'll adjust to it.\n\n"
+        "MR. SULLIVAN: Thanks. (Laughter.) That is the plan.\n\n"
+        "MR. SULLIVAN: (Laughter.) Right.\n\n"
+        "Q: Thank you (inaudible).\n");
+    REQUIRE(doc.paragraphs.size() == 9);
+    CHECK(para_at(doc, 0).label == "Q");
+    CHECK(para_at(doc, 0).text == "Jake, what your response would be?");
+    CHECK(dropped_with(doc, "(inaudible)", "stage direction (inside a sentence)"));
+    CHECK(para_at(doc, 1).text == "I'll \xE2\x80\x94 I'll adjust to it.");
+    CHECK(dropped_with(doc, "(laughter)", "stage direction (inside a sentence)"));
+    // Between sentences, at the start and at the end: a stage paragraph as before.
+    CHECK(para_at(doc, 2).text == "Thanks.");
+    CHECK(para_at(doc, 3).stage_direction);
+    CHECK(para_at(doc, 4).text == "That is the plan.");
+    CHECK(para_at(doc, 5).stage_direction);
+    CHECK(para_at(doc, 5).label == "MR. SULLIVAN");
+    CHECK(para_at(doc, 6).text == "Right.");
+    CHECK(para_at(doc, 7).text == "Thank you.");
+    CHECK(para_at(doc, 8).stage_direction);
+}
+
+TEST_CASE("corpus: every reference transcript keeps its labels; sample unchanged", "[unit][parse]") {
+    // The press gaggle: the room line is the place, a mid-sentence "(inaudible)" is cut out.
+    const Document g = parse_fixture("corpus/whitehouse-press-gaggle-2022-03-25.txt");
+    const Paragraph* q = find_para(g, "Jake, what your response would be?");
+    REQUIRE(q != nullptr);
+    CHECK(q->label == "Q");
+    const Document s = sample();
+    for (const auto& p : s.paragraphs) CHECK(p.label_role.empty());
 }
