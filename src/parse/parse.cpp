@@ -939,17 +939,17 @@ private:
                 }
             }
             // "... TRUMP: Well," — a second speaker mid-line.
-            std::size_t after = 0;
-            if (t.compare(k, 3, "...") == 0) after = k + 3;
-            else if (t.compare(k, 3, "\xE2\x80\x94") == 0) after = k + 3;  // em dash
-            else if (t.compare(k, 2, "--") == 0) after = k + 2;
-            if (after) {
+            // A glued dash ("now—QUICK:") only before a label already known.
+            if (const std::size_t after = mid_line_separator(t, k)) {
                 std::size_t s = after;
                 while (s < t.size() && t[s] == ' ') ++s;
-                if (s > after || t.compare(k, 3, "...") == 0) {
+                const bool spaced = s > after || t.compare(k, 3, "...") == 0;
+                {
                     if (auto l = label_at(std::string_view(t).substr(s), false);
-                        l && l->label != "Q" && (known(l->label) || is_role(l->label) || all_caps(l->label))) {
+                        l && l->label != "Q" &&
+                        (known(l->label) || is_role(l->label) || (spaced && all_caps(l->label)))) {
                         text_piece(start, after);
+                        glue_next = false;
                         Piece p{std::string(), false, *l, s};
                         pieces.push_back(std::move(p));
                         k = start = s + l->rest;

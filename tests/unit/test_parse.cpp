@@ -600,6 +600,39 @@ TEST_CASE("labels: unknown and unidentified speakers are labels", "[unit][parse]
     CHECK(para_at(doc, 8).text == "Wait!");
 }
 
+TEST_CASE("labels: a label in mid-line after ..., -- or a dash starts a new paragraph", "[unit][parse]") {
+    const Document doc = parse_text(
+        "RUBIO: I will not take lectures... QUICK: Senator Rubio, your response?\n\n"
+        "RUBIO: Look -- REYES: That's not true.\n\n"
+        "REYES: I said \xE2\x80\x94 MARTINEZ: Let her finish.\n\n"
+        "Anna Smith: I never said... Ben Jones: You did.\n\n"
+        "Ben Jones: Now\xE2\x80\x94QUICK: Time.\n\n"
+        "Anna Smith: The U.S.--EU: deal was signed.\n");
+    REQUIRE(doc.paragraphs.size() == 11);
+    CHECK(para_at(doc, 0).label == "RUBIO");
+    CHECK(para_at(doc, 0).text == "I will not take lectures...");
+    CHECK(para_at(doc, 1).label == "QUICK");  // first seen mid-line
+    CHECK(para_at(doc, 1).text == "Senator Rubio, your response?");
+    CHECK(para_at(doc, 3).label == "REYES");
+    CHECK(para_at(doc, 3).text == "That's not true.");
+    CHECK(para_at(doc, 5).label == "MARTINEZ");
+    CHECK(para_at(doc, 5).text == "Let her finish.");
+    CHECK(para_at(doc, 7).label == "Ben Jones");  // a known label
+    CHECK(para_at(doc, 7).text == "You did.");
+    // A glued dash before a known label splits; before an unknown one it is text.
+    CHECK(para_at(doc, 9).label == "QUICK");
+    CHECK(para_at(doc, 9).text == "Time.");
+    CHECK(para_at(doc, 10).text == "The U.S.--EU: deal was signed.");
+
+    // A label first seen mid-line splits a hard-wrapped block later.
+    const Document w = parse_text("RUBIO: I will not take lectures... QUICK: Senator Rubio, your\nresponse?\n"
+                                  "RUBIO: My response\nis short.\nQUICK: Thank you.\n");
+    REQUIRE(w.paragraphs.size() == 4);
+    CHECK(para_at(w, 1).text == "Senator Rubio, your response?");
+    CHECK(para_at(w, 2).text == "My response is short.");
+    CHECK(para_at(w, 3).label == "QUICK");
+}
+
 TEST_CASE("header: title, date and notices above the first label are metadata", "[unit][parse]") {
     const Document doc = parse_text(
         "Title: Presidential Debate in Las Vegas\n"
