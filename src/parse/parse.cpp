@@ -398,7 +398,8 @@ private:
                     // Bounded: a line full of unclosed "<s>" stays linear.
                     const std::size_t f = std::string_view(t).substr(k + skip, 200).find(close);
                     const std::size_t e = f == std::string_view::npos ? std::string::npos : k + skip + f;
-                    if (e != std::string::npos) {
+                    // "~~~~" is a rule line, not an empty strike-through.
+                    if (e != std::string::npos && text::has_word(std::string_view(t).substr(k + skip, e - k - skip))) {
                         drop(li.line, t.substr(k + skip, e - k - skip), "struck-through text");
                         k = e + close.size();
                         unbracket = true;

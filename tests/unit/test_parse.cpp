@@ -719,6 +719,11 @@ TEST_CASE("clutter: stage notes and page furniture never reach a speaker's voice
     REQUIRE(u != nullptr);
     CHECK(u->text == "On the Ukrainian border.");
     CHECK(dropped_with(doc, "Uranian", "struck-through"));
+    // Rule lines of tildes stay rule lines; a backslash before a letter stays.
+    const Document r = parse_text("ANNA: One.\n\n~~~~\n\nANNA: Saved in C:\\Users\\anna, ~~not~~ really.\n");
+    CHECK(dropped_with(r, "~~~~", "clutter: rule line"));
+    REQUIRE(r.paragraphs.size() == 2);
+    CHECK(para_at(r, 1).text == "Saved in C:\\Users\\anna, really.");
     for (const char* stage : {"COMMERCIAL BREAK", "BEGIN VIDEO CLIP", "END VIDEO CLIP", "OFF-MIKE", "From the audience.",
                               "No translation provided.", "points to President Zelenskyy"}) {
         INFO(stage);
