@@ -238,6 +238,14 @@ private:
             l.label = std::string(cand);
             return l;
         }
+        // "ANDERSON COOPER, CNN ANCHOR" and "SEN. BERNIE SANDERS (I-VT), PRESIDENTIAL
+        // CANDIDATE": a first mention with the person's role after a comma.
+        if (const std::size_t comma = cand.find(','); comma != std::string_view::npos) {
+            const std::string_view role = text::trim(cand.substr(comma + 1));
+            if (text::count_words(role) > 8 || !plausible_label(role)) return std::nullopt;
+            l.role = std::string(role);
+            cand = text::trim(cand.substr(0, comma));
+        }
         if (!cand.empty() && cand.back() == ')') {
             const std::size_t open = cand.rfind('(');
             if (open == std::string_view::npos || open == 0) return std::nullopt;
@@ -246,17 +254,7 @@ private:
                 return std::nullopt;
             cand = text::trim(cand.substr(0, open));
         }
-        if (const std::size_t comma = cand.find(','); comma != std::string_view::npos) {
-            // "ANDERSON COOPER, CNN ANCHOR": a first mention with the person's role.
-            const std::string_view name = text::trim(cand.substr(0, comma));
-            const std::string_view role = text::trim(cand.substr(comma + 1));
-            if (text::count_words(name) > 6 || text::count_words(role) > 8 || !plausible_label(name) ||
-                !plausible_label(role) || is_role(name))
-                return std::nullopt;
-            l.label = std::string(name);
-            l.role = std::string(role);
-            return l;
-        }
+        if (!l.role.empty() && (text::count_words(cand) > 6 || is_role(cand))) return std::nullopt;
         if (!plausible_label(cand)) return std::nullopt;
         l.label = std::string(cand);
         return l;
@@ -430,7 +428,7 @@ private:
             std::string_view t = li.line.text;
             if (t.size() > kMaxRegexLine) break;
             std::string_view bare = t;
-            if (!bare.empty() && bare.back() == ':') bare.remove_suffix(1);
+            if (!bare.empty() && (bare.back() == ':' || bare.back() == '.')) bare.remove_suffix(1);
             if (notices.count(text::lower_ascii(text::trim(bare)))) {
                 drop_line(i, "header: notice");
                 continue;
@@ -444,23 +442,42 @@ private:
                     continue;
                 }
             }
+            // "Aired January 14, 2020 - 21:00 ET": a date field without its colon.
+            const std::size_t sp = t.find(' ');
+            if (sp != std::string_view::npos && sp < 30) {
+                const std::string key = text::lower_ascii(t.substr(0, sp));
+                if (fields.count(key) && date_field(key) && doc_.meta.date.empty()) {
+                    header_field(key, std::string(text::trim(t.substr(sp + 1))));
+                    if (!doc_.meta.date.empty()) {
+                        drop_line(i, "header: " + key);
+                        continue;
+                    }
+                }
+            }
             if (block_start(i) && label_at(t, false)) break;  // the body begins
         }
+    }
+
+    static bool date_field(const std::string& key) {
+        return key == "date" || key == "airdate" || key == "air date" || key == "aired" || key == "recorded" ||
+               key == "recording date";
     }
 
     void header_field(const std::string& key, const std::string& value) {
         if (value.empty()) return;
         if (key == "title") {
             if (doc_.meta.title.empty()) doc_.meta.title = value;
-        } else if (key == "date" || key == "airdate" || key == "air date" || key == "aired" ||
-                   key == "recorded" || key == "recording date") {
+        } else if (date_field(key)) {
             if (!doc_.meta.date.empty()) return;
             // "March 3, 2020", "2020-03-03 21:00", "Tuesday, March 3, 2020 - 9:00 PM ET"
             std::optional<DateTime> dt = parse_date_time(value);
-            for (const char* cut : {" - ", " | ", " at ", " \xE2\x80\x94 ", " ("}) {
+            for (std::string_view cut : {" - ", " | ", " at ", " \xE2\x80\x94 ", " ("}) {
                 if (dt) break;
                 const std::size_t c = value.find(cut);
-                if (c != std::string::npos) dt = parse_date_time(value.substr(0, c));
+                if (c == std::string::npos) continue;
+                dt = parse_date_time(value.substr(0, c));
+                if (dt && dt->time.empty())  // "... - 9:00 PM ET"
+                    if (auto tm = parse_date_time(value.substr(c + cut.size()))) dt->time = tm->time;
             }
             if (dt) {
                 doc_.meta.date = dt->date;

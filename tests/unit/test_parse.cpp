@@ -775,3 +775,33 @@ TEST_CASE("corpus: every reference transcript keeps its labels; sample unchanged
     const Document s = sample();
     for (const auto& p : s.paragraphs) CHECK(p.label_role.empty());
 }
+
+TEST_CASE("families: a news-network debate with its header, roles and qualifiers", "[unit][parse]") {
+    const Document doc = parse_text(
+        "CNN DEMOCRATIC PRESIDENTIAL DEBATE\n\nAired January 14, 2020 - 21:00 ET\n\n"
+        "THIS IS A RUSH TRANSCRIPT. THIS COPY MAY NOT BE IN ITS FINAL FORM AND MAY BE UPDATED.\n\n"
+        "WOLF BLITZER, CNN ANCHOR: Good evening from Des Moines.\n\n"
+        "SEN. BERNIE SANDERS (I-VT), PRESIDENTIAL CANDIDATE: Well, I think... BLITZER: Thank you.\n\n"
+        "SANDERS: Let me finish.\n");
+    CHECK(doc.meta.title == "CNN DEMOCRATIC PRESIDENTIAL DEBATE");
+    CHECK(doc.meta.date == "2020-01-14");
+    CHECK(doc.meta.time == "21:00");
+    CHECK(has_reason(doc, "Aired January 14, 2020 - 21:00 ET", "header"));
+    CHECK(has_reason(doc, "THIS IS A RUSH TRANSCRIPT. THIS COPY MAY NOT BE IN ITS FINAL FORM AND MAY BE UPDATED.",
+                     "header"));
+    REQUIRE(doc.paragraphs.size() == 4);
+    CHECK(para_at(doc, 0).label == "WOLF BLITZER");
+    CHECK(para_at(doc, 0).label_role == "CNN ANCHOR");
+    CHECK(para_at(doc, 1).label == "SEN. BERNIE SANDERS");
+    CHECK(para_at(doc, 1).qualifier == "I-VT");
+    CHECK(para_at(doc, 1).label_role == "PRESIDENTIAL CANDIDATE");
+    CHECK(para_at(doc, 1).text == "Well, I think...");
+    CHECK(para_at(doc, 2).label == "BLITZER");
+    CHECK(para_at(doc, 2).text == "Thank you.");
+    const Segmentation seg = segment::segment(doc, rules());
+    std::vector<std::size_t> speaker_of(doc.paragraphs.size(), seg.speakers.size());
+    for (const auto& t : seg.turns)
+        for (std::size_t p : t.paragraphs) speaker_of[p] = t.speaker;
+    CHECK(speaker_of[0] == speaker_of[2]);  // BLITZER is WOLF BLITZER
+    CHECK(speaker_of[1] == speaker_of[3]);  // SANDERS is SEN. BERNIE SANDERS
+}
