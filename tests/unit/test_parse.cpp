@@ -805,3 +805,24 @@ TEST_CASE("families: a news-network debate with its header, roles and qualifiers
     CHECK(speaker_of[0] == speaker_of[2]);  // BLITZER is WOLF BLITZER
     CHECK(speaker_of[1] == speaker_of[3]);  // SANDERS is SEN. BERNIE SANDERS
 }
+
+TEST_CASE("families: a White House briefing's press-office header and END", "[unit][parse]") {
+    const Document doc = parse_text(
+        "THE WHITE HOUSE\n\nOffice of the Press Secretary\n\nFor Immediate Release\n\n"
+        "Press Briefing by Press Secretary Jen Psaki\n\nJames S. Brady Press Briefing Room\n\n1:07 P.M. EDT\n\n"
+        "MS. PSAKI: Hi, everyone. We met Mr. Kuleba (ph) today.\n\n"
+        "Q Thanks, Jen. On Ukraine (inaudible) the President said no.\n\n"
+        "MS. PSAKI: Go ahead.\n\nEND\n\n1:58 P.M. EDT\n");
+    CHECK(doc.meta.title == "Press Briefing by Press Secretary Jen Psaki");
+    CHECK(doc.meta.place == "James S. Brady Press Briefing Room");
+    CHECK(doc.meta.time == "13:07");
+    CHECK(dropped_with(doc, "Office of the Press Secretary", "clutter"));
+    CHECK(dropped_with(doc, "For Immediate Release", "clutter"));
+    REQUIRE(doc.paragraphs.size() == 3);
+    CHECK(para_at(doc, 0).label == "MS. PSAKI");
+    CHECK(para_at(doc, 0).text == "Hi, everyone. We met Mr. Kuleba today.");
+    CHECK(para_at(doc, 1).label == "Q");
+    CHECK(para_at(doc, 1).text == "Thanks, Jen. On Ukraine the President said no.");
+    CHECK(para_at(doc, 2).text == "Go ahead.");
+    CHECK(dropped_with(doc, "END", "tail"));
+}
