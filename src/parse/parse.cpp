@@ -238,6 +238,14 @@ private:
             l.label = std::string(cand);
             return l;
         }
+        // "ANDERSON COOPER, CNN ANCHOR" and "SEN. BERNIE SANDERS (I-VT), PRESIDENTIAL
+        // CANDIDATE": a first mention with the person's role after a comma.
+        if (const std::size_t comma = cand.find(','); comma != std::string_view::npos) {
+            const std::string_view role = text::trim(cand.substr(comma + 1));
+            if (text::count_words(role) > 8 || !plausible_label(role)) return std::nullopt;
+            l.role = std::string(role);
+            cand = text::trim(cand.substr(0, comma));
+        }
         if (!cand.empty() && cand.back() == ')') {
             const std::size_t open = cand.rfind('(');
             if (open == std::string_view::npos || open == 0) return std::nullopt;
@@ -246,17 +254,7 @@ private:
                 return std::nullopt;
             cand = text::trim(cand.substr(0, open));
         }
-        if (const std::size_t comma = cand.find(','); comma != std::string_view::npos) {
-            // "ANDERSON COOPER, CNN ANCHOR": a first mention with the person's role.
-            const std::string_view name = text::trim(cand.substr(0, comma));
-            const std::string_view role = text::trim(cand.substr(comma + 1));
-            if (text::count_words(name) > 6 || text::count_words(role) > 8 || !plausible_label(name) ||
-                !plausible_label(role) || is_role(name))
-                return std::nullopt;
-            l.label = std::string(name);
-            l.role = std::string(role);
-            return l;
-        }
+        if (!l.role.empty() && (text::count_words(cand) > 6 || is_role(cand))) return std::nullopt;
         if (!plausible_label(cand)) return std::nullopt;
         l.label = std::string(cand);
         return l;
@@ -398,7 +396,8 @@ private:
                     // Bounded: a line full of unclosed "<s>" stays linear.
                     const std::size_t f = std::string_view(t).substr(k + skip, 200).find(close);
                     const std::size_t e = f == std::string_view::npos ? std::string::npos : k + skip + f;
-                    if (e != std::string::npos) {
+                    // "~~~~" is a rule line, not an empty strike-through.
+                    if (e != std::string::npos && text::has_word(std::string_view(t).substr(k + skip, e - k - skip))) {
                         drop(li.line, t.substr(k + skip, e - k - skip), "struck-through text");
                         k = e + close.size();
                         unbracket = true;
@@ -429,7 +428,7 @@ private:
             std::string_view t = li.line.text;
             if (t.size() > kMaxRegexLine) break;
             std::string_view bare = t;
-            if (!bare.empty() && bare.back() == ':') bare.remove_suffix(1);
+            if (!bare.empty() && (bare.back() == ':' || bare.back() == '.')) bare.remove_suffix(1);
             if (notices.count(text::lower_ascii(text::trim(bare)))) {
                 drop_line(i, "header: notice");
                 continue;
@@ -443,23 +442,42 @@ private:
                     continue;
                 }
             }
+            // "Aired January 14, 2020 - 21:00 ET": a date field without its colon.
+            const std::size_t sp = t.find(' ');
+            if (sp != std::string_view::npos && sp < 30) {
+                const std::string key = text::lower_ascii(t.substr(0, sp));
+                if (fields.count(key) && date_field(key) && doc_.meta.date.empty()) {
+                    header_field(key, std::string(text::trim(t.substr(sp + 1))));
+                    if (!doc_.meta.date.empty()) {
+                        drop_line(i, "header: " + key);
+                        continue;
+                    }
+                }
+            }
             if (block_start(i) && label_at(t, false)) break;  // the body begins
         }
+    }
+
+    static bool date_field(const std::string& key) {
+        return key == "date" || key == "airdate" || key == "air date" || key == "aired" || key == "recorded" ||
+               key == "recording date";
     }
 
     void header_field(const std::string& key, const std::string& value) {
         if (value.empty()) return;
         if (key == "title") {
             if (doc_.meta.title.empty()) doc_.meta.title = value;
-        } else if (key == "date" || key == "airdate" || key == "air date" || key == "aired" ||
-                   key == "recorded" || key == "recording date") {
+        } else if (date_field(key)) {
             if (!doc_.meta.date.empty()) return;
             // "March 3, 2020", "2020-03-03 21:00", "Tuesday, March 3, 2020 - 9:00 PM ET"
             std::optional<DateTime> dt = parse_date_time(value);
-            for (const char* cut : {" - ", " | ", " at ", " \xE2\x80\x94 ", " ("}) {
+            for (std::string_view cut : {" - ", " | ", " at ", " \xE2\x80\x94 ", " ("}) {
                 if (dt) break;
                 const std::size_t c = value.find(cut);
-                if (c != std::string::npos) dt = parse_date_time(value.substr(0, c));
+                if (c == std::string::npos) continue;
+                dt = parse_date_time(value.substr(0, c));
+                if (dt && dt->time.empty())  // "... - 9:00 PM ET"
+                    if (auto tm = parse_date_time(value.substr(c + cut.size()))) dt->time = tm->time;
             }
             if (dt) {
                 doc_.meta.date = dt->date;
@@ -862,14 +880,44 @@ private:
         bool stage = false;
         std::optional<Label> label;  // a second label mid-line
         std::size_t offset = 0;
+        bool glue = false;           // continues the text piece before it (a note was cut out between)
     };
+
+    bool inline_note(std::string_view inner) const {
+        std::string c(text::trim(inner));
+        while (!c.empty() && (c.back() == '.' || c.back() == ' ')) c.pop_back();
+        for (const auto& w : rules_.inline_notes)
+            if (text::iequals(c, w)) return true;
+        return false;
+    }
+
+    // Is t[b, e] (a stage note) inside a sentence: words before it since the
+    // last cut at `start` that do not end a sentence, and words after it before
+    // any sentence-ending mark? Both looks are bounded, so the scan stays linear.
+    static bool inside_sentence(const std::string& t, std::size_t start, std::size_t b, std::size_t e) {
+        std::size_t p = b;
+        while (p > start && t[p - 1] == ' ') --p;
+        if (p == start) return false;  // the paragraph (or piece) starts here
+        std::size_t q = p;
+        while (q > start && p - q < 4 && (t[q - 1] == '"' || t[q - 1] == '\'' || t[q - 1] == ')' || t[q - 1] == ']')) --q;
+        if (q > start && (t[q - 1] == '.' || t[q - 1] == '!' || t[q - 1] == '?')) return false;
+        if (!text::has_word(std::string_view(t).substr(start, b - start))) return false;
+        std::size_t n = e + 1;
+        while (n < t.size() && t[n] == ' ') ++n;
+        if (n >= t.size() || t[n] == '.' || t[n] == '!' || t[n] == '?') return false;  // it ends the sentence
+        return text::has_word(std::string_view(t).substr(n, 200));
+    }
 
     // Splits at stage directions and at "... LABEL:" and emits paragraphs.
     void split_and_emit(const std::string& t, const Label& lab, SourcePos pos) {
         std::vector<Piece> pieces;
         std::size_t start = 0;
+        bool glue_next = false;
         auto text_piece = [&](std::size_t a, std::size_t b) {
-            if (b > a) pieces.push_back(Piece{std::string(t, a, b - a), false, std::nullopt, a});
+            if (b > a) {
+                pieces.push_back(Piece{std::string(t, a, b - a), false, std::nullopt, a, glue_next});
+                glue_next = false;
+            }
         };
         std::size_t k = 0;
         while (k < t.size()) {
@@ -881,28 +929,45 @@ private:
                 const std::size_t window = std::min(t.size(), k + 1 + kMaxDirectionChars);
                 const std::size_t found = std::string_view(t).substr(k + 1, window - k - 1).find(close);
                 const std::size_t e = found == std::string_view::npos ? std::string::npos : k + 1 + found;
-                if (e != std::string::npos &&
-                    std::string_view(t).substr(k + 1, e - k - 1).find(c) == std::string_view::npos &&
-                    stage_content(std::string_view(t).substr(k + 1, e - k - 1), c)) {
+                const std::string_view body =
+                    e == std::string::npos ? std::string_view() : std::string_view(t).substr(k + 1, e - k - 1);
+                if (e != std::string::npos && body.find(c) == std::string_view::npos && c != '<' &&
+                    inline_note(body)) {
+                    // "Rzeszow (ph)", "their [sic]": a transcriber's note, cut out without a pause.
+                    doc_.dropped.push_back(Dropped{pos, std::string(t, k, e - k + 1), "transcriber's note"});
                     text_piece(start, k);
-                    std::string inner(text::trim(std::string_view(t).substr(k + 1, e - k - 1)));
+                    glue_next = !pieces.empty() && !pieces.back().stage;
+                    k = start = e + 1;
+                    continue;
+                }
+                if (e != std::string::npos && body.find(c) == std::string_view::npos && stage_content(body, c)) {
+                    std::string inner(text::trim(body));
+                    if (inside_sentence(t, start, k, e)) {
+                        // A note mid-sentence never splits the sentence: drop it, keep the words together.
+                        doc_.dropped.push_back(Dropped{pos, std::string(t, k, e - k + 1), "stage direction (inside a sentence)"});
+                        text_piece(start, k);
+                        glue_next = true;
+                        k = start = e + 1;
+                        continue;
+                    }
+                    text_piece(start, k);
                     pieces.push_back(Piece{inner, true, std::nullopt, k});
                     k = start = e + 1;
                     continue;
                 }
             }
             // "... TRUMP: Well," — a second speaker mid-line.
-            std::size_t after = 0;
-            if (t.compare(k, 3, "...") == 0) after = k + 3;
-            else if (t.compare(k, 3, "\xE2\x80\x94") == 0) after = k + 3;  // em dash
-            else if (t.compare(k, 2, "--") == 0) after = k + 2;
-            if (after) {
+            // A glued dash ("now—QUICK:") only before a label already known.
+            if (const std::size_t after = mid_line_separator(t, k)) {
                 std::size_t s = after;
                 while (s < t.size() && t[s] == ' ') ++s;
-                if (s > after || t.compare(k, 3, "...") == 0) {
+                const bool spaced = s > after || t.compare(k, 3, "...") == 0;
+                {
                     if (auto l = label_at(std::string_view(t).substr(s), false);
-                        l && l->label != "Q" && (known(l->label) || is_role(l->label) || all_caps(l->label))) {
+                        l && l->label != "Q" &&
+                        (known(l->label) || is_role(l->label) || (spaced && all_caps(l->label)))) {
                         text_piece(start, after);
+                        glue_next = false;
                         Piece p{std::string(), false, *l, s};
                         pieces.push_back(std::move(p));
                         k = start = s + l->rest;
@@ -921,6 +986,20 @@ private:
         std::vector<Piece> out;
         for (std::size_t p = 0; p < pieces.size(); ++p) {
             Piece cur = std::move(pieces[p]);
+            if (cur.glue && !cur.stage && !cur.label && !out.empty() && !out.back().stage) {
+                // The words after a note cut out of a sentence: back into that sentence.
+                std::string rest(text::trim(cur.text));
+                // "I'll — (laughter) — I'll adjust": one dash, not two.
+                for (std::string_view dash : {std::string_view("\xE2\x80\x94"), std::string_view("--")}) {
+                    const std::string_view before = text::trim(out.back().text);
+                    if (before.size() >= dash.size() && before.substr(before.size() - dash.size()) == dash &&
+                        rest.compare(0, dash.size(), dash) == 0)
+                        rest = std::string(text::trim(std::string_view(rest).substr(dash.size())));
+                }
+                const bool tight = !rest.empty() && std::string_view(".,;:!?)").find(rest[0]) != std::string_view::npos;
+                out.back().text = text::collapse_spaces(out.back().text + (tight ? "" : " ") + rest);
+                continue;
+            }
             if (cur.label && !cur.stage) {
                 if (p + 1 < pieces.size() && !pieces[p + 1].stage && !pieces[p + 1].label) {
                     cur.text = std::move(pieces[p + 1].text);

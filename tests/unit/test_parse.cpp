@@ -232,18 +232,18 @@ TEST_CASE("stage directions split a paragraph; later pieces are unlabelled", "[u
 
     const Document d = parse_text("Anna: So, thank you. Appreciate (inaudible).\n\n(APPLAUSE)\n\n"
                                   "Ben: Well [CROSSTALK] as I said (speaking before the vote) we won.\n");
-    REQUIRE(d.paragraphs.size() == 6);
+    REQUIRE(d.paragraphs.size() == 4);
     CHECK(d.paragraphs[0].text == "So, thank you. Appreciate.");
     CHECK(d.paragraphs[1].stage_direction);
     CHECK(d.paragraphs[1].text == "inaudible");
     CHECK(d.paragraphs[2].stage_direction);
     CHECK(d.paragraphs[2].text == "APPLAUSE");
+    // A note inside a sentence is cut out of it rather than splitting it; an
+    // aside that is not a stage direction stays in the words spoken.
     CHECK(d.paragraphs[3].label == "Ben");
-    CHECK(d.paragraphs[3].text == "Well");
-    CHECK(d.paragraphs[4].text == "CROSSTALK");
-    // An aside that is not a stage direction stays in the words spoken.
-    CHECK(d.paragraphs[5].text == "as I said (speaking before the vote) we won.");
-    CHECK_FALSE(d.paragraphs[5].stage_direction);
+    CHECK(d.paragraphs[3].text == "Well as I said (speaking before the vote) we won.");
+    CHECK_FALSE(d.paragraphs[3].stage_direction);
+    CHECK(dropped_with(d, "[CROSSTALK]", "stage direction (inside a sentence)"));
 
     // The sample's asides are text.
     CHECK(test::all_text(sample()).find("(speaking before United Russia)") != std::string::npos);
@@ -600,6 +600,39 @@ TEST_CASE("labels: unknown and unidentified speakers are labels", "[unit][parse]
     CHECK(para_at(doc, 8).text == "Wait!");
 }
 
+TEST_CASE("labels: a label in mid-line after ..., -- or a dash starts a new paragraph", "[unit][parse]") {
+    const Document doc = parse_text(
+        "RUBIO: I will not take lectures... QUICK: Senator Rubio, your response?\n\n"
+        "RUBIO: Look -- REYES: That's not true.\n\n"
+        "REYES: I said \xE2\x80\x94 MARTINEZ: Let her finish.\n\n"
+        "Anna Smith: I never said... Ben Jones: You did.\n\n"
+        "Ben Jones: Now\xE2\x80\x94QUICK: Time.\n\n"
+        "Anna Smith: The U.S.--EU: deal was signed.\n");
+    REQUIRE(doc.paragraphs.size() == 11);
+    CHECK(para_at(doc, 0).label == "RUBIO");
+    CHECK(para_at(doc, 0).text == "I will not take lectures...");
+    CHECK(para_at(doc, 1).label == "QUICK");  // first seen mid-line
+    CHECK(para_at(doc, 1).text == "Senator Rubio, your response?");
+    CHECK(para_at(doc, 3).label == "REYES");
+    CHECK(para_at(doc, 3).text == "That's not true.");
+    CHECK(para_at(doc, 5).label == "MARTINEZ");
+    CHECK(para_at(doc, 5).text == "Let her finish.");
+    CHECK(para_at(doc, 7).label == "Ben Jones");  // a known label
+    CHECK(para_at(doc, 7).text == "You did.");
+    // A glued dash before a known label splits; before an unknown one it is text.
+    CHECK(para_at(doc, 9).label == "QUICK");
+    CHECK(para_at(doc, 9).text == "Time.");
+    CHECK(para_at(doc, 10).text == "The U.S.--EU: deal was signed.");
+
+    // A label first seen mid-line splits a hard-wrapped block later.
+    const Document w = parse_text("RUBIO: I will not take lectures... QUICK: Senator Rubio, your\nresponse?\n"
+                                  "RUBIO: My response\nis short.\nQUICK: Thank you.\n");
+    REQUIRE(w.paragraphs.size() == 4);
+    CHECK(para_at(w, 1).text == "Senator Rubio, your response?");
+    CHECK(para_at(w, 2).text == "My response is short.");
+    CHECK(para_at(w, 3).label == "QUICK");
+}
+
 TEST_CASE("header: title, date and notices above the first label are metadata", "[unit][parse]") {
     const Document doc = parse_text(
         "Title: Presidential Debate in Las Vegas\n"
@@ -657,4 +690,139 @@ TEST_CASE("header: a room or venue line near the top is the place", "[unit][pars
     CHECK(e.meta.place == "Aboard Air Force One");
     REQUIRE(e.paragraphs.size() == 1);
     CHECK(para_at(e, 0).label == "MS. PSAKI");
+}
+
+TEST_CASE("clutter: stage notes and page furniture never reach a speaker's voice", "[unit][parse]") {
+    const Document doc = parse_text(
+        "COOPER: Welcome back.\n\n(COMMERCIAL BREAK)\n\n(BEGIN VIDEO CLIP)\n\nBIDEN: We will act.\n\n(END VIDEO CLIP)\n\n"
+        "WALSH: (OFF-MIKE)\n\nWALSH: We met in Rzeszow (ph) last year, and their [sic] plan worked.\n\n"
+        "(From the audience.)\n\n(No translation provided.)\n\n"
+        "ZELENSKYY: Thank you. (points to President Zelenskyy) We thank him.\n\n"
+        "MS. JEAN-PIERRE: On the <s>Uranian</s> \\[Ukrainian\\] border.\n\n"
+        "RELATED COVERAGE\n\nMANDATORY CREDIT\n\nCredit Jim Wilson/The New York Times\n\nPhoto: Reuters\n\n"
+        "COOPER: Good night.\n\nEND\n");
+    std::string spoken;
+    for (const auto& p : doc.paragraphs)
+        if (!p.stage_direction) spoken += p.text + "\n";
+    for (const char* clutter : {"COMMERCIAL", "VIDEO CLIP", "OFF-MIKE", "(ph)", "sic", "audience", "translation",
+                                "points to", "Uranian", "\\", "RELATED", "MANDATORY", "Wilson", "Reuters", "END"}) {
+        INFO(clutter);
+        CHECK(spoken.find(clutter) == std::string::npos);
+    }
+    const Paragraph* w = find_para(doc, "We met in");
+    REQUIRE(w != nullptr);
+    CHECK(w->label == "WALSH");
+    CHECK(w->text == "We met in Rzeszow last year, and their plan worked.");
+    CHECK(dropped_with(doc, "(ph)", "transcriber's note"));
+    CHECK(dropped_with(doc, "[sic]", "transcriber's note"));
+    const Paragraph* u = find_para(doc, "On the");
+    REQUIRE(u != nullptr);
+    CHECK(u->text == "On the Ukrainian border.");
+    CHECK(dropped_with(doc, "Uranian", "struck-through"));
+    // Rule lines of tildes stay rule lines; a backslash before a letter stays.
+    const Document r = parse_text("ANNA: One.\n\n~~~~\n\nANNA: Saved in C:\\Users\\anna, ~~not~~ really.\n");
+    CHECK(dropped_with(r, "~~~~", "clutter: rule line"));
+    REQUIRE(r.paragraphs.size() == 2);
+    CHECK(para_at(r, 1).text == "Saved in C:\\Users\\anna, really.");
+    for (const char* stage : {"COMMERCIAL BREAK", "BEGIN VIDEO CLIP", "END VIDEO CLIP", "OFF-MIKE", "From the audience.",
+                              "No translation provided.", "points to President Zelenskyy"}) {
+        INFO(stage);
+        const Paragraph* s = find_para(doc, stage);
+        REQUIRE(s != nullptr);
+        CHECK(s->stage_direction);
+    }
+    CHECK(dropped_with(doc, "RELATED COVERAGE", "clutter"));
+    CHECK(dropped_with(doc, "MANDATORY CREDIT", "clutter"));
+    CHECK(dropped_with(doc, "Credit Jim Wilson/The New York Times", "clutter"));
+    CHECK(dropped_with(doc, "END", "tail"));
+    CHECK(doc.paragraphs.back().text == "Good night.");
+    // A line that starts with "Credit" is still text when it reads as a sentence.
+    const Document t = parse_text("ANNA: Credit card debt is rising.\n\nCredit card debt is rising fast.\n");
+    REQUIRE(t.paragraphs.size() == 2);
+    CHECK(para_at(t, 1).text == "Credit card debt is rising fast.");
+}
+
+TEST_CASE("stage notes: inside a sentence they are cut out, between sentences they split", "[unit][parse]") {
+    const Document doc = parse_text(
+        "Q: Jake, (inaudible) what your response would be?\n\n"
+        "MS. PSAKI: I'll \xE2\x80\x94 (laughter) \xE2\x80\x94 I'll adjust to it.\n\n"
+        "MR. SULLIVAN: Thanks. (Laughter.) That is the plan.\n\n"
+        "MR. SULLIVAN: (Laughter.) Right.\n\n"
+        "Q: Thank you (inaudible).\n");
+    REQUIRE(doc.paragraphs.size() == 9);
+    CHECK(para_at(doc, 0).label == "Q");
+    CHECK(para_at(doc, 0).text == "Jake, what your response would be?");
+    CHECK(dropped_with(doc, "(inaudible)", "stage direction (inside a sentence)"));
+    CHECK(para_at(doc, 1).text == "I'll \xE2\x80\x94 I'll adjust to it.");
+    CHECK(dropped_with(doc, "(laughter)", "stage direction (inside a sentence)"));
+    // Between sentences, at the start and at the end: a stage paragraph as before.
+    CHECK(para_at(doc, 2).text == "Thanks.");
+    CHECK(para_at(doc, 3).stage_direction);
+    CHECK(para_at(doc, 4).text == "That is the plan.");
+    CHECK(para_at(doc, 5).stage_direction);
+    CHECK(para_at(doc, 5).label == "MR. SULLIVAN");
+    CHECK(para_at(doc, 6).text == "Right.");
+    CHECK(para_at(doc, 7).text == "Thank you.");
+    CHECK(para_at(doc, 8).stage_direction);
+}
+
+TEST_CASE("corpus: every reference transcript keeps its labels; sample unchanged", "[unit][parse]") {
+    // The press gaggle: the room line is the place, a mid-sentence "(inaudible)" is cut out.
+    const Document g = parse_fixture("corpus/whitehouse-press-gaggle-2022-03-25.txt");
+    const Paragraph* q = find_para(g, "Jake, what your response would be?");
+    REQUIRE(q != nullptr);
+    CHECK(q->label == "Q");
+    const Document s = sample();
+    for (const auto& p : s.paragraphs) CHECK(p.label_role.empty());
+}
+
+TEST_CASE("families: a news-network debate with its header, roles and qualifiers", "[unit][parse]") {
+    const Document doc = parse_text(
+        "CNN DEMOCRATIC PRESIDENTIAL DEBATE\n\nAired January 14, 2020 - 21:00 ET\n\n"
+        "THIS IS A RUSH TRANSCRIPT. THIS COPY MAY NOT BE IN ITS FINAL FORM AND MAY BE UPDATED.\n\n"
+        "WOLF BLITZER, CNN ANCHOR: Good evening from Des Moines.\n\n"
+        "SEN. BERNIE SANDERS (I-VT), PRESIDENTIAL CANDIDATE: Well, I think... BLITZER: Thank you.\n\n"
+        "SANDERS: Let me finish.\n");
+    CHECK(doc.meta.title == "CNN DEMOCRATIC PRESIDENTIAL DEBATE");
+    CHECK(doc.meta.date == "2020-01-14");
+    CHECK(doc.meta.time == "21:00");
+    CHECK(has_reason(doc, "Aired January 14, 2020 - 21:00 ET", "header"));
+    CHECK(has_reason(doc, "THIS IS A RUSH TRANSCRIPT. THIS COPY MAY NOT BE IN ITS FINAL FORM AND MAY BE UPDATED.",
+                     "header"));
+    REQUIRE(doc.paragraphs.size() == 4);
+    CHECK(para_at(doc, 0).label == "WOLF BLITZER");
+    CHECK(para_at(doc, 0).label_role == "CNN ANCHOR");
+    CHECK(para_at(doc, 1).label == "SEN. BERNIE SANDERS");
+    CHECK(para_at(doc, 1).qualifier == "I-VT");
+    CHECK(para_at(doc, 1).label_role == "PRESIDENTIAL CANDIDATE");
+    CHECK(para_at(doc, 1).text == "Well, I think...");
+    CHECK(para_at(doc, 2).label == "BLITZER");
+    CHECK(para_at(doc, 2).text == "Thank you.");
+    const Segmentation seg = segment::segment(doc, rules());
+    std::vector<std::size_t> speaker_of(doc.paragraphs.size(), seg.speakers.size());
+    for (const auto& t : seg.turns)
+        for (std::size_t p : t.paragraphs) speaker_of[p] = t.speaker;
+    CHECK(speaker_of[0] == speaker_of[2]);  // BLITZER is WOLF BLITZER
+    CHECK(speaker_of[1] == speaker_of[3]);  // SANDERS is SEN. BERNIE SANDERS
+}
+
+TEST_CASE("families: a White House briefing's press-office header and END", "[unit][parse]") {
+    const Document doc = parse_text(
+        "THE WHITE HOUSE\n\nOffice of the Press Secretary\n\nFor Immediate Release\n\n"
+        "Press Briefing by Press Secretary Jen Psaki\n\nJames S. Brady Press Briefing Room\n\n1:07 P.M. EDT\n\n"
+        "MS. PSAKI: Hi, everyone. We met Mr. Kuleba (ph) today.\n\n"
+        "Q Thanks, Jen. On Ukraine (inaudible) the President said no.\n\n"
+        "MS. PSAKI: Go ahead.\n\nEND\n\n1:58 P.M. EDT\n");
+    CHECK(doc.meta.title == "Press Briefing by Press Secretary Jen Psaki");
+    CHECK(doc.meta.place == "James S. Brady Press Briefing Room");
+    CHECK(doc.meta.time == "13:07");
+    CHECK(dropped_with(doc, "Office of the Press Secretary", "clutter"));
+    CHECK(dropped_with(doc, "For Immediate Release", "clutter"));
+    REQUIRE(doc.paragraphs.size() == 3);
+    CHECK(para_at(doc, 0).label == "MS. PSAKI");
+    CHECK(para_at(doc, 0).text == "Hi, everyone. We met Mr. Kuleba today.");
+    CHECK(para_at(doc, 1).label == "Q");
+    CHECK(para_at(doc, 1).text == "Thanks, Jen. On Ukraine the President said no.");
+    CHECK(para_at(doc, 2).text == "Go ahead.");
+    CHECK(dropped_with(doc, "END", "tail"));
 }
