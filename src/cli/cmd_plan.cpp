@@ -68,7 +68,8 @@ nlohmann::json plan_json(const render::Plan& plan, bool show_dropped) {
                             {"voice", sp.voice},
                             {"sex", sex},
                             {"sex_evidence", sp.sex_evidence},
-                            {"voice_sex", voice_sex}});
+                            {"voice_sex", voice_sex},
+                            {"affiliation", sp.affiliation}});
     }
     auto& turns = j["turns"] = nlohmann::json::array();
     for (std::size_t t = 0; t < s.turns.size(); ++t) {
