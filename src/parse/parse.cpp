@@ -984,6 +984,7 @@ private:
 
         // Merge a labelled marker with the text after it; tidy spaces.
         std::vector<Piece> out;
+        std::size_t last_text = static_cast<std::size_t>(-1);  // index in out of the last text piece
         for (std::size_t p = 0; p < pieces.size(); ++p) {
             Piece cur = std::move(pieces[p]);
             if (cur.glue && !cur.stage && !cur.label && !out.empty() && !out.back().stage) {
@@ -997,7 +998,14 @@ private:
                         rest = std::string(text::trim(std::string_view(rest).substr(dash.size())));
                 }
                 const bool tight = !rest.empty() && std::string_view(".,;:!?)").find(rest[0]) != std::string_view::npos;
-                out.back().text = text::collapse_spaces(out.back().text + (tight ? "" : " ") + rest);
+                // Appended in place: a line with thousands of notes stays linear.
+                std::string& host = out.back().text;
+                while (!host.empty() && host.back() == ' ') host.pop_back();
+                const std::string tidy = text::collapse_spaces(rest);
+                if (!tidy.empty()) {
+                    if (!tight && !host.empty()) host += ' ';
+                    host += tidy;
+                }
                 continue;
             }
             if (cur.label && !cur.stage) {
@@ -1009,9 +1017,8 @@ private:
             cur.text = text::collapse_spaces(cur.text);
             if (!cur.stage && !text::has_word(cur.text)) {
                 // Punctuation left behind by a split: "Appreciate (inaudible)."
-                Piece* host = nullptr;
-                for (auto it = out.rbegin(); it != out.rend() && !host; ++it)
-                    if (!it->stage) host = &*it;
+                // The last text piece, remembered: a run of stage notes stays linear.
+                Piece* host = last_text < out.size() ? &out[last_text] : nullptr;
                 if (host && !cur.text.empty() && !cur.label) host->text += cur.text;
                 else if (!cur.text.empty()) doc_.dropped.push_back(Dropped{pos, cur.text, "punctuation"});
                 if (cur.label) doc_.dropped.push_back(Dropped{pos, cur.label->label, "label (no text followed it)"});
@@ -1019,6 +1026,7 @@ private:
             }
             if (cur.stage && cur.text.empty()) continue;
             out.push_back(std::move(cur));
+            if (!out.back().stage) last_text = out.size() - 1;
         }
         bool first = true;
         for (auto& piece : out) {

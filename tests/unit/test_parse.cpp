@@ -826,3 +826,21 @@ TEST_CASE("families: a White House briefing's press-office header and END", "[un
     CHECK(para_at(doc, 2).text == "Go ahead.");
     CHECK(dropped_with(doc, "END", "tail"));
 }
+
+TEST_CASE("robustness: lines full of notes, strike-throughs and mid-line labels stay linear", "[unit][parse]") {
+    using clock = std::chrono::steady_clock;
+    const auto t0 = clock::now();
+    std::string notes = "Anna:";
+    while (notes.size() < (1u << 20)) notes += " word (inaudible) more (ph)";
+    const Document a = parse_text(notes + "\n");
+    REQUIRE(a.paragraphs.size() == 1);  // every note sits inside the one sentence
+    std::string stages = "Ben:";
+    while (stages.size() < (1u << 20)) stages += " (laughter) ...";
+    stages += " done.";
+    CHECK_FALSE(parse_text(stages + "\n").paragraphs.empty());
+    std::string marks = "Cy:";
+    while (marks.size() < (1u << 20)) marks += " a <s>b ~~c \\[d -- QUICK: e... REYES: f";
+    CHECK_FALSE(parse_text(marks + "\n").paragraphs.empty());
+    const auto secs = std::chrono::duration<double>(clock::now() - t0).count();
+    CHECK(secs < 20.0);  // under a second in a Release build; quadratic would take minutes
+}
