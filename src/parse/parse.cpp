@@ -313,6 +313,35 @@ private:
         drop(info_[i].line, all, "front matter");
     }
 
+    static std::optional<char32_t> hex_code_point(std::string_view h) {
+        char32_t v = 0;
+        for (char c : h) {
+            const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (d < 0) return std::nullopt;
+            v = v * 16 + static_cast<char32_t>(d);
+        }
+        if (v == 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return std::nullopt;
+        return v;
+    }
+
+    static void append_utf8(std::string& out, char32_t cp) {
+        if (cp < 0x80) {
+            out += static_cast<char>(cp);
+        } else if (cp < 0x800) {
+            out += static_cast<char>(0xC0 | (cp >> 6));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            out += static_cast<char>(0xE0 | (cp >> 12));
+            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        } else {
+            out += static_cast<char>(0xF0 | (cp >> 18));
+            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        }
+    }
+
     // A YAML scalar as it reads: quotes removed, escapes and folds resolved.
     static std::string yaml_scalar(const std::string& raw) {
         std::string_view s = text::trim(raw);
@@ -327,6 +356,11 @@ private:
                         while (k + 1 < s.size() && s[k + 1] == ' ') ++k;
                     } else if (e == ' ' || e == '_' || e == 'n' || e == 't') {
                         out += ' ';
+                    } else if (const int digits = e == 'x' ? 2 : e == 'u' ? 4 : e == 'U' ? 8 : 0;
+                               digits && k + digits < s.size() && hex_code_point(s.substr(k + 1, digits))) {
+                        // "L\xF3pez" → "López"
+                        append_utf8(out, *hex_code_point(s.substr(k + 1, digits)));
+                        k += digits;
                     } else {
                         out += e;
                     }

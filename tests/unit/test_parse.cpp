@@ -844,3 +844,11 @@ TEST_CASE("robustness: lines full of notes, strike-throughs and mid-line labels 
     const auto secs = std::chrono::duration<double>(clock::now() - t0).count();
     CHECK(secs < 20.0);  // under a second in a Release build; quadratic would take minutes
 }
+
+TEST_CASE("header: YAML escapes in a front-matter title become the letters they stand for", "[unit][parse]") {
+    const Document doc = parse_text("---\ntitle: \"Remarks by President L\\xF3pez Obrador and \\u00C9mile\\\n  \\ in Joint\\_Session\"\n---\n\n"
+                                    "PRESIDENT BIDEN: Thank you.\n");
+    CHECK(doc.meta.title == "Remarks by President L\xC3\xB3pez Obrador and \xC3\x89mile in Joint Session");
+    const Document t = parse_fixture("corpus/whitehouse-press-gaggle-2022-03-25.txt");
+    CHECK(t.meta.title.find('\\') == std::string::npos);
+}
