@@ -211,7 +211,13 @@ private:
             return Label{"Q", "", "", k};
         }
         const std::size_t limit = std::min<std::size_t>(t.size(), rules_.max_label_chars + 40);
-        const std::size_t colon = t.substr(0, limit).find(':');
+        // The first colon outside parentheses: "Speaker 1 (00:45): text".
+        std::size_t colon = std::string_view::npos;
+        for (std::size_t k = 0, depth = 0; k < limit; ++k) {
+            if (t[k] == '(') ++depth;
+            else if (t[k] == ')' && depth) --depth;
+            else if (t[k] == ':' && depth == 0) { colon = k; break; }
+        }
         if (colon == std::string_view::npos || colon == 0) return std::nullopt;
         // Corpus turns: "<TRUMP:> Well," (the bracket holds only the label) and
         // "<HOLT: Good evening ... >" (the bracket holds the whole turn).
@@ -863,6 +869,22 @@ private:
             }
         }
         if (lab) {
+            // Rev-style time-stamps: "Speaker 1 (00:45):", "Joe Biden: (00:01) Thank you."
+            if (is_stamp(lab->qualifier)) {
+                drop(first, lab->qualifier, "timestamp");
+                lab->qualifier.clear();
+            }
+            if (!t.empty() && (t[0] == '(' || t[0] == '[')) {
+                const std::size_t close = t.find_first_of(")]", 1);
+                if (close != std::string::npos && close < 24) {
+                    std::size_t end = close + 1;
+                    if (end < t.size() && (t[end] == ')' || t[end] == ']')) ++end;  // "([01:02:03])"
+                    if (is_stamp(t.substr(0, end))) {
+                        drop(first, t.substr(0, end), "timestamp");
+                        t = text::collapse_spaces(std::string_view(t).substr(end));
+                    }
+                }
+            }
             // "(As interpreted.)" right after the label qualifies it.
             if (!t.empty() && t[0] == '(') {
                 const std::size_t close = t.find(')');
@@ -888,6 +910,14 @@ private:
             pending.reset();
         }
         split_and_emit(t, lab ? *lab : Label{}, pos);
+    }
+
+    // "00:45", "(00:01)", "([01:02:03])": a time-stamp and nothing else.
+    static bool is_stamp(std::string s) {
+        if (s.empty() || s.size() > 24) return false;
+        while (s.size() > 2 && (s[0] == '(' || s[0] == '[') && (s.back() == ')' || s.back() == ']'))
+            s = s.substr(1, s.size() - 2);
+        return s.find(':') != std::string::npos && is_timestamp_line(s);
     }
 
     static bool starts_with_word(const std::string& s, const std::vector<std::string>& list) {

@@ -852,3 +852,24 @@ TEST_CASE("header: YAML escapes in a front-matter title become the letters they 
     const Document t = parse_fixture("corpus/whitehouse-press-gaggle-2022-03-25.txt");
     CHECK(t.meta.title.find('\\') == std::string::npos);
 }
+
+TEST_CASE("machine transcripts: Rev-style time-stamps by the label and the Otter sign-off", "[unit][parse]") {
+    const Document doc = parse_text(
+        "Joe Biden: (00:01)\nThank you. Thank you very much.\n\n"
+        "Speaker 1 (00:45):\nMr. President, a question.\n\n"
+        "Kamala Harris: ([01:02:03])\nGood evening.\n\n"
+        "PRESIDENT ZELENSKYY: (As interpreted.) We hold.\n\n"
+        "Transcribed by https://otter.ai\n");
+    REQUIRE(doc.paragraphs.size() == 4);
+    CHECK(para_at(doc, 0).label == "Joe Biden");
+    CHECK(para_at(doc, 0).text == "Thank you. Thank you very much.");
+    CHECK(para_at(doc, 1).label == "Speaker 1");
+    CHECK(para_at(doc, 1).qualifier.empty());
+    CHECK(para_at(doc, 1).text == "Mr. President, a question.");
+    CHECK(para_at(doc, 2).text == "Good evening.");
+    CHECK(para_at(doc, 3).qualifier == "As interpreted");
+    CHECK(dropped_with(doc, "(00:01)", "timestamp"));
+    CHECK(dropped_with(doc, "00:45", "timestamp"));
+    CHECK(dropped_with(doc, "([01:02:03])", "timestamp"));
+    CHECK(dropped_with(doc, "Transcribed by https://otter.ai", "clutter"));
+}
