@@ -1,7 +1,8 @@
 // Transcript text → Document. The stages, in order:
-//   hygiene (text.cpp) → front matter → tail → clutter and time-stamp lines →
-//   header (date, time, place, title) → photo captions → blocks → paragraphs
-//   (labels, qualifiers, mid-line labels, stage directions).
+//   hygiene (text.cpp) → front matter → markup (strike-through, escapes) →
+//   header fields ("Title:", "FULL TRANSCRIPT") → tail → clutter and time-stamp
+//   lines → header (date, time, place, title) → photo captions → blocks →
+//   paragraphs (labels, qualifiers, mid-line labels, stage directions, notes).
 // Every line that is not spoken ends up in Document::dropped with a reason, so
 // `plan --show-dropped` accounts for every word of the input.
 //
