@@ -1,7 +1,8 @@
 // Transcript text → Document. The stages, in order:
-//   hygiene (text.cpp) → front matter → tail → clutter and time-stamp lines →
-//   header (date, time, place, title) → photo captions → blocks → paragraphs
-//   (labels, qualifiers, mid-line labels, stage directions).
+//   hygiene (text.cpp) → front matter → markup (strike-through, escapes) →
+//   header fields ("Title:", "FULL TRANSCRIPT") → tail → clutter and time-stamp
+//   lines → header (date, time, place, title) → photo captions → blocks →
+//   paragraphs (labels, qualifiers, mid-line labels, stage directions, notes).
 // Every line that is not spoken ends up in Document::dropped with a reason, so
 // `plan --show-dropped` accounts for every word of the input.
 //
@@ -211,7 +212,13 @@ private:
             return Label{"Q", "", "", k};
         }
         const std::size_t limit = std::min<std::size_t>(t.size(), rules_.max_label_chars + 40);
-        const std::size_t colon = t.substr(0, limit).find(':');
+        // The first colon outside parentheses: "Speaker 1 (00:45): text".
+        std::size_t colon = std::string_view::npos;
+        for (std::size_t k = 0, depth = 0; k < limit; ++k) {
+            if (t[k] == '(') ++depth;
+            else if (t[k] == ')' && depth) --depth;
+            else if (t[k] == ':' && depth == 0) { colon = k; break; }
+        }
         if (colon == std::string_view::npos || colon == 0) return std::nullopt;
         // Corpus turns: "<TRUMP:> Well," (the bracket holds only the label) and
         // "<HOLT: Good evening ... >" (the bracket holds the whole turn).
@@ -313,6 +320,35 @@ private:
         drop(info_[i].line, all, "front matter");
     }
 
+    static std::optional<char32_t> hex_code_point(std::string_view h) {
+        char32_t v = 0;
+        for (char c : h) {
+            const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (d < 0) return std::nullopt;
+            v = v * 16 + static_cast<char32_t>(d);
+        }
+        if (v == 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return std::nullopt;
+        return v;
+    }
+
+    static void append_utf8(std::string& out, char32_t cp) {
+        if (cp < 0x80) {
+            out += static_cast<char>(cp);
+        } else if (cp < 0x800) {
+            out += static_cast<char>(0xC0 | (cp >> 6));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            out += static_cast<char>(0xE0 | (cp >> 12));
+            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        } else {
+            out += static_cast<char>(0xF0 | (cp >> 18));
+            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        }
+    }
+
     // A YAML scalar as it reads: quotes removed, escapes and folds resolved.
     static std::string yaml_scalar(const std::string& raw) {
         std::string_view s = text::trim(raw);
@@ -327,6 +363,11 @@ private:
                         while (k + 1 < s.size() && s[k + 1] == ' ') ++k;
                     } else if (e == ' ' || e == '_' || e == 'n' || e == 't') {
                         out += ' ';
+                    } else if (const int digits = e == 'x' ? 2 : e == 'u' ? 4 : e == 'U' ? 8 : 0;
+                               digits && k + digits < s.size() && hex_code_point(s.substr(k + 1, digits))) {
+                        // "L\xF3pez" → "López"
+                        append_utf8(out, *hex_code_point(s.substr(k + 1, digits)));
+                        k += digits;
                     } else {
                         out += e;
                     }
@@ -829,6 +870,22 @@ private:
             }
         }
         if (lab) {
+            // Rev-style time-stamps: "Speaker 1 (00:45):", "Joe Biden: (00:01) Thank you."
+            if (is_stamp(lab->qualifier)) {
+                drop(first, lab->qualifier, "timestamp");
+                lab->qualifier.clear();
+            }
+            if (!t.empty() && (t[0] == '(' || t[0] == '[')) {
+                const std::size_t close = t.find_first_of(")]", 1);
+                if (close != std::string::npos && close < 24) {
+                    std::size_t end = close + 1;
+                    if (end < t.size() && (t[end] == ')' || t[end] == ']')) ++end;  // "([01:02:03])"
+                    if (is_stamp(t.substr(0, end))) {
+                        drop(first, t.substr(0, end), "timestamp");
+                        t = text::collapse_spaces(std::string_view(t).substr(end));
+                    }
+                }
+            }
             // "(As interpreted.)" right after the label qualifies it.
             if (!t.empty() && t[0] == '(') {
                 const std::size_t close = t.find(')');
@@ -854,6 +911,14 @@ private:
             pending.reset();
         }
         split_and_emit(t, lab ? *lab : Label{}, pos);
+    }
+
+    // "00:45", "(00:01)", "([01:02:03])": a time-stamp and nothing else.
+    static bool is_stamp(std::string s) {
+        if (s.empty() || s.size() > 24) return false;
+        while (s.size() > 2 && (s[0] == '(' || s[0] == '[') && (s.back() == ')' || s.back() == ']'))
+            s = s.substr(1, s.size() - 2);
+        return s.find(':') != std::string::npos && is_timestamp_line(s);
     }
 
     static bool starts_with_word(const std::string& s, const std::vector<std::string>& list) {
@@ -984,6 +1049,7 @@ private:
 
         // Merge a labelled marker with the text after it; tidy spaces.
         std::vector<Piece> out;
+        std::size_t last_text = static_cast<std::size_t>(-1);  // index in out of the last text piece
         for (std::size_t p = 0; p < pieces.size(); ++p) {
             Piece cur = std::move(pieces[p]);
             if (cur.glue && !cur.stage && !cur.label && !out.empty() && !out.back().stage) {
@@ -997,7 +1063,14 @@ private:
                         rest = std::string(text::trim(std::string_view(rest).substr(dash.size())));
                 }
                 const bool tight = !rest.empty() && std::string_view(".,;:!?)").find(rest[0]) != std::string_view::npos;
-                out.back().text = text::collapse_spaces(out.back().text + (tight ? "" : " ") + rest);
+                // Appended in place: a line with thousands of notes stays linear.
+                std::string& host = out.back().text;
+                while (!host.empty() && host.back() == ' ') host.pop_back();
+                const std::string tidy = text::collapse_spaces(rest);
+                if (!tidy.empty()) {
+                    if (!tight && !host.empty()) host += ' ';
+                    host += tidy;
+                }
                 continue;
             }
             if (cur.label && !cur.stage) {
@@ -1009,9 +1082,8 @@ private:
             cur.text = text::collapse_spaces(cur.text);
             if (!cur.stage && !text::has_word(cur.text)) {
                 // Punctuation left behind by a split: "Appreciate (inaudible)."
-                Piece* host = nullptr;
-                for (auto it = out.rbegin(); it != out.rend() && !host; ++it)
-                    if (!it->stage) host = &*it;
+                // The last text piece, remembered: a run of stage notes stays linear.
+                Piece* host = last_text < out.size() ? &out[last_text] : nullptr;
                 if (host && !cur.text.empty() && !cur.label) host->text += cur.text;
                 else if (!cur.text.empty()) doc_.dropped.push_back(Dropped{pos, cur.text, "punctuation"});
                 if (cur.label) doc_.dropped.push_back(Dropped{pos, cur.label->label, "label (no text followed it)"});
@@ -1019,6 +1091,7 @@ private:
             }
             if (cur.stage && cur.text.empty()) continue;
             out.push_back(std::move(cur));
+            if (!out.back().stage) last_text = out.size() - 1;
         }
         bool first = true;
         for (auto& piece : out) {

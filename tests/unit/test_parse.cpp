@@ -826,3 +826,50 @@ TEST_CASE("families: a White House briefing's press-office header and END", "[un
     CHECK(para_at(doc, 2).text == "Go ahead.");
     CHECK(dropped_with(doc, "END", "tail"));
 }
+
+TEST_CASE("robustness: lines full of notes, strike-throughs and mid-line labels stay linear", "[unit][parse]") {
+    using clock = std::chrono::steady_clock;
+    const auto t0 = clock::now();
+    std::string notes = "Anna:";
+    while (notes.size() < (1u << 20)) notes += " word (inaudible) more (ph)";
+    const Document a = parse_text(notes + "\n");
+    REQUIRE(a.paragraphs.size() == 1);  // every note sits inside the one sentence
+    std::string stages = "Ben:";
+    while (stages.size() < (1u << 20)) stages += " (laughter) ...";
+    stages += " done.";
+    CHECK_FALSE(parse_text(stages + "\n").paragraphs.empty());
+    std::string marks = "Cy:";
+    while (marks.size() < (1u << 20)) marks += " a <s>b ~~c \\[d -- QUICK: e... REYES: f";
+    CHECK_FALSE(parse_text(marks + "\n").paragraphs.empty());
+    const auto secs = std::chrono::duration<double>(clock::now() - t0).count();
+    CHECK(secs < 20.0);  // under a second in a Release build; quadratic would take minutes
+}
+
+TEST_CASE("header: YAML escapes in a front-matter title become the letters they stand for", "[unit][parse]") {
+    const Document doc = parse_text("---\ntitle: \"Remarks by President L\\xF3pez Obrador and \\u00C9mile\\\n  \\ in Joint\\_Session\"\n---\n\n"
+                                    "PRESIDENT BIDEN: Thank you.\n");
+    CHECK(doc.meta.title == "Remarks by President L\xC3\xB3pez Obrador and \xC3\x89mile in Joint Session");
+    const Document t = parse_fixture("corpus/whitehouse-press-gaggle-2022-03-25.txt");
+    CHECK(t.meta.title.find('\\') == std::string::npos);
+}
+
+TEST_CASE("machine transcripts: Rev-style time-stamps by the label and the Otter sign-off", "[unit][parse]") {
+    const Document doc = parse_text(
+        "Joe Biden: (00:01)\nThank you. Thank you very much.\n\n"
+        "Speaker 1 (00:45):\nMr. President, a question.\n\n"
+        "Kamala Harris: ([01:02:03])\nGood evening.\n\n"
+        "PRESIDENT ZELENSKYY: (As interpreted.) We hold.\n\n"
+        "Transcribed by https://otter.ai\n");
+    REQUIRE(doc.paragraphs.size() == 4);
+    CHECK(para_at(doc, 0).label == "Joe Biden");
+    CHECK(para_at(doc, 0).text == "Thank you. Thank you very much.");
+    CHECK(para_at(doc, 1).label == "Speaker 1");
+    CHECK(para_at(doc, 1).qualifier.empty());
+    CHECK(para_at(doc, 1).text == "Mr. President, a question.");
+    CHECK(para_at(doc, 2).text == "Good evening.");
+    CHECK(para_at(doc, 3).qualifier == "As interpreted");
+    CHECK(dropped_with(doc, "(00:01)", "timestamp"));
+    CHECK(dropped_with(doc, "00:45", "timestamp"));
+    CHECK(dropped_with(doc, "([01:02:03])", "timestamp"));
+    CHECK(dropped_with(doc, "Transcribed by https://otter.ai", "clutter"));
+}
