@@ -1,5 +1,5 @@
 // Where a cold render's CPU goes, stage by stage, and what the encoder
-// settings cost: run by `scripts/bench --stages` (the README's figures).
+// settings cost: run by `scripts/bench --stages` (the figures in docs/performance.md).
 //
 //   bench_stages TRANSCRIPT [ROUNDS]
 //
