@@ -141,7 +141,11 @@ std::string question_words(const std::string& turn, const std::string& asker) {
             if (turn[e] != '.') return true;
             std::size_t w = e;
             while (w > from && std::isalpha(static_cast<unsigned char>(turn[w - 1]))) --w;
-            return !(e - w <= 3 && e > w && std::isupper(static_cast<unsigned char>(turn[w])));
+            // "Mr", "Dr", "St": a capital then lower case; "TV." and "UN." end sentences.
+            const bool abbreviation = e > w && e - w <= 3 && std::isupper(static_cast<unsigned char>(turn[w])) &&
+                                      std::all_of(turn.begin() + w + 1, turn.begin() + e,
+                                                  [](char c) { return std::islower(static_cast<unsigned char>(c)); });
+            return !abbreviation;
         };
         std::size_t end = turn.find_first_of(".!?", from);
         while (end != std::string::npos && !ends_here(end)) end = turn.find_first_of(".!?", end + 1);
@@ -539,6 +543,9 @@ std::vector<ChapterStart> plan_chapters(const Document& doc, const Segmentation&
                 std::size_t q = t;
                 for (std::size_t k = t; k < seg.turns.size() && (k == t || !opens[k]); ++k)
                     if (seg.turns[k].kind == TurnKind::Question) { q = k; break; }
+                // "Jake?" calls for the floor: the title reads the asker's next turn.
+                for (std::size_t k = q + 1; k < seg.turns.size() && !opens[k] && text::count_words(turn_text(q)) <= 3; ++k)
+                    if (seg.turns[k].speaker == seg.turns[q].speaker) { q = k; break; }
                 const Speaker& who = speakers[seg.turns[q].speaker];
                 std::string asker;
                 if (!anonymous(who)) asker = who.name;
