@@ -670,7 +670,6 @@ private:
         bool open = false;                  // an exchange has started
         bool handover = false;              // a handover opened the exchange; its question is still to come
         bool answered = false;              // the exchange has had an answer of substance
-        std::size_t answer_words = 0;       // words answered since the exchange started
         bool floor_given = false;           // the span before gave someone the floor
         std::size_t asker_span = kNone;     // where the asker last spoke
         constexpr std::size_t kShortTurnWords = 15;  // "Thank you. I'll take that question."
@@ -682,7 +681,6 @@ private:
             handover = false;
             open = true;
             answered = false;
-            answer_words = 0;
             asker = who;
             anonymous_asker = anonymous;
         };
@@ -793,7 +791,6 @@ private:
                         handover = true;
                         open = true;
                         answered = false;
-                        answer_words = 0;
                         asker = kNone;
                     } else if (prev && prev->speaker == sp) {
                         extend(*prev, s);
@@ -833,10 +830,7 @@ private:
                                          is_principal_speaker(prev->speaker);
                     push_turn(sp, open ? TurnKind::Answer : TurnKind::Remarks, s).opens_section = section;
                 }
-                if (open && !handover) {
-                    answer_words += s.words;
-                    if (s.words >= kAnswerWords) answered = true;
-                }
+                if (open && !handover && s.words >= kAnswerWords) answered = true;
                 floor_given = gives_floor(s) || (k + 1 < spans_.size() && spans_[k + 1].kind == LabelKind::Named &&
                                                  !principal_[spans_[k + 1].named] && names(s, people_[spans_[k + 1].named]));
                 break;
