@@ -111,8 +111,11 @@ struct Evidence {
 // Reads one text, crediting `evidence` (indexed like the names in `keys`).
 class Reader {
 public:
-    Reader(const std::unordered_map<std::string, int>& keys, std::vector<Evidence>& evidence)
-        : keys_(keys), evidence_(evidence) {}
+    // keys: surnames and given names → speaker; titles: "senator" → the one
+    // speaker the text calls Senator, so "the Senator" is a mention of them.
+    Reader(const std::unordered_map<std::string, int>& keys, const std::unordered_map<std::string, int>& titles,
+           std::vector<Evidence>& evidence)
+        : keys_(keys), titles_(titles), evidence_(evidence) {}
 
     void read(const SexText& st) {
         t_ = st.text;
@@ -120,6 +123,8 @@ public:
         sentence_ = 0;
         title_ = {};
         mention_ = {};
+        prev_.clear();
+        sentence_start_ = index_ + 1;
         std::string last_lw;
         std::size_t last_end = std::string_view::npos;
         for (std::size_t i = 0; i < t_.size();) {
@@ -143,6 +148,7 @@ public:
                 const bool abbreviated = c == '.' && last_end == i && abbreviation(last_lw);
                 if (at_end && !abbreviated) {
                     ++sentence_;
+                    sentence_start_ = index_ + 1;
                     title_ = {};
                 }
             }
@@ -163,11 +169,26 @@ private:
         std::string_view written;
     };
 
+    // A name the speaker addresses: alone before a comma or the sentence's
+    // end, at the sentence's start or after a comma ("Thank you, Karin.").
+    bool vocative(std::size_t begin, std::size_t end) const {
+        std::size_t a = end;
+        if (a + 1 < t_.size() && t_[a] == '\'' && t_[a + 1] == 's') return false;
+        if (a >= t_.size() || std::string_view(",?!").find(t_[a]) == std::string_view::npos) {
+            if (!(a < t_.size() && t_[a] == '.')) return false;
+        }
+        std::size_t b = begin;
+        while (b > 0 && t_[b - 1] == ' ') --b;
+        return b == 0 || t_[b - 1] == ',' || sentence_start_ == index_;
+    }
+
     std::string where() const { return st_->line > 0 ? fmt::format("line {}: ", st_->line) : std::string(); }
 
     void word(std::size_t begin, std::size_t end, const std::string& lw) {
         ++index_;
         const std::string_view w = t_.substr(begin, end - begin);
+        const bool after_the = prev_ == "the";
+        prev_ = lw;
         if (const Sex p = pronoun_sex(lw); p != Sex::Unstated) {
             if (mention_.who >= 0 && !mention_.spent && sentence_ - mention_.sentence <= 1)
                 evidence_[mention_.who].add(p, fmt::format("{}{} \xE2\x80\xA6 {}", where(), mention_.written, w));
@@ -176,6 +197,15 @@ private:
             return;
         }
         if (const Sex s = title_sex(lw); s != Sex::Unstated || person_title(lw)) {
+            // "the Senator": the one speaker called so; a name after it decides instead.
+            if (after_the && capitalised(w)) {
+                std::string t = lw;
+                if (!t.empty() && t.back() == '.') t.pop_back();
+                if (auto it = titles_.find(t); it != titles_.end() && it->second >= 0) {
+                    const bool self = st_->speaker == static_cast<std::size_t>(it->second);
+                    mention_ = {self ? kSomeoneElse : it->second, sentence_, false, w};
+                }
+            }
             // "Mr President" keeps the sex of "Mr".
             if (title_.at >= 0 && index_ - title_.at == 1 && s == Sex::Unstated) {
                 title_.at = index_;
@@ -201,9 +231,10 @@ private:
             const bool self = st_->speaker == static_cast<std::size_t>(who);
             if (after_title && title_.sex != Sex::Unstated && !self)
                 evidence_[who].add(title_.sex, where() + std::string(t_.substr(title_.begin, begin + base.size() - title_.begin)));
-            // A speaker's own words about themselves say nothing: their name
-            // still stands between another person's and a pronoun.
-            mention_ = {self ? kSomeoneElse : who, sentence_, false, base};
+            // A speaker's own words about themselves say nothing, nor does a
+            // name they are called by ("Karin, he has released..."): the
+            // name still stands between another person's and a pronoun.
+            mention_ = {self || vocative(begin, end) ? kSomeoneElse : who, sentence_, false, base};
             title_ = {};
         } else if (who == kAmbiguous || after_title) {
             mention_ = {kSomeoneElse, sentence_, false, base};  // "President Yoon": somebody else
@@ -211,7 +242,10 @@ private:
     }
 
     const std::unordered_map<std::string, int>& keys_;
+    const std::unordered_map<std::string, int>& titles_;
     std::vector<Evidence>& evidence_;
+    std::string prev_;
+    long sentence_start_ = 0;  // the index of the sentence's first word
     std::string_view t_;
     const SexText* st_ = nullptr;
     long sentence_ = 0, index_ = 0;
@@ -219,12 +253,96 @@ private:
     Mention mention_;
 };
 
+// Calls fn(word, joined) for each word of t ("Putin's", "Jean-Pierre"):
+// joined is false when anything but one space separates it from the word before.
+template <typename Fn>
+void for_each_word(std::string_view t, Fn&& fn) {
+    std::size_t prev_end = std::string_view::npos;
+    for (std::size_t i = 0; i < t.size();) {
+        if (!text::is_word_at(t, i)) {
+            i += text::char_len(t, i);
+            continue;
+        }
+        std::size_t j = i;
+        while (j < t.size()) {
+            if (text::is_word_at(t, j)) j += text::char_len(t, j);
+            else if ((t[j] == '-' || t[j] == '\'') && text::is_word_at(t, j + 1)) ++j;
+            else break;
+        }
+        fn(t.substr(i, j - i), prev_end != std::string_view::npos && i == prev_end + 1 && t[prev_end] == ' ');
+        prev_end = j;
+        i = j;
+    }
+}
+
+// Who is given the floor is often described, not named: "Go ahead, young
+// lady", "Please give him a microphone", "That young woman over there". Such
+// words in the last two sentences before another speaker's turn, with a word
+// that gives the floor, are evidence about the one who speaks next; "sir" or
+// "madam" in a reply's first sentence is about the one who spoke before.
+void read_handovers(const std::vector<SexText>& texts, std::vector<Evidence>& evidence) {
+    static const std::set<std::string> cue = {"please", "go", "ahead", "microphone", "mic", "floor", "question",
+                                              "next", "yes", "stand", "raise", "give", "pass"};
+    static const std::set<std::string> det = {"young", "that", "this", "the", "a"};
+    for (std::size_t i = 0; i + 1 < texts.size(); ++i) {
+        const SexText& a = texts[i];
+        const SexText& b = texts[i + 1];
+        if (b.speaker >= evidence.size() || a.speaker == b.speaker || a.speaker >= evidence.size()) continue;
+        // The reply's first sentence addresses the one who just spoke: "Thank you, sir."
+        {
+            std::string_view head = b.text.substr(0, b.text.find_first_of(".?!"));
+            std::vector<std::string> w;
+            for_each_word(head, [&](std::string_view word, bool) { w.push_back(text::lower(std::string(word))); });
+            for (const std::string& x : w) {
+                const Sex sex = x == "sir" ? Sex::Male : (x == "madam" || x == "ma'am") ? Sex::Female : Sex::Unstated;
+                if (sex == Sex::Unstated) continue;
+                evidence[a.speaker].add(sex, fmt::format("{}{}", b.line > 0 ? fmt::format("line {}: ", b.line) : "", x));
+                break;
+            }
+        }
+        // The last two sentences.
+        std::string_view t = a.text;
+        while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.remove_suffix(1);
+        std::size_t from = 0;
+        int ends = 0;
+        for (std::size_t k = t.size(); k-- > 0;)
+            if ((t[k] == '.' || t[k] == '?' || t[k] == '!') && k + 1 < t.size() && t[k + 1] == ' ' && ++ends == 2) {
+                from = k + 1;
+                break;
+            }
+        const std::string_view window = t.substr(from);
+        std::vector<std::string> w;
+        for_each_word(window, [&](std::string_view word, bool) { w.push_back(text::lower(std::string(word))); });
+        if (std::none_of(w.begin(), w.end(), [](const std::string& x) { return cue.count(x) > 0; })) continue;
+        for (std::size_t k = 1; k < w.size(); ++k) {
+            Sex sex = Sex::Unstated;
+            const std::string& x = w[k];
+            if (det.count(w[k - 1]) && (x == "lady" || x == "woman" || x == "girl")) sex = Sex::Female;
+            else if (det.count(w[k - 1]) && (x == "man" || x == "gentleman" || x == "guy")) sex = Sex::Male;
+            else if ((w[k - 1] == "give" || w[k - 1] == "pass" || w[k - 1] == "let") && pronoun_sex(x) != Sex::Unstated)
+                sex = pronoun_sex(x);
+            if (sex == Sex::Unstated) continue;
+            const std::string item = w[k - 1] + " " + x;
+            evidence[b.speaker].add(sex, a.line > 0 ? fmt::format("line {}: {}", a.line, item) : item);
+            break;
+        }
+    }
+}
+
 }  // namespace
 
 Sex stated_sex(std::string_view name) {
     const std::size_t end = name.find(' ');
     if (end == std::string_view::npos) return Sex::Unstated;  // a title needs a name after it
-    return title_sex(name.substr(0, end));
+    if (const Sex s = title_sex(name.substr(0, end)); s != Sex::Unstated) return s;
+    // "UNIDENTIFIED MALE", "Female Voice", "Audience Member (Woman)".
+    Sex said = Sex::Unstated;
+    for_each_word(name, [&](std::string_view w, bool) {
+        const std::string lw = text::lower(std::string(w));
+        if (lw == "male" || lw == "man") said = Sex::Male;
+        else if (lw == "female" || lw == "woman") said = Sex::Female;
+    });
+    return said;
 }
 
 std::vector<Sex> addressed_sexes(const std::vector<std::string_view>& names,
@@ -281,15 +399,69 @@ Sex addressed_sex(std::string_view name, const std::vector<std::string_view>& te
 
 std::vector<SexReading> read_sexes(const std::vector<std::string_view>& names, const std::vector<SexText>& texts) {
     std::unordered_map<std::string, int> keys;
+    auto claim = [](std::unordered_map<std::string, int>& map, const std::string& key, int who) {
+        auto [it, fresh] = map.emplace(key, who);
+        if (!fresh && it->second != who) it->second = kAmbiguous;  // two Bidens: neither
+    };
+    for (std::size_t i = 0; i < names.size(); ++i)
+        if (const std::string key = surname_key(names[i]); !key.empty()) claim(keys, key, static_cast<int>(i));
+
+    // Who the text's given names and titles refer to: "Karin Halvorsen" makes
+    // "Karin" a mention of Halvorsen, "Senator Claire Ashford" makes "the
+    // Senator" one of Ashford, when no other person has that name or title. A
+    // word the text also writes in lower case ("So Putin said") is no name.
+    std::unordered_map<std::string, int> given, titles;
+    std::set<std::string> lower_words;
     for (std::size_t i = 0; i < names.size(); ++i) {
-        const std::string key = surname_key(names[i]);
-        if (key.empty()) continue;
-        auto [it, fresh] = keys.emplace(key, static_cast<int>(i));
-        if (!fresh && it->second != static_cast<int>(i)) it->second = kAmbiguous;  // two Bidens: neither
+        const std::string_view n = names[i];
+        const std::size_t sp = n.find(' ');
+        if (sp == std::string_view::npos || surname_key(n).empty()) continue;
+        const std::string first = text::lower(std::string(n.substr(0, sp)));
+        if (first.size() >= 2 && capitalised(n) && title_sex(first) == Sex::Unstated && !person_title(first))
+            claim(given, first, static_cast<int>(i));
     }
+    for (const SexText& st : texts) {
+        std::string w2, w1;  // the two words before, lowered ("" after a non-space gap)
+        std::string pending;  // a title before a capitalised word that is no surname
+        bool cap1 = false;
+        for_each_word(st.text, [&](std::string_view w, bool joined) {
+            std::string lw = text::lower(std::string(w));
+            if (!capitalised(w)) lower_words.insert(lw);
+            std::string key = lw;
+            if (key.size() > 2 && key.compare(key.size() - 2, 2, "'s") == 0) key.resize(key.size() - 2);
+            if (!joined) {
+                if (!pending.empty()) claim(titles, pending, kAmbiguous);
+                w1.clear(), w2.clear(), pending.clear();
+            }
+            const auto it = keys.find(key);
+            if (capitalised(w) && it != keys.end() && it->second >= 0) {
+                if (!w1.empty() && cap1 && !person_title(w1) && title_sex(w1) == Sex::Unstated && !keys.count(w1))
+                    claim(given, w1, it->second);
+                std::string t = person_title(w1) ? w1 : person_title(w2) ? w2 : std::string();
+                if (!t.empty() && t.back() == '.') t.pop_back();
+                if (!t.empty()) claim(titles, t, it->second);
+            } else if (!pending.empty()) {
+                claim(titles, pending, kAmbiguous);  // "President Joe Biden", who does not speak
+            }
+            pending.clear();
+            if (joined && capitalised(w) && person_title(w1) && !person_title(lw) && title_sex(lw) == Sex::Unstated &&
+                !(it != keys.end() && it->second >= 0)) {
+                pending = w1;  // decided by the next word: a speaker's surname, or not
+                if (pending.back() == '.') pending.pop_back();
+            }
+            w2 = std::move(w1);
+            w1 = std::move(lw);
+            cap1 = capitalised(w);
+        });
+        if (!pending.empty()) claim(titles, pending, kAmbiguous);
+    }
+    for (const auto& [name, who] : given)
+        if (!lower_words.count(name) && !keys.count(name)) keys.emplace(name, who);
+
     std::vector<Evidence> evidence(names.size());
-    Reader reader(keys, evidence);
+    Reader reader(keys, titles, evidence);
     for (const SexText& st : texts) reader.read(st);
+    read_handovers(texts, evidence);
 
     std::vector<SexReading> out(names.size());
     for (std::size_t i = 0; i < names.size(); ++i) {

@@ -129,6 +129,7 @@ public:
         for (const auto& p : rules.place_lines) place_.emplace_back(p, std::regex::ECMAScript);
         for (const auto& w : rules.label_connectors) connectors_.insert(text::lower_ascii(w));
         for (const auto& w : rules.non_labels) non_labels_.insert(text::lower_ascii(w));
+        for (const auto& w : rules.non_label_openers) non_label_openers_.insert(text::lower_ascii(w));
         for (const auto& w : rules.question_labels) role_labels_.insert(text::lower_ascii(w));
         for (const auto& w : rules.remark_labels) role_labels_.insert(text::lower_ascii(w));
         for (const auto& w : rules.moderator_labels) role_labels_.insert(text::lower_ascii(w));
@@ -183,6 +184,7 @@ private:
         const auto ws = text::words(s);
         if (ws.empty() || ws.size() > static_cast<std::size_t>(rules_.max_label_words)) return false;
         if (non_labels_.count(text::lower_ascii(s))) return false;
+        if (ws.size() > 1 && non_label_openers_.count(text::lower_ascii(ws[0]))) return false;
         for (std::size_t k = 0; k < ws.size(); ++k) {
             const auto w = ws[k];
             const auto b0 = static_cast<unsigned char>(w[0]);
@@ -1136,7 +1138,7 @@ private:
     const Rules& rules_;
     std::string filename_;
     std::vector<std::regex> clutter_, place_;
-    std::unordered_set<std::string> connectors_, non_labels_, role_labels_, known_labels_;
+    std::unordered_set<std::string> connectors_, non_labels_, non_label_openers_, role_labels_, known_labels_;
     std::vector<LineInfo> info_;
     Document doc_;
     bool title_tried_ = false;

@@ -39,6 +39,7 @@ struct Rules {
     std::vector<std::string> follow_up_openers;  // "following up": a question that continues the last one
     std::vector<std::string> clarifications;     // "say it again": a short answer asking to repeat
     std::vector<std::string> non_labels;         // "Note", "Update": look like labels, are text
+    std::vector<std::string> non_label_openers;  // "And", "For": a label never starts with these
     std::vector<std::string> floor_phrases;      // "go ahead", "next question": giving someone the floor
     std::vector<std::string> greetings;          // "thanks", "good afternoon": a new asker's first words
     std::vector<std::string> continuations;      // "and", "one more": a question that goes on from the last

@@ -95,6 +95,7 @@ Rules load_rules(const std::string& path) {
     read_strings(path, root, "labels", "connectors", r.label_connectors);
     read_strings(path, root, "labels", "honorifics", r.honorifics);
     read_strings(path, root, "labels", "not_labels", r.non_labels);
+    read_strings(path, root, "labels", "not_label_openers", r.non_label_openers);
     read_int(path, root, "labels", "max_words", 1, 100, r.max_label_words);
     read_int(path, root, "labels", "max_chars", 1, 1000, r.max_label_chars);
     read_strings(path, root, "tail", "markers", r.tail_markers);

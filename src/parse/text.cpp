@@ -1,5 +1,8 @@
 #include "parse/text.hpp"
 
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+
 #include <algorithm>
 #include <iterator>
 #include <string>
@@ -254,24 +257,29 @@ bool is_upper_letter(char c) { return c >= 'A' && c <= 'Z'; }
 bool is_lower_letter(char c) { return c >= 'a' && c <= 'z'; }
 
 std::string pretty_name(std::string_view label) {
-    bool has_lower = false;
-    for (char c : label)
-        if (is_lower_letter(c)) { has_lower = true; break; }
-    if (has_lower) return std::string(label);
-    std::string out(label);
+    // Case is Unicode's (ICU): "PRESIDENT LÓPEZ OBRADOR" → "President López Obrador".
+    const icu::UnicodeString in = icu::UnicodeString::fromUTF8(icu::StringPiece(label.data(), label.size()));
+    for (int32_t k = 0; k < in.length();) {
+        const UChar32 c = in.char32At(k);
+        if (u_islower(c)) return std::string(label);
+        k += U16_LENGTH(c);
+    }
+    icu::UnicodeString out;
     bool start = true;
-    for (auto& c : out) {
-        const auto b = static_cast<unsigned char>(c);
-        if (is_upper_letter(c)) {
-            if (!start) c = static_cast<char>(c - 'A' + 'a');
-            start = false;
-        } else if (is_lower_letter(c) || (b >= '0' && b <= '9') || b >= 0x80) {
+    for (int32_t k = 0; k < in.length();) {
+        const UChar32 c = in.char32At(k);
+        k += U16_LENGTH(c);
+        if (u_isalpha(c)) {
+            out.append(start ? c : u_tolower(c));
             start = false;
         } else {
-            start = true;  // after a space, hyphen, apostrophe or period
+            out.append(c);
+            start = !u_isdigit(c);  // after a space, hyphen, apostrophe or period
         }
     }
-    return out;
+    std::string utf8;
+    out.toUTF8String(utf8);
+    return utf8;
 }
 
 }  // namespace turncast::parse::text

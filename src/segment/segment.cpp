@@ -200,6 +200,7 @@ private:
                 if (p.text.find('?') != std::string::npos) spans_.back().asks = true;
             }
         }
+        generic_labels();
         for (auto& s : spans_) {
             for (std::size_t i = s.last + 1; i-- > s.first;)
                 if (!ps[i].stage_direction) { s.ends_with_question = ends_with_question(ps[i].text); break; }
@@ -209,6 +210,27 @@ private:
                 who.turns += 1;
                 who.asking_turns += s.asks;
             }
+        }
+    }
+
+    // Machine transcripts label voices, not people ("Speaker 2", "Unknown
+    // Speaker"), and one label may hold several people in turn. A
+    // self-introduction in such a turn ("Hi, I'm Maria Lopez, ...") says who
+    // speaks from there on under that label: a person already labelled by
+    // name, or a new one.
+    void generic_labels() {
+        static const std::regex generic("(?:speaker|unknown speaker|unidentified speaker|voice)(?: ?\\d+)?",
+                                        std::regex::icase);
+        std::unordered_map<std::size_t, std::size_t> now;  // generic person → who speaks under it
+        for (auto& s : spans_) {
+            if (s.kind != LabelKind::Named || !std::regex_match(people_[s.named].first_label, generic)) continue;
+            const std::size_t label = s.named;
+            if (const auto intro = self_introduction(s)) {
+                Paragraph named = doc_.paragraphs[s.first];
+                named.label = intro->name;
+                now[label] = person_for(named);
+            }
+            if (auto it = now.find(label); it != now.end()) s.named = it->second;
         }
     }
 

@@ -66,8 +66,9 @@ TEST_CASE("sex: no evidence from a speaker's own words, first names or lower cas
     CHECK(cast::read_sexes({"Vladimir Putin"}, {{"Mr Putin thinks he is right.", 1, 0}})[0].sex == Sex::Unstated);
     // ...but the same words from someone else count (title and pronoun).
     CHECK(cast::read_sexes({"Vladimir Putin", "Anna X"}, {{"Mr Putin thinks he is right.", 1, 1}})[0].male == 2);
-    // First names never say anything.
-    CHECK(one("Hillary Clinton", {{"Hillary said she would.", 1}}).sex == Sex::Unstated);
+    // A first name never says anything by itself...
+    CHECK(one("Hillary Clinton", {{"Hillary came.", 1}}).sex == Sex::Unstated);
+    CHECK(one("Sasha Smith", {{"Sasha Smith came.", 1}}).sex == Sex::Unstated);
     // A debate label in capitals is found where the text capitalises the name.
     CHECK(one("CLINTON", {{"Clinton said she would.", 1}}).sex == Sex::Female);
     CHECK(one("CLINTON", {{"the clinton plan, she said.", 1}}).sex == Sex::Unstated);
@@ -132,4 +133,46 @@ TEST_CASE("sex: casting reads pronouns, shows its evidence, and casts a voice of
     // Brown heard first would take o1 by order; Smith gets the female o2.
     CHECK(s.speakers[brown].voice == "o1");
     CHECK(s.speakers[smith].voice == "o2");
+}
+
+TEST_CASE("sex: a given name or a title the text ties to one speaker refers to them", "[unit][cast][sex]") {
+    // "Karin Halvorsen" in the text (or the label) makes "Karin" a mention.
+    CHECK(one("Halvorsen", {{"I'm Karin Halvorsen.", 1, 0}, {"Thank Karin and her team.", 2, 1}}).sex ==
+          Sex::Female);
+    CHECK(one("Hillary Clinton", {{"Hillary said she would.", 1}}).sex == Sex::Female);
+    // ...not a word the text also writes in lower case, nor one two speakers share.
+    CHECK(one("Putin", {{"So Putin came.", 1}, {"So he left, and so on.", 2}}).sex == Sex::Unstated);
+    auto two = cast::read_sexes({"Vladimir Putin", "Vladimir Kondratyev"}, {{"Vladimir said he would.", 1, kNarration}});
+    CHECK(two[0].sex == Sex::Unstated);
+    CHECK(two[1].sex == Sex::Unstated);
+    // "the Senator": the one speaker the text calls Senator.
+    auto deb = cast::read_sexes({"Ashford", "Dunmore"}, {{"Senator Claire Ashford and Governor Richard Dunmore.", 1, kNarration},
+                                                       {"The Governor said the Senator had changed her mind.", 2, kNarration}});
+    CHECK(deb[0].sex == Sex::Female);
+    CHECK(deb[1].sex == Sex::Unstated);  // "the Senator" stands between him and "her"
+    // A title two people hold, or one held by someone who does not speak, refers to nobody.
+    CHECK(one("Biden", {{"President Biden and President Macron.", 1}, {"The President said she would.", 2}}).sex ==
+          Sex::Unstated);
+    // A name the speaker addresses is no antecedent: "Karin, he has released..."
+    CHECK(cast::read_sexes({"Halvorsen", "Dunmore"}, {{"Karin Halvorsen.", 1, kNarration}, {"Karin, he has released it.", 2, 1}})[0]
+              .sex == Sex::Unstated);
+}
+
+TEST_CASE("sex: the words that give the floor, and 'sir' in a reply, describe the next and the last speaker", "[unit][cast][sex]") {
+    // Speaker 0 hands over; speaker 1 asks; speaker 0 replies.
+    auto r = cast::read_sexes({"Host", "Questioner 1"}, {{"Next question. Go ahead, young lady.", 3, 0},
+                                                        {"Thank you. My question is about roads.", 4, 1}});
+    CHECK(r[1].sex == Sex::Female);
+    CHECK(r[1].evidence == std::vector<std::string>{"line 3: young lady"});
+    CHECK(cast::read_sexes({"Host", "Q"}, {{"Please give him a microphone.", 1, 0}, {"Hello.", 2, 1}})[1].sex ==
+          Sex::Male);
+    // Without a word that gives the floor, a man at the end of an answer is anyone.
+    CHECK(cast::read_sexes({"Host", "Q"}, {{"He is a good man.", 1, 0}, {"Hello.", 2, 1}})[1].sex == Sex::Unstated);
+    // "Thank you, sir" in the reply: the one who just asked.
+    CHECK(cast::read_sexes({"Mayor", "Speaker 3"}, {{"We flooded twice.", 1, 1}, {"Thank you, sir, and I'm sorry.", 2, 0}})[1]
+              .sex == Sex::Male);
+    // A label that says it.
+    CHECK(cast::stated_sex("UNIDENTIFIED MALE") == Sex::Male);
+    CHECK(cast::stated_sex("Female Voice") == Sex::Female);
+    CHECK(cast::stated_sex("Speaker 2") == Sex::Unstated);
 }

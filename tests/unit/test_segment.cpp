@@ -309,3 +309,33 @@ TEST_CASE("segment: 10,000 speakers sharing a surname stay fast and distinct", "
     CHECK(p.seg.turns.size() == 10000);
     check_invariants(p);
 }
+
+TEST_CASE("segment: a machine transcript's 'Speaker N' is the person who introduced themselves under it",
+          "[unit][segment]") {
+    const Parsed p = run(parse_text("Speaker 1  0:04\nGood evening. I'm Rob Fielding, and I'll be moderating tonight.\n\n"
+                                    "GRACE CHEN  0:51\nThank you, Rob. Let's hear from you.\n\n"
+                                    "Rob Fielding  3:02\nQuestions. Yes, right here.\n\n"
+                                    "Speaker 2  3:15\nHi, I'm Maria Lopez, I teach at Central High. What about housing?\n\n"
+                                    "Grace Chen  3:48\nWe have a parcel on Orchard Road.\n\n"
+                                    "Speaker 2  4:40\nIs that a loan or a grant?\n\n"
+                                    "Grace Chen  4:44\nA loan.\n\n"
+                                    "Speaker 1  8:05\nNext question.\n\n"
+                                    "Speaker 2  8:20\nHello, my name is Dev Raman. What about the potholes?\n\n"
+                                    "Grace Chen  9:00\nWe filled four hundred.\n"));
+    check_invariants(p);
+    // Speaker 1 introduced themselves as the labelled Rob Fielding; Speaker 2 holds two people in turn.
+    CHECK(by_name(p.seg, "Speaker 1") == nullptr);
+    CHECK(by_name(p.seg, "Speaker 2") == nullptr);
+    CHECK(by_name(p.seg, "Grace Chen") != nullptr);  // a label in capitals reads as a name, accents too
+    std::vector<std::string> names;
+    for (const auto& t : p.seg.turns) names.push_back(who(p, t).name);
+    CHECK(names == std::vector<std::string>{"Rob Fielding", "Grace Chen", "Rob Fielding", "Maria Lopez", "Grace Chen",
+                                            "Maria Lopez", "Grace Chen", "Rob Fielding", "Dev Raman", "Grace Chen"});
+}
+
+TEST_CASE("segment: names in capitals keep their accents; a conjunction never starts a label", "[unit][segment]") {
+    const Parsed p = run(parse_text("PRESIDENT LÓPEZ OBRADOR: Gracias.\n\n"
+                                    "Q Thank you. And for President López Obrador: How will Mexico prepare?\n"));
+    CHECK(by_name(p.seg, "President López Obrador") != nullptr);
+    for (const auto& s : p.seg.speakers) CHECK(s.name.rfind("And ", 0) != 0);
+}
