@@ -41,8 +41,10 @@ struct Rules {
     std::vector<std::string> non_labels;         // "Note", "Update": look like labels, are text
     std::vector<std::string> non_label_openers;  // "And", "For": a label never starts with these
     std::vector<std::string> floor_phrases;      // "go ahead", "next question": giving someone the floor
+    std::vector<std::string> floor_words;        // "Yeah.": an answer's last paragraph that points at the next asker
     std::vector<std::string> greetings;          // "thanks", "good afternoon": a new asker's first words
     std::vector<std::string> continuations;      // "and", "one more": a question that goes on from the last
+    std::vector<std::string> resumptions;        // "and, sorry, one more": the asker takes back an unnamed floor
     std::vector<std::string> header_fields;      // "Title", "Date", "Text Length": "Key: value" lines before the first label
     std::vector<std::string> header_notices;     // "FULL TRANSCRIPT", "BEGIN TRANSCRIPT": a whole line before the first label
     std::vector<std::string> inline_notes;       // "ph", "sic": "(ph)" / "[sic]" removed from the words, no pause

@@ -108,7 +108,9 @@ Rules load_rules(const std::string& path) {
     read_strings(path, root, "segment", "follow_up_openers", r.follow_up_openers);
     read_strings(path, root, "segment", "clarifications", r.clarifications);
     read_strings(path, root, "segment", "floor_phrases", r.floor_phrases);
+    read_strings(path, root, "segment", "floor_words", r.floor_words);
     read_strings(path, root, "segment", "greetings", r.greetings);
+    read_strings(path, root, "segment", "resumptions", r.resumptions);
     read_strings(path, root, "segment", "continuations", r.continuations);
     read_int(path, root, "segment", "follow_up_max_words", 1, 10000, r.follow_up_max_words);
     read_int(path, root, "segment", "short_answer_words", 0, 10000, r.short_answer_words);

@@ -291,9 +291,26 @@ private:
         while (i-- > s.first && ps[i].stage_direction) {}
         if (i == static_cast<std::size_t>(-1) || i < s.first) return false;
         const std::string& t = ps[i].text;
+        // A long answer's last paragraph that is only "Yeah." points at the next asker.
+        if (i > s.first)
+            for (const auto& w : rules_.floor_words)
+                if (text::iequals(text::trim(t), w)) return true;
         const std::string tail = text::lower_ascii(std::string_view(t).substr(t.size() > 160 ? t.size() - 160 : 0));
         for (const auto& f : rules_.floor_phrases)
             if (contains_phrase(tail, f)) return true;
+        return false;
+    }
+
+    // Does the span's text break off ("On infrastructure, does —")?
+    bool cut_off(const Span& s) const {
+        const auto& ps = doc_.paragraphs;
+        for (std::size_t i = s.last + 1; i-- > s.first;) {
+            if (ps[i].stage_direction) continue;
+            std::string_view t = text::trim(ps[i].text);
+            for (std::string_view dash : {"\u2014", "\u2013", "-", "--"})
+                if (t.size() >= dash.size() && t.substr(t.size() - dash.size()) == dash) return true;
+            return false;
+        }
         return false;
     }
 
@@ -431,6 +448,13 @@ private:
                 named_next[s.named].insert(n.named);
             if (n.kind != LabelKind::None && gives_floor(s)) ++floor_turns[s.named];
         }
+        // A briefing where the briefer hands out the floor ("Go ahead, Phil.")
+        // at least once per eight questions: a reporter not handed it is the
+        // one still asking.
+        std::size_t q_turns = 0, handed = 0;
+        for (const auto& s : spans_) q_turns += s.kind == LabelKind::Question;
+        for (std::size_t n : floor_turns) handed += n;
+        floor_managed_ = q_turns > 0 && handed * 8 >= q_turns;
         double max_wpt = 0;
         std::size_t most_words = 0;
         for (std::size_t idx = 0; idx < people_.size(); ++idx) {
@@ -697,6 +721,7 @@ private:
         constexpr std::size_t kShortTurnWords = 15;  // "Thank you. I'll take that question."
         constexpr std::size_t kSectionWords = 80;   // opening remarks, not a word of thanks
         constexpr std::size_t kAnswerWords = 4;     // an answer, not a "Yeah." handing over
+        const std::size_t kNewQuestionWords = 25;   // an ungreeted briefing "Q" this long is a new asker's
 
         auto start_exchange = [&](Turn& t, std::size_t who, bool anonymous) {
             t.opens_exchange = !handover;
@@ -744,7 +769,17 @@ private:
                     } else if (!answered || short_remark) {
                         follow = true;
                     } else if (floor_before) {
-                        follow = false;
+                        // "But — go ahead." then "And, sorry, one more.": the floor
+                        // went back to the one who was asking.
+                        // So did a short "Go ahead." right after the asker's own
+                        // cut-off question ("On infrastructure, does —").
+                        follow = briefing_q && (opens_with(s.first, rules_.resumptions) ||
+                                                (asker_span != kNone && asker_span + 2 == k &&
+                                                 cut_off(spans_[asker_span]) && last_span_ &&
+                                                 last_span_->words <= kShortTurnWords));
+                    } else if (prev && is_principal_speaker(prev->speaker) && last_span_ &&
+                               last_span_->words <= kAnswerWords && !last_span_->asks) {
+                        follow = true;  // "Yeah." / "Sure.": the briefer lets the asker go on
                     } else if (prev && prev->kind == TurnKind::Answer &&
                                s.words <= static_cast<std::size_t>(rules_.follow_up_max_words) &&
                                (last_span_->ends_with_question || opens_follow_up(s.first) ||
@@ -757,7 +792,8 @@ private:
                         // or starts a long new question.
                         follow = !addresses_principal(s.first) &&
                                  (opens_with(s.first, rules_.continuations) ||
-                                  (!opens_with(s.first, rules_.greetings) && s.words < 25));
+                                  (!opens_with(s.first, rules_.greetings) &&
+                                   (floor_managed_ || s.words < kNewQuestionWords)));
                     }
                 }
                 if (follow) {
@@ -886,6 +922,7 @@ private:
     std::vector<bool> principal_, moderator_;           // per person
     bool debate_ = false;                               // only moderators ask
     std::unordered_map<std::size_t, std::size_t> speaker_person_;  // speaker → person
+    bool floor_managed_ = false;  // the briefer gives the floor by name, often
     std::unordered_map<std::string, std::size_t> introduced_;      // name key → speaker (self-introduced askers)
     std::unordered_set<std::string> principal_tokens_;            // name words of principals and moderators
     std::unordered_set<std::size_t> label_role_moderator_;        // people whose label's role says moderator

@@ -339,3 +339,33 @@ TEST_CASE("segment: names in capitals keep their accents; a conjunction never st
     CHECK(by_name(p.seg, "President López Obrador") != nullptr);
     for (const auto& s : p.seg.speakers) CHECK(s.name.rfind("And ", 0) != 0);
 }
+
+TEST_CASE("segment: a briefing's Q goes on after 'Yeah.', after an unnamed floor taken back, "
+          "and stops at an answer's closing 'Yeah.'", "[unit][segment]") {
+    const std::string answer = "We are working with our partners on that, and we will have more to say about it "
+                               "in the coming days once the review is complete and the President has been briefed.";
+    const Parsed p = run(parse_text(
+        "MS. PSAKI: Good afternoon. " + answer + "\n\n"
+        "Go ahead, Phil.\n\n"                                                           // 3
+        "Q Thanks, Jen. Is there a deadline on infrastructure for the talks?\n\n"       // 5  new: Phil
+        "MS. PSAKI: " + answer + "\n\n"                                                 // 7
+        "Q And just to drill down on the markup on Wednesday.\n\n"                      // 9  Phil
+        "MS. PSAKI: Yeah.\n\n"                                                          // 11
+        "Q It does not have the votes, most Republicans are cool to it right now, so can you explain how "
+        "that is a viable pathway forward given where the talks are today and where they were?\n\n"  // 13 Phil
+        "MS. PSAKI: " + answer + "\n\n"                                                 // 15
+        "But go ahead. Go ahead.\n\n"                                                   // 17
+        "Q And, sorry, one more. Is the President going to call him?\n\n"               // 19 Phil
+        "MS. PSAKI: " + answer + "\n\n"                                                 // 21
+        "Yeah.\n\n"                                                                     // 23 (points)
+        "Q Two quick questions. First, on the vaccine goal for July, is it still in reach?\n\n"  // 25 new
+        "MS. PSAKI: " + answer + "\n"));
+    check_invariants(p);
+    std::vector<int> opens;
+    for (const auto& t : p.seg.turns)
+        if (t.opens_exchange) opens.push_back(t.pos.line);
+    CHECK(opens == std::vector<int>{5, 25});
+    CHECK(turn_at_line(p.seg, 13)->speaker == turn_at_line(p.seg, 5)->speaker);
+    CHECK(turn_at_line(p.seg, 19)->speaker == turn_at_line(p.seg, 5)->speaker);
+    CHECK(turn_at_line(p.seg, 25)->speaker != turn_at_line(p.seg, 5)->speaker);
+}
