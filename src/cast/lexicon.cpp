@@ -130,6 +130,12 @@ std::string Lexicon::apply(std::string_view text, std::vector<TextAnchor>* ancho
             if (!equal_at(text, i, *e)) continue;
             std::size_t end = i + e->word.size();
             if (end < text.size() && text::is_word_at(text, end)) continue;
+            // espeak reads "[[" as phoneme input only after white space: glued
+            // to a bracket or a quote ("(CSTO)") the whole block is silently
+            // dropped, so it gets a space of its own.
+            if (is_phonemes(e->replacement) && !out.empty() &&
+                !std::isspace(static_cast<unsigned char>(out.back())))
+                out += ' ';
             if (anchors) anchors->push_back({std::uint32_t(out.size()), std::uint32_t(i), true});
             if (std::size_t poss = is_phonemes(e->replacement) ? possessive_at(text, end) : 0) {
                 out += possessive_phonemes(e->replacement);

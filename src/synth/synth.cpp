@@ -268,23 +268,21 @@ std::string synthesize_in_child(const Request& request, const std::string& spec)
 
 // Like `espeak-ng -q -x`: the phoneme trace written while synthesising, so that
 // [[...]] phoneme input shows as espeak will speak it (espeak_TextToPhonemes
-// spells it out letter by letter in 1.51).
-std::string phonemes_in_child(const Request& request, const std::string& spec) {
+// spells it out letter by letter in 1.51). One line per clause, trimmed; no
+// trailing newline. The voice is already selected.
+std::string trace_phonemes(const std::string& spoken) {
     char* buf = nullptr;
     std::size_t len = 0;
     FILE* trace = open_memstream(&buf, &len);
     if (!trace) throw LibraryError("phonemes", std::string("open_memstream: ") + std::strerror(errno));
     std::unique_ptr<FILE, int (*)(FILE*)> owner(trace, &std::fclose);
-    espeak_SetSynthCallback([](short*, int, espeak_EVENT*) { return 0; });
-    start_voice(spec, request.voice);
     espeak_SetPhonemeTrace(espeakPHONEMES_SHOW, trace);
-    speak(request.text);
+    speak(spoken);
     espeak_SetPhonemeTrace(0, nullptr);
     owner.reset();  // fclose publishes buf/len
     std::string text(buf ? buf : "", len);
     std::free(buf);
 
-    // One line per clause, trimmed; no trailing newline.
     std::string out;
     std::size_t pos = 0;
     while (pos < text.size()) {
@@ -298,6 +296,19 @@ std::string phonemes_in_child(const Request& request, const std::string& spec) {
             out += line.substr(b, e - b + 1);
         }
         pos = nl + 1;
+    }
+    return out;
+}
+
+// The phonemes of each text, NUL-separated (no text holds a NUL: it would end
+// espeak's input).
+std::string phonemes_in_child(const std::vector<std::string>& texts, const Voice& voice, const std::string& spec) {
+    espeak_SetSynthCallback([](short*, int, espeak_EVENT*) { return 0; });
+    start_voice(spec, voice);
+    std::string out;
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        if (i) out += '\0';
+        out += trace_phonemes(texts[i]);
     }
     return out;
 }
@@ -1008,12 +1019,29 @@ Speech Engine::synthesize_one(const Request& request) {
 }
 
 std::string Engine::phonemes(const Request& request) {
-    const std::string spec = voice_spec(request.voice);
-    std::string out;
-    run_pool(1, 1, [&](std::size_t) { return phonemes_in_child(request, spec); },
-             [&](std::size_t i) { return "phonemes of " + describe_request(i, request); },
-             [&](std::size_t, Payload payload) { out = payload.str(); },
-             [&](std::size_t) { return time_limit(request.text.size()); });
+    return phonemes(std::vector<std::string>{request.text}, request.voice, request.where).front();
+}
+
+std::vector<std::string> Engine::phonemes(const std::vector<std::string>& texts, const Voice& voice,
+                                          const std::string& where) {
+    const std::string spec = voice_spec(voice);
+    std::size_t chars = 0;
+    for (const auto& t : texts) chars += t.size();
+    const Request named{texts.size() == 1 ? texts.front() : std::string(), voice, where};
+    std::string joined;
+    run_pool(1, 1, [&](std::size_t) { return phonemes_in_child(texts, voice, spec); },
+             [&](std::size_t i) { return "phonemes of " + describe_request(i, named); },
+             [&](std::size_t, Payload payload) { joined = payload.str(); },
+             [&](std::size_t) { return time_limit(chars); });
+    std::vector<std::string> out;
+    out.reserve(texts.size());
+    for (std::size_t at = 0;;) {
+        const std::size_t nul = joined.find('\0', at);
+        out.push_back(joined.substr(at, nul == std::string::npos ? std::string::npos : nul - at));
+        if (nul == std::string::npos) break;
+        at = nul + 1;
+    }
+    out.resize(texts.size());
     return out;
 }
 

@@ -66,6 +66,9 @@ public:
     // espeak's phoneme mnemonics for text in a voice (as `espeak-ng -x`), computed
     // in a child so the parent stays pristine.
     std::string phonemes(const Request& request);
+    // The same for many texts in one voice, in one child: one result per text.
+    std::vector<std::string> phonemes(const std::vector<std::string>& texts, const Voice& voice,
+                                      const std::string& where = {});
 
     // "1.51" etc: part of every cache key.
     std::string version() const;

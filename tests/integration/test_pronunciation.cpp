@@ -9,6 +9,9 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
+#include <algorithm>
+#include <cctype>
 
 #include "cast/cast.hpp"
 #include "probe.hpp"
@@ -49,6 +52,8 @@ const cast::Lexicon& shipped() {
 std::string said(const std::string& transcript_text) {
     return phonemes(cast::speakable(transcript_text, shipped()));
 }
+
+std::string said_all(const std::string& transcript_text) { return said(transcript_text); }
 
 struct Wav {
     int rate = 0, channels = 0;
@@ -107,6 +112,54 @@ TEST_CASE("normalisation changes what espeak says where it was wrong", "[espeak]
     CHECK_THAT(said("No. 5"), Catch::Contains("n'Vmb3"));
     // Where espeak is right, nothing changes.
     CHECK(said("5% of 1990s votes") == phonemes("5% of 1990s votes"));
+}
+
+// Every distinct word of every transcript we have, with the punctuation,
+// brackets and quotes around it, through the normaliser and the lexicon: each
+// must make espeak say something. Catches any rule that makes a word silent
+// ("(CSTO)" once was: the lexicon's [[...]] glued to the bracket).
+TEST_CASE("no word is lost: every word of every transcript yields phonemes", "[espeak][lexicon][normalise]") {
+    std::vector<fs::path> files;
+    const fs::path src = TURNCAST_SOURCE_DIR;
+    for (const fs::path dir : {src / "tests/fixtures/transcripts", src / "examples", src.parent_path() / "shared/corpus"})
+        if (fs::is_directory(dir))
+            for (const auto& e : fs::recursive_directory_iterator(dir))
+                if (e.is_regular_file() && e.path().extension() == ".txt") files.push_back(e.path());
+    REQUIRE(files.size() >= 10);
+    std::set<std::string> seen;
+    std::vector<std::string> words, spoken;
+    for (const auto& f : files) {
+        std::ifstream in(f, std::ios::binary);
+        std::string w;
+        while (in >> w) {
+            const bool has_word = std::any_of(w.begin(), w.end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;
+            });
+            if (!has_word || !seen.insert(w).second) continue;
+            words.push_back(w);
+            spoken.push_back(cast::speakable(w, shipped()));
+        }
+    }
+    INFO(words.size() << " distinct words from " << files.size() << " files");
+    REQUIRE(words.size() > 10000);
+    const auto said = engine().phonemes(spoken, en_gb());
+    REQUIRE(said.size() == words.size());
+    std::vector<std::string> silent;
+    for (std::size_t i = 0; i < words.size(); ++i)
+        // Phoneme mnemonics are letters, digits ("3:") and '@'; pauses are "_:".
+        if (std::none_of(said[i].begin(), said[i].end(),
+                         [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '@'; }) &&
+            std::any_of(words[i].begin(), words[i].end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); }))
+            silent.push_back(words[i] + " -> '" + spoken[i] + "'");
+    for (const auto& s : silent) UNSCOPED_INFO(s);
+    CHECK(silent.empty());
+    // The case that was silent, in its contexts.
+    CHECK_THAT(said_all("(CSTO)"), Catch::Contains(",Est"));
+    CHECK_THAT(said_all("\"CSTO\""), Catch::Contains(",Est"));
+    CHECK_THAT(said_all("\u201cEAEU\u201d"), Catch::Contains("j'u:"));
+    CHECK_THAT(said_all("(SCO),"), Catch::Contains("Es"));
+    CHECK_THAT(said_all("[CIS]"), Catch::Contains("aI'Es"));
+    CHECK_THAT(said_all("\u2014ROC"), Catch::Contains("A:r"));
 }
 
 TEST_CASE("transcript text never reaches espeak as phonemes or markup", "[espeak][lexicon]") {
