@@ -434,7 +434,7 @@ TEST_CASE("segment text: markup from the transcript is neutralised, then normali
     Script s = cast::cast(b.doc, b.seg, cfg, lex);
     REQUIRE(s.segments.size() == 1);
     REQUIRE(s.segments[0].text ==
-            "Mr (([[l@vr'0f]])) said voice name='f5' hi /voice about World War Two, 10 to 15 percent, number 5 "
+            "Mr (( [[l@vr'0f]])) said voice name='f5' hi /voice about World War Two, 10 to 15 percent, number 5 "
             "and Peter the First.");
     // Only the lexicon puts phoneme brackets in: the transcript's own became
     // parentheses (around the lexicon's entry for the name they held).
