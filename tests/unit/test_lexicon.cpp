@@ -84,7 +84,7 @@ TEST_CASE("lexicon rewrites whole words only", "[unit][lexicon]") {
     REQUIRE(l.apply("Sergey Lavrov said") == "Sergey [[l@vr'0f]] said");
     REQUIRE(l.apply("Lavrovsky and ALavrov") == "Lavrovsky and ALavrov");
     REQUIRE(l.apply("Russia\xE2\x80\x92NATO line") == "Russia\xE2\x80\x92 [[n'eItoU]] line");
-    REQUIRE(l.apply("(Lavrov)") == "([[l@vr'0f]])");
+    REQUIRE(l.apply("(Lavrov)") == "( [[l@vr'0f]])");  // espeak reads [[ only after a space
     REQUIRE(l.apply("Lavrov") == "[[l@vr'0f]]");
 }
 
