@@ -2,13 +2,16 @@
 // narrator lines and lexicon rewrites — everything synthesis needs.
 //
 //   auto cfg    = turncast::cast::load_cast(turncast::cast::default_cast_path());
-//   auto lex    = turncast::cast::load_lexicon(turncast::cast::default_lexicon_path());
+//   auto lex    = turncast::cast::default_lexicon();
 //   auto script = turncast::cast::cast(doc, seg, cfg, lex);
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,8 +57,39 @@ struct LexiconEntry {
     bool case_sensitive = true;
 };
 
+// How numbers, money, dates, abbreviations and acronyms are read aloud
+// (voices/readings.toml; cast/readings.cpp).
+struct Readings {
+    std::map<std::string, std::string> titles;    // "Gov." → "Governor", before a capitalised word
+    std::map<std::string, std::string> anywhere;  // "vs." → "versus"
+    std::map<std::string, std::pair<std::string, std::string>> currencies;  // "$" → {"dollar", "dollars"}
+    std::map<std::string, std::string> codes;     // "USD" → "$"
+    std::map<std::string, std::string> scales;    // "bn" → "billion"
+    std::set<std::string> year_after;             // lower case: "in", "since"
+    std::map<std::string, std::string> decades;   // "90" → "nineties"
+    std::vector<std::string> months;              // "January" ...
+    std::set<std::string> acronym_words;          // "NATO": said as a word
+};
+
+// Reads voices/readings.toml; throws ConfigError naming file, line and key.
+Readings load_readings(const std::string& path);
+std::string default_readings_path();  // voices/readings.toml
+
+// One reading rule's rewrite at a position: `length` bytes of text become `said`.
+struct ReadingMatch {
+    std::size_t length = 0;
+    std::string said;
+    bool before_lexicon = false;  // money: "US$3" is not the lexicon's "US"
+};
+// The rule that applies at `pos` of `text`, if any. `mostly_capitals`: the
+// text is written in capitals (no acronym spelling then).
+std::optional<ReadingMatch> read_at(const Readings& r, std::string_view text, std::size_t pos, bool mostly_capitals);
+
 struct Lexicon {
     std::vector<LexiconEntry> entries;
+    // Rules for numbers, money, dates, abbreviations and acronyms, applied
+    // where no entry matches (none when null).
+    std::shared_ptr<const Readings> readings;
     // Rewrites whole-word matches; the result is what espeak gets.
     std::string apply(std::string_view text, std::vector<TextAnchor>* anchors = nullptr) const;
 };
@@ -112,6 +146,9 @@ std::vector<SexReading> read_sexes(const std::vector<std::string_view>& names, c
 CastConfig load_cast(const std::string& path);
 Lexicon load_lexicon(const std::string& path);
 Lexicon merge(Lexicon base, const Lexicon& user);  // user entries win
+// The shipped lexicon and readings, with the user's lexicon (if a path is
+// given) merged over them: what render, plan, audition and phonemes speak with.
+Lexicon default_lexicon(const std::string& user_lexicon_path = {});
 
 // The distinct espeak voice names the palette uses, in palette order: the
 // renderer checks each with synth::Engine::has_voice before anything is written.

@@ -10,6 +10,7 @@
 #include <toml++/toml.h>
 
 #include "cast/cast.hpp"
+#include "core/data.hpp"
 #include "core/error.hpp"
 
 namespace turncast::cast {
@@ -168,15 +169,9 @@ Announce read_announce(const Reader& r, const toml::table& t, const char* key, A
 
 }  // namespace
 
-std::string default_cast_path() {
-    if (const char* d = std::getenv("TURNCAST_DATA_DIR"); d && *d) return std::string(d) + "/cast.toml";
-    return TURNCAST_SOURCE_DIR "/voices/cast.toml";
-}
+std::string default_cast_path() { return data_file("cast.toml"); }
 
-std::string default_lexicon_path() {
-    if (const char* d = std::getenv("TURNCAST_DATA_DIR"); d && *d) return std::string(d) + "/lexicon.tsv";
-    return TURNCAST_SOURCE_DIR "/voices/lexicon.tsv";
-}
+std::string default_lexicon_path() { return data_file("lexicon.tsv"); }
 
 CastConfig load_cast(const std::string& path) {
     if (!std::ifstream(path)) throw IoError(path, "cannot read the cast file", "check the path given with --cast");

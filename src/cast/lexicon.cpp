@@ -8,6 +8,7 @@
 // inserts the only brackets espeak will ever see.
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -106,7 +107,7 @@ std::string neutralise_markup(std::string_view in) {
 }
 
 std::string Lexicon::apply(std::string_view text, std::vector<TextAnchor>* anchors) const {
-    if (entries.empty()) return std::string(text);
+    if (entries.empty() && !readings) return std::string(text);
     // Longest words first so "Mamayev Kurgan" beats "Mamayev"; on a tie a
     // case-sensitive entry ("US") beats a case-insensitive one ("us").
     std::vector<const LexiconEntry*> order;
@@ -116,12 +117,31 @@ std::string Lexicon::apply(std::string_view text, std::vector<TextAnchor>* ancho
         return a->case_sensitive && !b->case_sensitive;
     });
 
+    // Text written in capitals ("THANK YOU.") has no acronyms to spell.
+    std::size_t upper = 0, lower = 0;
+    for (char c : text) upper += c >= 'A' && c <= 'Z', lower += c >= 'a' && c <= 'z';
+    const bool capitals = upper >= 12 && upper > lower;
+
     std::string out;
     out.reserve(text.size() + 16);
+    // A reading rule's rewrite at i ("$45 billion" → "45 billion dollars").
+    auto take = [&](std::size_t& i, const ReadingMatch& m) {
+        if (anchors) anchors->push_back({std::uint32_t(out.size()), std::uint32_t(i), true});
+        out += m.said;
+        i += m.length;
+        if (anchors) anchors->push_back({std::uint32_t(out.size()), std::uint32_t(i), false});
+    };
     std::size_t i = 0;
     while (i < text.size()) {
+        std::optional<ReadingMatch> reading;
+        if (readings && (i == 0 || !text::is_word_before(text, i))) reading = read_at(*readings, text, i, capitals);
+        if (reading && reading->before_lexicon) {
+            take(i, *reading);
+            continue;
+        }
         if (!text::is_word_at(text, i) || (i > 0 && text::is_word_before(text, i))) {
-            out += text[i++];
+            if (reading) take(i, *reading);
+            else out += text[i++];
             continue;
         }
         // i starts a word.
@@ -148,7 +168,9 @@ std::string Lexicon::apply(std::string_view text, std::vector<TextAnchor>* ancho
             matched = true;
             break;
         }
-        if (!matched) {
+        if (!matched && reading) {
+            take(i, *reading);
+        } else if (!matched) {
             std::size_t end = i;
             while (end < text.size() && text::is_word_at(text, end)) end += text::char_len(text, end);
             out.append(text.substr(i, end - i));

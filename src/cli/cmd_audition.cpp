@@ -113,8 +113,7 @@ void run_audition(const AuditionArgs& a, const Globals& g) {
 
     std::string text;
     if (!a.text.empty()) {
-        auto lex = cast::load_lexicon(cast::default_lexicon_path());
-        if (!a.lexicon_path.empty()) lex = cast::merge(std::move(lex), cast::load_lexicon(a.lexicon_path));
+        const auto lex = cast::default_lexicon(a.lexicon_path);
         text = cast::speakable(a.text, lex);
     } else {
         text = first_turn_text(script, who);

@@ -18,5 +18,6 @@ void add_voices(CLI::App& app, Globals& g);
 void add_audition(CLI::App& app, Globals& g);
 void add_feed(CLI::App& app, Globals& g);
 void add_cache(CLI::App& app, Globals& g);
+void add_phonemes(CLI::App& app, Globals& g);
 
 }  // namespace turncast::cli

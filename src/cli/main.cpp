@@ -61,6 +61,7 @@ int main(int argc, char** argv) {
     cli::add_audition(app, globals);
     cli::add_feed(app, globals);
     cli::add_cache(app, globals);
+    cli::add_phonemes(app, globals);
 
     try {
         app.parse(argc, argv);

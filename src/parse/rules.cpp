@@ -6,6 +6,7 @@
 
 #include <toml++/toml.h>
 
+#include "core/data.hpp"
 #include "core/error.hpp"
 #include "parse/parse.hpp"
 
@@ -67,11 +68,7 @@ void check_regex(const std::string& path, const toml::node& n, const std::string
 
 }  // namespace
 
-std::string default_rules_path() {
-    if (const char* dir = std::getenv("TURNCAST_DATA_DIR"); dir && *dir)
-        return std::string(dir) + "/rules.toml";
-    return TURNCAST_SOURCE_DIR "/voices/rules.toml";
-}
+std::string default_rules_path() { return data_file("rules.toml"); }
 
 Rules load_rules(const std::string& path) {
     {

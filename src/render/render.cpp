@@ -47,8 +47,7 @@ Plan make_plan(const std::string& transcript_path, const PlanOptions& options) {
     // before the transcript is read.
     auto rules = parse::load_rules(options.rules_path.empty() ? parse::default_rules_path() : options.rules_path);
     plan.cast = cast::load_cast(options.cast_path.empty() ? cast::default_cast_path() : options.cast_path);
-    auto lexicon = cast::load_lexicon(cast::default_lexicon_path());
-    if (!options.lexicon_path.empty()) lexicon = cast::merge(std::move(lexicon), cast::load_lexicon(options.lexicon_path));
+    auto lexicon = cast::default_lexicon(options.lexicon_path);
 
     const std::string bytes = io::read_file(transcript_path);
     plan.doc = parse::parse_transcript(bytes, transcript_path, rules);

@@ -45,7 +45,7 @@ std::string phonemes(const std::string& text) {
 }
 
 const cast::Lexicon& shipped() {
-    static const cast::Lexicon lex = cast::load_lexicon(cast::default_lexicon_path());
+    static const cast::Lexicon lex = cast::default_lexicon();
     return lex;
 }
 
@@ -111,7 +111,38 @@ TEST_CASE("normalisation changes what espeak says where it was wrong", "[espeak]
     CHECK_THAT(said("1941-1945"), !Catch::Contains("d'aS") && Catch::Contains("t@"));
     CHECK_THAT(said("No. 5"), Catch::Contains("n'Vmb3"));
     // Where espeak is right, nothing changes.
-    CHECK(said("5% of 1990s votes") == phonemes("5% of 1990s votes"));
+    CHECK(said("5% of 21st votes") == phonemes("5% of 21st votes"));
+}
+
+TEST_CASE("readings change what espeak says: money, years, dates, abbreviations, acronyms", "[espeak][readings]") {
+    // Money after its amount and scale ("dollar forty-five billion" before).
+    CHECK_THAT(phonemes("$45 billion"), Catch::StartsWith("d'0l3"));
+    CHECK_THAT(said("$45 billion"), Catch::EndsWith("b'Ili@n d'0l3z"));
+    CHECK_THAT(said("\xC2\xA3" "5"), Catch::Equals("f'aIv p'aUndz"));
+    CHECK_THAT(phonemes("\xE2\x82\xBD" "500"), !Catch::Contains("r'u:b"));  // espeak drops the sign
+    CHECK_THAT(said("\xE2\x82\xBD" "500"), Catch::EndsWith("r'u:b@Lz"));
+    // Years, not "nineteen hundred and twenty-eight"; decades; dates.
+    CHECK_THAT(phonemes("in 1928"), Catch::Contains("h'VndrI2d"));
+    CHECK_THAT(said("in 1928"), !Catch::Contains("h'VndrI2d") && Catch::Contains("n'aInti:n tw'Enti"));
+    CHECK_THAT(said("since 2021"), Catch::Contains("tw'Enti tw'Enti w'0n"));
+    CHECK_THAT(phonemes("the 1990s"), Catch::Contains("n'aInti z"));
+    CHECK_THAT(said("the 1990s"), Catch::EndsWith("n'aIntiz"));
+    CHECK_THAT(said("30 August 2021"), Catch::Contains("T'3:ti@T 0v 'O:g@st"));
+    CHECK_THAT(said("8^th"), Catch::Equals("'eItT"));
+    // Abbreviations in full, with no pause.
+    CHECK_THAT(phonemes("Ms. Psaki"), Catch::Contains(",Em'Es"));
+    CHECK_THAT(said("Ms. Psaki"), Catch::StartsWith("m'Iz"));
+    CHECK_THAT(said("Gov. Brown"), Catch::StartsWith("g'Vv3n3"));
+    CHECK_THAT(said("vs."), Catch::Contains("v'3:s"));
+    // Acronyms letter by letter, in the voice's accent.
+    CHECK_THAT(phonemes("YPG"), Catch::Equals("'Ipg"));
+    CHECK_THAT(said("YPG"), Catch::Equals("w,aIp,i:dZ'i:"));
+    CHECK_THAT(said("USAID"), Catch::Contains("'eI") && Catch::Contains("aI") && Catch::Contains("d'i:"));
+    Voice us = en_gb();
+    us.espeak_voice = "en-us";
+    const std::string dmz = cast::speakable("the DMZ", shipped());
+    CHECK_THAT(engine().phonemes(synth::Request{dmz, en_gb()}), Catch::Contains("z'Ed"));
+    CHECK_THAT(engine().phonemes(synth::Request{dmz, us}), Catch::Contains("z'i:"));
 }
 
 // Every distinct word of every transcript we have, with the punctuation,
