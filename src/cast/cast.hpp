@@ -14,6 +14,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "core/model.hpp"
@@ -154,10 +155,11 @@ Lexicon default_lexicon(const std::string& user_lexicon_path = {});
 // renderer checks each with synth::Engine::has_voice before anything is written.
 std::vector<std::string> espeak_voices_used(const CastConfig& cfg);
 
-// Throws ConfigError naming the cast file, the voice's line and its `espeak` key
-// for the first palette voice whose espeak voice `has_voice` rejects.
-void check_espeak_voices(const CastConfig& cfg,
-                         const std::function<bool(const std::string&)>& has_voice);
+// Throws ConfigError naming the cast file, the voice's line and its key
+// (`espeak` or `variant`) for the first palette voice whose espeak voice
+// `has_voice` rejects, or whose variant `has_variant` rejects (when given).
+void check_espeak_voices(const CastConfig& cfg, const std::function<bool(const std::string&)>& has_voice,
+                         const std::function<bool(const std::string&)>& has_variant = {});
 
 // Makes transcript text inert before the lexicon runs: espeak is called with
 // phoneme input enabled (so lexicon "[[...]]" works), so "[[", "]]", "<" and ">"
@@ -174,6 +176,22 @@ std::string speakable(std::string_view transcript_text, const Lexicon& lex);
 std::string intro_text(const Metadata& meta);
 
 Script cast(const Document& doc, const Segmentation& seg, const CastConfig& cfg, const Lexicon& lex);
+
+// A capitalised word or acronym of a transcript (speakers' labels included)
+// that the lexicon and the reading rules leave as it is: a name espeak may
+// have to guess. Words written in lower case elsewhere, or only ever at a
+// sentence's start, are ordinary words and left out. Most frequent first.
+struct NameUse {
+    std::string word;
+    int count = 0;
+    int line = 0;  // first occurrence
+};
+// `ordinary`: English words in lower case (a word list such as
+// /usr/share/dict/words): "House" or "Forum" is no name.
+std::vector<NameUse> transcript_names(const Document& doc, const Lexicon& lex,
+                                      const std::unordered_set<std::string>& ordinary = {});
+// The lower-case words of a word list, one per line; empty if it cannot be read.
+std::unordered_set<std::string> load_ordinary_words(const std::string& path = "/usr/share/dict/words");
 
 // Text normalisation espeak needs ("per cent", "No. 5", ranges, Roman numerals).
 std::string normalise_for_speech(std::string_view text);

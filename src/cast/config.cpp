@@ -287,16 +287,23 @@ std::vector<std::string> espeak_voices_used(const CastConfig& cfg) {
     return out;
 }
 
-void check_espeak_voices(const CastConfig& cfg,
-                         const std::function<bool(const std::string&)>& has_voice) {
+void check_espeak_voices(const CastConfig& cfg, const std::function<bool(const std::string&)>& has_voice,
+                         const std::function<bool(const std::string&)>& has_variant) {
     for (const auto& v : cfg.palette) {
-        if (has_voice(v.espeak_voice)) continue;
+        const bool voice_ok = has_voice(v.espeak_voice);
+        const bool variant_ok = voice_ok && (v.variant.empty() || !has_variant || has_variant(v.variant));
+        if (voice_ok && variant_ok) continue;
         auto it = cfg.voice_lines.find(v.id);
         std::string at = it == cfg.voice_lines.end() ? "" : fmt::format("line {}: ", it->second);
+        if (!voice_ok)
+            throw ConfigError(cfg.source_path,
+                              fmt::format("{}key 'espeak' of voice '{}': espeak-ng has no voice '{}'", at, v.id,
+                                          v.espeak_voice),
+                              "`turncast voices --all` lists the installed espeak voices");
         throw ConfigError(cfg.source_path,
-                          fmt::format("{}key 'espeak' of voice '{}': espeak-ng has no voice '{}'", at, v.id,
-                                      v.espeak_voice),
-                          "`turncast voices --all` lists the installed espeak voices");
+                          fmt::format("{}key 'variant' of voice '{}': espeak-ng has no variant '{}'", at, v.id,
+                                      v.variant),
+                          "`espeak-ng --voices=variant` lists the installed variants");
     }
 }
 

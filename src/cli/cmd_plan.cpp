@@ -6,8 +6,10 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "cast/cast.hpp"
 #include "cli/commands.hpp"
 #include "render/render.hpp"
+#include "synth/synth.hpp"
 
 namespace turncast::cli {
 
@@ -17,8 +19,31 @@ struct PlanArgs {
     std::string transcript;
     bool json = false;
     bool show_dropped = false;
+    bool unknown_words = false;
     std::string cast_path, lexicon_path;
 };
+
+// The transcript's names that espeak would guess from their spelling: neither
+// its dictionary nor turncast's lexicon and reading rules know them.
+struct Unknown {
+    cast::NameUse use;
+    std::string phonemes;
+};
+
+std::vector<Unknown> unknown_words(const render::Plan& plan, const std::string& lexicon_path,
+                                   synth::Engine& engine) {
+    const auto names =
+        cast::transcript_names(plan.doc, cast::default_lexicon(lexicon_path), cast::load_ordinary_words());
+    const Voice* main = plan.cast.voice(plan.cast.main);
+    if (names.empty() || !main) return {};
+    std::vector<std::string> words;
+    for (const auto& n : names) words.push_back(n.word);
+    const auto found = engine.lookup(words, *main);
+    std::vector<Unknown> out;
+    for (std::size_t i = 0; i < names.size(); ++i)
+        if (found[i].guessed) out.push_back({names[i], found[i].phonemes});
+    return out;
+}
 
 std::string turn_text(const render::Plan& plan, const Turn& t) {
     std::string out;
@@ -152,13 +177,40 @@ void add_plan(CLI::App& app, Globals&) {
     cmd->add_flag("--show-dropped", a->show_dropped, "Also list the text that will not be spoken, and why");
     cmd->add_option("--cast", a->cast_path, "Cast file (default voices/cast.toml)");
     cmd->add_option("--lexicon", a->lexicon_path, "Extra pronunciation lexicon (TSV)");
+    cmd->add_flag("--unknown-words", a->unknown_words,
+                  "Also list the names espeak-ng would guess from their spelling (neither its dictionary nor the "
+                  "lexicons know them), most frequent first");
     cmd->callback([a] {
         render::PlanOptions po;
         po.cast_path = a->cast_path;
         po.lexicon_path = a->lexicon_path;
         auto plan = render::make_plan(a->transcript, po);
-        if (a->json) std::printf("%s\n", plan_json(plan, a->show_dropped).dump(2).c_str());
-        else print_table(plan, a->show_dropped);
+        // The cast file is checked as render checks it: every voice installed.
+        synth::Engine engine;
+        cast::check_espeak_voices(
+            plan.cast, [&](const std::string& v) { return engine.has_voice(v); },
+            [&](const std::string& v) { return engine.has_variant(v); });
+        std::vector<Unknown> unknown;
+        if (a->unknown_words) unknown = unknown_words(plan, a->lexicon_path, engine);
+        if (a->json) {
+            auto j = plan_json(plan, a->show_dropped);
+            if (a->unknown_words) {
+                j["unknown_words"] = nlohmann::json::array();
+                for (const auto& u : unknown)
+                    j["unknown_words"].push_back(
+                        {{"word", u.use.word}, {"count", u.use.count}, {"line", u.use.line}, {"phonemes", u.phonemes}});
+            }
+            std::printf("%s\n", j.dump(2).c_str());
+            return;
+        }
+        print_table(plan, a->show_dropped);
+        if (a->unknown_words) {
+            std::printf("\nWords espeak-ng will guess (%zu; add the ones it says wrong to a lexicon, check with "
+                        "`turncast phonemes`)\n  %5s  %-24s %6s  %s\n",
+                        unknown.size(), "count", "word", "line", "guessed phonemes");
+            for (const auto& u : unknown)
+                std::printf("  %5d  %-24s %6d  %s\n", u.use.count, u.use.word.c_str(), u.use.line, u.phonemes.c_str());
+        }
     });
 }
 

@@ -865,11 +865,9 @@ Result Renderer::run() {
     codecs_ = codecs_for(opt_.formats);
 
     // Voices must exist before anything is spoken or written.
-    for (const auto& v : s_.voices)
-        if (!engine_.has_voice(v.espeak_voice))
-            throw ConfigError(s_.voices.empty() ? "" : plan_.cast.source_path,
-                              fmt::format("voice '{}' uses espeak voice '{}', which is not installed", v.id, v.espeak_voice),
-                              "see `turncast voices --all` for the installed voices");
+    cast::check_espeak_voices(
+        plan_.cast, [&](const std::string& v) { return engine_.has_voice(v); },
+        [&](const std::string& v) { return engine_.has_variant(v); });
     if (!opt_.cover_path.empty()) io::read_file(opt_.cover_path);  // fails early and clearly
 
     if (opt_.use_cache) {

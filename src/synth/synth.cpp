@@ -313,6 +313,42 @@ std::string phonemes_in_child(const std::vector<std::string>& texts, const Voice
     return out;
 }
 
+// Per word: 'G' (espeak guessed it by its spelling rules) or 'D' (its
+// dictionary knows it), then the phonemes; NUL-separated. `espeak-ng -X`'s
+// trace says "Translate 'word'" for a guess and "Found: 'word'" for a
+// dictionary entry; its last line is the phonemes.
+std::string lookup_in_child(const std::vector<std::string>& words, const Voice& voice, const std::string& spec) {
+    espeak_SetSynthCallback([](short*, int, espeak_EVENT*) { return 0; });
+    start_voice(spec, voice);
+    std::string out;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        char* buf = nullptr;
+        std::size_t len = 0;
+        FILE* trace = open_memstream(&buf, &len);
+        if (!trace) throw LibraryError("phonemes", std::string("open_memstream: ") + std::strerror(errno));
+        std::unique_ptr<FILE, int (*)(FILE*)> owner(trace, &std::fclose);
+        espeak_SetPhonemeTrace(espeakPHONEMES_SHOW | espeakPHONEMES_TRACE, trace);
+        speak(words[i]);
+        espeak_SetPhonemeTrace(0, nullptr);
+        owner.reset();
+        const std::string text(buf ? buf : "", len);
+        std::free(buf);
+        std::string last;
+        for (std::size_t pos = 0; pos < text.size();) {
+            std::size_t nl = text.find('\n', pos);
+            if (nl == std::string::npos) nl = text.size();
+            const std::string line = text.substr(pos, nl - pos);
+            if (line.find_first_not_of(" \t\r") != std::string::npos) last = line;
+            pos = nl + 1;
+        }
+        const auto b = last.find_first_not_of(" \t");
+        if (i) out += '\0';
+        out += text.find("Translate '") != std::string::npos ? 'G' : 'D';
+        out += b == std::string::npos ? std::string() : last.substr(b);
+    }
+    return out;
+}
+
 // Voices as text lines: identifier \t name \t priority:lang,priority:lang...
 std::string list_voices_in_child() {
     const espeak_VOICE** voices = espeak_ListVoices(nullptr);
@@ -971,9 +1007,7 @@ std::string Engine::voice_spec(const Voice& voice) const {
                           "`espeak-ng --voices` lists the installed voices");
     std::string spec = v->identifier;
     if (!voice.variant.empty()) {
-        struct stat st {};
-        const bool safe = voice.variant.find('/') == std::string::npos && voice.variant[0] != '.';
-        if (!safe || ::stat((data_dir() + "/voices/!v/" + voice.variant).c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+        if (!has_variant(voice.variant))
             throw ConfigError("voice '" + voice.id + "'", "espeak-ng has no variant '" + voice.variant + "'",
                               "`espeak-ng --voices=variant` lists the installed variants");
         spec += "+" + voice.variant;
@@ -1045,12 +1079,40 @@ std::vector<std::string> Engine::phonemes(const std::vector<std::string>& texts,
     return out;
 }
 
+std::vector<Engine::Lookup> Engine::lookup(const std::vector<std::string>& words, const Voice& voice) {
+    const std::string spec = voice_spec(voice);
+    std::size_t chars = 0;
+    for (const auto& w : words) chars += w.size();
+    const Request named{std::string(), voice, "word lookup"};
+    std::string joined;
+    run_pool(1, 1, [&](std::size_t) { return lookup_in_child(words, voice, spec); },
+             [&](std::size_t i) { return "looking up words for " + describe_request(i, named); },
+             [&](std::size_t, Payload payload) { joined = payload.str(); },
+             [&](std::size_t) { return time_limit(chars * 4); });
+    std::vector<Lookup> out;
+    for (std::size_t at = 0; at <= joined.size() && out.size() < words.size();) {
+        std::size_t nul = joined.find('\0', at);
+        if (nul == std::string::npos) nul = joined.size();
+        const std::string item = joined.substr(at, nul - at);
+        out.push_back({!item.empty() && item[0] == 'G', item.empty() ? std::string() : item.substr(1)});
+        at = nul + 1;
+    }
+    out.resize(words.size());
+    return out;
+}
+
 std::string Engine::version() const {
     // espeak_Info only reads static strings: safe in the pristine parent.
     return espeak_Info(nullptr);
 }
 
 bool Engine::has_voice(const std::string& espeak_voice) const { return find_voice(espeak_voice) != nullptr; }
+
+bool Engine::has_variant(const std::string& variant) const {
+    struct stat st {};
+    const bool safe = !variant.empty() && variant.find('/') == std::string::npos && variant[0] != '.';
+    return safe && ::stat((data_dir() + "/voices/!v/" + variant).c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
 
 std::vector<std::pair<std::string, std::string>> Engine::list_voices() const {
     std::vector<std::pair<std::string, std::string>> out;

@@ -70,11 +70,21 @@ public:
     std::vector<std::string> phonemes(const std::vector<std::string>& texts, const Voice& voice,
                                       const std::string& where = {});
 
+    // Whether espeak's dictionary knows each word or guesses it from its
+    // spelling, and the phonemes it says; one child for all the words.
+    struct Lookup {
+        bool guessed = false;
+        std::string phonemes;
+    };
+    std::vector<Lookup> lookup(const std::vector<std::string>& words, const Voice& voice);
+
     // "1.51" etc: part of every cache key.
     std::string version() const;
 
     // True if espeak has a voice by this name (e.g. "en-gb", "en-us").
     bool has_voice(const std::string& espeak_voice) const;
+    // True if espeak has a voice variant by this name (e.g. "m3", "klatt4").
+    bool has_variant(const std::string& variant) const;
     // Installed espeak voices: (name, languages) pairs; languages are
     // space-separated, most preferred first ("en-gb en"). Read in a child once
     // per process (listing loads every voice file) and cached.
