@@ -128,7 +128,8 @@ Sex sex_of_variant(const std::string& variant) {
 
 Voice read_voice(const Reader& r, const toml::table& t, std::size_t index, const char* table = "voice") {
     const std::string where = fmt::format("{}[{}].", table, index + 1);
-    r.only_keys(t, where, {"id", "espeak", "variant", "sex", "rate", "pitch", "range", "gain_db", "description"});
+    r.only_keys(t, where,
+                {"id", "espeak", "variant", "sex", "rate", "pitch", "range", "gain_db", "volume", "description"});
     Voice v;
     v.id = r.string(t, "id", where, true, t.source());
     v.espeak_voice = r.string(t, "espeak", where, true, t.source());
@@ -137,6 +138,7 @@ Voice read_voice(const Reader& r, const toml::table& t, std::size_t index, const
     v.pitch = r.integer(t, "pitch", where, v.pitch, 0, 100);
     v.range = r.integer(t, "range", where, v.range, 0, 100);
     v.gain_db = r.real(t, "gain_db", where, v.gain_db, kGainMin, kGainMax);
+    v.volume = r.integer(t, "volume", where, v.volume, 10, 200);
     v.sex = sex_of_variant(v.variant);
     if (const toml::node* n = t.get("sex")) {
         const std::string s = n->is_string() ? std::string(**n->as_string()) : std::string();

@@ -25,9 +25,38 @@ namespace turncast::cli {
 namespace {
 
 struct AuditionArgs {
-    std::string speaker, transcript, output, text, cast_path, lexicon_path;
+    std::string speaker, transcript, voice, output, text, cast_path, lexicon_path;
     double seconds = 8.0;
 };
+
+void write_wav(const std::string& path, const std::vector<std::int16_t>& pcm);
+void trim_to(synth::Speech& speech, double seconds);
+
+// `audition --voice ID`: a palette voice on its own, no transcript needed.
+void run_voice_audition(const AuditionArgs& a, const Globals& g) {
+    const auto cfg = cast::load_cast(a.cast_path.empty() ? cast::default_cast_path() : a.cast_path);
+    const Voice* voice = cfg.voice(a.voice);
+    if (!voice)
+        throw Error(ExitCode::Usage, "audition", fmt::format("no voice '{}' in {}", a.voice, cfg.source_path),
+                    "`turncast voices` lists the palette");
+    const std::string words = a.text.empty() ? "The talks went well, and both sides will meet again next month. "
+                                               "Will the agreement hold?"
+                                             : a.text;
+    const std::string text = cast::speakable(words, cast::default_lexicon(a.lexicon_path));
+    synth::Engine engine;
+    cast::check_espeak_voices(
+        cfg, [&](const std::string& v) { return v != voice->espeak_voice || engine.has_voice(v); },
+        [&](const std::string& v) { return v != voice->variant || engine.has_variant(v); });
+    synth::Speech speech = engine.synthesize_one(synth::Request{text, *voice});
+    trim_to(speech, a.seconds);
+    const std::string path = a.output.empty() ? fmt::format("audition-{}.wav", voice->id) : a.output;
+    write_wav(path, speech.pcm);
+    if (!g.quiet)
+        std::fprintf(stderr, "turncast: %s: voice '%s' (%s%s%s), %.1f s\n", path.c_str(), voice->id.c_str(),
+                     voice->espeak_voice.c_str(), voice->variant.empty() ? "" : "+", voice->variant.c_str(),
+                     double(speech.pcm.size()) / synth::kSampleRate);
+    std::printf("%s\n", path.c_str());
+}
 
 using io::SndfilePtr;
 
@@ -102,6 +131,15 @@ void trim_to(synth::Speech& speech, double seconds) {
 }
 
 void run_audition(const AuditionArgs& a, const Globals& g) {
+    if (!a.voice.empty()) {
+        if (!a.speaker.empty() || !a.transcript.empty())
+            throw Error(ExitCode::Usage, "audition", "--voice takes no speaker or transcript",
+                        "give either --voice ID [--text WORDS], or SPEAKER TRANSCRIPT");
+        return run_voice_audition(a, g);
+    }
+    if (a.speaker.empty() || a.transcript.empty())
+        throw Error(ExitCode::Usage, "audition", "a speaker and a transcript are needed",
+                    "turncast audition SPEAKER TRANSCRIPT, or turncast audition --voice ID --text WORDS");
     render::PlanOptions po;
     po.cast_path = a.cast_path;
     po.lexicon_path = a.lexicon_path;
@@ -155,11 +193,12 @@ void run_audition(const AuditionArgs& a, const Globals& g) {
 
 void add_audition(CLI::App& app, Globals& g) {
     auto a = std::make_shared<AuditionArgs>();
-    auto* cmd = app.add_subcommand("audition", "Render a few seconds of one speaker's voice to a WAV file");
+    auto* cmd = app.add_subcommand("audition", "Render a few seconds of one speaker's voice (or a palette voice) "
+                                                "to a WAV file");
     cmd->add_option("speaker", a->speaker, "Speaker name or id as `turncast plan` shows it (\"Sergey Lavrov\", "
-                                           "\"questioner-2\", \"narrator\"); a unique part of a name will do")
-        ->required();
-    cmd->add_option("transcript", a->transcript, "Transcript file (UTF-8 text)")->required();
+                                           "\"questioner-2\", \"narrator\"); a unique part of a name will do");
+    cmd->add_option("transcript", a->transcript, "Transcript file (UTF-8 text)");
+    cmd->add_option("--voice", a->voice, "A palette voice id (`turncast voices`) instead of a transcript's speaker");
     cmd->add_option("-o,--output", a->output, "WAV file to write (default audition-<speaker-id>.wav)");
     cmd->add_option("--text", a->text, "Words to speak instead of the speaker's first turn");
     cmd->add_option("--seconds", a->seconds, "Length at most, in seconds")

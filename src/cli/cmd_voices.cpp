@@ -5,7 +5,13 @@
 #include <cstdio>
 #include <memory>
 
+#include <algorithm>
+#include <cmath>
+#include <thread>
+#include <nlohmann/json.hpp>
+
 #include "cast/cast.hpp"
+#include "measure/palette.hpp"
 #include "cli/commands.hpp"
 #include "synth/synth.hpp"
 
@@ -13,10 +19,86 @@ namespace turncast::cli {
 
 namespace {
 
+// Same-sex voices closer than this in median pitch are hard to tell apart; a
+// rate further than this from the cast file's is off (issue figures: 1.5, 8%).
+constexpr double kApartSemitones = 1.5;
+constexpr double kRateTolerancePercent = 8.0;
+
+std::string roles_of(const cast::CastConfig& cfg, const std::string& id);
+
 struct VoicesArgs {
     std::string cast_path;
     bool all = false;
+    bool measure = false;
+    bool derived = false;
+    bool json = false;
 };
+
+// The voices to list or measure: the hand-made palette, and with --derived
+// the derived voices too.
+std::vector<Voice> chosen(const cast::CastConfig& cfg, bool derived) {
+    std::vector<Voice> out;
+    for (const auto& v : cfg.palette)
+        if (derived || std::find(cfg.derived.begin(), cfg.derived.end(), v.id) == cfg.derived.end()) out.push_back(v);
+    return out;
+}
+
+void run_measure(const VoicesArgs& a) {
+    const auto cfg = cast::load_cast(a.cast_path.empty() ? cast::default_cast_path() : a.cast_path);
+    synth::Engine engine;
+    cast::check_espeak_voices(
+        cfg, [&](const std::string& v) { return engine.has_voice(v); },
+        [&](const std::string& v) { return engine.has_variant(v); });
+    const auto voices = chosen(cfg, a.derived);
+    const auto figures = measure::measure_voices(engine, voices, std::max(1, int(std::thread::hardware_concurrency())));
+    const auto close = measure::close_pairs(voices, figures, kApartSemitones);
+    if (a.json) {
+        nlohmann::json j = nlohmann::json::array();
+        for (std::size_t i = 0; i < voices.size(); ++i)
+            j.push_back({{"id", voices[i].id},
+                         {"median_pitch_hz", std::round(figures[i].median_hz * 10) / 10},
+                         {"wpm", std::round(figures[i].wpm)},
+                         {"configured_wpm", voices[i].rate},
+                         {"clipped_samples", figures[i].clipped},
+                         {"question_end_st_per_s", std::round(figures[i].question_slope * 10) / 10},
+                         {"statement_end_st_per_s", std::round(figures[i].statement_slope * 10) / 10}});
+        std::printf("%s\n", j.dump(2).c_str());
+        return;
+    }
+    std::printf("Measured (%s): a %d-word passage, a question and a statement in each voice\n",
+                cfg.source_path.c_str(), measure::passage_words());
+    std::printf("  %-10s %-6s %9s %9s %7s %8s %10s %10s\n", "id", "sex", "pitch Hz", "wpm", "set", "clipped",
+                "? end st/s", ". end st/s");
+    for (std::size_t i = 0; i < voices.size(); ++i) {
+        const auto& f = figures[i];
+        const double drift = voices[i].rate > 0 ? 100.0 * (f.wpm - voices[i].rate) / voices[i].rate : 0;
+        std::printf("  %-10s %-6s %9.1f %9.0f %7d %8zu %10.1f %10.1f%s%s\n", voices[i].id.c_str(),
+                    voices[i].sex == Sex::Unstated ? "any" : to_string(voices[i].sex), f.median_hz, f.wpm,
+                    voices[i].rate, f.clipped, f.question_slope, f.statement_slope,
+                    std::fabs(drift) > kRateTolerancePercent ? fmt::format("  rate {:+.0f}%", drift).c_str() : "",
+                    f.clipped ? "  CLIPS" : "");
+    }
+    for (const auto& c : close)
+        std::printf("warning: %s and %s are %.1f semitones apart (under %.1f): hard to tell apart\n", c.a.c_str(),
+                    c.b.c_str(), c.semitones, kApartSemitones);
+}
+
+void run_json(const VoicesArgs& a) {
+    const auto cfg = cast::load_cast(a.cast_path.empty() ? cast::default_cast_path() : a.cast_path);
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& v : chosen(cfg, true))
+        j.push_back({{"id", v.id},
+                     {"espeak_voice", v.espeak_voice},
+                     {"variant", v.variant},
+                     {"sex", v.sex == Sex::Unstated ? "any" : to_string(v.sex)},
+                     {"rate", v.rate},
+                     {"pitch", v.pitch},
+                     {"range", v.range},
+                     {"gain_db", v.gain_db},
+                     {"volume", v.volume},
+                     {"used_for", roles_of(cfg, v.id)}});
+    std::printf("%s\n", j.dump(2).c_str());
+}
 
 // What the cast file uses a voice for: "narrator", "main", "questioners", …
 std::string roles_of(const cast::CastConfig& cfg, const std::string& id) {
@@ -82,7 +164,16 @@ void add_voices(CLI::App& app, Globals&) {
     auto* cmd = app.add_subcommand("voices", "List the casting palette (and with --all the installed espeak voices)");
     cmd->add_option("--cast", a->cast_path, "Cast file (default voices/cast.toml)");
     cmd->add_flag("--all", a->all, "Also list every espeak-ng voice installed");
-    cmd->callback([a] { run_voices(*a); });
+    cmd->add_flag("--measure", a->measure,
+                  "Speak a passage in each palette voice and print its measured median pitch, rate, clipping and "
+                  "question intonation, with a warning for voices too close to tell apart");
+    cmd->add_flag("--derived", a->derived, "With --measure: the derived voices too");
+    cmd->add_flag("--json", a->json, "The palette (or with --measure the figures) as JSON, for other tools");
+    cmd->callback([a] {
+        if (a->measure) run_measure(*a);
+        else if (a->json) run_json(*a);
+        else run_voices(*a);
+    });
 }
 
 }  // namespace turncast::cli

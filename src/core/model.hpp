@@ -117,6 +117,7 @@ struct Voice {
     int pitch = 50;               // 0-100
     int range = 50;               // 0-100
     double gain_db = 0.0;         // applied before loudness levelling
+    int volume = 100;             // espeak's amplitude, 0-200: lower for a variant that clips
     Sex sex = Sex::Unstated;      // how it sounds (cast.toml `sex`, else its variant); Unstated: either
 };
 

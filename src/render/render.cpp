@@ -156,13 +156,15 @@ struct SegmentKeys {
 
 std::string speech_key(const std::string& engine_version, const Voice& v, const std::string& text) {
     return Hasher()
-        .add("speech/2")
+        .add("speech/3")
         .add(engine_version)
         .add(v.espeak_voice)
         .add(v.variant)
         .add(std::int64_t(v.rate))
         .add(std::int64_t(v.pitch))
         .add(std::int64_t(v.range))
+        .add(std::int64_t(v.volume))
+        .add(synth::kRateScale)
         .add(text)
         .hex();
 }

@@ -206,10 +206,19 @@ std::vector<std::uint32_t> char_starts(const std::string& s) {
 // children start from there instead of selecting it again.
 std::string g_selected;
 
+}  // namespace
+
+int espeak_rate(int words_per_minute) {
+    return std::max(80, int(std::lround(words_per_minute * kRateScale)));
+}
+
+namespace {
+
 void start_voice(const std::string& spec, const Voice& voice) {
     if (spec != g_selected)
         check_espeak(espeak_ng_SetVoiceByName(spec.c_str()), "cannot select voice '" + spec + "'");
-    check_espeak(espeak_ng_SetParameter(espeakRATE, voice.rate, 0), "cannot set the rate");
+    check_espeak(espeak_ng_SetParameter(espeakRATE, espeak_rate(voice.rate), 0), "cannot set the rate");
+    check_espeak(espeak_ng_SetParameter(espeakVOLUME, voice.volume, 0), "cannot set the volume");
     check_espeak(espeak_ng_SetParameter(espeakPITCH, voice.pitch, 0), "cannot set the pitch");
     check_espeak(espeak_ng_SetParameter(espeakRANGE, voice.range, 0), "cannot set the pitch range");
 }

@@ -24,6 +24,14 @@ namespace turncast::synth {
 
 constexpr int kSampleRate = 22050;  // espeak-ng's native rate
 
+// espeak-ng 1.51 speaks news text about 12% faster than its rate parameter
+// asks (measured with `turncast voices --measure` over the palette: 8-16%,
+// mean 11.6%). The cast file's `rate` is what a listener hears, so espeak is
+// asked for this much of it; the palette test holds every voice within 8%.
+constexpr double kRateScale = 0.896;
+// The espeakRATE for a rate in words a minute (at least espeak's 80).
+int espeak_rate(int words_per_minute);
+
 struct Event {
     enum class Kind : std::uint8_t { Word, Sentence };
     Kind kind = Kind::Word;

@@ -61,4 +61,20 @@ if "$bin" plan --cast "$tmp/cast2.toml" "$src/examples/lavrov-volgograd-2021-08-
   echo "plan accepted a missing variant"; exit 1
 fi
 grep -q "key 'variant'" "$tmp/err" || { cat "$tmp/err"; exit 1; }
+
+# The palette for other tools, and a palette voice previewed without a transcript.
+"$bin" voices --json | python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+ids = [x["id"] for x in v]
+assert "narrator" in ids and "main" in ids and len(ids) > 100, ids[:5]
+for x in v:
+    assert set(x) >= {"id", "espeak_voice", "variant", "sex", "rate", "pitch", "range", "gain_db", "volume"}, x
+    assert x["sex"] in ("female", "male", "any"), x
+'
+"$bin" -q audition --voice q3 --text "Hello from the third questioner." -o "$tmp/q3.wav" >/dev/null
+soxi -r "$tmp/q3.wav" | grep -qx 22050
+python3 -c 'import sys; assert float(sys.argv[1]) > 1.0, sys.argv[1]' "$(soxi -D "$tmp/q3.wav")"
+if "$bin" audition --voice no-such-voice -o "$tmp/x.wav" 2>/dev/null; then echo "unknown voice accepted"; exit 1; fi
+[ ! -e "$tmp/x.wav" ]
 echo ok

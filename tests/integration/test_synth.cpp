@@ -132,7 +132,9 @@ TEST_CASE("synthesis matches the espeak-ng command line without its final pause"
     synth::Engine engine;
     const auto s = engine.synthesize_one({kText, voice("en-gb")});
     // An independent reader: the espeak-ng CLI, -z (no final sentence pause).
-    FILE* p = ::popen((std::string("espeak-ng -z -v en-gb --stdout \"") + kText + "\"").c_str(), "r");
+    // turncast asks espeak for kRateScale of the listener's rate (voice() keeps the default 175).
+    const std::string rate = std::to_string(synth::espeak_rate(Voice{}.rate));
+    FILE* p = ::popen((std::string("espeak-ng -z -s ") + rate + " -v en-gb --stdout \"" + kText + "\"").c_str(), "r");
     REQUIRE(p);
     std::string wav;
     char buf[65536];
