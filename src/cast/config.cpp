@@ -11,6 +11,7 @@
 
 #include "cast/cast.hpp"
 #include "core/data.hpp"
+#include "core/toml_file.hpp"
 #include "core/error.hpp"
 
 namespace turncast::cast {
@@ -176,15 +177,7 @@ std::string default_cast_path() { return data_file("cast.toml"); }
 std::string default_lexicon_path() { return data_file("lexicon.tsv"); }
 
 CastConfig load_cast(const std::string& path) {
-    if (!std::ifstream(path)) throw IoError(path, "cannot read the cast file", "check the path given with --cast");
-    toml::table root;
-    try {
-        root = toml::parse_file(path);
-    } catch (const toml::parse_error& e) {
-        const std::string desc(e.description());
-        throw ConfigError(path, fmt::format("line {}: {}", e.source().begin.line, desc),
-                          "the cast file must be valid TOML");
-    }
+    const toml::table root = parse_toml_file(path, "cast file", "the cast file must be valid TOML");
 
     Reader r(path);
     CastConfig cfg;

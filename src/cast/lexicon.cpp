@@ -18,6 +18,7 @@
 #include "cast/cast.hpp"
 #include "cast/text.hpp"
 #include "core/error.hpp"
+#include "core/read.hpp"
 
 namespace turncast::cast {
 
@@ -181,8 +182,7 @@ std::string Lexicon::apply(std::string_view text, std::vector<TextAnchor>* ancho
 }
 
 Lexicon load_lexicon(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw IoError(path, "cannot read the lexicon", "check the path given with --lexicon");
+    std::istringstream in(read_file(path, kMaxConfigBytes, "lexicon"));
     Lexicon lex;
     std::map<std::pair<std::string, bool>, int> seen;
     std::string raw;

@@ -3,12 +3,14 @@
 // first occur. `turncast plan --unknown-words` asks espeak which of them it
 // would guess from their spelling.
 #include <algorithm>
-#include <fstream>
+#include <sstream>
 #include <map>
 #include <set>
 
 #include "cast/cast.hpp"
 #include "cast/text.hpp"
+#include "core/error.hpp"
+#include "core/read.hpp"
 
 namespace turncast::cast {
 
@@ -30,7 +32,12 @@ std::size_t capitals(std::string_view w) {
 
 std::unordered_set<std::string> load_ordinary_words(const std::string& path) {
     std::unordered_set<std::string> out;
-    std::ifstream in(path);
+    std::istringstream in;
+    try {
+        in.str(read_file(path, kMaxConfigBytes, "word list"));
+    } catch (const Error&) {
+        return out;  // no word list: every capitalised word is a candidate
+    }
     std::string w;
     while (std::getline(in, w))
         if (!w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; })) out.insert(w);

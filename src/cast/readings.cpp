@@ -15,6 +15,7 @@
 #include "cast/cast.hpp"
 #include "cast/text.hpp"
 #include "core/data.hpp"
+#include "core/toml_file.hpp"
 #include "core/error.hpp"
 
 namespace turncast::cast {
@@ -408,14 +409,7 @@ private:
 std::string default_readings_path() { return data_file("readings.toml"); }
 
 Readings load_readings(const std::string& path) {
-    if (!std::ifstream(path)) throw IoError(path, "cannot read the readings file", "check TURNCAST_DATA_DIR");
-    toml::table root;
-    try {
-        root = toml::parse_file(path);
-    } catch (const toml::parse_error& e) {
-        throw ConfigError(path, fmt::format("line {}: not valid TOML: {}", e.source().begin.line, e.description()),
-                          "fix the TOML syntax at that line");
-    }
+    const toml::table root = parse_toml_file(path, "readings file", "fix the TOML syntax at that line");
     return Loader(path).load(root);
 }
 

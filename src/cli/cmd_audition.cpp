@@ -203,6 +203,7 @@ void add_audition(CLI::App& app, Globals& g) {
     cmd->add_option("--text", a->text, "Words to speak instead of the speaker's first turn");
     cmd->add_option("--seconds", a->seconds, "Length at most, in seconds")
         ->capture_default_str()
+        ->check(finite_number())
         ->check(CLI::Range(1.0, 120.0));
     cmd->add_option("--cast", a->cast_path, "Cast file (default voices/cast.toml)");
     cmd->add_option("--lexicon", a->lexicon_path, "Extra pronunciation lexicon (TSV), applied over the default");

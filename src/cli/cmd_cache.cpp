@@ -38,7 +38,7 @@ void add_cache(CLI::App& app, Globals&) {
     });
     auto* prune = cmd->add_subcommand("prune", "Remove least recently used entries until the cache fits");
     prune->add_option("--cache-dir", a->dir, "Cache folder")->capture_default_str();
-    prune->add_option("--max-size", a->max_mb, "Size to keep, in MB")->capture_default_str()->check(CLI::Range(0.0, 1e9));
+    prune->add_option("--max-size", a->max_mb, "Size to keep, in MB")->capture_default_str()->check(finite_number())->check(CLI::Range(0.0, 1e9));
     prune->callback([a] {
         auto c = open_existing(a->dir);
         auto removed = c.prune(std::uint64_t(a->max_mb * 1e6));

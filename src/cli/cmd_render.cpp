@@ -43,6 +43,9 @@ void run_render(const RenderArgs& a, const Globals& g) {
     opt.cover_path = a.cover_path;
     opt.loudness.integrated_lufs = a.loudness;
 
+    // A cover that is no image is found now, not after the work.
+    if (!a.cover_path.empty()) render::check_cover(a.cover_path);
+
     render::PlanOptions po;
     po.cast_path = a.cast_path;
     po.lexicon_path = a.lexicon_path;
@@ -56,6 +59,7 @@ void run_render(const RenderArgs& a, const Globals& g) {
                 throw Error(ExitCode::Usage, plans[i].source,
                             fmt::format("would be written to the same folder '{}' as {}", plans[i].slug, plans[j].source),
                             "rename one of the files");
+    for (const auto& p : plans) render::check_paths(p, opt);
     if (!g.quiet)
         for (const auto& p : plans)
             for (const auto& w : p.script.warnings) std::fprintf(stderr, "turncast: %s: warning: %s\n", p.source.c_str(), w.c_str());
@@ -87,12 +91,13 @@ void add_render(CLI::App& app, Globals& g) {
     cmd->add_option("--cache-max-size", a->cache_max_mb,
                     "Trim the cache to this many MB after rendering, least recently used first (this render's entries stay)")
         ->capture_default_str()
+        ->check(finite_number())
         ->check(CLI::Range(0.0, 1e9));
     cmd->add_option("-j,--jobs", a->jobs, "Parallel workers (default: one per core)")->check(CLI::Range(0, 256));
     cmd->add_option("--cast", a->cast_path, "Cast file (default voices/cast.toml)");
     cmd->add_option("--lexicon", a->lexicon_path, "Extra pronunciation lexicon (TSV), applied over the default");
     cmd->add_option("--cover", a->cover_path, "Cover image (JPEG or PNG) embedded in the audio files");
-    cmd->add_option("--loudness", a->loudness, "Target integrated loudness in LUFS")->capture_default_str()->check(CLI::Range(-40.0, -6.0));
+    cmd->add_option("--loudness", a->loudness, "Target integrated loudness in LUFS")->capture_default_str()->check(finite_number())->check(CLI::Range(-40.0, -6.0));
     cmd->callback([a, &g] { run_render(*a, g); });
 }
 

@@ -7,6 +7,9 @@
 
 namespace turncast::cli {
 
+// A CLI11 check that a number is finite ("nan" and "inf" parse as doubles).
+CLI::Validator finite_number();
+
 // Global options every subcommand may read.
 struct Globals {
     bool quiet = false;

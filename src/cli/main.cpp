@@ -1,7 +1,9 @@
 // turncast: speaker-labelled transcript → chaptered audiobook.
 // main() builds the command line and is the one place where exceptions become
 // exit codes (README.md, "Exit codes").
+#include <cmath>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <malloc.h>
@@ -15,6 +17,20 @@ extern "C" {
 #include "core/error.hpp"
 #include "core/stop.hpp"
 #include "io/file.hpp"
+
+namespace turncast::cli {
+
+CLI::Validator finite_number() {
+    return CLI::Validator(
+        [](std::string& s) {
+            char* end = nullptr;
+            const double v = std::strtod(s.c_str(), &end);
+            return std::isfinite(v) ? std::string() : "'" + s + "' is not a finite number";
+        },
+        "FINITE");
+}
+
+}  // namespace turncast::cli
 
 namespace {
 
@@ -37,6 +53,7 @@ int main(int argc, char** argv) {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGHUP, &sa, nullptr);  // a closed terminal: stop as cleanly as on SIGTERM
     std::signal(SIGPIPE, SIG_IGN);
     // libav* report failures through return codes, which turncast turns into
     // messages; their informational chatter (encoder statistics) is noise here.

@@ -14,7 +14,10 @@
 #include <mutex>
 #include <random>
 
+#include <fmt/format.h>
+
 #include "core/error.hpp"
+#include "core/stop.hpp"
 
 namespace turncast::io {
 namespace {
@@ -68,40 +71,6 @@ void write_all(int fd, const char* data, std::size_t n, const std::string& path)
 
 }  // namespace
 
-std::string read_file(const std::string& path) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) {
-        int err = errno;
-        throw IoError(path, "cannot open: " + errno_text(err),
-                      err == ENOENT ? "check the path" : "check the file's permissions");
-    }
-    if (S_ISDIR(st.st_mode)) throw IoError(path, "is a directory, not a file", "name a transcript file");
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int err = errno;
-        throw IoError(path, "cannot open: " + errno_text(err), "check the file's permissions");
-    }
-    // Straight into the string, grown when the file turns out longer than
-    // stat said (or is not a regular file).
-    std::string out(S_ISREG(st.st_mode) ? std::size_t(st.st_size) + 1 : std::size_t(1) << 16, '\0');
-    std::size_t got = 0;
-    for (;;) {
-        if (got == out.size()) out.resize(out.size() * 2);
-        ssize_t r = ::read(fd, out.data() + got, out.size() - got);
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            int err = errno;
-            ::close(fd);
-            throw IoError(path, "cannot read: " + errno_text(err), "check that this is a regular file on a working disk");
-        }
-        if (r == 0) break;
-        got += std::size_t(r);
-    }
-    ::close(fd);
-    out.resize(got);
-    return out;
-}
-
 // The temporary keeps the file's extension ("talk.tmp-12-0.m4a"): muxers look
 // at it, and a stray one is never mistaken for an output.
 std::string temporary_name(const std::string& path) {
@@ -114,6 +83,7 @@ std::string temporary_name(const std::string& path) {
 
 AtomicFile::AtomicFile(std::string path, Durability d)
     : path_(std::move(path)), temp_(temporary_name(path_)), durability_(d) {
+    refuse_non_regular(path_);  // before any work is spent on it
     slot_ = register_pending(temp_);
 }
 
@@ -138,8 +108,19 @@ void AtomicFile::sync() {
     synced_ = true;
 }
 
+void refuse_non_regular(const std::string& path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return;  // nothing there: fine
+    if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) return;
+    throw IoError(path,
+                  S_ISDIR(st.st_mode) ? "is a folder; turncast writes only files it can replace"
+                                      : "is a device, FIFO or socket; turncast replaces only regular files",
+                  "choose another output path");
+}
+
 void AtomicFile::commit() {
     sync();
+    refuse_non_regular(path_);
     if (::rename(temp_.c_str(), path_.c_str()) != 0) {
         const int err = errno;
         throw IoError(path_, "cannot replace: " + errno_text(err));

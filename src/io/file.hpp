@@ -14,10 +14,22 @@
 #include <string_view>
 #include <vector>
 
+#include "core/read.hpp"
+
 namespace turncast::io {
 
-// Throws IoError (missing, a directory, unreadable) naming the path.
-std::string read_file(const std::string& path);
+// Bounded reads of regular files (core/read.hpp), here as well for the media side.
+using turncast::read_file;
+using turncast::kMaxTranscriptBytes;
+using turncast::kMaxConfigBytes;
+using turncast::kMaxCoverBytes;
+using turncast::kMaxManifestBytes;
+using turncast::kMaxCacheEntryBytes;
+
+// Throws IoError if `path` exists and is not a regular file (or a symlink,
+// which a rename replaces without following): a device, FIFO, socket or
+// folder is never replaced.
+void refuse_non_regular(const std::string& path);
 
 // How hard commit() works to keep a file across a crash: Durable flushes it to
 // disk before the rename (outputs); Verified skips the flush, for files that

@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include "core/data.hpp"
+#include "core/toml_file.hpp"
 #include "core/error.hpp"
 #include "parse/parse.hpp"
 
@@ -71,19 +72,7 @@ void check_regex(const std::string& path, const toml::node& n, const std::string
 std::string default_rules_path() { return data_file("rules.toml"); }
 
 Rules load_rules(const std::string& path) {
-    {
-        std::ifstream probe(path);
-        if (!probe)
-            throw ConfigError(path, "cannot open the rules file",
-                              "check the path, or set TURNCAST_DATA_DIR to the folder holding rules.toml");
-    }
-    toml::table root;
-    try {
-        root = toml::parse_file(path);
-    } catch (const toml::parse_error& e) {
-        throw ConfigError(at(path, e.source()), "not valid TOML: " + std::string(e.description()),
-                          "fix the TOML syntax at that line");
-    }
+    const toml::table root = parse_toml_file(path, "rules file", "fix the TOML syntax at that line");
 
     Rules r;
     read_strings(path, root, "labels", "question", r.question_labels);

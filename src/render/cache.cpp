@@ -86,7 +86,7 @@ std::optional<nlohmann::json> read_json(const std::string& path) {
     std::error_code ec;
     if (!fs::exists(path, ec)) return std::nullopt;
     try {
-        return nlohmann::json::parse(io::read_file(path));
+        return nlohmann::json::parse(io::read_file(path, io::kMaxManifestBytes, "cache index"));
     } catch (const std::exception&) {
         return std::nullopt;  // damaged entry: a miss
     }
@@ -199,7 +199,7 @@ std::optional<encode::Piece> Cache::load_piece(const std::string& key, encode::C
     std::error_code ec;
     if (!fs::exists(path, ec)) return std::nullopt;
     try {
-        const std::string bytes = io::read_file(path);
+        const std::string bytes = io::read_file(path, io::kMaxCacheEntryBytes, "cache entry");
         auto piece = encode::deserialise(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(), path);
         if (piece.codec != codec) return std::nullopt;
         touch(path);

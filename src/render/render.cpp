@@ -2,6 +2,9 @@
 
 #include <malloc.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 
 #include <algorithm>
 #include <atomic>
@@ -49,7 +52,7 @@ Plan make_plan(const std::string& transcript_path, const PlanOptions& options) {
     plan.cast = cast::load_cast(options.cast_path.empty() ? cast::default_cast_path() : options.cast_path);
     auto lexicon = cast::default_lexicon(options.lexicon_path);
 
-    const std::string bytes = io::read_file(transcript_path);
+    const std::string bytes = io::read_file(transcript_path, io::kMaxTranscriptBytes, "transcript");
     plan.doc = parse::parse_transcript(bytes, transcript_path, rules);
     plan.segmentation = segment::segment(plan.doc, rules);
     plan.script = cast::cast(plan.doc, plan.segmentation, plan.cast, lexicon);
@@ -58,6 +61,41 @@ Plan make_plan(const std::string& transcript_path, const PlanOptions& options) {
                          "check that the file is a transcript (turncast plan --show-dropped lists what was removed)");
     plan.slug = parse::slugify(fs::path(transcript_path).stem().string());
     return plan;
+}
+
+void check_cover(const std::string& path) {
+    const std::string bytes = io::read_file(path, io::kMaxCoverBytes, "cover image");
+    const bool png = bytes.rfind("\x89PNG\r\n\x1A\n", 0) == 0;
+    const bool jpeg = bytes.size() > 3 && static_cast<unsigned char>(bytes[0]) == 0xFF &&
+                      static_cast<unsigned char>(bytes[1]) == 0xD8 && static_cast<unsigned char>(bytes[2]) == 0xFF;
+    if (!png && !jpeg) throw ConfigError(path, "is not a JPEG or PNG image", "give --cover a .jpg or .png file");
+}
+
+void check_paths(const Plan& plan, const Options& options) {
+    auto canonical = [](const std::string& p) {
+        std::error_code ec;
+        fs::path c = fs::weakly_canonical(fs::absolute(p), ec);
+        return ec ? fs::absolute(p).lexically_normal() : c;
+    };
+    auto inside = [](const fs::path& a, const fs::path& b) {  // a is b or below it
+        auto ai = a.begin(), bi = b.begin();
+        for (; bi != b.end() && !bi->empty(); ++ai, ++bi)
+            if (ai == a.end() || *ai != *bi) return false;
+        return true;
+    };
+    const fs::path out = canonical(options.output_dir), dir = out / plan.slug;
+    const fs::path source = canonical(plan.source);
+    if (inside(source, dir))
+        throw Error(ExitCode::Usage, plan.source,
+                    fmt::format("is inside the output folder {}, which this render writes", dir.string()),
+                    "move the transcript elsewhere, or choose another -o");
+    if (options.use_cache && !options.cache_dir.empty()) {
+        const fs::path cache = canonical(options.cache_dir);
+        if (inside(cache, dir) || inside(dir, cache) || cache == out)
+            throw Error(ExitCode::Usage, options.cache_dir,
+                        fmt::format("the cache folder and the output folder {} must be apart", dir.string()),
+                        "choose another --cache-dir (the default is OUTPUT/.cache)");
+    }
 }
 
 std::vector<std::string> parse_formats(const std::string& list) {
@@ -749,7 +787,7 @@ std::string Renderer::render_key() const {
     for (std::size_t i = 0; i < s_.chapters.size(); ++i) h.add(s_.chapters[i].title).add(timeline_.chapter_starts[i]);
     for (const auto& sp : s_.speakers) h.add(sp.id).add(sp.name).add(sp.voice);
     for (const auto& seg : s_.segments) h.add(std::int64_t(seg.speaker)).add(std::int64_t(seg.narration));
-    if (!opt_.cover_path.empty()) h.add(io::read_file(opt_.cover_path));
+    if (!opt_.cover_path.empty()) h.add(io::read_file(opt_.cover_path, io::kMaxCoverBytes, "cover image"));
     return h.hex();
 }
 
@@ -758,7 +796,7 @@ bool Renderer::up_to_date(const std::string& key, Result& r) const {
     std::error_code ec;
     if (!fs::exists(manifest_path, ec)) return false;
     try {
-        auto m = sidecar::parse_manifest(io::read_file(manifest_path), manifest_path);
+        auto m = sidecar::parse_manifest(io::read_file(manifest_path, io::kMaxManifestBytes, "manifest"), manifest_path);
         if (m.render_key != key) return false;
         for (const auto& f : m.files) {
             auto p = r.dir + "/" + f.name;
@@ -870,12 +908,18 @@ Result Renderer::run() {
     cast::check_espeak_voices(
         plan_.cast, [&](const std::string& v) { return engine_.has_voice(v); },
         [&](const std::string& v) { return engine_.has_variant(v); });
-    if (!opt_.cover_path.empty()) io::read_file(opt_.cover_path);  // fails early and clearly
+    check_paths(plan_, opt_);
+    if (!opt_.cover_path.empty()) check_cover(opt_.cover_path);  // fails early and clearly
 
     if (opt_.use_cache) {
         cache_ = std::make_unique<Cache>(opt_.cache_dir.empty() ? opt_.output_dir + "/.cache" : opt_.cache_dir);
     } else {
-        private_cache_ = (fs::temp_directory_path() / ("turncast-" + std::to_string(::getpid()) + "-" + plan_.slug)).string();
+        // A fresh private folder (mkdtemp: a name nobody can predict or plant a link at).
+        std::string pattern = (fs::temp_directory_path() / "turncast-nocache-XXXXXX").string();
+        if (!::mkdtemp(pattern.data()))
+            throw IoError(pattern, std::string("cannot create a temporary folder: ") + std::strerror(errno),
+                          "check TMPDIR and free disk space");
+        private_cache_ = pattern;
         cache_ = std::make_unique<Cache>(private_cache_);
     }
     struct Cleanup {

@@ -76,6 +76,14 @@ struct Result {
 // Validates formats and voices first (ConfigError/Usage), then renders.
 Result render(const Plan& plan, const Options& options, synth::Engine& engine);
 
+// Throws ConfigError unless `path` is a readable JPEG or PNG within the size limit.
+void check_cover(const std::string& path);
+
+// Throws Error(Usage) when a render of `plan` with `options` would write over
+// what it reads or keeps: the transcript inside the output folder it replaces,
+// or the cache folder and the output folder one inside the other.
+void check_paths(const Plan& plan, const Options& options);
+
 // The timeline a plan gets from its segments' speech lengths and events
 // (at synth::kSampleRate); exposed for tests. Pieces are laid end to end.
 struct SegmentSpeech {

@@ -153,7 +153,7 @@ std::vector<FeedRender> scan_renders(const std::string& output_dir) {
         FeedRender r;
         r.folder = dir.filename().string();
         r.manifest_path = (dir / "manifest.json").string();
-        r.manifest = parse_manifest(io::read_file(r.manifest_path), r.manifest_path);
+        r.manifest = parse_manifest(io::read_file(r.manifest_path, io::kMaxManifestBytes, "manifest"), r.manifest_path);
         struct stat st {};
         if (::stat(r.manifest_path.c_str(), &st) == 0) r.mtime = std::int64_t(st.st_mtime);
         // The file on disk is the truth for the enclosure length.

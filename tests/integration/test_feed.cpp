@@ -117,9 +117,9 @@ TEST_CASE("feed: RSS 2.0 with itunes and podcast namespaces, read by feedparser"
     CHECK(run(sidecar_test::python() + " '" + tool + "' '" + result.path + "' '" + out.path + "/expected.json'") == 0);
 
     // Byte-stable: the same renders give the same feed (no clock in it).
-    auto first = io::read_file(result.path);
+    auto first = io::read_file(result.path, io::kMaxManifestBytes, "test output");
     sidecar::write_feed(out.path, o);
-    CHECK(io::read_file(result.path) == first);
+    CHECK(io::read_file(result.path, io::kMaxManifestBytes, "test output") == first);
     CHECK(first.find("Answers &amp; questions &lt;Volgograd&gt;") != std::string::npos);
 }
 

@@ -119,14 +119,14 @@ TEST_CASE("a short transcript renders to chaptered Opus, M4A and M4B files", "[a
         CHECK(opus.tags["date"].rfind("2021-09-01", 0) == 0);
     }
     SECTION("sidecars agree with the audio") {
-        auto chapters = nlohmann::json::parse(io::read_file(dir + "/springfield.chapters.json"));
+        auto chapters = nlohmann::json::parse(io::read_file(dir + "/springfield.chapters.json", io::kMaxManifestBytes, "test output"));
         REQUIRE(chapters["chapters"].size() == 4);
         for (std::size_t i = 0; i < 4; ++i)
             CHECK(std::abs(chapters["chapters"][i]["startTime"].get<double>() - opus.chapters[i].start) < 0.0015);
-        auto vtt = io::read_file(dir + "/springfield.vtt");
+        auto vtt = io::read_file(dir + "/springfield.vtt", io::kMaxManifestBytes, "test output");
         CHECK(vtt.rfind("WEBVTT", 0) == 0);
         CHECK(vtt.find("<v Jane Doe>") != std::string::npos);
-        auto manifest = nlohmann::json::parse(io::read_file(dir + "/manifest.json"));
+        auto manifest = nlohmann::json::parse(io::read_file(dir + "/manifest.json", io::kMaxManifestBytes, "test output"));
         CHECK(manifest["slug"] == "springfield");
         CHECK(manifest["files"]["m4a"]["bytes"].get<std::uint64_t>() == fs::file_size(dir + "/springfield.m4a"));
     }
@@ -162,7 +162,7 @@ TEST_CASE("rendering is repeatable, and an unchanged re-render writes nothing", 
 struct Correction {
     std::string path, original, edited;
     explicit Correction(const std::string& dir)
-        : path(dir + "/src/springfield.txt"), original(io::read_file(kFixture)), edited(original) {
+        : path(dir + "/src/springfield.txt"), original(io::read_file(kFixture, io::kMaxManifestBytes, "test output")), edited(original) {
         const std::string from = "I read, and I walk by the river.";
         REQUIRE(edited.find(from) != std::string::npos);
         edited.replace(edited.find(from), from.size(), "I read, and I walk by the sea.");
