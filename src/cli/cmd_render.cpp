@@ -52,7 +52,10 @@ void run_render(const RenderArgs& a, const Globals& g) {
     // Plan every transcript before rendering any: bad input anywhere means
     // nothing is written anywhere.
     std::vector<render::Plan> plans;
-    for (const auto& t : a.transcripts) plans.push_back(render::make_plan(t, po));
+    for (const auto& t : a.transcripts) {
+        plans.push_back(render::make_plan(t, po));
+        render::settle_slug(plans.back(), opt);
+    }
     for (std::size_t i = 0; i < plans.size(); ++i)
         for (std::size_t j = 0; j < i; ++j)
             if (plans[i].slug == plans[j].slug)

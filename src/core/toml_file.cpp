@@ -54,18 +54,22 @@ TomlDepth toml_depth(std::string_view t) {
     return worst;
 }
 
-toml::table parse_toml_file(const std::string& path, std::string_view what, std::string_view hint) {
+toml::table parse_toml_file(const std::string& path, std::string_view what, std::string_view hint,
+                            std::string (*where)(const std::string& path, int line)) {
+    auto fail = [&](int line, const std::string& message, const std::string& what_to_do) {
+        if (where) throw ConfigError(where(path, line), message, what_to_do);
+        throw ConfigError(path, fmt::format("line {}: {}", line, message), what_to_do);
+    };
     const std::string text = read_file(path, kMaxConfigBytes, what);
     if (const TomlDepth d = toml_depth(text); d.depth > kMaxTomlDepth)
-        throw ConfigError(path, fmt::format("line {}: nested {} levels deep; a {} nests at most {}", d.line, d.depth,
-                                            what, kMaxTomlDepth),
-                          "flatten the tables or keys at that line");
+        fail(d.line, fmt::format("nested {} levels deep; a {} nests at most {}", d.depth, what, kMaxTomlDepth),
+             "flatten the tables or keys at that line");
     try {
         return toml::parse(text, path);
     } catch (const toml::parse_error& e) {
-        throw ConfigError(path, fmt::format("line {}: not valid TOML: {}", e.source().begin.line, e.description()),
-                          std::string(hint));
+        fail(int(e.source().begin.line), fmt::format("not valid TOML: {}", e.description()), std::string(hint));
     }
+    return {};
 }
 
 }  // namespace turncast

@@ -66,9 +66,11 @@ Rules load_rules(const std::string& path);
 Document parse_transcript(std::string_view bytes, const std::string& filename, const Rules& rules);
 
 // A file-name-safe form of any text: ASCII lowercase letters, digits and
-// single hyphens (common accented Latin letters lose their accents), at most
-// 80 characters, never empty ("untitled"), never "." or "..", no slashes.
+// single hyphens, any script transliterated by ICU ("Пресс-конференция" →
+// "press-konferencia"), at most kMaxSlug characters (a longer one ends in a
+// hash of the whole), never empty, never "." or "..", no slashes.
 //   slugify("Sergey Lavrov's remarks") == "sergey-lavrovs-remarks"
+constexpr std::size_t kMaxSlug = 80;
 std::string slugify(std::string_view text);
 
 }  // namespace turncast::parse

@@ -14,10 +14,11 @@
 namespace turncast::parse {
 namespace {
 
-std::string at(const std::string& path, const toml::source_region& src) {
-    if (src.begin.line == 0) return path;
-    return path + ":" + std::to_string(src.begin.line);
+std::string at_line(const std::string& path, int line) {
+    return line == 0 ? path : path + ":" + std::to_string(line);
 }
+
+std::string at(const std::string& path, const toml::source_region& src) { return at_line(path, int(src.begin.line)); }
 
 // Reads `table.key` as an array of strings; absent → `fallback` unchanged.
 void read_strings(const std::string& path, const toml::table& root, const char* table,
@@ -72,7 +73,7 @@ void check_regex(const std::string& path, const toml::node& n, const std::string
 std::string default_rules_path() { return data_file("rules.toml"); }
 
 Rules load_rules(const std::string& path) {
-    const toml::table root = parse_toml_file(path, "rules file", "fix the TOML syntax at that line");
+    const toml::table root = parse_toml_file(path, "rules file", "fix the TOML syntax at that line", at_line);
 
     Rules r;
     read_strings(path, root, "labels", "question", r.question_labels);

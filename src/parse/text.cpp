@@ -1,9 +1,14 @@
 #include "parse/text.hpp"
 
 #include <unicode/uchar.h>
+#include <unicode/translit.h>
 #include <unicode/unistr.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <mutex>
 #include <iterator>
 #include <string>
 
@@ -287,44 +292,41 @@ std::string pretty_name(std::string_view label) {
 namespace turncast::parse {
 
 namespace {
-// Accented Latin letters → ASCII, for slugs (two-byte UTF-8 sequences only).
-const char* fold_latin(char32_t cp) {
-    if (cp >= 0xC0 && cp <= 0xC5) return "a";
-    if (cp == 0xC6) return "ae";
-    if (cp == 0xC7) return "c";
-    if (cp >= 0xC8 && cp <= 0xCB) return "e";
-    if (cp >= 0xCC && cp <= 0xCF) return "i";
-    if (cp == 0xD0) return "d";
-    if (cp == 0xD1) return "n";
-    if ((cp >= 0xD2 && cp <= 0xD6) || cp == 0xD8) return "o";
-    if (cp >= 0xD9 && cp <= 0xDC) return "u";
-    if (cp == 0xDD) return "y";
-    if (cp == 0xDF) return "ss";
-    if (cp >= 0xE0 && cp <= 0xE5) return "a";
-    if (cp == 0xE6) return "ae";
-    if (cp == 0xE7) return "c";
-    if (cp >= 0xE8 && cp <= 0xEB) return "e";
-    if (cp >= 0xEC && cp <= 0xEF) return "i";
-    if (cp == 0xF0) return "d";
-    if (cp == 0xF1) return "n";
-    if ((cp >= 0xF2 && cp <= 0xF6) || cp == 0xF8) return "o";
-    if (cp >= 0xF9 && cp <= 0xFC) return "u";
-    if (cp == 0xFD || cp == 0xFF) return "y";
-    if (cp >= 0x100 && cp <= 0x17F) {
-        // Latin Extended-A, by runs of code points sharing a base letter.
-        static const struct { char32_t last; const char* base; } runs[] = {
-            {0x105, "a"}, {0x10D, "c"}, {0x111, "d"}, {0x11B, "e"}, {0x123, "g"}, {0x127, "h"},
-            {0x131, "i"}, {0x133, "ij"}, {0x135, "j"}, {0x138, "k"}, {0x142, "l"}, {0x14B, "n"},
-            {0x151, "o"}, {0x153, "oe"}, {0x159, "r"}, {0x161, "s"}, {0x167, "t"}, {0x173, "u"},
-            {0x175, "w"}, {0x178, "y"}, {0x17E, "z"}, {0x17F, "s"}};
-        for (const auto& r : runs)
-            if (cp <= r.last) return r.base;
+
+// Any script → Latin → ASCII, by ICU's transliterators ("Пресс-конференция" →
+// "Press-konferencia", "日本語" → "ri ben yu", "Erdoğan" → "Erdogan"). One
+// instance, guarded: ICU transliterators are not safe to share across threads.
+std::string to_ascii(std::string_view in) {
+    static std::mutex m;
+    static std::unique_ptr<icu::Transliterator> t = [] {
+        UErrorCode err = U_ZERO_ERROR;
+        std::unique_ptr<icu::Transliterator> tr(
+            icu::Transliterator::createInstance("Any-Latin; Latin-ASCII", UTRANS_FORWARD, err));
+        return U_SUCCESS(err) ? std::move(tr) : nullptr;
+    }();
+    icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(in.data(), int32_t(in.size())));
+    if (t) {
+        std::lock_guard<std::mutex> lock(m);
+        t->transliterate(u);
     }
-    return nullptr;
+    std::string out;
+    u.toUTF8String(out);
+    return out;
 }
+
+// A short stable hash (FNV-1a, 32 bits) as 8 hex digits.
+std::string short_hash(std::string_view s) {
+    std::uint32_t h = 2166136261u;
+    for (unsigned char c : s) h = (h ^ c) * 16777619u;
+    char buf[9];
+    std::snprintf(buf, sizeof buf, "%08x", h);
+    return buf;
+}
+
 }  // namespace
 
-std::string slugify(std::string_view in) {
+std::string slugify(std::string_view original) {
+    const std::string in = to_ascii(original);
     std::string out;
     bool hyphen = false;
     auto put = [&](char c) {
@@ -332,27 +334,26 @@ std::string slugify(std::string_view in) {
         hyphen = false;
         out += c;
     };
-    for (std::size_t i = 0; i < in.size() && out.size() < 80;) {
+    for (std::size_t i = 0; i < in.size();) {
         const auto b = static_cast<unsigned char>(in[i]);
         if (b >= 'A' && b <= 'Z') { put(static_cast<char>(b - 'A' + 'a')); ++i; continue; }
         if ((b >= 'a' && b <= 'z') || (b >= '0' && b <= '9')) { put(static_cast<char>(b)); ++i; continue; }
         if (b == '\'') { ++i; continue; }  // "Lavrov's" → "lavrovs"
-        if (b >= 0xC0 && b < 0xE0 && i + 1 < in.size()) {
-            const char32_t cp = ((b & 0x1F) << 6) | (static_cast<unsigned char>(in[i + 1]) & 0x3F);
-            if (const char* f = fold_latin(cp)) {
-                for (const char* p = f; *p; ++p) put(*p);
-                i += 2;
-                continue;
-            }
-        }
-        // Anything else (punctuation, spaces, slashes, dots, other scripts) separates.
+        // Anything else (punctuation, spaces, slashes, dots, what ICU left) separates.
         hyphen = true;
         ++i;
         while (i < in.size() && (static_cast<unsigned char>(in[i]) & 0xC0) == 0x80) ++i;
     }
-    if (out.size() > 80) out.resize(80);
+    // At most 80 characters: a longer slug keeps its first 71 and a hash of
+    // the whole, so titles sharing a long prefix stay apart.
+    if (out.size() > kMaxSlug) {
+        std::string head = out.substr(0, kMaxSlug - 9);
+        while (!head.empty() && head.back() == '-') head.pop_back();
+        out = head + "-" + short_hash(out);
+    }
     while (!out.empty() && out.back() == '-') out.pop_back();
-    if (out.empty()) out = "untitled";
+    // Nothing left (only symbols): a hash of the original, never one shared "untitled".
+    if (out.empty()) out = original.empty() ? "untitled" : "untitled-" + short_hash(original);
     // Names Windows reserves for devices (con, nul, com1, ...) are no file or
     // folder names there, with or without an extension: "con" → "con-x".
     static const char* const devices[] = {"con", "prn", "aux", "nul"};

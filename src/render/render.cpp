@@ -60,6 +60,13 @@ Plan make_plan(const std::string& transcript_path, const PlanOptions& options) {
         throw InputError(transcript_path, "nothing to speak after removing labels and page clutter",
                          "check that the file is a transcript (turncast plan --show-dropped lists what was removed)");
     plan.slug = parse::slugify(fs::path(transcript_path).stem().string());
+    {
+        std::error_code ec;
+        const std::string where = fs::weakly_canonical(fs::absolute(transcript_path), ec).string();
+        std::uint32_t h = 2166136261u;  // FNV-1a: stable across runs and machines
+        for (unsigned char c : where) h = (h ^ c) * 16777619u;
+        plan.source_id = fmt::format("{:08x}", h);
+    }
     return plan;
 }
 
@@ -69,6 +76,18 @@ void check_cover(const std::string& path) {
     const bool jpeg = bytes.size() > 3 && static_cast<unsigned char>(bytes[0]) == 0xFF &&
                       static_cast<unsigned char>(bytes[1]) == 0xD8 && static_cast<unsigned char>(bytes[2]) == 0xFF;
     if (!png && !jpeg) throw ConfigError(path, "is not a JPEG or PNG image", "give --cover a .jpg or .png file");
+}
+
+void settle_slug(Plan& plan, const Options& options) {
+    const std::string manifest = options.output_dir + "/" + plan.slug + "/manifest.json";
+    std::error_code ec;
+    if (!fs::is_regular_file(manifest, ec)) return;
+    try {
+        const auto m = sidecar::parse_manifest(io::read_file(manifest, io::kMaxManifestBytes, "manifest"), manifest);
+        if (!m.source_id.empty() && m.source_id != plan.source_id) plan.slug += "-" + plan.source_id;
+    } catch (const Error&) {
+        // A damaged manifest: the render rewrites the folder as before.
+    }
 }
 
 void check_paths(const Plan& plan, const Options& options) {
@@ -1043,6 +1062,7 @@ Result Renderer::run() {
         if (sp.role != SpeakerRole::Narrator) manifest.speakers.push_back(sp.name);
     manifest.duration = seconds(timeline_.total);
     manifest.render_key = key;
+    manifest.source_id = plan_.source_id;
     // The manifest goes last: it vouches for the files above.
     staged.push_back(io::stage_file(r.dir + "/manifest.json", sidecar::to_json(manifest)));
     r.files.push_back(r.dir + "/manifest.json");

@@ -36,6 +36,7 @@ struct PlanOptions {
 struct Plan {
     std::string source;        // the transcript's path, for messages
     std::string slug;          // output folder and file base name
+    std::string source_id;     // a short hash of the transcript's absolute path (manifest "source_id")
     Document doc;
     Segmentation segmentation;
     cast::CastConfig cast;
@@ -75,6 +76,11 @@ struct Result {
 
 // Validates formats and voices first (ConfigError/Usage), then renders.
 Result render(const Plan& plan, const Options& options, synth::Engine& engine);
+
+// Two transcripts must never share an output folder: when OUTPUT/<slug>/
+// holds the render of another transcript (its manifest names another
+// source), the plan's slug gets that transcript's source id appended.
+void settle_slug(Plan& plan, const Options& options);
 
 // Throws ConfigError unless `path` is a readable JPEG or PNG within the size limit.
 void check_cover(const std::string& path);

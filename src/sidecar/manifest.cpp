@@ -91,6 +91,7 @@ std::string to_json(const Manifest& m) {
     j["speakers"] = m.speakers;
     j["duration"] = std::round(m.duration * 1000.0) / 1000.0;
     j["render_key"] = m.render_key;
+    if (!m.source_id.empty()) j["source_id"] = m.source_id;
     j["cover"] = m.cover.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(m.cover);
     j["files"] = std::move(files);
     return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
@@ -117,6 +118,7 @@ Manifest parse_manifest(const std::string& text, const std::string& where) {
     m.place = get_string(j, "place", where, false);
     m.description = get_string(j, "description", where, false);
     m.render_key = get_string(j, "render_key", where, false);
+    m.source_id = get_string(j, "source_id", where, false);
     m.cover = get_string(j, "cover", where, false);
     if (auto it = j.find("speakers"); it != j.end() && !it->is_null()) {
         if (!it->is_array()) bad(where, "\"speakers\" is not a list");

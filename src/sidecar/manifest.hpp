@@ -36,6 +36,7 @@ struct Manifest {
     std::vector<std::string> speakers;  // display names, narrator excluded
     double duration = 0;      // seconds
     std::string render_key;   // hex; changes whenever the audio could
+    std::string source_id;    // hex hash of the transcript's absolute path: whose folder this is
     std::string cover;        // file name of the cover image, or empty (null in JSON)
     std::vector<ManifestFile> files;  // in the order written; one per kind
 

@@ -72,4 +72,23 @@ rc=0; wait "$pid" || rc=$?
 [ "$rc" -eq 130 ] || [ "$rc" -eq 0 ] || fail "SIGHUP: exit $rc, want 130"
 if find "$tmp/o5" -name '*.tmp-*' 2>/dev/null | grep -q .; then fail "temporaries left: $(find "$tmp/o5" -name '*.tmp-*')"; fi
 if ls "$TMPDIR" | grep -q turncast; then fail "private cache left: $(ls "$TMPDIR")"; fi
+
+# 6. Distinct transcripts never share a folder: other scripts are transliterated,
+# and a second transcript with the same name elsewhere gets its own folder.
+mkdir -p "$tmp/s/a" "$tmp/s/b"
+cp "$sample" "$tmp/s/Пресс-конференция.txt"
+cp "$sample" "$tmp/s/日本語.txt"
+cp "$sample" "$tmp/s/a/talk.txt"
+sed 's/Springfield/Shelbyville/g' "$sample" > "$tmp/s/b/talk.txt"
+"$bin" -q render "$tmp/s/Пресс-конференция.txt" "$tmp/s/日本語.txt" -o "$tmp/s/out" >/dev/null
+"$bin" -q render "$tmp/s/a/talk.txt" -o "$tmp/s/out" >/dev/null
+before=$(cat "$tmp/s/out/talk/talk.vtt")
+"$bin" -q render "$tmp/s/b/talk.txt" -o "$tmp/s/out" >/dev/null
+[ "$(cat "$tmp/s/out/talk/talk.vtt")" = "$before" ] || fail "the second talk.txt overwrote the first"
+ls "$tmp/s/out" | grep -qx 'press-konferencia' || fail "no press-konferencia: $(ls "$tmp/s/out")"
+ls "$tmp/s/out" | grep -qx 'ri-ben-yu' || fail "no ri-ben-yu: $(ls "$tmp/s/out")"
+[ "$(ls "$tmp/s/out" | grep -c '^talk')" -eq 2 ] || fail "want two talk folders: $(ls "$tmp/s/out")"
+grep -rq Shelbyville "$tmp/s/out"/talk-*/talk-*.vtt 2>/dev/null || grep -rq Shelbyville "$tmp/s/out"/talk-*/ || fail "the second transcript's folder lacks its words"
+# Rendering the first again still finds its own folder.
+"$bin" render "$tmp/s/a/talk.txt" -o "$tmp/s/out" | grep -q "out/talk: .*already up to date" || fail "the first lost its folder"
 echo ok
