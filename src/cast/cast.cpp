@@ -6,6 +6,7 @@
 //      steps 1-3 again until voices and chapters agree (cast());
 //   4. set the pause before every segment.
 #include <algorithm>
+#include <cstring>
 #include <array>
 #include <cstdint>
 #include <cctype>
@@ -43,7 +44,36 @@ struct Planned {
     std::string display;  // the words as written (for chapter titles)
     int extra_pause_ms = 0;
     int words = 0;
+    bool continues = false;  // the rest of a paragraph too long for one segment
 };
+
+// A paragraph longer than kMaxSegmentChars is spoken as several segments,
+// split after a sentence (else a clause, else a space) near the limit: the
+// memory a segment's synthesis and mastering take grows with its length
+// (one 46 KB paragraph, 54 minutes of speech, took 1.1 GB in one piece).
+std::vector<std::string_view> split_long(std::string_view text) {
+    std::vector<std::string_view> out;
+    while (text.size() > kMaxSegmentChars) {
+        std::size_t cut = std::string_view::npos;
+        for (const char* ends : {".!?", ";:,", " "}) {
+            for (std::size_t k = kMaxSegmentChars; k > kMaxSegmentChars / 2; --k)
+                if (std::strchr(ends, text[k - 1]) && (k == text.size() || text[k] == ' ')) {
+                    cut = k;
+                    break;
+                }
+            if (cut != std::string_view::npos) break;
+        }
+        if (cut == std::string_view::npos) {
+            cut = kMaxSegmentChars;  // one enormous "word": cut at a character boundary
+            while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+        }
+        out.push_back(text.substr(0, cut));
+        text.remove_prefix(cut);
+        while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    }
+    if (!text.empty()) out.push_back(text);
+    return out;
+}
 
 std::string collapse_spaces(const std::string& s) {
     std::string out;
@@ -237,7 +267,13 @@ std::vector<Planned> lay_out(const Document& doc, const Segmentation& seg, const
                 else pending += cfg.pauses.stage_direction_ms;
                 continue;
             }
-            push(who, t, para.text, false, pending);
+            bool first_part = true;
+            for (std::string_view part : split_long(para.text)) {
+                const std::size_t before = out.size();
+                push(who, t, std::string(part), false, pending);
+                if (!first_part && out.size() > before) out.back().continues = true;
+                first_part = false;
+            }
         }
         if (speaks) previous = who;
     }
@@ -769,7 +805,9 @@ Script cast(const Document& doc, const Segmentation& seg, const CastConfig& cfg,
             const Segment& prev = plan[i - 1].seg;
             const bool announced = prev.narration && !s.narration && prev.turn == s.turn;
             const bool change = prev.speaker != s.speaker || prev.turn != s.turn;
-            s.pause_before_ms = change && !announced ? cfg.pauses.turn_ms : cfg.pauses.paragraph_ms;
+            s.pause_before_ms = change && !announced ? cfg.pauses.turn_ms
+                                : plan[i].continues      ? 0  // the same paragraph goes on
+                                                         : cfg.pauses.paragraph_ms;
         }
         s.pause_before_ms += plan[i].extra_pause_ms;
         script.segments.push_back(std::move(s));

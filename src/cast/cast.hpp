@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -52,6 +53,10 @@ struct CastConfig {
     const Voice* voice(const std::string& id) const;  // the palette's voice with that id, or nullptr
 };
 
+// A lexicon replacement says one word or name: longer ones are refused, so no
+// entry can turn a word into megabytes of speech.
+constexpr std::size_t kMaxReplacementBytes = 256;
+
 struct LexiconEntry {
     std::string word;         // matched as a whole word; case-sensitive if it has capitals
     std::string replacement;  // a respelling, or espeak phonemes as "[[...]]"
@@ -91,6 +96,28 @@ struct Lexicon {
     // Rules for numbers, money, dates, abbreviations and acronyms, applied
     // where no entry matches (none when null).
     std::shared_ptr<const Readings> readings;
+
+    Lexicon() = default;
+    Lexicon(const Lexicon& o) : entries(o.entries), readings(o.readings) {}
+    Lexicon(Lexicon&& o) noexcept : entries(std::move(o.entries)), readings(std::move(o.readings)) {}
+    Lexicon& operator=(const Lexicon& o) {
+        entries = o.entries, readings = o.readings, index_.reset();
+        return *this;
+    }
+    Lexicon& operator=(Lexicon&& o) noexcept {
+        entries = std::move(o.entries), readings = std::move(o.readings), index_.reset();
+        return *this;
+    }
+
+private:
+    // Entries by their first word, built on the first apply() and again when
+    // `entries` has moved or changed size; a copy builds its own.
+    struct Index;
+    const Index& index() const;
+    mutable std::shared_ptr<const Index> index_;
+    mutable std::mutex index_mutex_;
+
+public:
     // Rewrites whole-word matches; the result is what espeak gets.
     std::string apply(std::string_view text, std::vector<TextAnchor>* anchors = nullptr) const;
 };
@@ -166,6 +193,11 @@ void check_espeak_voices(const CastConfig& cfg, const std::function<bool(const s
 // written in the transcript itself must never reach it. Square brackets become
 // parentheses, angle brackets spaces.
 std::string neutralise_markup(std::string_view text);
+
+// A paragraph longer than this many bytes is spoken as several segments (cut
+// after a sentence near the limit): the memory one segment takes to
+// synthesise and master grows with its length.
+constexpr std::size_t kMaxSegmentChars = 2000;
 
 // Transcript text → exactly what espeak gets: markup neutralised, normalised
 // for speech, lexicon applied, runs of white space collapsed.

@@ -8,8 +8,11 @@
 // inserts the only brackets espeak will ever see.
 #include <algorithm>
 #include <cctype>
+#include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -78,6 +81,8 @@ void validate_replacement(const std::string& path, int line, const std::string& 
                           "write a respelling (\"lav-ROFF\") or espeak phonemes in [[...]], "
                           "checked with `espeak-ng -x`");
     };
+    if (r.size() > kMaxReplacementBytes)
+        bad(fmt::format("the replacement is {} bytes; at most {}", r.size(), kMaxReplacementBytes));
     const bool has_brackets = r.find_first_of("[]") != std::string::npos;
     if (r.find_first_of("<>") != std::string::npos) bad("'<' and '>' are not allowed in a replacement");
     if (!has_brackets) return;
@@ -107,16 +112,46 @@ std::string neutralise_markup(std::string_view in) {
     return out;
 }
 
+// The entries by their first word, lower-cased: at a word of the text only
+// the entries starting with that word are tried (linear in the text, however
+// long the lexicon). Each list: longest first so "Mamayev Kurgan" beats
+// "Mamayev"; on a tie a case-sensitive entry ("US") beats "us".
+struct Lexicon::Index {
+    const LexiconEntry* data = nullptr;  // the entries it was built for
+    std::size_t built_for = 0;
+    std::unordered_map<std::string, std::vector<const LexiconEntry*>> by_first;
+};
+
+namespace {
+
+std::string first_word_key(std::string_view s, std::size_t pos) {
+    std::size_t end = pos;
+    while (end < s.size() && text::is_word_at(s, end)) end += text::char_len(s, end);
+    return text::lower(s.substr(pos, end - pos));
+}
+
+}  // namespace
+
+const Lexicon::Index& Lexicon::index() const {
+    std::lock_guard<std::mutex> lock(index_mutex_);
+    if (!index_ || index_->built_for != entries.size() || index_->data != entries.data()) {
+        auto idx = std::make_shared<Index>();
+        idx->data = entries.data();
+        idx->built_for = entries.size();
+        for (const auto& e : entries) idx->by_first[first_word_key(e.word, 0)].push_back(&e);
+        for (auto& [k, list] : idx->by_first)
+            std::stable_sort(list.begin(), list.end(), [](const LexiconEntry* a, const LexiconEntry* b) {
+                if (a->word.size() != b->word.size()) return a->word.size() > b->word.size();
+                return a->case_sensitive && !b->case_sensitive;
+            });
+        index_ = std::move(idx);
+    }
+    return *index_;
+}
+
 std::string Lexicon::apply(std::string_view text, std::vector<TextAnchor>* anchors) const {
     if (entries.empty() && !readings) return std::string(text);
-    // Longest words first so "Mamayev Kurgan" beats "Mamayev"; on a tie a
-    // case-sensitive entry ("US") beats a case-insensitive one ("us").
-    std::vector<const LexiconEntry*> order;
-    for (const auto& e : entries) order.push_back(&e);
-    std::stable_sort(order.begin(), order.end(), [](const LexiconEntry* a, const LexiconEntry* b) {
-        if (a->word.size() != b->word.size()) return a->word.size() > b->word.size();
-        return a->case_sensitive && !b->case_sensitive;
-    });
+    const Index& idx = index();
 
     // Text written in capitals ("THANK YOU.") has no acronyms to spell.
     std::size_t upper = 0, lower = 0;
@@ -147,7 +182,9 @@ std::string Lexicon::apply(std::string_view text, std::vector<TextAnchor>* ancho
         }
         // i starts a word.
         bool matched = false;
-        for (const LexiconEntry* e : order) {
+        static const std::vector<const LexiconEntry*> kNone;
+        const auto found = idx.by_first.find(first_word_key(text, i));
+        for (const LexiconEntry* e : found == idx.by_first.end() ? kNone : found->second) {
             if (!equal_at(text, i, *e)) continue;
             std::size_t end = i + e->word.size();
             if (end < text.size() && text::is_word_at(text, end)) continue;
@@ -222,16 +259,18 @@ Lexicon load_lexicon(const std::string& path) {
 }
 
 Lexicon merge(Lexicon base, const Lexicon& user) {
-    for (const auto& u : user.entries) {
-        base.entries.erase(std::remove_if(base.entries.begin(), base.entries.end(),
-                                          [&](const LexiconEntry& b) {
-                                              return b.case_sensitive == u.case_sensitive &&
-                                                     (u.case_sensitive ? b.word == u.word
-                                                                       : text::lower(b.word) == text::lower(u.word));
-                                          }),
-                           base.entries.end());
-        base.entries.push_back(u);
-    }
+    // One pass each way (linear in both lexicons): the base entries a user
+    // entry replaces — the same word, matched the same way — go; the user's are added.
+    std::set<std::pair<std::string, bool>> replaced;
+    for (const auto& u : user.entries)
+        replaced.emplace(u.case_sensitive ? u.word : text::lower(u.word), u.case_sensitive);
+    base.entries.erase(std::remove_if(base.entries.begin(), base.entries.end(),
+                                      [&](const LexiconEntry& b) {
+                                          return replaced.count({b.case_sensitive ? b.word : text::lower(b.word),
+                                                                 b.case_sensitive}) > 0;
+                                      }),
+                       base.entries.end());
+    base.entries.insert(base.entries.end(), user.entries.begin(), user.entries.end());
     return base;
 }
 
