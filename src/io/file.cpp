@@ -1,8 +1,10 @@
 #include "io/file.hpp"
 
 #include <dirent.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -48,11 +50,35 @@ void unregister_pending(int slot) {
     if (slot >= 0) g_used[slot].store(false);
 }
 
-constexpr char kTempMark[] = ".tmp-";  // then the writer's PID, '-', a counter
+// Temporaries are named "<name>.turncast-tmp-<owner>-<pid>-<n>[.ext]" and
+// staging folders ".<slug>.turncast-new-<owner>-<pid>-<n>": no user file has
+// such a name, and <owner> (this host and PID namespace) says whose PID it
+// is, so only the leftovers of processes proven dead here are swept.
+constexpr char kTempMark[] = ".turncast-tmp-";
+constexpr char kStagingMark[] = ".turncast-new-";
+
+std::atomic<unsigned>& counter() {
+    static std::atomic<unsigned> n{0};
+    return n;
+}
 
 std::string unique_suffix() {
-    static std::atomic<unsigned> counter{0};
-    return kTempMark + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    return kTempMark + owner_tag() + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++);
+}
+
+// After `mark` in `name`: "<owner>-<pid>-..." with this owner and a PID that no
+// longer runs (on this host, in this PID namespace)?
+bool left_by_dead_process(const char* name, const char* mark) {
+    const char* at = std::strstr(name, mark);
+    if (!at) return false;
+    at += std::strlen(mark);
+    const std::string& tag = owner_tag();
+    if (std::strncmp(at, tag.c_str(), tag.size()) != 0 || at[tag.size()] != '-') return false;
+    const char* digits = at + tag.size() + 1;
+    char* end = nullptr;
+    const long pid = std::strtol(digits, &end, 10);
+    if (end == digits || *end != '-' || pid <= 0 || pid == long(::getpid())) return false;
+    return ::kill(pid_t(pid), 0) != 0 && errno == ESRCH;
 }
 
 void write_all(int fd, const char* data, std::size_t n, const std::string& path) {
@@ -170,24 +196,156 @@ void remove_pending_temporaries() noexcept {
         if (g_used[i].load()) ::unlink(g_pending[i]);
 }
 
-bool is_temporary(std::string_view filename) noexcept { return filename.find(kTempMark) != std::string_view::npos; }
+bool is_temporary(std::string_view filename) noexcept {
+    return filename.find(kTempMark) != std::string_view::npos || filename.find(kStagingMark) != std::string_view::npos;
+}
+
+const std::string& owner_tag() {
+    static const std::string tag = [] {
+        char host[256] = {0};
+        ::gethostname(host, sizeof host - 1);
+        char ns[128] = {0};
+        const ssize_t n = ::readlink("/proc/self/ns/pid", ns, sizeof ns - 1);
+        std::string id = std::string(host) + "/" + (n > 0 ? std::string(ns, std::size_t(n)) : std::string());
+        std::uint32_t h = 2166136261u;
+        for (unsigned char c : id) h = (h ^ c) * 16777619u;
+        char buf[9];
+        std::snprintf(buf, sizeof buf, "%08x", h);
+        return std::string(buf);
+    }();
+    return tag;
+}
 
 int remove_stale_temporaries(const std::string& dir) noexcept {
     DIR* d = ::opendir(dir.c_str());
     if (!d) return 0;
     int removed = 0;
+    std::vector<std::string> folders;
     while (const dirent* e = ::readdir(d)) {
-        const char* mark = std::strstr(e->d_name, kTempMark);
-        if (!mark) continue;
-        const char* digits = mark + sizeof kTempMark - 1;
-        char* end = nullptr;
-        const long pid = std::strtol(digits, &end, 10);
-        if (end == digits || *end != '-' || pid <= 0 || pid == long(::getpid())) continue;
-        if (::kill(pid_t(pid), 0) == 0 || errno != ESRCH) continue;  // still running (or not ours to judge)
-        if (::unlinkat(::dirfd(d), e->d_name, 0) == 0) ++removed;
+        if (left_by_dead_process(e->d_name, kTempMark)) {
+            if (::unlinkat(::dirfd(d), e->d_name, 0) == 0) ++removed;
+        } else if (left_by_dead_process(e->d_name, kStagingMark)) {
+            folders.push_back(dir + "/" + e->d_name);
+        }
     }
     ::closedir(d);
+    for (const auto& f : folders) {
+        std::error_code ec;
+        if (std::filesystem::remove_all(f, ec) > 0) ++removed;
+    }
     return removed;
+}
+
+// ---- folder locks --------------------------------------------------------------
+
+FolderLock::FolderLock(const std::string& dir, const std::function<void()>& on_wait) {
+    std::filesystem::path f(dir);
+    while (f.has_parent_path() && f.filename().empty()) f = f.parent_path();
+    const std::string parent = f.has_parent_path() ? f.parent_path().string() : ".";
+    make_dirs(parent);
+    const std::string path = parent + "/." + f.filename().string() + ".lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd_ < 0) {
+        const int err = errno;
+        throw IoError(path, "cannot create the lock file: " + errno_text(err), "check that the output folder is writable");
+    }
+    if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return;
+    if (errno != EWOULDBLOCK) {
+        const int err = errno;
+        ::close(fd_);
+        throw IoError(path, "cannot lock: " + errno_text(err));
+    }
+    if (on_wait) on_wait();
+    while (::flock(fd_, LOCK_EX) != 0) {
+        const int err = errno;
+        if (err == EINTR && !stop_requested()) continue;
+        ::close(fd_);
+        if (err == EINTR) throw Interrupted();
+        throw IoError(path, "cannot lock: " + errno_text(err));
+    }
+}
+
+FolderLock::~FolderLock() {
+    if (fd_ >= 0) ::close(fd_);  // releases the flock
+}
+
+// ---- staging folders ---------------------------------------------------------
+
+StagingDir::StagingDir(std::string final_dir) : final_(std::move(final_dir)) {
+    std::filesystem::path f(final_);
+    while (f.has_parent_path() && f.filename().empty()) f = f.parent_path();
+    const std::string parent = f.has_parent_path() ? f.parent_path().string() : ".";
+    make_dirs(parent);
+    refuse_non_regular_dir(final_);
+    for (;;) {
+        path_ = parent + "/." + f.filename().string() + kStagingMark + owner_tag() + "-" + std::to_string(::getpid()) +
+                "-" + std::to_string(counter()++);
+        if (::mkdir(path_.c_str(), 0755) == 0) break;
+        if (errno != EEXIST) {
+            const int err = errno;
+            throw IoError(path_, "cannot create a folder to write into: " + errno_text(err),
+                          "check that the output folder is writable");
+        }
+    }
+}
+
+StagingDir::~StagingDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);  // unswitched work, or the previous set after the switch
+}
+
+void StagingDir::refuse_non_regular_dir(const std::string& path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return;
+    if (!S_ISDIR(st.st_mode))
+        throw IoError(path, "is not a folder; turncast writes a render's files into a folder of that name",
+                      "move it away or choose another -o");
+}
+
+void StagingDir::commit() {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    // What the folder holds that this render does not write (a user's notes, a
+    // cover) moves along, so the switch loses nothing but our old outputs.
+    if (fs::is_directory(final_, ec)) {
+        for (const auto& e : fs::directory_iterator(final_, ec)) {
+            const std::string name = e.path().filename().string();
+            if (fs::exists(fs::path(path_) / name, ec)) continue;
+            if (!owned_.count(name)) {
+                if (e.is_regular_file(ec) && !e.is_symlink(ec)) {
+                    if (::link(e.path().c_str(), (fs::path(path_) / name).c_str()) == 0) continue;
+                }
+                fs::copy(e.path(), fs::path(path_) / name,
+                         fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
+            }
+        }
+    }
+    // Flushed before the switch: the new set is on disk when it appears.
+    if (int fd = ::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+    // One atomic step: the new folder and the old change places.
+    if (::renameat2(AT_FDCWD, path_.c_str(), AT_FDCWD, final_.c_str(), RENAME_EXCHANGE) == 0) return;
+    const int err = errno;
+    if (err == ENOENT && ::rename(path_.c_str(), final_.c_str()) == 0) {
+        path_ = path_ + ".gone";  // nothing left to remove
+        return;
+    }
+    if (err == EINVAL || err == ENOSYS || err == ENOTSUP) {
+        // A file system without RENAME_EXCHANGE: the old folder aside, then the
+        // new one in. Between the two renames the folder is missing, never mixed.
+        const std::string aside = path_ + ".old";
+        if (::rename(final_.c_str(), aside.c_str()) == 0) {
+            if (::rename(path_.c_str(), final_.c_str()) == 0) {
+                path_ = aside;
+                return;
+            }
+            ::rename(aside.c_str(), final_.c_str());
+        }
+    }
+    throw IoError(final_, "cannot switch the new files in: " + errno_text(err),
+                  "check the output folder's permissions; the previous files are unchanged");
 }
 
 void make_dirs(const std::string& path) {

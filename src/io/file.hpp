@@ -9,7 +9,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,13 +77,57 @@ void remove_pending_temporaries() noexcept;
 
 void make_dirs(const std::string& path);  // mkdir -p; throws IoError
 
-// Whether a file name is one of AtomicFile's temporaries ("name.tmp-PID-N[.ext]").
+// Whether a file name is one of AtomicFile's temporaries
+// ("name.turncast-tmp-OWNER-PID-N[.ext]") or a staging folder.
 bool is_temporary(std::string_view filename) noexcept;
 
-// Removes the temporaries ("name.tmp-PID-N[.ext]") in `dir` left by a turncast
-// process that no longer runs (killed by SIGKILL, power loss). Those of live
-// processes, e.g. a second render running at once, are kept. A missing folder
-// is not an error. Returns how many were removed.
+// This host and PID namespace, as 8 hex digits: whose PIDs a temporary's
+// name records.
+const std::string& owner_tag();
+
+// Removes the temporaries and staging folders in `dir` left by a turncast
+// process of this host and PID namespace that no longer runs (SIGKILL, power
+// loss). Those of live processes (a second render running at once), of other
+// hosts or namespaces sharing the volume, and every file not named by
+// turncast are kept. A missing folder is not an error. Returns how many were removed.
 int remove_stale_temporaries(const std::string& dir) noexcept;
+
+// A render's outputs appear together or not at all: they are written into a
+// fresh folder beside `final_dir` (".<name>.turncast-new-OWNER-PID-N"), and
+// commit() switches it with `final_dir` in one atomic rename (RENAME_EXCHANGE),
+// carrying over what the old folder held that the render does not write. The
+// destructor removes what is left: the unswitched folder, or the old set.
+// An exclusive lock on a folder's name (the file ".<name>.lock" beside it,
+// flock'ed): two renders into one folder take turns. Blocks until the lock
+// is free, calling on_wait once first; a stop request ends the wait
+// (Interrupted). Released by the destructor (or the process's exit).
+class FolderLock {
+public:
+    FolderLock(const std::string& dir, const std::function<void()>& on_wait);
+    ~FolderLock();
+    FolderLock(const FolderLock&) = delete;
+    FolderLock& operator=(const FolderLock&) = delete;
+
+private:
+    int fd_ = -1;
+};
+
+class StagingDir {
+public:
+    explicit StagingDir(std::string final_dir);  // throws IoError
+    ~StagingDir();
+    StagingDir(const StagingDir&) = delete;
+    StagingDir& operator=(const StagingDir&) = delete;
+
+    const std::string& path() const { return path_; }        // write here
+    const std::string& final_path() const { return final_; }
+    void own(const std::string& name) { owned_.insert(name); }  // a file the render writes (not carried over)
+    void commit();                                             // throws IoError
+
+private:
+    static void refuse_non_regular_dir(const std::string& path);
+    std::string final_, path_;
+    std::set<std::string> owned_;
+};
 
 }  // namespace turncast::io

@@ -956,7 +956,15 @@ Result Renderer::run() {
     for (std::size_t i = 0; i < s_.segments.size(); ++i)
         keys_[i].speech = speech_key(version, s_.voice(s_.segments[i].voice), s_.segments[i].text);
 
-    io::remove_stale_temporaries(r.dir);  // left by a killed render
+    // One render of a folder at a time: a second waits here, then renders its
+    // own text and switches in its own complete set.
+    io::FolderLock lock(r.dir, [&] {
+        if (!opt_.quiet)
+            std::fprintf(stderr, "turncast: %s: another render of this folder is running; waiting for it\n",
+                         r.dir.c_str());
+    });
+    io::remove_stale_temporaries(r.dir);                               // left by a killed render
+    io::remove_stale_temporaries(fs::path(r.dir).parent_path().string());  // its staging folders
     synthesise_missing();
     plan_pieces();
     r.total_samples = timeline_.total;
@@ -976,13 +984,19 @@ Result Renderer::run() {
         if (!queued_[i] && pieces_missing(i)) to_encode.push_back(i);
     queue_for_encoding(std::move(to_encode));
 
-    // Every output is written to a temporary first and all are renamed into
-    // place together at the end: a render that fails (a full disk, a damaged
-    // cache, an interruption) leaves the previous outputs as they were, never
-    // a mix of new and old. The captions, chapters, transcript and player
-    // page need only the timeline: they are written while the encoder threads
-    // work, on this thread, which would otherwise wait.
-    io::make_dirs(r.dir);
+    // Every output is written into a fresh folder beside the output folder,
+    // and the two change places in one atomic rename at the end: a render that
+    // fails or is killed (a full disk, a damaged cache, SIGKILL) leaves the
+    // previous outputs as they were, never a mix of new and old. The captions,
+    // chapters, transcript and player page need only the timeline: they are
+    // written while the encoder threads work, on this thread, which would
+    // otherwise wait.
+    io::StagingDir staging(r.dir);
+    const std::string& out_dir = staging.path();
+    for (const char* f : {"opus", "m4a", "m4b", "flac", "wav", "vtt", "srt", "chapters.json", "transcript.json"})
+        staging.own(plan_.slug + "." + f);
+    staging.own("index.html");
+    staging.own("manifest.json");
     sidecar::Names names;
     names.slug = plan_.slug;
     names.audio_m4a = std::count(opt_.formats.begin(), opt_.formats.end(), "m4a") ? plan_.slug + ".m4a" : "";
@@ -994,7 +1008,7 @@ Result Renderer::run() {
     std::vector<Sidecar> sidecars;
     // One at a time: for a long transcript each of these is megabytes.
     auto stage = [&](const char* kind, const std::string& name, const char* type, const std::string& bytes) {
-        sidecars.push_back({kind, name, type, io::stage_file(r.dir + "/" + name, bytes)});
+        sidecars.push_back({kind, name, type, io::stage_file(out_dir + "/" + name, bytes)});
     };
     stage("vtt", plan_.slug + ".vtt", "text/vtt", sidecar::webvtt(s_, timeline_));
     stage("srt", plan_.slug + ".srt", "application/x-subrip", sidecar::srt(s_, timeline_));
@@ -1021,7 +1035,7 @@ Result Renderer::run() {
         f.type = type;
         f.bytes = fs::file_size(file->temp_path(), ec);
         manifest.files.push_back(f);
-        r.files.push_back(file->path());
+        r.files.push_back(r.dir + "/" + name);
         staged.push_back(std::move(file));
     };
     // The encoded formats are muxed side by side (one thread each: the
@@ -1031,7 +1045,7 @@ Result Renderer::run() {
     {
         std::vector<std::pair<std::string, std::unique_ptr<io::AtomicFile>>> outs;
         for (const auto& f : opt_.formats)
-            if (!lossless(f)) outs.emplace_back(f, std::make_unique<io::AtomicFile>(r.dir + "/" + plan_.slug + "." + f));
+            if (!lossless(f)) outs.emplace_back(f, std::make_unique<io::AtomicFile>(out_dir + "/" + plan_.slug + "." + f));
         std::vector<std::future<std::optional<std::size_t>>> damaged;  // destroyed first: waits for every thread
         for (const auto& [f, out] : outs)
             damaged.push_back(std::async(std::launch::async, [this, &f = f, &out = *out] { return mux_pieces(f, out); }));
@@ -1040,9 +1054,9 @@ Result Renderer::run() {
     }
     for (const auto& format : opt_.formats) {
         const std::string name = plan_.slug + "." + format;
-        auto file = lossless(format) ? write_lossless(format, r.dir + "/" + name)
+        auto file = lossless(format) ? write_lossless(format, out_dir + "/" + name)
                     : muxed.count(format) ? std::move(muxed[format])
-                                          : write_audio(format, r.dir + "/" + name);
+                                          : write_audio(format, out_dir + "/" + name);
         static const std::map<std::string, std::string> types = {
             {"opus", "audio/ogg; codecs=opus"}, {"m4a", "audio/mp4"}, {"m4b", "audio/mp4"},
             {"flac", "audio/flac"}, {"wav", "audio/wav"}};
@@ -1064,9 +1078,10 @@ Result Renderer::run() {
     manifest.render_key = key;
     manifest.source_id = plan_.source_id;
     // The manifest goes last: it vouches for the files above.
-    staged.push_back(io::stage_file(r.dir + "/manifest.json", sidecar::to_json(manifest)));
+    staged.push_back(io::stage_file(out_dir + "/manifest.json", sidecar::to_json(manifest)));
     r.files.push_back(r.dir + "/manifest.json");
     io::commit_all(staged);
+    staging.commit();
     r.cache_removed = trim_cache();
     progress_.done();
 

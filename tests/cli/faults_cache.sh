@@ -19,7 +19,7 @@ check_same() {  # check_same DIR WHAT
   [ "$(pcm "$1/$slug.opus")" = "$cold_opus" ] || { echo "FAIL: $2: opus decodes differently from a cold render"; fail=1; }
   [ "$(pcm "$1/$slug.m4a")" = "$cold_m4a" ] || { echo "FAIL: $2: m4a decodes differently from a cold render"; fail=1; }
   cmp -s "$1/$slug.vtt" "$tmp/cold/$slug/$slug.vtt" || { echo "FAIL: $2: captions differ from a cold render"; fail=1; }
-  local stray; stray=$(find "$1" "$tmp/cache" -name '*.tmp-*' 2>/dev/null)
+  local stray; stray=$(find "$1" "$tmp/cache" \( -name '*.turncast-tmp-*' -o -name '*.turncast-new-*' \) 2>/dev/null)
   [ -z "$stray" ] || { echo "FAIL: $2: temporaries left:"; echo "$stray"; fail=1; }
 }
 

@@ -21,7 +21,7 @@ expect_full() {  # expect_full WHAT: last render failed for lack of space, clean
   [ "$rc" -eq 5 ] || { echo "FAIL: $what: exit $rc, want 5"; cat "$tmp/stderr"; fail=1; }
   grep -qF "$disk/out" "$tmp/stderr" || { echo "FAIL: $what: message does not name the path"; cat "$tmp/stderr"; fail=1; }
   grep -Eqi "space|disk" "$tmp/stderr" || { echo "FAIL: $what: message does not say the disk is full"; cat "$tmp/stderr"; fail=1; }
-  local stray; stray=$(find "$disk" -name '*.tmp-*')
+  local stray; stray=$(find "$disk" \( -name '*.turncast-tmp-*' -o -name '*.turncast-new-*' \))
   [ -z "$stray" ] || { echo "FAIL: $what: temporaries left:"; echo "$stray"; fail=1; }
 }
 

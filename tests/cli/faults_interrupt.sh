@@ -23,7 +23,7 @@ T_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 echo "cold render: ${T_ms} ms"
 # The outputs as a listener sees them: a SIGKILL may leave temporaries beside
 # them (checked separately below), never a changed output.
-snapshot() { (cd "$dir" && find . -type f ! -name '*.tmp-*' | LC_ALL=C sort | xargs sha256sum); }
+snapshot() { (cd "$dir" && find . -type f ! \( -name '*.turncast-tmp-*' -o -name '*.turncast-new-*' \) | LC_ALL=C sort | xargs sha256sum); }
 snapshot >"$tmp/before.sha"
 [ "$(wc -l <"$tmp/before.sha")" -ge 6 ] || { echo "FAIL: first render wrote too few files"; cat "$tmp/before.sha"; exit 1; }
 
@@ -62,7 +62,7 @@ attempt() {  # attempt SIGNAL DELAY CACHE ("fresh": --no-cache; "shared": the ca
     INT|TERM)
       [ "$rc" -eq 130 ] || { echo "FAIL: SIG$sig at ${delay}s: exit $rc, want 130"; cat "$tmp/stderr"; fail=1; }
       grep -qi "interrupt" "$tmp/stderr" || { echo "FAIL: SIG$sig at ${delay}s: no 'interrupted' message"; cat "$tmp/stderr"; fail=1; }
-      local stray; stray=$(find "$out" "$tmp/cache2" -name '*.tmp-*' 2>/dev/null)
+      local stray; stray=$(find "$out" "$tmp/cache2" \( -name '*.turncast-tmp-*' -o -name '*.turncast-new-*' \) 2>/dev/null)
       [ -z "$stray" ] || { echo "FAIL: SIG$sig at ${delay}s left temporaries:"; echo "$stray"; fail=1; }
       ;;
     KILL)
@@ -96,19 +96,37 @@ done
 [ "$interrupted" -ge 5 ] || { echo "FAIL: only $interrupted renders were interrupted (machine too fast for the delays?)"; fail=1; }
 echo "interrupted renders: $interrupted"
 
-echo "temporaries left by SIGKILL: $(find "$out" "$tmp/cache2" -name '*.tmp-*' | wc -l)"
+echo "temporaries left by SIGKILL: $(find "$out" "$tmp/cache2" \( -name '*.turncast-tmp-*' -o -name '*.turncast-new-*' \) | wc -l)"
 # Whatever the timing did, plant what a SIGKILL leaves: temporaries of a dead
 # process (removed by the next render) and of a live one (kept: it may be a
 # second render running at once).
 true & dead=$!; wait $dead
-for f in "$dir/$slug.tmp-$dead-3.opus" "$dir/manifest.tmp-$dead-9.json" "$tmp/cache2/speech/x.tmp-$dead-1.wav" "$tmp/cache2/pieces/y.tmp-$dead-2.opus"; do echo junk >"$f"; done
-echo junk >"$dir/$slug.tmp-$$-5.m4a"
+# The owner tag turncast writes into its temporaries' names: this host and PID namespace.
+tag=$(python3 -c '
+import os, socket
+s = socket.gethostname() + "/" + os.readlink("/proc/self/ns/pid")
+h = 2166136261
+for c in s.encode(): h = ((h ^ c) * 16777619) & 0xFFFFFFFF
+print("%08x" % h)')
+for f in "$dir/$slug.turncast-tmp-$tag-$dead-3.opus" "$dir/manifest.turncast-tmp-$tag-$dead-9.json" \
+         "$tmp/cache2/speech/x.turncast-tmp-$tag-$dead-1.wav" "$tmp/cache2/pieces/y.turncast-tmp-$tag-$dead-2.opus"; do
+  echo junk >"$f"
+done
+mkdir -p "$out/.$slug.turncast-new-$tag-$dead-7" && echo junk >"$out/.$slug.turncast-new-$tag-$dead-7/$slug.opus"
+echo junk >"$dir/$slug.turncast-tmp-$tag-$$-5.m4a"
+# Files that only look like temporaries are a user's, as are those of another
+# host or PID namespace sharing the volume: never removed.
+echo photo >"$dir/holiday.tmp-$dead-1.jpg"
+echo other >"$dir/$slug.turncast-tmp-0badf00d-$dead-4.m4a"
 # The next render with the shared cache succeeds, cleans up after SIGKILL and
 # decodes exactly like a cold render of the same transcript.
 "$bin" render "$tmp/talk.txt" -o "$out" --cache-dir "$tmp/cache2" -j2 --quiet >/dev/null 2>"$tmp/stderr" || { echo "FAIL: render after interruptions"; cat "$tmp/stderr"; fail=1; }
-[ -e "$dir/$slug.tmp-$$-5.m4a" ] || { echo "FAIL: a live process's temporary was removed"; fail=1; }
-rm -f "$dir/$slug.tmp-$$-5.m4a"
-stray=$(find "$out" "$tmp/cache2" -name '*.tmp-*' 2>/dev/null)
+[ -e "$dir/$slug.turncast-tmp-$tag-$$-5.m4a" ] || { echo "FAIL: a live process's temporary was removed"; fail=1; }
+[ -e "$dir/holiday.tmp-$dead-1.jpg" ] || { echo "FAIL: a user's file was swept"; fail=1; }
+[ -e "$dir/$slug.turncast-tmp-0badf00d-$dead-4.m4a" ] || { echo "FAIL: another host's temporary was swept"; fail=1; }
+[ ! -e "$out/.$slug.turncast-new-$tag-$dead-7" ] || { echo "FAIL: a dead render's staging folder was left"; fail=1; }
+rm -f "$dir/$slug.turncast-tmp-$tag-$$-5.m4a" "$dir/holiday.tmp-$dead-1.jpg" "$dir/$slug.turncast-tmp-0badf00d-$dead-4.m4a"
+stray=$(find "$out" "$tmp/cache2" \( -name '*.turncast-tmp-*' -o -name '*.turncast-new-*' \) 2>/dev/null)
 [ -z "$stray" ] || { echo "FAIL: temporaries left after the next render:"; echo "$stray"; fail=1; }
 "$bin" render "$tmp/talk.txt" -o "$tmp/cold" --no-cache -j2 --quiet >/dev/null || { echo "FAIL: cold render"; fail=1; }
 pcm() { ffmpeg -v error -i "$1" -f s16le - | sha256sum; }

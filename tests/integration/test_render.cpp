@@ -246,7 +246,7 @@ TEST_CASE("cache prune removes the least recently used entries and leaves a rend
     const auto wav = put("speech/c.wav", 1000, 100);
     const auto json = put("speech/c.json", 100, 100);
     // A render of this process still writing: older than every entry.
-    const auto temp = put("pieces/d.tmp-" + std::to_string(::getpid()) + "-0.opus", 5000, 1000);
+    const auto temp = put("pieces/d.turncast-tmp-" + io::owner_tag() + "-" + std::to_string(::getpid()) + "-0.opus", 5000, 1000);
     CHECK(cache.size_bytes() == 8100);
 
     CHECK(cache.prune(8100) == 0);
