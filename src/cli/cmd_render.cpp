@@ -75,6 +75,9 @@ void run_render(const RenderArgs& a, const Globals& g) {
                     r.unchanged ? "already up to date"
                                 : fmt::format("{} spoken, {} encoded", counted(std::size_t(r.synthesised), "segment"),
                                               counted(std::size_t(r.encoded), "piece")).c_str());
+        if (r.cache_rejected > 0 && !g.quiet)
+            std::fprintf(stderr, "turncast: render cache: %d entries were damaged or not the entries for their keys; "
+                                 "rendered again\n", r.cache_rejected);
         if (r.cache_removed > 0 && !g.quiet)
             std::fprintf(stderr, "turncast: render cache: removed %.1f MB of least recently used entries to stay within %.0f MB (--cache-max-size)\n",
                          double(r.cache_removed) / 1e6, a.cache_max_mb);

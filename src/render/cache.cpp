@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <utime.h>
 
+#include <cctype>
 #include <cerrno>
 
 #include <algorithm>
@@ -71,10 +72,38 @@ namespace {
 
 using io::SndfilePtr;
 
-// Damage detection for cached PCM (keys stay SHA-256): XXH3 reads the
-// sample's 74 MB of speech in milliseconds, SHA-256 took 0.2 s each way.
-std::string pcm_checksum(const std::vector<std::int16_t>& pcm) {
-    return fmt::format("{:016x}", XXH3_64bits(pcm.data(), pcm.size() * sizeof(std::int16_t)));
+// Damage detection for cached entries (keys stay SHA-256): XXH3 reads the
+// sample's 74 MB of speech in milliseconds, SHA-256 took 0.2 s each way. The
+// key is hashed with the payload, so an entry renamed to another key (swapped
+// with another, say) fails as surely as a damaged one.
+std::string entry_checksum(const std::string& key, const void* data, std::size_t size, const std::string& extra = {}) {
+    XXH3_state_t* st = XXH3_createState();
+    if (!st) throw std::bad_alloc();
+    XXH3_64bits_reset(st);
+    XXH3_64bits_update(st, key.data(), key.size());
+    XXH3_64bits_update(st, data, size);
+    XXH3_64bits_update(st, extra.data(), extra.size());
+    const auto h = XXH3_64bits_digest(st);
+    XXH3_freeState(st);
+    return fmt::format("{:016x}", h);
+}
+
+std::string pcm_checksum(const std::string& key, const std::vector<std::int16_t>& pcm, const nlohmann::json& events) {
+    return entry_checksum(key, pcm.data(), pcm.size() * sizeof(std::int16_t), events.dump());
+}
+
+// The index's own checksum: key, sample count and events, so the timeline
+// (which reads only the index) never takes forged or swapped events.
+std::string index_checksum(const std::string& key, const nlohmann::json& j) {
+    return entry_checksum(key, nullptr, 0, j.at("samples").dump() + j.at("events").dump());
+}
+
+constexpr char kPieceMagic[] = "turncast-piece 1\n";
+
+// A regular file (not a FIFO, device or link) of at most `limit` bytes?
+bool regular_file(const std::string& path, std::uint64_t limit = io::kMaxCacheEntryBytes) {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && std::uint64_t(st.st_size) <= limit;
 }
 
 const char* codec_ext(encode::Codec c) { return c == encode::Codec::Opus ? "opus" : "aac"; }
@@ -83,8 +112,7 @@ const char* codec_ext(encode::Codec c) { return c == encode::Codec::Opus ? "opus
 void touch(const std::string& path) { ::utime(path.c_str(), nullptr); }
 
 std::optional<nlohmann::json> read_json(const std::string& path) {
-    std::error_code ec;
-    if (!fs::exists(path, ec)) return std::nullopt;
+    if (!regular_file(path, io::kMaxManifestBytes)) return std::nullopt;
     try {
         return nlohmann::json::parse(io::read_file(path, io::kMaxManifestBytes, "cache index"));
     } catch (const std::exception&) {
@@ -92,21 +120,31 @@ std::optional<nlohmann::json> read_json(const std::string& path) {
     }
 }
 
-// What a speech entry's index says, if its PCM file is there.
-std::optional<SpeechInfo> info_from(const nlohmann::json& j, const std::string& wav) {
+// What a speech entry's index says, if its PCM file is there, of the size
+// the index gives (so an absurd count is a miss, never an allocation), and
+// the index names this key.
+std::optional<SpeechInfo> info_from(const nlohmann::json& j, const std::string& key, const std::string& wav) {
     try {
+        if (!j.at("samples").is_number_unsigned() || j.value("key", "") != key ||
+            j.value("index_xxh3", "") != index_checksum(key, j))
+            return std::nullopt;
         SpeechInfo info;
         info.samples = j.at("samples").get<std::int64_t>();
+        struct stat st {};
+        if (::lstat(wav.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+        // A 16-bit mono WAV: 2 bytes a sample after a header of at most a few hundred bytes.
+        if (info.samples < 0 || std::uint64_t(st.st_size) < 2 * std::uint64_t(info.samples) ||
+            std::uint64_t(st.st_size) > 2 * std::uint64_t(info.samples) + 4096)
+            return std::nullopt;
         for (const auto& e : j.at("events")) {
             synth::Event ev;
             ev.kind = e.at(0).get<int>() == 0 ? synth::Event::Kind::Word : synth::Event::Kind::Sentence;
             ev.sample = e.at(1).get<std::int64_t>();
             ev.text_pos = e.at(2).get<std::uint32_t>();
             ev.length = e.at(3).get<std::uint32_t>();
+            if (ev.sample < 0 || ev.sample > info.samples) return std::nullopt;
             info.events.push_back(ev);
         }
-        std::error_code ec;
-        if (!fs::exists(wav, ec)) return std::nullopt;
         return info;
     } catch (const std::exception&) {
         return std::nullopt;
@@ -140,23 +178,28 @@ Cache::~Cache() {
 }
 
 std::optional<SpeechInfo> Cache::speech_info(const std::string& key) const {
-    auto j = read_json(dir_ + "/speech/" + key + ".json");
-    return j ? info_from(*j, dir_ + "/speech/" + key + ".wav") : std::nullopt;
+    const std::string json = dir_ + "/speech/" + key + ".json";
+    std::error_code ec;
+    if (!fs::exists(fs::symlink_status(json, ec))) return std::nullopt;  // a plain miss
+    auto j = read_json(json);
+    auto info = j ? info_from(*j, key, dir_ + "/speech/" + key + ".wav") : std::nullopt;
+    if (!info) reject();
+    return info;
 }
 
 bool Cache::load_speech(const std::string& key, synth::Speech& into) const {
     auto j = read_json(dir_ + "/speech/" + key + ".json");
-    if (!j) return false;
+    if (!j) return reject();
     const std::string wav = dir_ + "/speech/" + key + ".wav";
-    auto info = info_from(*j, wav);
-    if (!info) return false;
+    auto info = info_from(*j, key, wav);
+    if (!info) return reject();
     SF_INFO sfi{};
     SndfilePtr f(sf_open(wav.c_str(), SFM_READ, &sfi));
     if (!f || sfi.channels != 1 || sfi.samplerate != synth::kSampleRate || sfi.frames != info->samples)
-        return false;
+        return reject();
     resize_large(into.pcm, std::size_t(sfi.frames));
-    if (sf_readf_short(f.get(), into.pcm.data(), sfi.frames) != sfi.frames) return false;
-    if (j->value("xxh3", "") != pcm_checksum(into.pcm)) return false;
+    if (sf_readf_short(f.get(), into.pcm.data(), sfi.frames) != sfi.frames) return reject();
+    if (j->value("xxh3", "") != pcm_checksum(key, into.pcm, j->at("events"))) return reject();
     into.events = std::move(info->events);
     touch(wav);
     return true;
@@ -180,11 +223,13 @@ void Cache::store_speech(const std::string& key, const synth::Speech& speech) co
         out.commit();
     }
     nlohmann::json j;
+    j["key"] = key;
     j["samples"] = speech.pcm.size();
-    j["xxh3"] = pcm_checksum(speech.pcm);
     auto& ev = j["events"] = nlohmann::json::array();
     for (const auto& e : speech.events)
         ev.push_back({e.kind == synth::Event::Kind::Word ? 0 : 1, e.sample, e.text_pos, e.length});
+    j["xxh3"] = pcm_checksum(key, speech.pcm, j["events"]);
+    j["index_xxh3"] = index_checksum(key, j);
     // The JSON is written last: an entry without it is a miss.
     io::write_file_atomic(dir_ + "/speech/" + key + ".json", j.dump(), io::Durability::Verified);
 }
@@ -197,23 +242,55 @@ bool Cache::has_piece(const std::string& key, encode::Codec codec) const {
 std::optional<encode::Piece> Cache::load_piece(const std::string& key, encode::Codec codec) const {
     const std::string path = dir_ + "/pieces/" + key + "." + codec_ext(codec);
     std::error_code ec;
-    if (!fs::exists(path, ec)) return std::nullopt;
+    if (!fs::exists(fs::symlink_status(path, ec))) return std::nullopt;  // a plain miss
+    if (!regular_file(path)) {
+        reject();
+        return std::nullopt;
+    }
     try {
         const std::string bytes = io::read_file(path, io::kMaxCacheEntryBytes, "cache entry");
-        auto piece = encode::deserialise(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(), path);
-        if (piece.codec != codec) return std::nullopt;
+        // Header: magic, key, checksum of key and payload, each on its line.
+        const std::size_t magic = sizeof kPieceMagic - 1, head = magic + key.size() + 1 + 16 + 1;
+        if (bytes.size() < head || bytes.compare(0, magic, kPieceMagic) != 0 ||
+            bytes.compare(magic, key.size(), key) != 0 || bytes[magic + key.size()] != '\n') {
+            reject();
+            return std::nullopt;
+        }
+        const std::string sum = bytes.substr(magic + key.size() + 1, 16);
+        const char* payload = bytes.data() + head;
+        const std::size_t n = bytes.size() - head;
+        if (entry_checksum(key, payload, n) != sum) {
+            reject();
+            return std::nullopt;
+        }
+        auto piece = encode::deserialise(reinterpret_cast<const std::uint8_t*>(payload), n, path);
+        if (piece.codec != codec) {
+            reject();
+            return std::nullopt;
+        }
         touch(path);
         return piece;
     } catch (const Error&) {
+        reject();
         return std::nullopt;  // truncated or corrupted: encode again
     }
 }
 
 void Cache::store_piece(const std::string& key, const encode::Piece& piece) const {
     auto bytes = encode::serialise(piece);
-    io::write_file_atomic(dir_ + "/pieces/" + key + "." + codec_ext(piece.codec),
-                          std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
-                          io::Durability::Verified);
+    std::string out = kPieceMagic + key + "\n" + entry_checksum(key, bytes.data(), bytes.size()) + "\n";
+    out.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    io::write_file_atomic(dir_ + "/pieces/" + key + "." + codec_ext(piece.codec), out, io::Durability::Verified);
+}
+
+bool Cache::is_entry_name(const std::string& name) {
+    const auto dot = name.find('.');
+    if (dot != 32) return false;
+    for (std::size_t k = 0; k < 32; ++k)
+        if (!std::isxdigit(static_cast<unsigned char>(name[k])) || std::isupper(static_cast<unsigned char>(name[k])))
+            return false;
+    const std::string ext = name.substr(dot + 1);
+    return ext == "wav" || ext == "json" || ext == "opus" || ext == "aac";
 }
 
 void Cache::remove_piece(const std::string& key, encode::Codec codec) const {
@@ -226,7 +303,7 @@ std::uint64_t Cache::size_bytes() const {
     std::error_code ec;
     for (const auto& sub : {"/speech", "/pieces"})
         for (auto it = fs::directory_iterator(dir_ + sub, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
-            if (it->is_regular_file(ec)) total += it->file_size(ec);
+            if (it->is_regular_file(ec) && is_entry_name(it->path().filename().string())) total += it->file_size(ec);
     return total;
 }
 
@@ -264,12 +341,14 @@ std::uint64_t Cache::remove_lru(std::uint64_t max_bytes, const std::vector<std::
     std::error_code ec;
     for (const auto& sub : {"/speech", "/pieces"}) {
         for (auto it = fs::directory_iterator(dir_ + sub, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
-            if (!it->is_regular_file(ec)) continue;
+            if (!it->is_regular_file(ec) || it->is_symlink(ec)) continue;
             Entry e{it->path(), it->file_size(ec), it->last_write_time(ec)};
+            // Only what the cache wrote is counted and deleted: a render's
+            // temporary is renamed into place by its render (a killed one's is
+            // removed when the cache is next opened), and anything else is
+            // not ours to delete.
+            if (!is_entry_name(e.path.filename().string())) continue;
             total += e.size;
-            // A render's temporary is not an entry: the render renames it in
-            // place, and a killed render's is removed when the cache is next opened.
-            if (io::is_temporary(e.path.filename().string())) continue;
             if (kept.count(key_of(e.path))) {
                 touch(e.path.string());  // used by the render that just finished
                 continue;

@@ -12,6 +12,8 @@
 // a key; reads verify a checksum and treat a damaged entry as a miss.
 #pragma once
 
+#include <atomic>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -56,21 +58,24 @@ public:
     const std::string& dir() const { return dir_; }
 
     // Speech: dir/speech/<key>.wav (libsndfile, 16-bit mono 22050 Hz) and
-    // dir/speech/<key>.json (sample count, PCM checksum, events).
+    // dir/speech/<key>.json (its key, sample count, events, and a checksum
+    // of key, PCM and events together: an entry proves it is <key>'s).
     std::optional<SpeechInfo> speech_info(const std::string& key) const;
     // Into `into`, reusing its sample storage; false (and `into` unspecified)
     // when the entry is missing or fails verification.
     bool load_speech(const std::string& key, synth::Speech& into) const;
     void store_speech(const std::string& key, const synth::Speech& speech) const;
 
-    // Encoded pieces: dir/pieces/<key>.<codec>, encode::serialise format.
+    // Encoded pieces: dir/pieces/<key>.<codec>: a header ("turncast-piece 1",
+    // the key, a checksum of key and payload) and the encode::serialise payload.
     std::optional<encode::Piece> load_piece(const std::string& key, encode::Codec codec) const;
     bool has_piece(const std::string& key, encode::Codec codec) const;
     void store_piece(const std::string& key, const encode::Piece& piece) const;
     void remove_piece(const std::string& key, encode::Codec codec) const;  // a damaged one, say
 
     // Deletes least recently used entries until the cache holds at most max_bytes
-    // (counting every file in it; a render's temporaries are never deleted).
+    // (counting and deleting only files named as entries: never a render's
+    // temporaries or anything else put there).
     // Returns the bytes removed. Throws IoError, deleting nothing, while
     // another Cache on the same folder (a render) is open.
     std::uint64_t prune(std::uint64_t max_bytes) const;
@@ -84,7 +89,19 @@ public:
     std::optional<std::uint64_t> trim(std::uint64_t max_bytes, const std::vector<std::string>& keep) const;
     std::uint64_t size_bytes() const;
 
+    // Entries found but refused since this Cache opened: damaged, not a
+    // regular file, absurd, or not the entry for the key asked (swapped or
+    // forged). Each was a miss and is rendered again.
+    int rejected() const { return rejected_.load(); }
+
+    // Whether a file name is a cache entry's: <32 hex>.wav|json|opus|aac.
+    static bool is_entry_name(const std::string& name);
+
 private:
+    bool reject() const {
+        ++rejected_;
+        return false;
+    }
     // Whether this Cache now holds the folder's lock exclusively (always
     // true where there is no lock); false when another Cache holds it,
     // with the shared hold taken again. Throws IoError on other failures.
@@ -93,6 +110,7 @@ private:
 
     std::string dir_;
     int lock_fd_ = -1;  // dir/lock, held shared
+    mutable std::atomic<int> rejected_{0};
 };
 
 }  // namespace turncast::render

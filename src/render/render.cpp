@@ -974,6 +974,7 @@ Result Renderer::run() {
         finish_encoding();  // what was queued while speaking (a pruned cache) is kept
         r.unchanged = true;
         r.synthesised = synthesised_;
+        r.cache_rejected = cache_->rejected();
         r.cache_removed = trim_cache();
         progress_.done();
         return r;
@@ -1087,6 +1088,7 @@ Result Renderer::run() {
 
     r.synthesised = synthesised_;
     r.encoded = encoded_;
+    r.cache_rejected = cache_->rejected();
     return r;
 }
 

@@ -72,6 +72,7 @@ struct Result {
     int encoded = 0;                  // pieces encoded (cache misses)
     std::int64_t total_samples = 0;   // audio length at 48 kHz
     std::uint64_t cache_removed = 0;  // bytes of older cache entries deleted to keep the cache bounded
+    int cache_rejected = 0;           // cache entries refused (damaged, swapped, forged) and rendered again
 };
 
 // Validates formats and voices first (ConfigError/Usage), then renders.

@@ -54,6 +54,28 @@ check_same "$tmp/again/$slug" "after damaging the cache"
 "$bin" render "$tmp/talk.txt" -o "$tmp/third" --cache-dir "$tmp/cache" -j2 --quiet >"$tmp/stdout" 2>&1 || fail=1
 grep -Eq ' 0 segments spoken, 0 pieces encoded' "$tmp/stdout" || { echo "FAIL: the repaired cache still misses:"; cat "$tmp/stdout"; fail=1; }
 
+# --- swapped, forged and absurd entries (issue 31) ----------------------------------
+# An entry must prove it is the entry for its key: swapped pairs, forged
+# events, an absurd sample count and a FIFO are all misses, rendered again and
+# reported, and the audio and captions come out as from a cold render.
+mapfile -t wavs < <(find "$tmp/cache/speech" -name '*.wav' | LC_ALL=C sort)
+mapfile -t pieces < <(find "$tmp/cache/pieces" -name '*.opus' | LC_ALL=C sort)
+swap() { mv "$1" "$tmp/swap" && mv "$2" "$1" && mv "$tmp/swap" "$2"; }
+swap "${pieces[0]}" "${pieces[1]}"                                   # two pieces trade places
+swap "${wavs[0]}" "${wavs[1]}"; swap "${wavs[0]%.wav}.json" "${wavs[1]%.wav}.json"  # two whole speech entries
+python3 - "${wavs[2]%.wav}.json" "${wavs[3]%.wav}.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1])); j["events"] = [[0, 0, 0, 3]] + j["events"][1:]; json.dump(j, open(sys.argv[1], "w"))
+j = json.load(open(sys.argv[2])); j["samples"] = 1e15; json.dump(j, open(sys.argv[2], "w"))
+PY
+rm -f "${pieces[2]}"; mkfifo "${pieces[2]}"                          # a FIFO where an entry was
+"$bin" render "$tmp/talk.txt" -o "$tmp/forged" --cache-dir "$tmp/cache" -j2 >"$tmp/stdout" 2>"$tmp/stderr" \
+  || { echo "FAIL: render over swapped and forged entries"; cat "$tmp/stderr"; fail=1; }
+grep -q 'entries were damaged or not the entries for their keys; rendered again' "$tmp/stderr" \
+  || { echo "FAIL: refused entries not reported:"; cat "$tmp/stderr"; fail=1; }
+rm -f "${pieces[2]}"
+check_same "$tmp/forged/$slug" "after swapping and forging entries"
+
 # --- two renders at once ---------------------------------------------------------
 for round in 1 2; do
   rm -rf "$tmp/both" "$tmp/cache"

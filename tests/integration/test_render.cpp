@@ -241,27 +241,31 @@ TEST_CASE("cache prune removes the least recently used entries and leaves a rend
     render::Cache cache(dir);
     const auto now = fs::file_time_type::clock::now();
     const CacheFiles put{dir, now};
-    const auto a = put("pieces/a.opus", 1000, 300);
-    const auto b = put("pieces/b.aac", 1000, 200);
-    const auto wav = put("speech/c.wav", 1000, 100);
-    const auto json = put("speech/c.json", 100, 100);
+    const auto a = put("pieces/0cc175b9c0f1b6a831c399e269772661.opus", 1000, 300);
+    const auto b = put("pieces/92eb5ffee6ae2fec3ad71c777531578f.aac", 1000, 200);
+    const auto wav = put("speech/4a8a08f09d37b73795649038408b5f33.wav", 1000, 100);
+    const auto json = put("speech/4a8a08f09d37b73795649038408b5f33.json", 100, 100);
     // A render of this process still writing: older than every entry.
     const auto temp = put("pieces/d.turncast-tmp-" + io::owner_tag() + "-" + std::to_string(::getpid()) + "-0.opus", 5000, 1000);
-    CHECK(cache.size_bytes() == 8100);
+    // Something else put there: not an entry, never counted or deleted.
+    const auto other = put("pieces/notes.txt", 700, 2000);
+    CHECK(cache.size_bytes() == 3100);
 
-    CHECK(cache.prune(8100) == 0);
-    CHECK(cache.prune(7100) == 1000);  // the oldest entry, not the older temporary
+    CHECK(cache.prune(3100) == 0);
+    CHECK(cache.prune(2100) == 1000);  // the oldest entry, not the older temporary or the notes
     CHECK_FALSE(fs::exists(a));
     CHECK(fs::exists(b));
     CHECK(fs::exists(temp));
-    CHECK(cache.size_bytes() == 7100);
+    CHECK(fs::exists(other));
+    CHECK(cache.size_bytes() == 2100);
 
     CHECK(cache.prune(0) == 2100);
     CHECK_FALSE(fs::exists(b));
     CHECK_FALSE(fs::exists(wav));
     CHECK_FALSE(fs::exists(json));
     CHECK(fs::exists(temp));
-    CHECK(cache.size_bytes() == 5000);
+    CHECK(fs::exists(other));
+    CHECK(cache.size_bytes() == 0);  // neither the temporary nor the notes are entries
 }
 
 TEST_CASE("cache trim keeps a render's own entries, even over the bound, and marks them used", "[cache]") {
@@ -270,26 +274,26 @@ TEST_CASE("cache trim keeps a render's own entries, even over the bound, and mar
     render::Cache cache(dir);
     const auto now = fs::file_time_type::clock::now();
     const CacheFiles put{dir, now};
-    const auto old_wav = put("speech/old.wav", 1000, 400);
-    const auto old_json = put("speech/old.json", 100, 400);
-    const auto older_piece = put("pieces/older.aac", 1000, 500);
-    const auto mine_wav = put("speech/mine.wav", 1000, 900);  // reused from long ago
-    const auto mine_json = put("speech/mine.json", 100, 900);
-    const auto mine_piece = put("pieces/minepiece.opus", 1000, 900);
+    const auto old_wav = put("speech/149603e6c03516362a8da23f624db945.wav", 1000, 400);
+    const auto old_json = put("speech/149603e6c03516362a8da23f624db945.json", 100, 400);
+    const auto older_piece = put("pieces/6a3a6f6e33217afa6373df9d6b2e8a00.aac", 1000, 500);
+    const auto mine_wav = put("speech/918b81db5e91d031548b963c93845e5b.wav", 1000, 900);  // reused from long ago
+    const auto mine_json = put("speech/918b81db5e91d031548b963c93845e5b.json", 100, 900);
+    const auto mine_piece = put("pieces/9eeec0d26eca9774a45eaf4f413bcb80.opus", 1000, 900);
     CHECK(cache.size_bytes() == 4200);
 
     // Under the bound: nothing goes, but the render's entries count as just used.
-    CHECK(cache.trim(4200, {"mine", "minepiece"}) == std::optional<std::uint64_t>(0));
+    CHECK(cache.trim(4200, {"918b81db5e91d031548b963c93845e5b", "9eeec0d26eca9774a45eaf4f413bcb80"}) == std::optional<std::uint64_t>(0));
     CHECK(fs::last_write_time(mine_wav) > now - std::chrono::seconds(60));
     CHECK(fs::last_write_time(mine_piece) > now - std::chrono::seconds(60));
     CHECK(fs::last_write_time(old_wav) < now - std::chrono::seconds(300));
 
     // Over it: the others go oldest first, and the render's own stay even
     // though they alone are over the bound.
-    CHECK(cache.trim(3200, {"mine", "minepiece"}) == std::optional<std::uint64_t>(1000));
+    CHECK(cache.trim(3200, {"918b81db5e91d031548b963c93845e5b", "9eeec0d26eca9774a45eaf4f413bcb80"}) == std::optional<std::uint64_t>(1000));
     CHECK_FALSE(fs::exists(older_piece));
     CHECK(fs::exists(old_wav));
-    CHECK(cache.trim(0, {"mine", "minepiece"}) == std::optional<std::uint64_t>(1100));
+    CHECK(cache.trim(0, {"918b81db5e91d031548b963c93845e5b", "9eeec0d26eca9774a45eaf4f413bcb80"}) == std::optional<std::uint64_t>(1100));
     CHECK_FALSE(fs::exists(old_wav));
     CHECK_FALSE(fs::exists(old_json));
     CHECK(fs::exists(mine_wav));
@@ -301,7 +305,7 @@ TEST_CASE("cache trim keeps a render's own entries, even over the bound, and mar
     {
         render::Cache other(dir);
         fs::last_write_time(mine_piece, now - std::chrono::seconds(900));
-        CHECK_FALSE(cache.trim(0, {"minepiece"}).has_value());
+        CHECK_FALSE(cache.trim(0, {"9eeec0d26eca9774a45eaf4f413bcb80"}).has_value());
         CHECK(fs::exists(mine_wav));
         CHECK(fs::last_write_time(mine_piece) > now - std::chrono::seconds(60));
         CHECK_FALSE(cache.trim(0, {}).has_value());
@@ -343,7 +347,7 @@ TEST_CASE("a render trims the cache to its bound and keeps what it used", "[av][
 TEST_CASE("cache prune refuses, deleting nothing, while a render has the cache open", "[cache]") {
     test::TempDir tmp;
     const std::string dir = tmp.path + "/cache";
-    const std::string entry = dir + "/pieces/a.opus";
+    const std::string entry = dir + "/pieces/" + std::string(32, 'a') + ".opus";
     {
         render::Cache rendering(dir);  // what a render holds for its whole run
         std::ofstream(entry, std::ios::binary) << std::string(1000, 'x');
