@@ -65,7 +65,8 @@ void run_render(const RenderArgs& a, const Globals& g) {
     for (const auto& p : plans) render::check_paths(p, opt);
     if (!g.quiet)
         for (const auto& p : plans)
-            for (const auto& w : p.script.warnings) std::fprintf(stderr, "turncast: %s: warning: %s\n", p.source.c_str(), w.c_str());
+            for (const auto& w : p.script.warnings)
+                std::fprintf(stderr, "turncast: %s: warning: %s\n", printable(p.source).c_str(), printable(w).c_str());
 
     synth::Engine engine;  // before any thread: synthesis forks from this pristine process
     for (const auto& p : plans) {

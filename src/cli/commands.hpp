@@ -7,6 +7,10 @@
 
 namespace turncast::cli {
 
+// `s` with control characters (ESC, CR, ...) shown as "\x1b": a message
+// quoting a file's bytes never drives the terminal.
+std::string printable(std::string_view s);
+
 // A CLI11 check that a number is finite ("nan" and "inf" parse as doubles).
 CLI::Validator finite_number();
 

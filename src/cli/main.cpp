@@ -13,12 +13,24 @@ extern "C" {
 #include <libavutil/log.h>
 }
 
+#include <fmt/format.h>
+
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/stop.hpp"
 #include "io/file.hpp"
 
 namespace turncast::cli {
+
+std::string printable(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7F) out += fmt::format("\\x{:02x}", u);
+        else out += c;
+    }
+    return out;
+}
 
 CLI::Validator finite_number() {
     return CLI::Validator(
@@ -87,7 +99,7 @@ int main(int argc, char** argv) {
         int rc = app.exit(e);
         return rc == 0 ? 0 : int(ExitCode::Usage);
     } catch (const Error& e) {
-        std::fprintf(stderr, "turncast: %s\n", e.what());
+        std::fprintf(stderr, "turncast: %s\n", cli::printable(e.what()).c_str());
         return int(e.code());
     } catch (const std::bad_alloc&) {
         std::fprintf(stderr, "turncast: out of memory\n");

@@ -10,7 +10,10 @@
 // std::regex only ever sees lines of at most kMaxRegexLine characters.
 #include <algorithm>
 #include <optional>
+#include <memory>
 #include <regex>
+
+#include <re2/re2.h>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -122,11 +125,19 @@ bool is_timestamp_line(const std::string& line) {
 
 // ---------------------------------------------------------------- the parser
 
+std::unique_ptr<RE2> data_regex(const std::string& pattern) {
+    RE2::Options o;
+    o.set_log_errors(false);
+    return std::make_unique<RE2>(pattern, o);
+}
+
 class Parser {
 public:
     Parser(const Rules& rules, std::string filename) : rules_(rules), filename_(std::move(filename)) {
-        for (const auto& p : rules.clutter_lines) clutter_.emplace_back(p.regex, std::regex::ECMAScript);
-        for (const auto& p : rules.place_lines) place_.emplace_back(p, std::regex::ECMAScript);
+        // The rules file's regexes run on RE2 (linear time: no pattern in a
+        // data file can backtrack for minutes); load_rules checked them.
+        for (const auto& p : rules.clutter_lines) clutter_.push_back(data_regex(p.regex));
+        for (const auto& p : rules.place_lines) place_.push_back(data_regex(p));
         for (const auto& w : rules.label_connectors) connectors_.insert(text::lower_ascii(w));
         for (const auto& w : rules.non_labels) non_labels_.insert(text::lower_ascii(w));
         for (const auto& w : rules.non_label_openers) non_label_openers_.insert(text::lower_ascii(w));
@@ -591,7 +602,7 @@ private:
                 continue;
             }
             for (std::size_t k = 0; k < clutter_.size(); ++k) {
-                if (std::regex_match(li.line.text, clutter_[k])) {
+                if (RE2::FullMatch(li.line.text, *clutter_[k])) {
                     drop_line(i, rules_.clutter_lines[k].reason);
                     break;
                 }
@@ -664,9 +675,9 @@ private:
         title_place_and_date();
     }
 
-    static bool matches_any(const std::vector<std::regex>& res, const std::string& t) {
+    static bool matches_any(const std::vector<std::unique_ptr<RE2>>& res, const std::string& t) {
         for (const auto& r : res)
-            if (std::regex_match(t, r)) return true;
+            if (RE2::FullMatch(t, *r)) return true;
         return false;
     }
 
@@ -1137,7 +1148,7 @@ private:
 
     const Rules& rules_;
     std::string filename_;
-    std::vector<std::regex> clutter_, place_;
+    std::vector<std::unique_ptr<RE2>> clutter_, place_;
     std::unordered_set<std::string> connectors_, non_labels_, non_label_openers_, role_labels_, known_labels_;
     std::vector<LineInfo> info_;
     Document doc_;

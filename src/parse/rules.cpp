@@ -2,6 +2,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <regex>
+
+#include <re2/re2.h>
 #include <string>
 
 #include <toml++/toml.h>
@@ -60,12 +62,13 @@ void read_int(const std::string& path, const toml::table& root, const char* tabl
 }
 
 void check_regex(const std::string& path, const toml::node& n, const std::string& key, const std::string& re) {
-    try {
-        std::regex r(re, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-        throw ConfigError(at(path, n.source()), "key '" + key + "' is not a valid regex: " + e.what(),
-                          "regexes are ECMAScript; in TOML write them in 'single quotes'");
-    }
+    RE2::Options o;
+    o.set_log_errors(false);
+    const RE2 r(re, o);
+    if (!r.ok())
+        throw ConfigError(at(path, n.source()), "key '" + key + "' is not a valid regex: " + r.error(),
+                          "regexes are RE2 syntax (no backreferences or lookaround); in TOML write them in "
+                          "'single quotes'");
 }
 
 }  // namespace

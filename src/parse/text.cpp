@@ -53,6 +53,10 @@ const char* replacement(char32_t cp) {
     case 0x202F: case 0x205F: case 0x3000: case 0x2028: case 0x2029:
         return " ";
     case 0x200B: case 0x200C: case 0x200D: case 0x2060: case 0xFEFF: case 0xAD:
+    // Direction marks and overrides ("\u202EJane Doe\u202C" is "Jane Doe"): they
+    // change how a name looks, never who it is, and say nothing aloud.
+    case 0x200E: case 0x200F: case 0x061C: case 0x202A: case 0x202B: case 0x202C: case 0x202D: case 0x202E:
+    case 0x2066: case 0x2067: case 0x2068: case 0x2069:
         return "";
     case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2032: case 0x02BC:
         return "'";
