@@ -933,8 +933,13 @@ Result Renderer::run() {
     if (opt_.use_cache) {
         cache_ = std::make_unique<Cache>(opt_.cache_dir.empty() ? opt_.output_dir + "/.cache" : opt_.cache_dir);
     } else {
-        // A fresh private folder (mkdtemp: a name nobody can predict or plant a link at).
-        std::string pattern = (fs::temp_directory_path() / "turncast-nocache-XXXXXX").string();
+        // A fresh private folder (mkdtemp: a name nobody can predict or plant a
+        // link at), named with this process's owner tag and PID so that the one
+        // a SIGKILL left behind is removed by the next render here.
+        io::remove_stale_temporaries(fs::temp_directory_path().string());
+        std::string pattern = (fs::temp_directory_path() /
+                               (".turncast-new-" + io::owner_tag() + "-" + std::to_string(::getpid()) + "-nocache-XXXXXX"))
+                                  .string();
         if (!::mkdtemp(pattern.data()))
             throw IoError(pattern, std::string("cannot create a temporary folder: ") + std::strerror(errno),
                           "check TMPDIR and free disk space");

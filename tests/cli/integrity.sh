@@ -71,7 +71,16 @@ kill -HUP "$pid" 2>/dev/null || true
 rc=0; wait "$pid" || rc=$?
 [ "$rc" -eq 130 ] || [ "$rc" -eq 0 ] || fail "SIGHUP: exit $rc, want 130"
 if find "$tmp/o5" -name '*.tmp-*' 2>/dev/null | grep -q .; then fail "temporaries left: $(find "$tmp/o5" -name '*.tmp-*')"; fi
-if ls "$TMPDIR" | grep -q turncast; then fail "private cache left: $(ls "$TMPDIR")"; fi
+if ls -A "$TMPDIR" | grep -q turncast; then fail "private cache left: $(ls -A "$TMPDIR")"; fi
+# After SIGKILL the private cache stays, until the next render here removes it.
+"$bin" -q render "$src/examples/lavrov-volgograd-2021-08-30.txt" -o "$tmp/o6" --no-cache -j 1 >/dev/null 2>&1 &
+pid=$!
+sleep 1
+kill -KILL "$pid" 2>/dev/null || true
+wait "$pid" 2>/dev/null || true
+"$bin" -q render "$sample" -o "$tmp/o7" --no-cache >/dev/null
+if ls -A "$TMPDIR" | grep -q turncast; then fail "a killed render's private cache was not swept: $(ls -A "$TMPDIR")"; fi
+unset TMPDIR
 
 # 14. A rules file's regex cannot backtrack for minutes (RE2); a message never
 # carries raw control bytes; direction overrides do not make a second speaker.
