@@ -11,7 +11,7 @@ cleanup() { umount "$disk" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 if ! mount -t tmpfs -o size=2m tmpfs "$disk" 2>"$tmp/mount.err"; then
   echo "skip: cannot mount a tmpfs here ($(cat "$tmp/mount.err")); the full-disk case is not tested"
-  exit 0
+  exit 77  # CTest reports it as skipped, never as passed
 fi
 fail=0
 cp "$src/tests/fixtures/render/springfield.txt" "$tmp/talk.txt"

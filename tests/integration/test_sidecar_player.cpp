@@ -3,6 +3,7 @@
 // a sine tone as long as the timeline, encoded by the ffmpeg CLI.
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -99,8 +100,11 @@ TEST_CASE("web player: plays, seeks by chapter, highlights, keyboard (headless C
     auto [rc, out] = capture("timeout 90 " + sidecar_test::python() + " '" + tool + "' '" + dir.path + "' '" +
                              dir.path + "/expected.json'");
     if (rc == 77) {
-        WARN("skipped: " << out);
-        return;
+        // No browser here: CTest reports the test as skipped (SKIP_RETURN_CODE
+        // 77), never as passed; Catch2 2.13 has no skip of its own.
+        std::printf("skipped: %s\n", out.c_str());
+        std::fflush(stdout);
+        std::_Exit(77);
     }
     INFO(out);
     CHECK(rc == 0);
