@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -280,10 +281,40 @@ void for_each_word(std::string_view t, Fn&& fn) {
 // words in the last two sentences before another speaker's turn, with a word
 // that gives the floor, are evidence about the one who speaks next; "sir" or
 // "madam" in a reply's first sentence is about the one who spoke before.
-void read_handovers(const std::vector<SexText>& texts, std::vector<Evidence>& evidence) {
+// Sex-telling words in the last two sentences of a turn that gives the
+// floor ("Go ahead, young lady", "Please give him a microphone"), with the
+// item shown as evidence.
+std::optional<std::pair<Sex, std::string>> handover_words(const SexText& a) {
     static const std::set<std::string> cue = {"please", "go", "ahead", "microphone", "mic", "floor", "question",
                                               "next", "yes", "stand", "raise", "give", "pass"};
     static const std::set<std::string> det = {"young", "that", "this", "the", "a"};
+    std::string_view t = a.text;
+    while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.remove_suffix(1);
+    std::size_t from = 0;
+    int ends = 0;
+    for (std::size_t k = t.size(); k-- > 0;)
+        if ((t[k] == '.' || t[k] == '?' || t[k] == '!') && k + 1 < t.size() && t[k + 1] == ' ' && ++ends == 2) {
+            from = k + 1;
+            break;
+        }
+    std::vector<std::string> w;
+    for_each_word(t.substr(from), [&](std::string_view word, bool) { w.push_back(text::lower(std::string(word))); });
+    if (std::none_of(w.begin(), w.end(), [](const std::string& x) { return cue.count(x) > 0; })) return std::nullopt;
+    for (std::size_t k = 1; k < w.size(); ++k) {
+        Sex sex = Sex::Unstated;
+        const std::string& x = w[k];
+        if (det.count(w[k - 1]) && (x == "lady" || x == "woman" || x == "girl")) sex = Sex::Female;
+        else if (det.count(w[k - 1]) && (x == "man" || x == "gentleman" || x == "guy")) sex = Sex::Male;
+        else if ((w[k - 1] == "give" || w[k - 1] == "pass" || w[k - 1] == "let") && pronoun_sex(x) != Sex::Unstated)
+            sex = pronoun_sex(x);
+        if (sex == Sex::Unstated) continue;
+        const std::string item = w[k - 1] + " " + x;
+        return std::make_pair(sex, a.line > 0 ? fmt::format("line {}: {}", a.line, item) : item);
+    }
+    return std::nullopt;
+}
+
+void read_handovers(const std::vector<SexText>& texts, std::vector<Evidence>& evidence) {
     for (std::size_t i = 0; i + 1 < texts.size(); ++i) {
         const SexText& a = texts[i];
         const SexText& b = texts[i + 1];
@@ -300,32 +331,14 @@ void read_handovers(const std::vector<SexText>& texts, std::vector<Evidence>& ev
                 break;
             }
         }
-        // The last two sentences.
-        std::string_view t = a.text;
-        while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.remove_suffix(1);
-        std::size_t from = 0;
-        int ends = 0;
-        for (std::size_t k = t.size(); k-- > 0;)
-            if ((t[k] == '.' || t[k] == '?' || t[k] == '!') && k + 1 < t.size() && t[k + 1] == ' ' && ++ends == 2) {
-                from = k + 1;
-                break;
-            }
-        const std::string_view window = t.substr(from);
-        std::vector<std::string> w;
-        for_each_word(window, [&](std::string_view word, bool) { w.push_back(text::lower(std::string(word))); });
-        if (std::none_of(w.begin(), w.end(), [](const std::string& x) { return cue.count(x) > 0; })) continue;
-        for (std::size_t k = 1; k < w.size(); ++k) {
-            Sex sex = Sex::Unstated;
-            const std::string& x = w[k];
-            if (det.count(w[k - 1]) && (x == "lady" || x == "woman" || x == "girl")) sex = Sex::Female;
-            else if (det.count(w[k - 1]) && (x == "man" || x == "gentleman" || x == "guy")) sex = Sex::Male;
-            else if ((w[k - 1] == "give" || w[k - 1] == "pass" || w[k - 1] == "let") && pronoun_sex(x) != Sex::Unstated)
-                sex = pronoun_sex(x);
-            if (sex == Sex::Unstated) continue;
-            const std::string item = w[k - 1] + " " + x;
-            evidence[b.speaker].add(sex, a.line > 0 ? fmt::format("line {}: {}", a.line, item) : item);
-            break;
-        }
+        // The words that gave the floor: in the turn just before, or in the
+        // one before that when the turn between is a short aside ("Please
+        // raise your hand").
+        auto described = handover_words(a);
+        if (!described && i >= 1 && texts[i - 1].speaker != b.speaker && texts[i - 1].speaker < evidence.size() &&
+            std::count(a.text.begin(), a.text.end(), ' ') < 25)
+            described = handover_words(texts[i - 1]);
+        if (described) evidence[b.speaker].add(described->first, described->second);
     }
 }
 

@@ -166,6 +166,12 @@ TEST_CASE("sex: the words that give the floor, and 'sir' in a reply, describe th
     CHECK(r[1].evidence == std::vector<std::string>{"line 3: young lady"});
     CHECK(cast::read_sexes({"Host", "Q"}, {{"Please give him a microphone.", 1, 0}, {"Hello.", 2, 1}})[1].sex ==
           Sex::Male);
+    // Across a short aside between the handover and the asker.
+    auto chain = cast::read_sexes({"Host", "Aide", "Questioner 1"},
+                                  {{"Please give the floor to that young woman with the poster.", 5, 0},
+                                   {"Please raise your hand.", 6, 1},
+                                   {"Good afternoon.", 7, 2}});
+    CHECK(chain[2].sex == Sex::Female);
     // Without a word that gives the floor, a man at the end of an answer is anyone.
     CHECK(cast::read_sexes({"Host", "Q"}, {{"He is a good man.", 1, 0}, {"Hello.", 2, 1}})[1].sex == Sex::Unstated);
     // "Thank you, sir" in the reply: the one who just asked.
