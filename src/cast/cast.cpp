@@ -809,7 +809,10 @@ Script cast(const Document& doc, const Segmentation& seg, const CastConfig& cfg,
                                 : plan[i].continues      ? 0  // the same paragraph goes on
                                                          : cfg.pauses.paragraph_ms;
         }
-        s.pause_before_ms += plan[i].extra_pause_ms;
+        // A stage note not read aloud ("(Laughter.)") is a silence of its own
+        // length where it stood, never added on top of the pause there, and
+        // never longer than a change of speaker: a listener hears no cut.
+        s.pause_before_ms = std::max(s.pause_before_ms, std::min(plan[i].extra_pause_ms, cfg.pauses.turn_ms));
         script.segments.push_back(std::move(s));
     }
     warn_shared_in_chapters(script.segments, script.speakers, script.warnings);

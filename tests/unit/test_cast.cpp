@@ -399,7 +399,7 @@ TEST_CASE("pauses: paragraph, turn, chapter, announcement and stage directions",
                            {"Jane Host.", 2000},         // chapter start
                            {"First paragraph.", 300},    // announcement → its speaker
                            {"Second paragraph.", 300},   // same turn
-                           {"Guest Person.", 800 + 700}, // speaker change + the stage direction's silence
+                           {"Guest Person.", 800},       // speaker change; the stage direction's 700 fits in it
                            {"Guest speaks.", 300},
                            {"Host again.", 800},
                        });
@@ -558,4 +558,21 @@ TEST_CASE("chapter titles read on past a short first paragraph", "[unit][cast]")
     b.turn(host, TurnKind::Answer, {"Soon."});
     Script s = cast::cast(b.doc, b.seg, castfx::config(), {});
     REQUIRE(s.chapters.at(1).title == "Question 1: Jake, on the liquid natural gas, on the\xE2\x80\xA6");
+}
+
+TEST_CASE("pauses: a stage note's silence stands in for the pause there, never longer than a change of speaker",
+          "[unit][cast]") {
+    auto cfg = castfx::config();
+    REQUIRE(cfg.pauses.paragraph_ms < cfg.pauses.stage_direction_ms);
+    REQUIRE(cfg.pauses.stage_direction_ms < cfg.pauses.turn_ms);
+    Builder b;
+    auto host = b.speaker("host", "Jane Host", SpeakerRole::Main);
+    // One turn: a paragraph, a stage note, a paragraph, two stage notes, a paragraph.
+    b.turn(host, TurnKind::Remarks, {"One.", "(Laughter.)", "Two.", "(Applause.)", "(Laughter.)", "Three."});
+    for (std::size_t p : {std::size_t(1), std::size_t(3), std::size_t(4)}) b.doc.paragraphs[p].stage_direction = true;
+    Script s = cast::cast(b.doc, b.seg, cfg, {});
+    std::map<std::string, int> pause;
+    for (const auto& seg : s.segments) pause[seg.text] = seg.pause_before_ms;
+    CHECK(pause.at("Two.") == cfg.pauses.stage_direction_ms);  // not paragraph + stage
+    CHECK(pause.at("Three.") == cfg.pauses.turn_ms);           // two notes: capped at a change of speaker
 }
