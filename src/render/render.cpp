@@ -1013,14 +1013,14 @@ Result Renderer::run() {
     };
     std::vector<Sidecar> sidecars;
     // One at a time: for a long transcript each of these is megabytes.
-    auto stage = [&](const char* kind, const std::string& name, const char* type, const std::string& bytes) {
-        sidecars.push_back({kind, name, type, io::stage_file(out_dir + "/" + name, bytes)});
+    auto stage = [&](const char* kind, const std::string& name, const std::string& bytes) {
+        sidecars.push_back({kind, name, sidecar::media_type(kind), io::stage_file(out_dir + "/" + name, bytes)});
     };
-    stage("vtt", plan_.slug + ".vtt", "text/vtt", sidecar::webvtt(s_, timeline_));
-    stage("srt", plan_.slug + ".srt", "application/x-subrip", sidecar::srt(s_, timeline_));
-    stage("chapters", plan_.slug + ".chapters.json", "application/json+chapters", sidecar::chapters_json(s_, timeline_));
-    stage("transcript", plan_.slug + ".transcript.json", "application/json", sidecar::transcript_json(s_, timeline_));
-    stage("html", "index.html", "text/html", sidecar::web_player(s_, timeline_, names));
+    stage("vtt", plan_.slug + ".vtt", sidecar::webvtt(s_, timeline_));
+    stage("srt", plan_.slug + ".srt", sidecar::srt(s_, timeline_));
+    stage("chapters", plan_.slug + ".chapters.json", sidecar::chapters_json(s_, timeline_));
+    stage("transcript", plan_.slug + ".transcript.json", sidecar::transcript_json(s_, timeline_));
+    stage("html", "index.html", sidecar::web_player(s_, timeline_, names));
 
     finish_encoding();
     // The encoders' buffers are free now but still mapped: hand them back
@@ -1063,10 +1063,7 @@ Result Renderer::run() {
         auto file = lossless(format) ? write_lossless(format, out_dir + "/" + name)
                     : muxed.count(format) ? std::move(muxed[format])
                                           : write_audio(format, out_dir + "/" + name);
-        static const std::map<std::string, std::string> types = {
-            {"opus", "audio/ogg; codecs=opus"}, {"m4a", "audio/mp4"}, {"m4b", "audio/mp4"},
-            {"flac", "audio/flac"}, {"wav", "audio/wav"}};
-        add_file(format, name, types.at(format), std::move(file));
+        add_file(format, name, sidecar::media_type(format), std::move(file));
         progress_.step();
     }
 

@@ -239,11 +239,11 @@ std::string feed_xml(const std::vector<FeedRender>& renders, const FeedOptions& 
 
         // The enclosure every app plays: M4A (AAC), else M4B, else Opus.
         const ManifestFile* main = file("m4a");
-        const char* main_type = "audio/mp4";
+        const char* main_type = media_type("m4a");
         if (!main) main = file("m4b");
         if (!main) {
             main = file("opus");
-            main_type = "audio/ogg; codecs=opus";
+            main_type = media_type("opus");
         }
         if (!main)
             throw InputError(r->manifest_path, "the render has no m4a, m4b or opus file",
@@ -264,7 +264,7 @@ std::string feed_xml(const std::vector<FeedRender>& renders, const FeedOptions& 
              "\n";
         if (opus && opus != main) {
             std::string open = tag("podcast:alternateEnclosure",
-                                   {{"type", opus->type.empty() ? "audio/ogg; codecs=opus" : opus->type},
+                                   {{"type", opus->type.empty() ? media_type("opus") : opus->type},
                                     {"length", length(*opus)},
                                     {"title", "Opus"}});
             open.pop_back();  // "/>" → ">": this element has a child

@@ -7,6 +7,18 @@
 #include "sidecar/text.hpp"
 
 namespace turncast::sidecar {
+
+const char* media_type(std::string_view kind) {
+    static const std::pair<std::string_view, const char*> types[] = {
+        {"opus", "audio/ogg; codecs=opus"}, {"m4a", "audio/mp4"}, {"m4b", "audio/mp4"},
+        {"flac", "audio/flac"},            {"wav", "audio/wav"},  {"vtt", "text/vtt"},
+        {"srt", "application/x-subrip"},   {"chapters", "application/json+chapters"},
+        {"transcript", "application/json"}, {"html", "text/html"}};
+    for (const auto& [k, t] : types)
+        if (k == kind) return t;
+    return "";
+}
+
 namespace {
 
 
@@ -61,8 +73,8 @@ Manifest make_manifest(const Script& script, const Timeline& timeline, const Nam
         if (s.role != SpeakerRole::Narrator) m.speakers.push_back(s.name.empty() ? s.id : s.name);
     m.duration = double(timeline.total) / kTimelineRate;
     m.description = describe(script, m.speakers);
-    if (!names.audio_m4a.empty()) m.files.push_back({"m4a", names.audio_m4a, "audio/mp4"});
-    if (!names.audio_opus.empty()) m.files.push_back({"opus", names.audio_opus, "audio/ogg; codecs=opus"});
+    if (!names.audio_m4a.empty()) m.files.push_back({"m4a", names.audio_m4a, media_type("m4a")});
+    if (!names.audio_opus.empty()) m.files.push_back({"opus", names.audio_opus, media_type("opus")});
     m.files.push_back({"vtt", names.slug + ".vtt", "text/vtt"});
     m.files.push_back({"srt", names.slug + ".srt", "application/x-subrip"});
     m.files.push_back({"chapters", names.slug + ".chapters.json", "application/json+chapters"});

@@ -219,9 +219,10 @@ std::string web_player(const Script& script, const Timeline& timeline, const Nam
     h += "<audio id=\"audio\" controls preload=\"metadata\" aria-label=\"" + attr("Audio: " + title) +
          "\" aria-describedby=\"keys\">\n";
     // A render may have only one of the two (--formats): list what exists.
-    if (!names.audio_m4a.empty()) h += "<source src=\"" + attr(names.audio_m4a) + "\" type=\"audio/mp4\">\n";
+    if (!names.audio_m4a.empty())
+        h += "<source src=\"" + attr(names.audio_m4a) + "\" type=\"" + media_type("m4a") + "\">\n";
     if (!names.audio_opus.empty())
-        h += "<source src=\"" + attr(names.audio_opus) + "\" type=\"audio/ogg; codecs=opus\">\n";
+        h += "<source src=\"" + attr(names.audio_opus) + "\" type=\"" + media_type("opus") + "\">\n";
     h += "<track kind=\"captions\" src=\"" + attr(names.slug + ".vtt") + "\" srclang=\"" + attr(lang) +
          "\" label=\"Captions\" default>\n";
     h += "<p>This browser cannot play the audio here: download it below.</p>\n";

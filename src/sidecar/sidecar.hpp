@@ -16,6 +16,11 @@
 
 namespace turncast::sidecar {
 
+// The one table of media types: for an output kind ("opus", "m4a", "m4b",
+// "flac", "wav", "vtt", "srt", "chapters", "transcript", "html"), the type the
+// manifest, the feed and the player page give it ("" for an unknown kind).
+const char* media_type(std::string_view kind);
+
 struct Names {
     std::string slug;          // base name of every file of this render
     std::string audio_m4a;     // file names (not paths) of the audio, for links

@@ -364,3 +364,11 @@ TEST_CASE("manifest.json round-trips and names the file when it is wrong", "[sid
                Catch::Contains("not a file name"));
     CHECK_THAT(message(R"({"slug":"x","files":{"m4a":{"name":"x.m4a"}}})"), Catch::Contains("\"title\" is missing"));
 }
+
+TEST_CASE("media types come from one table", "[sidecar]") {
+    CHECK(std::string(sidecar::media_type("opus")) == "audio/ogg; codecs=opus");
+    CHECK(std::string(sidecar::media_type("m4a")) == "audio/mp4");
+    CHECK(std::string(sidecar::media_type("vtt")) == "text/vtt");
+    CHECK(std::string(sidecar::media_type("html")) == "text/html");
+    CHECK(std::string(sidecar::media_type("nonsense")).empty());
+}
