@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/hash.hpp"
 #include "core/stop.hpp"
 
 namespace turncast::io {
@@ -206,12 +207,7 @@ const std::string& owner_tag() {
         ::gethostname(host, sizeof host - 1);
         char ns[128] = {0};
         const ssize_t n = ::readlink("/proc/self/ns/pid", ns, sizeof ns - 1);
-        std::string id = std::string(host) + "/" + (n > 0 ? std::string(ns, std::size_t(n)) : std::string());
-        std::uint32_t h = 2166136261u;
-        for (unsigned char c : id) h = (h ^ c) * 16777619u;
-        char buf[9];
-        std::snprintf(buf, sizeof buf, "%08x", h);
-        return std::string(buf);
+        return short_hash(std::string(host) + "/" + (n > 0 ? std::string(ns, std::size_t(n)) : std::string()));
     }();
     return tag;
 }

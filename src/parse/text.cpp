@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/hash.hpp"
 #include "parse/parse.hpp"
 
 namespace turncast::parse::text {
@@ -316,15 +317,6 @@ std::string to_ascii(std::string_view in) {
     std::string out;
     u.toUTF8String(out);
     return out;
-}
-
-// A short stable hash (FNV-1a, 32 bits) as 8 hex digits.
-std::string short_hash(std::string_view s) {
-    std::uint32_t h = 2166136261u;
-    for (unsigned char c : s) h = (h ^ c) * 16777619u;
-    char buf[9];
-    std::snprintf(buf, sizeof buf, "%08x", h);
-    return buf;
 }
 
 }  // namespace

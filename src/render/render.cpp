@@ -25,6 +25,7 @@
 
 #include "core/cpu_time.hpp"
 #include "core/error.hpp"
+#include "core/hash.hpp"
 #include "core/memory.hpp"
 #include "core/stop.hpp"
 #include "io/file.hpp"
@@ -60,13 +61,8 @@ Plan make_plan(const std::string& transcript_path, const PlanOptions& options) {
         throw InputError(transcript_path, "nothing to speak after removing labels and page clutter",
                          "check that the file is a transcript (turncast plan --show-dropped lists what was removed)");
     plan.slug = parse::slugify(fs::path(transcript_path).stem().string());
-    {
-        std::error_code ec;
-        const std::string where = fs::weakly_canonical(fs::absolute(transcript_path), ec).string();
-        std::uint32_t h = 2166136261u;  // FNV-1a: stable across runs and machines
-        for (unsigned char c : where) h = (h ^ c) * 16777619u;
-        plan.source_id = fmt::format("{:08x}", h);
-    }
+    std::error_code ec;
+    plan.source_id = short_hash(fs::weakly_canonical(fs::absolute(transcript_path), ec).string());
     return plan;
 }
 

@@ -275,87 +275,69 @@ std::string synthesize_in_child(const Request& request, const std::string& spec)
     return head;
 }
 
-// Like `espeak-ng -q -x`: the phoneme trace written while synthesising, so that
-// [[...]] phoneme input shows as espeak will speak it (espeak_TextToPhonemes
-// spells it out letter by letter in 1.51). One line per clause, trimmed; no
-// trailing newline. The voice is already selected.
-std::string trace_phonemes(const std::string& spoken) {
+// The trace espeak writes while synthesising `spoken` (`mode`:
+// espeakPHONEMES_SHOW, with espeakPHONEMES_TRACE as `espeak-ng -X`), as its
+// non-blank lines, trimmed. The voice is already selected.
+std::vector<std::string> trace_lines(const std::string& spoken, int mode) {
     char* buf = nullptr;
     std::size_t len = 0;
     FILE* trace = open_memstream(&buf, &len);
     if (!trace) throw LibraryError("phonemes", std::string("open_memstream: ") + std::strerror(errno));
     std::unique_ptr<FILE, int (*)(FILE*)> owner(trace, &std::fclose);
-    espeak_SetPhonemeTrace(espeakPHONEMES_SHOW, trace);
+    espeak_SetPhonemeTrace(mode, trace);
     speak(spoken);
     espeak_SetPhonemeTrace(0, nullptr);
     owner.reset();  // fclose publishes buf/len
-    std::string text(buf ? buf : "", len);
+    const std::string text(buf ? buf : "", len);
     std::free(buf);
-
-    std::string out;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
+    std::vector<std::string> lines;
+    for (std::size_t pos = 0; pos < text.size();) {
         std::size_t nl = text.find('\n', pos);
         if (nl == std::string::npos) nl = text.size();
-        std::string line = text.substr(pos, nl - pos);
+        const std::string line = text.substr(pos, nl - pos);
         const auto b = line.find_first_not_of(" \t\r");
-        const auto e = line.find_last_not_of(" \t\r");
-        if (b != std::string::npos) {
-            if (!out.empty()) out += '\n';
-            out += line.substr(b, e - b + 1);
-        }
+        if (b != std::string::npos) lines.push_back(line.substr(b, line.find_last_not_of(" \t\r") - b + 1));
         pos = nl + 1;
     }
-    return out;
+    return lines;
 }
 
-// The phonemes of each text, NUL-separated (no text holds a NUL: it would end
-// espeak's input).
-std::string phonemes_in_child(const std::vector<std::string>& texts, const Voice& voice, const std::string& spec) {
+// fn(text) for each text in one voice, the results NUL-separated (no text
+// holds a NUL: it would end espeak's input).
+template <typename Fn>
+std::string each_in_child(const std::vector<std::string>& texts, const Voice& voice, const std::string& spec, Fn fn) {
     espeak_SetSynthCallback([](short*, int, espeak_EVENT*) { return 0; });
     start_voice(spec, voice);
     std::string out;
     for (std::size_t i = 0; i < texts.size(); ++i) {
         if (i) out += '\0';
-        out += trace_phonemes(texts[i]);
+        out += fn(texts[i]);
     }
     return out;
 }
 
+// Like `espeak-ng -q -x`: the phonemes shown while synthesising, so that
+// [[...]] phoneme input shows as espeak will speak it (espeak_TextToPhonemes
+// spells it out letter by letter in 1.51). One line per clause.
+std::string phonemes_in_child(const std::vector<std::string>& texts, const Voice& voice, const std::string& spec) {
+    return each_in_child(texts, voice, spec, [](const std::string& t) {
+        std::string out;
+        for (const auto& line : trace_lines(t, espeakPHONEMES_SHOW)) out += (out.empty() ? "" : "\n") + line;
+        return out;
+    });
+}
+
 // Per word: 'G' (espeak guessed it by its spelling rules) or 'D' (its
-// dictionary knows it), then the phonemes; NUL-separated. `espeak-ng -X`'s
-// trace says "Translate 'word'" for a guess and "Found: 'word'" for a
-// dictionary entry; its last line is the phonemes.
+// dictionary knows it), then the phonemes. `espeak-ng -X`'s trace says
+// "Translate 'word'" for a guess and "Found: 'word'" for a dictionary entry;
+// its last line is the phonemes.
 std::string lookup_in_child(const std::vector<std::string>& words, const Voice& voice, const std::string& spec) {
-    espeak_SetSynthCallback([](short*, int, espeak_EVENT*) { return 0; });
-    start_voice(spec, voice);
-    std::string out;
-    for (std::size_t i = 0; i < words.size(); ++i) {
-        char* buf = nullptr;
-        std::size_t len = 0;
-        FILE* trace = open_memstream(&buf, &len);
-        if (!trace) throw LibraryError("phonemes", std::string("open_memstream: ") + std::strerror(errno));
-        std::unique_ptr<FILE, int (*)(FILE*)> owner(trace, &std::fclose);
-        espeak_SetPhonemeTrace(espeakPHONEMES_SHOW | espeakPHONEMES_TRACE, trace);
-        speak(words[i]);
-        espeak_SetPhonemeTrace(0, nullptr);
-        owner.reset();
-        const std::string text(buf ? buf : "", len);
-        std::free(buf);
-        std::string last;
-        for (std::size_t pos = 0; pos < text.size();) {
-            std::size_t nl = text.find('\n', pos);
-            if (nl == std::string::npos) nl = text.size();
-            const std::string line = text.substr(pos, nl - pos);
-            if (line.find_first_not_of(" \t\r") != std::string::npos) last = line;
-            pos = nl + 1;
-        }
-        const auto b = last.find_first_not_of(" \t");
-        if (i) out += '\0';
-        out += text.find("Translate '") != std::string::npos ? 'G' : 'D';
-        out += b == std::string::npos ? std::string() : last.substr(b);
-    }
-    return out;
+    return each_in_child(words, voice, spec, [](const std::string& w) {
+        const auto lines = trace_lines(w, espeakPHONEMES_SHOW | espeakPHONEMES_TRACE);
+        const bool guessed = std::any_of(lines.begin(), lines.end(),
+                                         [](const std::string& l) { return l.rfind("Translate '", 0) == 0; });
+        return std::string(1, guessed ? 'G' : 'D') + (lines.empty() ? std::string() : lines.back());
+    });
 }
 
 // Voices as text lines: identifier \t name \t priority:lang,priority:lang...
