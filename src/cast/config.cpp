@@ -130,7 +130,8 @@ Sex sex_of_variant(const std::string& variant) {
 Voice read_voice(const Reader& r, const toml::table& t, std::size_t index, const char* table = "voice") {
     const std::string where = fmt::format("{}[{}].", table, index + 1);
     r.only_keys(t, where,
-                {"id", "espeak", "variant", "sex", "rate", "pitch", "range", "gain_db", "volume", "description"});
+                {"id", "espeak", "variant", "sex", "rate", "pitch", "range", "gain_db", "volume", "question_tune",
+                 "description"});
     Voice v;
     v.id = r.string(t, "id", where, true, t.source());
     v.espeak_voice = r.string(t, "espeak", where, true, t.source());
@@ -141,6 +142,15 @@ Voice read_voice(const Reader& r, const toml::table& t, std::size_t index, const
     v.gain_db = r.real(t, "gain_db", where, v.gain_db, kGainMin, kGainMax);
     v.volume = r.integer(t, "volume", where, v.volume, 10, 200);
     v.sex = sex_of_variant(v.variant);
+    if (const toml::node* n = t.get("question_tune")) {
+        static const std::set<std::string> tunes = {"q1", "q1a", "q2", "q3", "q4", "q5", "q6", "espeak"};
+        const std::string s = n->is_string() ? std::string(**n->as_string()) : std::string();
+        if (!tunes.count(s))
+            r.fail(n->source(), fmt::format("'{}question_tune' must name an espeak question tune", where),
+                   "use q2 (the default: a question ends rising), another of espeak's (q1, q1a, q3..q6), "
+                   "or \"espeak\" for the voice's own");
+        v.question_tune = s;
+    }
     if (const toml::node* n = t.get("sex")) {
         const std::string s = n->is_string() ? std::string(**n->as_string()) : std::string();
         if (s == "female") v.sex = Sex::Female;

@@ -96,6 +96,7 @@ void run_json(const VoicesArgs& a) {
                      {"range", v.range},
                      {"gain_db", v.gain_db},
                      {"volume", v.volume},
+                     {"question_tune", v.question_tune},
                      {"used_for", roles_of(cfg, v.id)}});
     std::printf("%s\n", j.dump(2).c_str());
 }

@@ -119,6 +119,7 @@ struct Voice {
     double gain_db = 0.0;         // applied before loudness levelling
     int volume = 100;             // espeak's amplitude, 0-200: lower for a variant that clips
     Sex sex = Sex::Unstated;      // how it sounds (cast.toml `sex`, else its variant); Unstated: either
+    std::string question_tune = "q2";  // espeak tune a '?' clause ends with; "espeak": the voice's own
 };
 
 // Where a lexicon rewrite starts or ends: byte offsets in Segment::text (what

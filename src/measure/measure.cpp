@@ -48,7 +48,14 @@ std::vector<double> pitch_track(const std::vector<std::int16_t>& pcm, int sample
         const bool voiced = confidence > 0.8 && f0 > 50 && f0 < 500 && !silent_block(pcm, at, hop);
         track.push_back(voiced ? f0 : 0.0);
     }
-    return track;
+    // A voiced estimate with no voiced neighbour is YIN's stray guess (often
+    // an octave off, at a plosive's burst): no syllable lasts 10 ms.
+    std::vector<double> kept(track.size(), 0.0);
+    for (std::size_t i = 0; i < track.size(); ++i) {
+        const bool before = i > 0 && track[i - 1] > 0, after = i + 1 < track.size() && track[i + 1] > 0;
+        if (before || after) kept[i] = track[i];
+    }
+    return kept;
 }
 
 double median_pitch(const std::vector<double>& track) {

@@ -10,7 +10,8 @@
 
 namespace turncast::measure {
 
-// Pitch track: one estimate per hop (10 ms), Hz; 0 where unvoiced or unsure.
+// Pitch track: one estimate per hop (10 ms), Hz; 0 where unvoiced or unsure,
+// and for a lone estimate between unvoiced hops.
 std::vector<double> pitch_track(const std::vector<std::int16_t>& pcm, int sample_rate);
 
 // Median of the voiced estimates, Hz (0 if none).

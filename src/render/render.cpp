@@ -217,6 +217,7 @@ std::string speech_key(const std::string& engine_version, const Voice& v, const 
         .add(std::int64_t(v.pitch))
         .add(std::int64_t(v.range))
         .add(std::int64_t(v.volume))
+        .add(v.question_tune)
         .add(synth::kRateScale)
         .add(text)
         .hex();

@@ -44,7 +44,9 @@
 
 #include "core/error.hpp"
 #include "core/memory.hpp"
+#include "core/read.hpp"
 #include "core/stop.hpp"
+#include "synth/voice_file.hpp"
 
 namespace turncast::synth {
 
@@ -214,9 +216,14 @@ int espeak_rate(int words_per_minute) {
 
 namespace {
 
+// A spec is a voice name ("gmw/en-US+m3") or, for a voice with its own
+// question tune, the path of its voice file in memory ("/proc/self/fd/5+m3").
+espeak_ng_STATUS select_voice(const std::string& spec) {
+    return spec.front() == '/' ? espeak_ng_SetVoiceByFile(spec.c_str()) : espeak_ng_SetVoiceByName(spec.c_str());
+}
+
 void start_voice(const std::string& spec, const Voice& voice) {
-    if (spec != g_selected)
-        check_espeak(espeak_ng_SetVoiceByName(spec.c_str()), "cannot select voice '" + spec + "'");
+    if (spec != g_selected) check_espeak(select_voice(spec), "cannot select voice '" + spec + "'");
     check_espeak(espeak_ng_SetParameter(espeakRATE, espeak_rate(voice.rate), 0), "cannot set the rate");
     check_espeak(espeak_ng_SetParameter(espeakVOLUME, voice.volume, 0), "cannot set the volume");
     check_espeak(espeak_ng_SetParameter(espeakPITCH, voice.pitch, 0), "cannot set the pitch");
@@ -479,7 +486,7 @@ void send_message(int sock, const TemplateMessage& m) {
     if (::getppid() != parent) _exit(1);
     // A voice that does not load is left unselected: each child then tries
     // again and reports espeak's error for its request.
-    if (espeak_ng_SetVoiceByName(spec.c_str()) == ENS_OK) g_selected = spec;
+    if (select_voice(spec) == ENS_OK) g_selected = spec;
 
     sigset_t chld;
     sigemptyset(&chld);
@@ -941,6 +948,39 @@ std::string data_dir() {
     espeak_Info(&path);
     return path ? path : "";
 }
+
+// Voice files with another question tune, per (identifier, variant, tune);
+// children inherit the descriptors.
+std::map<std::string, std::unique_ptr<MemoryFile>> g_tuned;
+
+bool regular_file(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// What to load a voice by: its voice file in memory, merged with its variant
+// and `tune` for its questions (voice_file.hpp); "" for espeak's own tunes,
+// also for a voice whose files are not where espeak keeps them (an mbrola
+// voice), which is then loaded by name.
+std::string tuned_voice(const std::string& identifier, const std::string& variant, const std::string& tune) {
+    if (tune.empty() || tune == "espeak") return {};
+    const std::string key = identifier + '+' + variant + ' ' + tune;
+    auto found = g_tuned.find(key);
+    if (found == g_tuned.end()) {
+        const std::string voice_path = data_dir() + "/lang/" + identifier;
+        const std::string variant_path = data_dir() + "/voices/!v/" + variant;
+        std::unique_ptr<MemoryFile> file;
+        if (regular_file(voice_path) && (variant.empty() || regular_file(variant_path))) {
+            const auto read = [](const std::string& path) {
+                return read_file(path, kMaxConfigBytes, "espeak-ng voice file");
+            };
+            file = std::make_unique<MemoryFile>(
+                key, with_question_tune(read(voice_path), variant.empty() ? "" : read(variant_path), tune));
+        }
+        found = g_tuned.emplace(key, std::move(file)).first;
+    }
+    return found->second ? found->second->path() : std::string();
+}
 }  // namespace
 
 // ---- public API ---------------------------------------------------------------------
@@ -996,14 +1036,12 @@ std::string Engine::voice_spec(const Voice& voice) const {
     if (!v)
         throw ConfigError("voice '" + voice.id + "'", "espeak-ng has no voice '" + voice.espeak_voice + "'",
                           "`espeak-ng --voices` lists the installed voices");
-    std::string spec = v->identifier;
-    if (!voice.variant.empty()) {
-        if (!has_variant(voice.variant))
-            throw ConfigError("voice '" + voice.id + "'", "espeak-ng has no variant '" + voice.variant + "'",
-                              "`espeak-ng --voices=variant` lists the installed variants");
-        spec += "+" + voice.variant;
-    }
-    return spec;
+    if (!voice.variant.empty() && !has_variant(voice.variant))
+        throw ConfigError("voice '" + voice.id + "'", "espeak-ng has no variant '" + voice.variant + "'",
+                          "`espeak-ng --voices=variant` lists the installed variants");
+    const std::string tuned = tuned_voice(v->identifier, voice.variant, voice.question_tune);
+    if (!tuned.empty()) return tuned;
+    return v->identifier + (voice.variant.empty() ? "" : "+" + voice.variant);
 }
 
 void Engine::synthesize(const std::vector<Request>& requests, int jobs,

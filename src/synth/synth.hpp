@@ -102,6 +102,9 @@ public:
     // file's identifier plus the variant, e.g. "gmw/en+m3" for {"en-gb", "m3"}.
     // espeak_SetVoiceByName("en-gb+m3") fails in 1.51 and the CLI's fallback
     // silently drops the variant, so names and languages are resolved here.
+    // A voice with a question tune (Voice::question_tune, default q2) is
+    // loaded instead from its voice file and variant merged in memory, with
+    // that tune (voice_file.hpp): the spec is then "/proc/self/fd/N".
     // Throws ConfigError for an unknown voice or variant.
     std::string voice_spec(const Voice& voice) const;
 };

@@ -152,7 +152,7 @@ TEST_CASE("readings change what espeak says: money, years, dates, abbreviations,
 TEST_CASE("no word is lost: every word of every transcript yields phonemes", "[espeak][lexicon][normalise]") {
     std::vector<fs::path> files;
     const fs::path src = TURNCAST_SOURCE_DIR;
-    for (const fs::path dir : {src / "tests/fixtures/transcripts", src / "examples", src.parent_path() / "shared/corpus"})
+    for (const fs::path& dir : {src / "tests/fixtures/transcripts", src / "examples", src.parent_path() / "shared/corpus"})
         if (fs::is_directory(dir))
             for (const auto& e : fs::recursive_directory_iterator(dir))
                 if (e.is_regular_file() && e.path().extension() == ".txt") files.push_back(e.path());
