@@ -14,8 +14,9 @@
 //    `frame` long (80 ms Opus frames: 1920 input, 3840 decoded samples;
 //    1024 AAC).
 //  * So feeding span - delay samples (in the codec's own samples), span a
-//    multiple of both frame sizes, yields exactly span / frame packets whose
-//    durations sum to span: the last frame is padded with silence, and AAC's
+//    multiple of the codec's unit (a 20 ms Opus frame, a 1024-sample AAC
+//    frame), yields packets whose durations sum to span (Opus: 80 ms packets,
+//    the last one 20-80 ms): the last frame is padded with silence, and AAC's
 //    one-frame look-ahead is drained by the flush. No packet carries
 //    skip-samples side data.
 //  * The content therefore starts `delay` samples into the piece's decoded
@@ -28,8 +29,7 @@
 // every call asks opus_encoder_get_size(), which in Debian's build (custom
 // modes) runs CPUID twice; on a virtual machine each CPUID traps to the
 // hypervisor (~7 us measured here). With 40 ms frames that was a quarter of
-// libopus's time; the direct API also lets frames be 80 ms, the largest that
-// divides kGrain (on one minute of speech: 0.18 s through libavcodec with 40 ms
+// libopus's time; the direct API also lets packets be 80 ms (on one minute of speech: 0.18 s through libavcodec with 40 ms
 // frames, 0.10 s direct with 80 ms). The packets and the OpusHead are the same
 // kind libavcodec would write, and libavformat muxes them.
 #include "encode/encode.hpp"
@@ -106,13 +106,14 @@ int check_opus(int ret, const char* what) {
 //    1-6 (libopus skips its tonality analysis below 7), so VBR is
 //    constrained, which holds 48 kbit/s at every complexity.
 // Both applications have the same 312-sample lookahead (checked at open).
-// 80 ms frames (3840 samples, a quarter of kGrain): libopus codes them as four
+// 80 ms frames (3840 samples): libopus codes them as four
 // 20 ms frames in one packet, with a quarter of the per-call overhead, and
 // latency does not matter for a file.
 constexpr int kOpusRate = 48000;                       // the Opus stream's (and decoder's) rate
 constexpr int kOpusFrame = 3840;                       // 80 ms at 48 kHz: timeline samples
 constexpr int kOpusInputFrame = kOpusFrame * kInputRate / kOpusRate;
-constexpr int kCeltFrames = 4;                                 // 20 ms frames in a packet
+constexpr int kCeltFrames = 4;                                 // 20 ms frames in a full packet
+constexpr int kCeltFrame = kOpusFrame / kCeltFrames;           // 960 timeline samples: a piece's unit
 constexpr int kCeltInputFrame = kOpusInputFrame / kCeltFrames;  // 480 input samples
 constexpr int kOpusMaxFrame = 1275 + 1;                          // a frame's largest packet: TOC + 1275
 constexpr int kAacRate = kInputRate;
@@ -340,9 +341,12 @@ std::int64_t stream_samples(Codec codec, std::int64_t timeline_samples) {
 }
 std::int64_t input_samples(Codec codec, std::int64_t span) { return codec_samples(codec, span - delay(codec)); }
 
-std::int64_t span_for(std::int64_t content_samples) {
-    const std::int64_t need = std::max<std::int64_t>(content_samples, 0) + std::max(delay(Codec::Opus), delay(Codec::Aac));
-    return (need + kGrain - 1) / kGrain * kGrain;
+std::int64_t unit(Codec codec) { return codec == Codec::Opus ? kCeltFrame : kAacFrame * kAacScale; }
+
+std::int64_t span_for(Codec codec, std::int64_t content_samples) {
+    const std::int64_t u = unit(codec), need = std::max<std::int64_t>(content_samples, 0) + delay(codec);
+    const std::int64_t span = (need + u - 1) / u * u;
+    return span > delay(codec) ? span : span + u;  // an encoder takes at least one sample
 }
 
 double quieter(Codec codec, double above, double true_peak) {
@@ -441,19 +445,22 @@ void encode_opus(const Settings& settings, const Fill& fill, std::int64_t n, Pie
         check_opus(opus_encoder_ctl(enc.get(), OPUS_SET_COMPLEXITY(want)), "setting the complexity");
         complexity = want;
     };
+    // 80 ms packets; the last one holds the 20 ms frames left (1-4).
     const std::int64_t end = codec_samples(Codec::Opus, piece.span);
     for (std::int64_t at = 0; at < end; at += kOpusInputFrame) {
-        const std::int64_t count = std::clamp<std::int64_t>(n - at, 0, kOpusInputFrame);
+        const int celt_frames = int(std::min<std::int64_t>(kCeltFrames, (end - at) / kCeltInputFrame));
+        const int input_frame = celt_frames * kCeltInputFrame;
+        const std::int64_t count = std::clamp<std::int64_t>(n - at, 0, input_frame);
         fill(pcm.data(), at, count);
         std::fill(pcm.begin() + count, pcm.end(), 0.0f);
         int size = 0;
         if (!per_frame) {
             size = check_opus(
-                opus_encode_float(enc.get(), pcm.data(), kOpusInputFrame, bytes.data(), opus_int32(bytes.size())),
+                opus_encode_float(enc.get(), pcm.data(), input_frame, bytes.data(), opus_int32(bytes.size())),
                 "encoding a frame");
         } else {
             opus_repacketizer_init(joiner.get());
-            for (int f = 0; f < kCeltFrames; ++f) {
+            for (int f = 0; f < celt_frames; ++f) {
                 const float* frame = pcm.data() + f * kCeltInputFrame;
                 set_complexity(onsets.onset_in(frame) ? settings.opus_complexity : settings.opus_steady_complexity);
                 unsigned char* out = frames.data() + std::size_t(f) * kOpusMaxFrame;
@@ -466,7 +473,7 @@ void encode_opus(const Settings& settings, const Fill& fill, std::int64_t n, Pie
         }
         Packet p;
         p.data.assign(bytes.begin(), bytes.begin() + size);
-        p.duration = kOpusFrame;
+        p.duration = std::int64_t(celt_frames) * kCeltFrame;
         if (peaks) peaks->add(p);
         piece.packets.push_back(std::move(p));
     }
@@ -528,9 +535,9 @@ Piece encode_piece(Codec codec, const Settings& settings, const Pull& content, s
         throw std::invalid_argument(fmt::format("encode_piece: {} samples of content after {} of lead do not fit in {}",
                                                 content_samples, lead, n));
     const std::int64_t span = n * (kTimelineRate / rate(codec)) + delay(codec);
-    if (n <= 0 || span % kGrain != 0)
+    if (n <= 0 || span % unit(codec) != 0)
         throw std::invalid_argument(fmt::format("encode_piece: {} input samples at {} Hz is not a piece of a multiple of {}",
-                                                n, rate(codec), kGrain));
+                                                n, rate(codec), unit(codec)));
 
     Piece piece;
     piece.codec = codec;
@@ -634,7 +641,7 @@ Piece deserialise(const std::uint8_t* data, std::size_t size, const std::string&
         total += p.duration;
     }
     if (!r.done()) corrupt(where, "trailing bytes after the packets");
-    if (piece.span <= 0 || piece.span % kGrain != 0 || total != piece.span)
+    if (piece.span <= 0 || piece.span % unit(piece.codec) != 0 || total != piece.span)
         corrupt(where, fmt::format("packets cover {} samples of a {}-sample piece", total, piece.span));
     return piece;
 }

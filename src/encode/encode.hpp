@@ -2,15 +2,14 @@
 // libavcodec's encoder).
 //
 // Pieces are encoded by fresh encoders, independently and in parallel, and
-// joined by the muxer. Each piece occupies exactly `span` samples of the final
-// timeline (48 kHz samples), a multiple of kGrain so that Opus (3840-sample
-// frames of a 48 kHz stream, 312 pre-skip) and AAC (1024-sample frames at 24 kHz, 1024
-// priming: 2048 timeline samples each) pieces line up exactly and chapter
-// marks are identical in both files:
+// joined by the muxer. Each piece occupies exactly `span` samples of its
+// file's timeline (48 kHz samples), a multiple of its codec's unit (a 20 ms
+// Opus frame; a 1024-sample AAC frame at 24 kHz, 2048 timeline samples), and
+// its input begins `span` samples after the previous piece's once the
+// stream's single pre-skip / priming is removed:
 //
-//   auto span  = turncast::encode::span_for(content_samples);
-//   auto input = pad(content, input_samples(codec, span));   // at rate(codec)
-//   auto piece = turncast::encode::encode_piece(codec, settings, input);
+//   auto span  = turncast::encode::span_for(codec, content_samples);
+//   auto piece = turncast::encode::encode_piece(codec, settings, content, n, lead, input_samples(codec, span));
 //   // piece.packets decode to span timeline samples; the content begins
 //   // delay() of them in, i.e. exactly at the piece's place on the timeline
 //   // once the stream's single pre-skip / priming is removed.
@@ -30,7 +29,6 @@ namespace turncast::encode {
 
 enum class Codec { Opus, Aac };
 
-constexpr std::int64_t kGrain = 30720;  // lcm(3840, 2048) timeline samples = 640 ms
 
 // Both encoders take 24 kHz input (espeak's speech ends near 11 kHz, so
 // nothing is lost): one resampled copy of a segment feeds both. libopus codes
@@ -49,15 +47,19 @@ int rate(Codec codec);         // the encoder's input rate: kInputRate
 int stream_rate(Codec codec);  // the coded stream's rate: 48000 (Opus) or 24000 (AAC)
 // In timeline samples (48 kHz), like every length below except encode_piece's input:
 std::int64_t delay(Codec codec);  // 312 (Opus pre-skip) or 2048 (AAC priming, 1024 at 24 kHz)
-std::int64_t frame(Codec codec);  // 3840 (80 ms Opus frames) or 2048 (1024 at 24 kHz)
+std::int64_t frame(Codec codec);  // 3840 (80 ms Opus packets) or 2048 (1024 at 24 kHz)
+// A piece's span is a multiple of this: 960 (a 20 ms Opus frame; the last
+// packet of a piece holds one to four) or 2048 (an AAC frame).
+std::int64_t unit(Codec codec);
 // Timeline samples counted at rate(codec), or at stream_rate(codec) (exact
 // for pauses, spans, frames and delays, which are even).
 std::int64_t codec_samples(Codec codec, std::int64_t timeline_samples);
 std::int64_t stream_samples(Codec codec, std::int64_t timeline_samples);
 // The encoder input a piece of `span` timeline samples takes, at rate(codec).
 std::int64_t input_samples(Codec codec, std::int64_t span);
-// Smallest multiple of kGrain that holds content_samples plus the larger delay.
-std::int64_t span_for(std::int64_t content_samples);
+// Smallest multiple of unit(codec) that holds content_samples plus the
+// codec's delay and leaves its encoder at least one input sample.
+std::int64_t span_for(Codec codec, std::int64_t content_samples);
 
 struct Settings {
     int opus_bitrate = 48000;     // bit/s, mono speech
@@ -95,7 +97,7 @@ struct Piece {
 };
 
 // input.size() must equal input_samples(codec, span) for some multiple `span` of
-// kGrain; the input is at rate(codec).
+// unit(codec); the input is at rate(codec).
 // Throws LibraryError.
 Piece encode_piece(Codec codec, const Settings& settings, const std::vector<float>& input);
 

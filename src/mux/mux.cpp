@@ -377,7 +377,7 @@ void Muxer::write(const encode::Piece& piece) {
         throw std::invalid_argument("mux: a piece was encoded with different codec settings than the first one");
     std::int64_t total = 0;
     for (const auto& p : piece.packets) total += p.duration;
-    if (total != piece.span || piece.span % encode::kGrain != 0)
+    if (total != piece.span || piece.span % encode::unit(piece.codec) != 0)
         throw std::invalid_argument(fmt::format("mux: piece packets cover {} samples of a {}-sample span", total, piece.span));
     for (const auto& p : piece.packets) {
         m.write_packet(m.audio, p.data.data(), p.data.size(), m.next_pts, p.duration, true);

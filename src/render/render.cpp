@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -32,6 +33,7 @@
 #include "io/sndfile.hpp"
 #include "mux/mux.hpp"
 #include "render/cache.hpp"
+#include "render/layout.hpp"
 #include "render/progress.hpp"
 #include "segment/segment.hpp"
 #include "sidecar/manifest.hpp"
@@ -136,10 +138,6 @@ std::vector<std::string> parse_formats(const std::string& list) {
 
 // ---------------------------------------------------------------- timeline
 
-std::int64_t pause_samples(int pause_ms) {
-    return std::max(std::int64_t(std::max(pause_ms, 0)) * kTimelineRate / 1000, encode::kMinLead);
-}
-
 namespace {
 
 // A position in espeak's 22050 Hz speech → 48 kHz, rounded to nearest.
@@ -147,19 +145,22 @@ std::int64_t to_48k(std::int64_t s22050) {
     return (s22050 * kTimelineRate + synth::kSampleRate / 2) / synth::kSampleRate;
 }
 
-}  // namespace
+// Timeline samples a segment's speech occupies in the encoded pieces: its
+// encoder input counted at 48 kHz (at least its 48 kHz length, one sample
+// more at most).
+std::int64_t coded_length(std::int64_t samples22050) {
+    return master::resampled_length(samples22050, encode::kInputRate) * (kTimelineRate / encode::kInputRate);
+}
 
-Timeline build_timeline(const Script& script, const std::vector<SegmentSpeech>& speech) {
+// Each segment's words and sentences at their places in the layout.
+Timeline place_speech(const Script& script, const std::vector<SegmentSpeech>& speech, const Layout& layout) {
     Timeline tl;
     tl.segments.resize(script.segments.size());
-    std::int64_t at = 0;
     for (std::size_t i = 0; i < script.segments.size(); ++i) {
         auto& ts = tl.segments[i];
-        const auto pause = pause_samples(script.segments[i].pause_before_ms);
-        const auto speech48 = master::resampled_length(speech[i].samples);
-        ts.piece_start = at;
-        ts.speech_start = at + pause;
-        ts.speech_end = ts.speech_start + speech48;
+        ts.piece_start = i == 0 ? 0 : layout.ends[i - 1];
+        ts.speech_start = layout.starts[i];
+        ts.speech_end = ts.speech_start + master::resampled_length(speech[i].samples);
         const Segment& seg = script.segments[i];
         // Text positions move from the spoken text to the shown text; a
         // sentence runs to the next one (espeak gives sentences no length).
@@ -186,14 +187,22 @@ Timeline build_timeline(const Script& script, const std::vector<SegmentSpeech>& 
         };
         place(speech[i].words, ts.words, false);
         place(speech[i].sentences, ts.sentences, true);
-        at += encode::span_for(pause + speech48);
     }
-    // The shorter of the two files: AAC loses its priming (1024 samples at
-    // 24 kHz), Opus its 312-sample pre-skip, from the same sum of spans.
-    tl.total = at - encode::delay(encode::Codec::Aac);
-    for (const auto& ch : script.chapters)
-        tl.chapter_starts.push_back(ch.first_segment < tl.segments.size() ? tl.segments[ch.first_segment].piece_start : 0);
+    tl.total = layout.total;
+    tl.chapter_starts = layout.chapter_starts;
     return tl;
+}
+
+std::vector<std::int64_t> coded_lengths(const std::vector<SegmentSpeech>& speech) {
+    std::vector<std::int64_t> out;
+    for (const auto& sp : speech) out.push_back(coded_length(sp.samples));
+    return out;
+}
+
+}  // namespace
+
+Timeline build_timeline(const Script& script, const std::vector<SegmentSpeech>& speech) {
+    return place_speech(script, speech, lay_out(script, coded_lengths(speech)));
 }
 
 // ---------------------------------------------------------------- rendering
@@ -203,8 +212,8 @@ namespace {
 struct SegmentKeys {
     std::string speech;
     std::map<encode::Codec, std::string> piece;
-    std::int64_t pause = 0;   // samples at 48 kHz
-    std::int64_t span = 0;
+    std::map<encode::Codec, std::int64_t> span;  // of its speech piece, per codec
+    std::int64_t work = 0;  // its speech piece's timeline samples, for progress
 };
 
 std::string speech_key(const std::string& engine_version, const Voice& v, const std::string& text) {
@@ -234,10 +243,10 @@ std::string piece_key(const SegmentKeys& k, const Options& o, const Voice& v, en
     loudness.integrated_lufs = target_lufs(o, v);
     const auto mastering = lossy_mastering(loudness);
     return Hasher()
-        .add("piece/15")
+        .add("piece/16")
         .add(k.speech)
-        .add(k.pause)
-        .add(k.span)
+        .add(kSpeechLead)
+        .add(k.span.at(codec))
         .add(mastering.target.integrated_lufs)
         .add(mastering.target.true_peak_dbtp)
         .add(master::fingerprint(mastering.limiter))
@@ -332,21 +341,14 @@ void encoder_input(const synth::Speech& speech, const Options& o, const Voice& v
     r.read(out.data(), r.size());
 }
 
-// Timeline samples a segment's speech occupies in the encoded pieces: its
-// encoder input counted at 48 kHz (at least its 48 kHz length, one sample
-// more at most).
-std::int64_t coded_length(std::int64_t samples22050) {
-    return master::resampled_length(samples22050, encode::kInputRate) * (kTimelineRate / encode::kInputRate);
-}
-
-// The piece: pause, speech (at the encoders' input rate), then silence up to
-// span - delay. Lossy coding overshoots peaks, sometimes by more than the
+// The piece: kSpeechLead of silence, the speech (at the encoders' input
+// rate), then silence up to span - delay. Lossy coding overshoots peaks, sometimes by more than the
 // headroom left for it: where the decoded piece's true peak passes the
 // ceiling, it is encoded again a little quieter. Per piece, so a re-render
 // stays local.
-encode::Piece encode_speech(const std::vector<float>& input, const SegmentKeys& k, encode::Codec codec,
+encode::Piece encode_speech(const std::vector<float>& input, std::int64_t span, encode::Codec codec,
                             const encode::Settings& settings, const master::LoudnessTarget& loudness) {
-    const auto input_samples = encode::input_samples(codec, k.span);
+    const auto input_samples = encode::input_samples(codec, span);
     encode::PeakCheck check;
     check.above = decoded_peak_limit(loudness);
     auto encode_at = [&](float gain) {
@@ -358,7 +360,7 @@ encode::Piece encode_speech(const std::vector<float>& input, const SegmentKeys& 
             at += std::size_t(n);
         };
         return encode::encode_piece(codec, settings, content, std::int64_t(input.size()),
-                                    encode::codec_samples(codec, k.pause), input_samples, &check);
+                                    encode::codec_samples(codec, kSpeechLead), input_samples, &check);
     };
     float gain = 1.0f;
     auto piece = encode_at(gain);
@@ -467,6 +469,7 @@ private:
     std::vector<SegmentKeys> keys_;
     std::vector<SegmentSpeech> speech_;
     std::map<std::string, SpeechInfo> infos_;  // speech key → what plan_pieces needs, read once
+    Layout layout_;
     Timeline timeline_;
     std::vector<char> planned_;  // keys_[i] complete (never rewritten after: encode threads read it)
     std::vector<char> queued_;   // handed to the encoder pool
@@ -566,7 +569,7 @@ void Renderer::synthesise_missing() {
             plan_segment(i, info);
             if (pieces_missing(i)) {
                 ready.push_back(i);
-                work += double(keys_[i].span);
+                work += double(keys_[i].work);
             }
         }
         queue_for_encoding(std::move(ready));
@@ -586,10 +589,13 @@ void Renderer::synthesise_missing() {
 void Renderer::plan_segment(std::size_t i, const SpeechInfo& info) {
     if (planned_[i]) return;
     auto& k = keys_[i];
-    k.pause = pause_samples(s_.segments[i].pause_before_ms);
-    k.span = encode::span_for(k.pause + coded_length(info.samples));
+    const auto coded = coded_length(info.samples);
+    k.work = kSpeechLead + coded;
     const Voice& v = s_.voice(s_.segments[i].voice);
-    for (auto c : codecs_) k.piece[c] = piece_key(k, opt_, v, c);
+    for (auto c : codecs_) {
+        k.span[c] = speech_span(c, coded);
+        k.piece[c] = piece_key(k, opt_, v, c);
+    }
     planned_[i] = 1;
 }
 
@@ -615,7 +621,8 @@ void Renderer::plan_pieces() {
         }
         plan_segment(i, *info);
     }
-    timeline_ = build_timeline(s_, speech_);
+    layout_ = lay_out(s_, coded_lengths(speech_));
+    timeline_ = place_speech(s_, speech_, layout_);
 }
 
 // Loads segment i's speech and masters it (level it, resample it once to the
@@ -635,7 +642,8 @@ std::vector<Renderer::EncodeJob> Renderer::master_segment(std::size_t i, Scratch
 
 void Renderer::encode(const EncodeJob& job) {
     const auto& k = keys_[job.segment];
-    cache_->store_piece(k.piece.at(job.codec), encode_speech(*job.speech, k, job.codec, opt_.encoder, opt_.loudness));
+    cache_->store_piece(k.piece.at(job.codec),
+                        encode_speech(*job.speech, k.span.at(job.codec), job.codec, opt_.encoder, opt_.loudness));
     ++encoded_;
 }
 
@@ -649,14 +657,14 @@ void Renderer::encode(const EncodeJob& job) {
 void Renderer::queue_for_encoding(std::vector<std::size_t> segments) {
     if (segments.empty()) return;
     std::stable_sort(segments.begin(), segments.end(),
-                     [&](std::size_t a, std::size_t b) { return keys_[a].span > keys_[b].span; });
+                     [&](std::size_t a, std::size_t b) { return keys_[a].work > keys_[b].work; });
     std::lock_guard<std::mutex> lock(pool_.mutex);
     for (auto i : segments) {
         if (queued_[i]) continue;
         queued_[i] = 1;
         pool_.to_master.push_back(i);
         ++pool_.queued;
-        pool_.queued_work += double(keys_[i].span);
+        pool_.queued_work += double(keys_[i].work);
     }
     if (pool_.threads.empty()) {
         pool_.started = std::chrono::steady_clock::now();
@@ -670,7 +678,7 @@ void Renderer::encode_worker() {
     auto& p = pool_;
     Scratch scratch;
     auto segment_done = [&](std::size_t i) {  // with the lock held
-        const auto work = double(keys_[i].span);
+        const auto work = double(keys_[i].work);
         ++p.finished;
         p.finished_work += work;
         p.eta.segment_done(work, p.cpu[i]);
@@ -796,10 +804,11 @@ std::string Renderer::render_key() const {
     h.add("render/1").add(TURNCAST_VERSION).add(plan_.slug).add(s_.meta.title).add(s_.meta.date)
         .add(s_.meta.time).add(s_.meta.place);
     for (const auto& f : opt_.formats) h.add(f);
-    for (const auto& k : keys_) {
-        h.add(k.speech);
-        for (const auto& [c, key] : k.piece) h.add(key);
+    for (std::size_t i = 0; i < keys_.size(); ++i) {
+        h.add(keys_[i].speech).add(layout_.starts[i]);
+        for (const auto& [c, key] : keys_[i].piece) h.add(key);
     }
+    h.add(layout_.total);
     for (std::size_t i = 0; i < s_.chapters.size(); ++i) h.add(s_.chapters[i].title).add(timeline_.chapter_starts[i]);
     for (const auto& sp : s_.speakers) h.add(sp.id).add(sp.name).add(sp.voice);
     for (const auto& seg : s_.segments) h.add(std::int64_t(seg.speaker)).add(std::int64_t(seg.narration));
@@ -846,17 +855,30 @@ std::optional<std::size_t> Renderer::mux_pieces(const std::string& format, io::A
     tags.comment = "Rendered by turncast " TURNCAST_VERSION " with eSpeak NG";
     tags.cover_path = opt_.cover_path;
 
-    auto first = cache_->load_piece(keys_[0].piece.at(codec), codec);
-    if (!first) return 0;
-    mux::Muxer m(out.temp_path(), container, *first, marks, tags);
-    m.write(*first);
-    for (std::size_t i = 1; i < keys_.size(); ++i) {
+    // Speech from the cache; the silences between, each length encoded once.
+    std::map<std::int64_t, encode::Piece> silences;
+    auto silence = [&](std::int64_t span) -> const encode::Piece& {
+        auto found = silences.find(span);
+        if (found == silences.end())
+            found = silences.emplace(span, encode::encode_piece(codec, opt_.encoder, [](float*, std::int64_t) {}, 0, 0,
+                                                               encode::input_samples(codec, span)))
+                        .first;
+        return found->second;
+    };
+    const auto& laid = layout_.pieces.at(codec);
+    std::optional<mux::Muxer> m;
+    for (const auto& p : laid) {
         throw_if_stopped();
-        auto piece = cache_->load_piece(keys_[i].piece.at(codec), codec);
-        if (!piece) return i;
-        m.write(*piece);
+        std::optional<encode::Piece> speech;
+        if (p.segment != LaidPiece::kSilence) {
+            speech = cache_->load_piece(keys_[p.segment].piece.at(codec), codec);
+            if (!speech) return p.segment;
+        }
+        const encode::Piece& piece = speech ? *speech : silence(p.span);
+        if (!m) m.emplace(out.temp_path(), container, piece, marks, tags);
+        m->write(piece);
     }
-    m.finish();
+    m->finish();
     return std::nullopt;
 }
 
@@ -902,15 +924,15 @@ std::unique_ptr<io::AtomicFile> Renderer::write_lossless(const std::string& form
     };
     for (std::size_t i = 0; i < keys_.size() && written < timeline_.total; ++i) {
         throw_if_stopped();
+        put(layout_.starts[i] - written, nullptr);
         if (!cache_->load_speech(keys_[i].speech, scratch.speech))
             throw IoError(cache_->dir(), "a speech entry failed verification", "render again");
         master_speech(scratch.speech, opt_, s_.voice(s_.segments[i].voice), false, scratch.pcm, scratch.work);
         const auto& mastered = scratch.pcm;
         master::Resampler content(mastered.data(), std::int64_t(mastered.size()), kTimelineRate);
-        put(keys_[i].pause, nullptr);
         put(content.size(), &content);
-        put(keys_[i].span - keys_[i].pause - content.size(), nullptr);
     }
+    put(timeline_.total - written, nullptr);
     if (sf_close(f.release()) != 0) throw IoError(path, "cannot finish writing");
     return out;
 }

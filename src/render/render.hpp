@@ -6,8 +6,9 @@
 //   auto result = turncast::render::render(plan, options, engine);
 //
 // Everything after planning works on integer sample counts at 48 kHz: each
-// segment becomes one piece whose span is a multiple of encode::kGrain, so the
-// chapter marks (piece starts) are exact and identical in every container.
+// segment's speech has its place on one timeline, its pause before it as the
+// cast file sets it, and every file plays it there to within a codec frame
+// (render/layout.hpp); the chapter marks are the same in every container.
 #pragma once
 
 #include <cstdint>
@@ -92,7 +93,7 @@ void check_cover(const std::string& path);
 void check_paths(const Plan& plan, const Options& options);
 
 // The timeline a plan gets from its segments' speech lengths and events
-// (at synth::kSampleRate); exposed for tests. Pieces are laid end to end.
+// (at synth::kSampleRate), laid out as render/layout.hpp says; exposed for tests.
 struct SegmentSpeech {
     std::int64_t samples = 0;
     std::vector<TimedSpan> words, sentences;  // positions at synth::kSampleRate within the speech
@@ -111,10 +112,6 @@ struct Mastering {
 Mastering lossy_mastering(const master::LoudnessTarget& loudness);
 // The decoded true peak (linear) a lossy piece must stay at or under.
 double decoded_peak_limit(const master::LoudnessTarget& loudness);
-
-// Where in a piece's 48 kHz content the speech starts: its pause, at least
-// encode::kMinLead (20 ms).
-std::int64_t pause_samples(int pause_ms);
 
 std::vector<std::string> parse_formats(const std::string& list);  // throws Error(Usage)
 

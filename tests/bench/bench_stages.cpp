@@ -189,7 +189,7 @@ int main(int argc, char** argv) {
             pieces.reserve(input.size());
             rows.add(what, cpu_of([&] {
                          for (const auto& s : input) {
-                             const auto span = encode::span_for(std::int64_t(s.size()) * scale);
+                             const auto span = encode::span_for(codec, std::int64_t(s.size()) * scale);
                              pieces.push_back(encode::encode_piece(codec, settings, s.data(), std::int64_t(s.size()),
                                                                    0, encode::input_samples(codec, span)));
                          }

@@ -17,6 +17,8 @@ using encode::Codec;
 
 namespace {
 
+constexpr std::int64_t kSpan = 30720;  // 640 ms: whole 80 ms Opus packets and AAC frames
+
 // Speech-like test input at the codec's rate for a piece of `span` timeline
 // samples: two tones with a slow amplitude wobble, then silence.
 std::vector<float> input_for(Codec codec, std::int64_t span) {
@@ -34,18 +36,30 @@ const char* name(Codec c) { return c == Codec::Opus ? "opus" : "aac"; }
 
 }  // namespace
 
-TEST_CASE("encode: span_for rounds content plus the larger delay up to whole grains", "[av]") {
-    CHECK(encode::span_for(0) == encode::kGrain);
-    CHECK(encode::span_for(encode::kGrain - 2048) == encode::kGrain);  // AAC's priming is the larger delay
-    CHECK(encode::span_for(encode::kGrain - 2047) == 2 * encode::kGrain);
-    CHECK(encode::span_for(10 * encode::kGrain) == 11 * encode::kGrain);
-    CHECK(encode::kGrain % encode::frame(Codec::Opus) == 0);
-    CHECK(encode::kGrain % encode::frame(Codec::Aac) == 0);
+TEST_CASE("encode: span_for rounds content plus the codec's delay up to whole units", "[av]") {
+    CHECK(encode::unit(Codec::Opus) == 960);   // a 20 ms frame
+    CHECK(encode::unit(Codec::Aac) == 2048);   // 1024 at 24 kHz
+    CHECK(encode::span_for(Codec::Opus, 0) == 960);
+    CHECK(encode::span_for(Codec::Opus, 960 - 312) == 960);
+    CHECK(encode::span_for(Codec::Opus, 960 - 311) == 1920);
+    CHECK(encode::span_for(Codec::Aac, 0) == 4096);  // the encoder takes at least one sample
+    CHECK(encode::span_for(Codec::Aac, 1) == 4096);
+    CHECK(encode::span_for(Codec::Aac, 2048) == 4096);
+    CHECK(encode::span_for(Codec::Aac, 2049) == 6144);
+    for (Codec codec : {Codec::Opus, Codec::Aac})
+        for (std::int64_t content : {0, 1, 959, 960, 12345, 480000}) {
+            const auto span = encode::span_for(codec, content);
+            CHECK(span % encode::unit(codec) == 0);
+            CHECK(span - encode::delay(codec) >= std::max<std::int64_t>(content, 1));
+            CHECK(span - encode::unit(codec) - encode::delay(codec) < std::max<std::int64_t>(content, 1));
+        }
+    CHECK(kSpan % encode::frame(Codec::Opus) == 0);
+    CHECK(kSpan % encode::frame(Codec::Aac) == 0);
     // AAC is coded at 24 kHz: its 1024-sample frames and priming are 2048 timeline samples.
     CHECK(encode::rate(Codec::Aac) == 24000);
     CHECK(encode::frame(Codec::Aac) == 2048);
     CHECK(encode::delay(Codec::Aac) == 2048);
-    CHECK(encode::input_samples(Codec::Aac, encode::kGrain) == (encode::kGrain - 2048) / 2);
+    CHECK(encode::input_samples(Codec::Aac, kSpan) == (kSpan - 2048) / 2);
     // Opus takes the same 24 kHz input and codes a 48 kHz stream: 312 pre-skip
     // (156 input samples), 80 ms frames of 3840.
     CHECK(encode::rate(Codec::Opus) == 24000);
@@ -53,14 +67,35 @@ TEST_CASE("encode: span_for rounds content plus the larger delay up to whole gra
     CHECK(encode::stream_rate(Codec::Aac) == 24000);
     CHECK(encode::frame(Codec::Opus) == 3840);
     CHECK(encode::delay(Codec::Opus) == 312);
-    CHECK(encode::input_samples(Codec::Opus, encode::kGrain) == (encode::kGrain - 312) / 2);
+    CHECK(encode::input_samples(Codec::Opus, kSpan) == (kSpan - 312) / 2);
     CHECK(encode::stream_samples(Codec::Opus, encode::delay(Codec::Opus)) == 312);
 }
 
-TEST_CASE("encode: each piece is exactly span/frame packets of one frame each", "[av]") {
+TEST_CASE("encode: a piece of any whole number of units: Opus ends in a 20-60 ms packet", "[av]") {
+    for (std::int64_t units : {1, 2, 3, 5, 7}) {
+        const std::int64_t span = units * 960;
+        INFO("opus span " << span);
+        const auto piece = encode::encode_piece(Codec::Opus, {}, input_for(Codec::Opus, span));
+        CHECK(piece.span == span);
+        REQUIRE(piece.packets.size() == std::size_t((units + 3) / 4));
+        for (std::size_t k = 0; k + 1 < piece.packets.size(); ++k) CHECK(piece.packets[k].duration == 3840);
+        CHECK(piece.packets.back().duration == (units % 4 == 0 ? 4 : units % 4) * 960);
+        // libavcodec's Opus decoder gives back exactly the span
+        std::int64_t total = 0;
+        for (const auto& p : piece.packets) total += p.duration;
+        CHECK(total == span);
+        CHECK(encode::decoded_true_peak(piece) > 0.0);
+    }
+    for (std::int64_t units : {2, 3, 9}) {
+        const auto piece = encode::encode_piece(Codec::Aac, {}, input_for(Codec::Aac, units * 2048));
+        CHECK(piece.packets.size() == std::size_t(units));
+    }
+}
+
+TEST_CASE("encode: a piece of whole frames is exactly span/frame packets of one frame each", "[av]") {
     for (Codec codec : {Codec::Opus, Codec::Aac}) {
         for (std::int64_t grains : {1, 2, 7}) {
-            const std::int64_t span = grains * encode::kGrain;
+            const std::int64_t span = grains * kSpan;
             INFO(name(codec) << " span " << span);
             const auto piece = encode::encode_piece(codec, {}, input_for(codec, span));
             CHECK(piece.codec == codec);
@@ -75,14 +110,14 @@ TEST_CASE("encode: each piece is exactly span/frame packets of one frame each", 
 }
 
 TEST_CASE("encode: extradata is the stream header the muxer needs", "[av]") {
-    const auto opus = encode::encode_piece(Codec::Opus, {}, input_for(Codec::Opus, encode::kGrain));
+    const auto opus = encode::encode_piece(Codec::Opus, {}, input_for(Codec::Opus, kSpan));
     REQUIRE(opus.extradata.size() >= 19);
     CHECK(std::string(opus.extradata.begin(), opus.extradata.begin() + 8) == "OpusHead");
     CHECK(opus.extradata[9] == 1);                                      // mono
     CHECK((opus.extradata[10] | opus.extradata[11] << 8) == 312);       // pre-skip
     CHECK((opus.extradata[12] | opus.extradata[13] << 8 | opus.extradata[14] << 16) == 48000);
 
-    const auto aac = encode::encode_piece(Codec::Aac, {}, input_for(Codec::Aac, encode::kGrain));
+    const auto aac = encode::encode_piece(Codec::Aac, {}, input_for(Codec::Aac, kSpan));
     REQUIRE(aac.extradata.size() >= 2);
     // AudioSpecificConfig: object type 2 (LC), frequency index 6 (24 kHz), 1 channel.
     CHECK((aac.extradata[0] >> 3) == 2);
@@ -93,7 +128,7 @@ TEST_CASE("encode: extradata is the stream header the muxer needs", "[av]") {
 TEST_CASE("encode: identical input gives byte-identical packets", "[av]") {
     for (Codec codec : {Codec::Opus, Codec::Aac}) {
         INFO(name(codec));
-        const auto in = input_for(codec, 2 * encode::kGrain);
+        const auto in = input_for(codec, 2 * kSpan);
         const auto a = encode::encode_piece(codec, {}, in);
         const auto b = encode::encode_piece(codec, {}, in);
         REQUIRE(a.packets.size() == b.packets.size());
@@ -103,13 +138,13 @@ TEST_CASE("encode: identical input gives byte-identical packets", "[av]") {
 }
 
 TEST_CASE("encode: settings reach the encoder and the fingerprint", "[av]") {
-    const auto in = input_for(Codec::Opus, 2 * encode::kGrain);
+    const auto in = input_for(Codec::Opus, 2 * kSpan);
     encode::Settings fast, best;
     fast.opus_complexity = fast.opus_steady_complexity = 0;
     best.opus_complexity = best.opus_steady_complexity = 10;
     const auto fast_piece = encode::encode_piece(Codec::Opus, fast, in);
     const auto best_piece = encode::encode_piece(Codec::Opus, best, in);
-    REQUIRE(fast_piece.packets.size() == std::size_t(2 * encode::kGrain / 3840));  // 80 ms packets
+    REQUIRE(fast_piece.packets.size() == std::size_t(2 * kSpan / 3840));  // 80 ms packets
     CHECK(fast_piece.packets[4].data != best_piece.packets[4].data);
 
     encode::Settings low;
@@ -119,7 +154,7 @@ TEST_CASE("encode: settings reach the encoder and the fingerprint", "[av]") {
     for (const auto& p : encode::encode_piece(Codec::Opus, {}, in).packets) default_bytes += p.data.size();
     CHECK(low_bytes * 2 < default_bytes);  // 16 vs 48 kbit/s
 
-    const auto ain = input_for(Codec::Aac, 2 * encode::kGrain);
+    const auto ain = input_for(Codec::Aac, 2 * kSpan);
     encode::Settings twoloop;
     twoloop.aac_fast_coder = false;
     CHECK(encode::encode_piece(Codec::Aac, {}, ain).packets[10].data !=
@@ -148,17 +183,17 @@ TEST_CASE("encode: settings reach the encoder and the fingerprint", "[av]") {
 }
 
 TEST_CASE("encode: input that is not span - delay is refused", "[av]") {
-    CHECK_THROWS_AS(encode::encode_piece(Codec::Opus, {}, std::vector<float>(encode::kGrain)), std::invalid_argument);
-    CHECK_THROWS_AS(encode::encode_piece(Codec::Aac, {}, std::vector<float>(encode::kGrain - 2048)),
-                    std::invalid_argument);  // 48 kHz-sized: AAC takes half that
-    CHECK_NOTHROW(encode::encode_piece(Codec::Aac, {}, std::vector<float>((encode::kGrain - 2048) / 2)));
+    CHECK_THROWS_AS(encode::encode_piece(Codec::Opus, {}, std::vector<float>(kSpan)), std::invalid_argument);
+    CHECK_THROWS_AS(encode::encode_piece(Codec::Aac, {}, std::vector<float>(1000)),
+                    std::invalid_argument);  // not a whole number of frames
+    CHECK_NOTHROW(encode::encode_piece(Codec::Aac, {}, std::vector<float>((kSpan - 2048) / 2)));
     CHECK_THROWS_AS(encode::encode_piece(Codec::Aac, {}, {}), std::invalid_argument);
 }
 
 TEST_CASE("encode: serialise/deserialise round trip", "[av]") {
     for (Codec codec : {Codec::Opus, Codec::Aac}) {
         INFO(name(codec));
-        const auto piece = encode::encode_piece(codec, {}, input_for(codec, 2 * encode::kGrain));
+        const auto piece = encode::encode_piece(codec, {}, input_for(codec, 2 * kSpan));
         const auto bytes = encode::serialise(piece);
         const auto back = encode::deserialise(bytes, "cache/x.piece");
         CHECK(back.codec == piece.codec);
@@ -174,7 +209,7 @@ TEST_CASE("encode: serialise/deserialise round trip", "[av]") {
 }
 
 TEST_CASE("encode: truncated or corrupted cache blobs are rejected with IoError naming the file", "[av]") {
-    const auto piece = encode::encode_piece(Codec::Opus, {}, input_for(Codec::Opus, encode::kGrain));
+    const auto piece = encode::encode_piece(Codec::Opus, {}, input_for(Codec::Opus, kSpan));
     const auto bytes = encode::serialise(piece);
     const std::string where = "cache/ab/cdef.piece";
 
@@ -211,7 +246,7 @@ TEST_CASE("encode: truncated or corrupted cache blobs are rejected with IoError 
 TEST_CASE("encode: pulled content gives the same packets, and the decoded true peak measured on the way", "[av]") {
     for (Codec codec : {Codec::Opus, Codec::Aac}) {
         INFO(name(codec));
-        const auto span = 3 * encode::kGrain;
+        const auto span = 3 * kSpan;
         const auto full = input_for(codec, span);
         // The same input as lead zeros + content + trailing zeros.
         const std::int64_t lead = 2000;
@@ -266,7 +301,7 @@ double energy_db(const std::vector<float>& x, std::size_t from, std::size_t to) 
 
 TEST_CASE("encode: the decoded-peak check reads an Opus piece as libopus, the players' decoder, does", "[av]") {
     // The check decodes with FFmpeg's own Opus decoder; players use libopus.
-    const auto span = 3 * encode::kGrain;
+    const auto span = 3 * kSpan;
     const auto piece = encode::encode_piece(Codec::Opus, {}, input_for(Codec::Opus, span));
     const auto pcm = decode_opus(piece);
     REQUIRE(std::int64_t(pcm.size()) + encode::delay(Codec::Opus) == span);
@@ -279,7 +314,7 @@ TEST_CASE("encode: the decoded-peak check reads an Opus piece as libopus, the pl
 
 
 TEST_CASE("encode: Opus frames holding an onset get transient coding, steady ones the cheaper complexity", "[av]") {
-    const auto span = 4 * encode::kGrain;
+    const auto span = 4 * kSpan;
     const std::size_t n = std::size_t(encode::input_samples(Codec::Opus, span));
     const int rate = encode::rate(Codec::Opus);
     auto tone = [&](std::size_t i) {

@@ -30,6 +30,10 @@ extern "C" {
 #include "mux/mux.hpp"
 
 using namespace turncast;
+
+namespace {
+constexpr std::int64_t kSpan = 30720;  // 640 ms: whole frames of both codecs
+}
 using encode::Codec;
 using mux::Container;
 namespace fs = std::filesystem;
@@ -55,7 +59,7 @@ std::vector<float> chirp(int rate) {
 }
 
 struct Programme {
-    std::vector<std::int64_t> spans{2 * encode::kGrain, 3 * encode::kGrain, 1 * encode::kGrain, 2 * encode::kGrain};
+    std::vector<std::int64_t> spans{2 * kSpan, 3 * kSpan, 1 * kSpan, 2 * kSpan};
     std::vector<std::int64_t> offsets{4000, 9100, 3334, 20002};  // chirp start inside each piece (even: whole AAC samples)
     std::vector<std::int64_t> starts() const {
         std::vector<std::int64_t> s;
@@ -492,7 +496,7 @@ TEST_CASE("mux: the same pieces give byte-identical files", "[av]") {
 // alone; the largest difference between its samples in the two, over all of it.
 double joined_vs_alone(Container container, Codec codec, const char* ext, std::int64_t lead, const fs::path& dir) {
     const auto tags = test_tags();
-    const std::int64_t span = 2 * encode::kGrain;
+    const std::int64_t span = 2 * kSpan;
     std::vector<encode::Piece> ps;
     std::uint32_t seed = 7;
     for (int k = 0; k < 2; ++k) {

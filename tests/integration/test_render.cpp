@@ -372,3 +372,48 @@ TEST_CASE("cache prune refuses, deleting nothing, while a render has the cache o
     CHECK(::flock(fd, LOCK_SH | LOCK_NB) == 0);
     ::close(fd);
 }
+
+// Listening by numbers: every pause between two segments, measured as the
+// silence in the decoded audio (5 ms blocks under -50 dBFS) around the place
+// the timeline gives it, is the cast file's pause to within 8%, in both files
+// (espeak's own silence at the edges of its words included: a listener hears it).
+TEST_CASE("pauses are heard as the cast file sets them", "[av][espeak]") {
+    test::TempDir tmp;
+    auto plan = render::make_plan(kFixture, {});
+    const auto& s = plan.script;
+    auto o = options(tmp.path + "/out", tmp.path + "/cache");
+    o.formats = {"opus", "m4a"};
+    render::render(plan, o, engine());
+
+    std::vector<synth::Request> requests;
+    for (const auto& seg : s.segments) requests.push_back({seg.text, s.voice(seg.voice)});
+    std::vector<synth::Speech> speech(requests.size());
+    engine().synthesize(requests, 2, [&](std::size_t i, synth::Speech sp) { speech[i] = std::move(sp); });
+    std::vector<render::SegmentSpeech> lengths;
+    for (const auto& sp : speech) lengths.push_back({std::int64_t(sp.pcm.size()), {}, {}});
+    const auto tl = render::build_timeline(s, lengths);
+    REQUIRE(s.segments.size() >= 8);
+
+    for (const char* ext : {"opus", "m4a"}) {
+        int rate = 0;
+        const auto pcm = test::decode(tmp.path + "/out/springfield/springfield." + ext, &rate);
+        const std::size_t block = std::size_t(rate) / 200;
+        auto quiet = [&](std::size_t b) { return rms(pcm, b * block, block) < 0.00316; };  // -50 dBFS
+        int kinds[3] = {0, 0, 0};
+        for (std::size_t i = 1; i < s.segments.size(); ++i) {
+            const double mid = double(tl.segments[i - 1].speech_end + tl.segments[i].speech_start) / 2 / 48000;
+            std::size_t from = std::size_t(mid * rate) / block, to = from;
+            REQUIRE(quiet(from));
+            while (from > 0 && quiet(from - 1)) --from;
+            while ((to + 1) * block < pcm.size() && quiet(to + 1)) ++to;
+            const double heard = double(to + 1 - from) * block / rate * 1000;
+            const double set = s.segments[i].pause_before_ms;
+            INFO(ext << ": before segment " << i << " heard " << heard << " ms, set " << set << " ms");
+            CHECK(std::abs(heard - set) <= 0.08 * set);
+            ++kinds[set >= 1500 ? 2 : set >= 800 ? 1 : 0];
+        }
+        CHECK(kinds[0] >= 1);  // paragraphs
+        CHECK(kinds[1] >= 1);  // a change of speaker
+        CHECK(kinds[2] >= 1);  // chapters
+    }
+}
