@@ -58,7 +58,6 @@ void run_voice_audition(const AuditionArgs& a, const Globals& g) {
     std::printf("%s\n", path.c_str());
 }
 
-using io::SndfilePtr;
 
 std::string lower(std::string s) {
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -101,16 +100,7 @@ std::string first_turn_text(const Script& s, std::size_t speaker) {
 
 void write_wav(const std::string& path, const std::vector<std::int16_t>& pcm) {
     io::AtomicFile out(path);
-    SF_INFO info{};
-    info.samplerate = synth::kSampleRate;
-    info.channels = 1;
-    info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-    SndfilePtr f(sf_open(out.temp_path().c_str(), SFM_WRITE, &info));
-    if (!f) throw IoError(path, std::string("cannot write: ") + sf_strerror(nullptr), "check the folder exists");
-    const auto n = sf_write_short(f.get(), pcm.data(), static_cast<sf_count_t>(pcm.size()));
-    if (n != static_cast<sf_count_t>(pcm.size()))
-        throw IoError(path, std::string("cannot write: ") + sf_strerror(f.get()), "free some disk space");
-    if (sf_close(f.release()) != 0) throw IoError(path, "cannot finish writing the WAV");
+    io::write_wav16(out.temp_path(), path, pcm, synth::kSampleRate);
     out.commit();
 }
 

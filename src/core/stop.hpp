@@ -15,6 +15,7 @@ inline std::atomic<bool>& stop_flag() noexcept {
 }
 inline void request_stop() noexcept { stop_flag().store(true); }
 inline bool stop_requested() noexcept { return stop_flag().load(); }
+inline void clear_stop() noexcept { stop_flag().store(false); }
 inline void throw_if_stopped() {
     if (stop_requested()) throw Interrupted();
 }

@@ -57,34 +57,21 @@ extern "C" {
 
 #include "core/error.hpp"
 #include "core/timeline.hpp"
+#include "io/av.hpp"
 #include "master/master.hpp"
 
 namespace turncast::encode {
 
 namespace {
 
-struct CodecContextDeleter {
-    void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
-};
-struct FrameDeleter {
-    void operator()(AVFrame* f) const { av_frame_free(&f); }
-};
-struct PacketDeleter {
-    void operator()(AVPacket* p) const { av_packet_free(&p); }
-};
-using CodecContextPtr = std::unique_ptr<AVCodecContext, CodecContextDeleter>;
-using FramePtr = std::unique_ptr<AVFrame, FrameDeleter>;
-using PacketPtr = std::unique_ptr<AVPacket, PacketDeleter>;
+using io::av_error_text;
+using io::CodecContextPtr;
+using io::FramePtr;
+using io::PacketPtr;
 struct OpusEncoderDeleter {
     void operator()(OpusEncoder* e) const { opus_encoder_destroy(e); }
 };
 using OpusEncoderPtr = std::unique_ptr<OpusEncoder, OpusEncoderDeleter>;
-
-std::string av_error_text(int ret) {
-    char buf[AV_ERROR_MAX_STRING_SIZE] = {};
-    av_strerror(ret, buf, sizeof buf);
-    return buf;
-}
 
 // The one error boundary for libavcodec in this file.
 int check_av(int ret, const char* what) {
@@ -372,6 +359,34 @@ Piece encode_piece(Codec codec, const Settings& settings, const float* content, 
         at += count;
     };
     return encode_piece(codec, settings, pull, content_samples, lead, input_samples, peak);
+}
+
+Piece encode_under(Codec codec, const Settings& settings, const float* content, std::int64_t content_samples,
+                   std::int64_t lead, std::int64_t span, double ceiling, double ceiling_dbtp) {
+    PeakCheck check;
+    check.above = ceiling;
+    auto encode_at = [&](float gain) {
+        std::int64_t at = 0;
+        const Pull pull = [&](float* out, std::int64_t n) {
+            const float* from = content + at;
+            if (gain == 1.0f) std::copy(from, from + n, out);
+            else for (std::int64_t j = 0; j < n; ++j) out[j] = from[j] * gain;
+            at += n;
+        };
+        return encode_piece(codec, settings, pull, content_samples, lead, input_samples(codec, span), &check);
+    };
+    float gain = 1.0f;
+    auto piece = encode_at(gain);
+    // Every step lowers the gain by 0.25-1 dB, so this ends within a few.
+    for (int attempt = 0; check.true_peak > check.above; ++attempt) {
+        if (attempt == 8)
+            throw LibraryError(codec == Codec::Opus ? "libopus" : "libavcodec",
+                               fmt::format("encoded audio keeps passing the {:.1f} dBTP ceiling", ceiling_dbtp),
+                               "render with a lower --loudness target");
+        gain *= float(quieter(codec, check.above, check.true_peak));
+        piece = encode_at(gain);
+    }
+    return piece;
 }
 
 namespace {

@@ -132,6 +132,16 @@ Piece encode_piece(Codec codec, const Settings& settings, const Pull& content, s
 Piece encode_piece(Codec codec, const Settings& settings, const float* content, std::int64_t content_samples,
                    std::int64_t lead, std::int64_t input_samples, PeakCheck* peak = nullptr);
 
+// encode_piece() of `content` (content_samples at rate(codec), after `lead`
+// zeros, in a piece of `span`), encoded again a little quieter (quieter())
+// while its decoded true peak passes `ceiling` (linear): lossy coding
+// overshoots the input's peaks, sometimes by more than the headroom the
+// mastering left for it. Each copy is checked too: a quieter copy overshoots
+// differently. Throws LibraryError when eight attempts all pass the ceiling
+// (`ceiling_dbtp` names it in the message).
+Piece encode_under(Codec codec, const Settings& settings, const float* content, std::int64_t content_samples,
+                   std::int64_t lead, std::int64_t span, double ceiling, double ceiling_dbtp);
+
 // The true peak the piece decodes to, as encode_piece() measures it (exact
 // when it exceeds `above`). Throws LibraryError.
 double decoded_true_peak(const Piece& piece, double above = 0.0);

@@ -20,6 +20,7 @@ extern "C" {
 
 #include "core/error.hpp"
 #include "core/memory.hpp"
+#include "io/av.hpp"
 
 namespace turncast::master {
 
@@ -27,10 +28,7 @@ namespace {
 
 constexpr std::size_t kTailPad = 128;  // > the 64-tap filter's reach
 
-struct SwrDeleter {
-    void operator()(SwrContext* s) const { swr_free(&s); }
-};
-using SwrPtr = std::unique_ptr<SwrContext, SwrDeleter>;
+using io::SwrPtr;
 
 struct EburDeleter {
     void operator()(ebur128_state* s) const { ebur128_destroy(&s); }
@@ -39,9 +37,7 @@ using EburPtr = std::unique_ptr<ebur128_state, EburDeleter>;
 
 void check_av(int ret, const char* what) {
     if (ret >= 0) return;
-    char buf[AV_ERROR_MAX_STRING_SIZE] = {};
-    av_strerror(ret, buf, sizeof buf);
-    throw LibraryError("libswresample", std::string(what) + ": " + buf);
+    throw LibraryError("libswresample", std::string(what) + ": " + io::av_error_text(ret));
 }
 
 void check_ebur(int ret, const char* what) {
@@ -81,7 +77,7 @@ double ungated(const float* pcm, std::size_t n, int rate) {
     return out;
 }
 
-// The loudness level_gain and level aim from: integrated, or ungated for very
+// The loudness level aims from: integrated, or ungated for very
 // short segments; -HUGE_VAL for silence.
 double levelling_loudness(const float* pcm, std::size_t n, int rate) {
     double l = integrated(pcm, n, rate);
@@ -89,12 +85,9 @@ double levelling_loudness(const float* pcm, std::size_t n, int rate) {
     return l > -70.0 ? l : -HUGE_VAL;
 }
 
-double true_peak(const float* pcm, std::size_t n, int rate) {
-    auto st = make_meter(EBUR128_MODE_TRUE_PEAK, rate);
-    check_ebur(ebur128_add_frames_float(st.get(), pcm, n), "measuring true peak");
-    double tp = 0.0;
-    check_ebur(ebur128_true_peak(st.get(), 0, &tp), "true peak");
-    return tp;
+void apply_gain(std::vector<float>& pcm, double linear_gain) {
+    const float g = float(linear_gain);
+    for (auto& s : pcm) s *= g;
 }
 
 // libebur128 (1.2.x) finds true peaks by 4x oversampling below 96 kHz with a
@@ -593,14 +586,6 @@ void Resampler::read(float* out, std::int64_t count) {
     }
 }
 
-std::vector<float> resample(const std::vector<std::int16_t>& pcm22050) {
-    const auto in = to_float(pcm22050);
-    Resampler r(in.data(), std::int64_t(in.size()), kSampleRate);
-    std::vector<float> out(std::size_t(r.size()));
-    r.read(out.data(), r.size());
-    return out;
-}
-
 Loudness measure(const float* pcm, std::size_t n, int rate) {
     Loudness l;
     if (n == 0) return l;
@@ -613,20 +598,6 @@ Loudness measure(const float* pcm, std::size_t n, int rate) {
     check_ebur(ebur128_true_peak(st.get(), 0, &tp), "true peak");
     l.true_peak_dbtp = tp > 0.0 ? std::max(to_db(tp), -99.0) : -99.0;
     return l;
-}
-
-double level_gain(const std::vector<float>& pcm48, const LoudnessTarget& target) {
-    const double loud = levelling_loudness(pcm48.data(), pcm48.size(), kSampleRate);
-    if (!(loud > -70.0)) return 1.0;  // silence: nothing to level
-    double gain_db = target.integrated_lufs - loud;
-    const double tp = true_peak(pcm48.data(), pcm48.size(), kSampleRate);
-    if (tp > 0.0) gain_db = std::min(gain_db, target.true_peak_dbtp - to_db(tp));
-    return to_linear(gain_db);
-}
-
-void apply_gain(std::vector<float>& pcm, double linear_gain) {
-    const float g = float(linear_gain);
-    for (auto& s : pcm) s *= g;
 }
 
 void limit_peaks(std::vector<float>& pcm, double ceiling_linear, const LimiterSettings& settings, int rate) {

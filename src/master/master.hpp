@@ -31,7 +31,7 @@ std::vector<float> to_float(const std::vector<std::int16_t>& pcm);
 void to_float(const std::vector<std::int16_t>& pcm, std::vector<float>& out);
 
 // ceil(n * out_rate / 22050): the number of samples a Resampler (or
-// resample()) gives for n input samples, so the renderer can plan a timeline
+// the lossless writer) gives for n input samples, so the renderer can plan a timeline
 // before resampling.
 std::int64_t resampled_length(std::int64_t n22050, int out_rate = kSampleRate);
 
@@ -62,8 +62,6 @@ private:
     float gain_;
 };
 
-// The whole of 22050 Hz speech at 48 kHz (a Resampler read to the end).
-std::vector<float> resample(const std::vector<std::int16_t>& pcm22050);
 
 // The true peak (libebur128, 4x oversampled) of a stream handed over in
 // blocks of any size, exact whenever it exceeds `above`; otherwise some value
@@ -92,16 +90,6 @@ struct Loudness {
     double true_peak_dbtp = -99.0;
 };
 Loudness measure(const float* pcm, std::size_t n, int rate = kSampleRate);
-
-// Linear gain that brings this segment to the target, limited so its true
-// peak stays at or below the target's ceiling. Loudness is integrated
-// (gated) loudness; a segment shorter than one 400 ms gating block uses its
-// ungated K-weighted loudness over its whole length instead; silence (below
-// -70 LUFS) gets 1.0. Raw espeak speech peaks ~19 dB above its loudness, so
-// for speech the peak limit usually wins and the result stays well below
-// -16 LUFS: use level() to reach the target.
-double level_gain(const std::vector<float>& pcm48, const LoudnessTarget& target);
-void apply_gain(std::vector<float>& pcm, double linear_gain);
 
 struct LimiterSettings {
     double lookahead_ms = 2.0;        // the gain ramps down over this
@@ -132,7 +120,9 @@ struct Leveled {
 // peak <= target.true_peak_dbtp. Thread-safe (no
 // shared state), like everything in master: the renderer may run segments in
 // parallel.
-// Loudness is measured as in level_gain(); silence is left untouched.
+// Loudness is integrated (gated) loudness; a segment shorter than one 400 ms
+// gating block uses its ungated K-weighted loudness over its whole length
+// instead; silence (below -70 LUFS) is left untouched.
 // Per segment, so re-rendering one segment changes no other. The renderer
 // levels at kSpeechRate (2.2 times fewer samples than 48 kHz); the true peak
 // is measured by 4x oversampling at either rate.

@@ -30,18 +30,14 @@ extern "C" {
 }
 
 #include "core/error.hpp"
+#include "io/av.hpp"
 
 namespace turncast::mux {
 
 namespace {
 
 constexpr int kRate = 48000;
-
-std::string av_error_text(int ret) {
-    char buf[AV_ERROR_MAX_STRING_SIZE] = {};
-    av_strerror(ret, buf, sizeof buf);
-    return buf;
-}
+using io::av_error_text;
 
 // The error boundary for libavformat: I/O failures (a missing folder, a full
 // disk) are IoError naming the file; everything else is a LibraryError.
@@ -57,20 +53,10 @@ int check_av(int ret, const std::string& path, const char* what) {
     }
 }
 
-// Owns an output AVFormatContext and its AVIOContext. AVStreams and
-// AVChapters belong to the context and go with it.
-struct FormatDeleter {
-    void operator()(AVFormatContext* s) const {
-        if (s->pb && !(s->oformat->flags & AVFMT_NOFILE)) avio_closep(&s->pb);
-        avformat_free_context(s);
-    }
-};
-using FormatPtr = std::unique_ptr<AVFormatContext, FormatDeleter>;
-
-struct PacketDeleter {
-    void operator()(AVPacket* p) const { av_packet_free(&p); }
-};
-using PacketPtr = std::unique_ptr<AVPacket, PacketDeleter>;
+// An output AVFormatContext owns its AVIOContext; AVStreams and AVChapters
+// belong to the context and go with it.
+using FormatPtr = io::OutputFormatPtr;
+using io::PacketPtr;
 
 // Owns an AVDictionary of muxer options; libav functions take &dict.
 struct Options {

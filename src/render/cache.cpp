@@ -70,7 +70,6 @@ std::string Hasher::hex() {
 
 namespace {
 
-using io::SndfilePtr;
 
 // Damage detection for cached entries (keys stay SHA-256): XXH3 reads the
 // sample's 74 MB of speech in milliseconds, SHA-256 took 0.2 s each way. The
@@ -193,12 +192,7 @@ bool Cache::load_speech(const std::string& key, synth::Speech& into) const {
     const std::string wav = dir_ + "/speech/" + key + ".wav";
     auto info = info_from(*j, key, wav);
     if (!info) return reject();
-    SF_INFO sfi{};
-    SndfilePtr f(sf_open(wav.c_str(), SFM_READ, &sfi));
-    if (!f || sfi.channels != 1 || sfi.samplerate != synth::kSampleRate || sfi.frames != info->samples)
-        return reject();
-    resize_large(into.pcm, std::size_t(sfi.frames));
-    if (sf_readf_short(f.get(), into.pcm.data(), sfi.frames) != sfi.frames) return reject();
+    if (!io::read_wav16(wav, synth::kSampleRate, info->samples, into.pcm)) return reject();
     if (j->value("xxh3", "") != pcm_checksum(key, into.pcm, j->at("events"))) return reject();
     into.events = std::move(info->events);
     touch(wav);
@@ -209,17 +203,8 @@ void Cache::store_speech(const std::string& key, const synth::Speech& speech) co
     const std::string wav = dir_ + "/speech/" + key + ".wav";
     {
         io::AtomicFile out(wav, io::Durability::Verified);
-        SF_INFO sfi{};
-        sfi.samplerate = synth::kSampleRate;
-        sfi.channels = 1;
-        sfi.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-        SndfilePtr f(sf_open(out.temp_path().c_str(), SFM_WRITE, &sfi));
-        if (!f) throw IoError(wav, std::string("cannot write cache entry: ") + sf_strerror(nullptr));
-        auto n = sf_count_t(speech.pcm.size());
-        if (sf_writef_short(f.get(), speech.pcm.data(), n) != n)
-            throw IoError(wav, std::string("cannot write cache entry: ") + sf_strerror(f.get()),
-                          "free some disk space, or render with --no-cache");
-        if (sf_close(f.release()) != 0) throw IoError(wav, "cannot finish cache entry");
+        io::write_wav16(out.temp_path(), wav, speech.pcm, synth::kSampleRate,
+                        "free some disk space, or render with --no-cache");
         out.commit();
     }
     nlohmann::json j;

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <limits>
 
+#include "master/master.hpp"
+#include "synth/synth.hpp"
+
 namespace turncast::render {
 
 using encode::Codec;
@@ -78,5 +81,69 @@ Layout lay_out(const Script& script, const std::vector<std::int64_t>& coded) {
     }
     return out;
 }
+
+namespace {
+
+// A position in espeak's 22050 Hz speech → 48 kHz, rounded to nearest.
+std::int64_t to_48k(std::int64_t s22050) {
+    return (s22050 * kTimelineRate + synth::kSampleRate / 2) / synth::kSampleRate;
+}
+
+}  // namespace
+
+// Timeline samples a segment's speech occupies in the encoded pieces: its
+// encoder input counted at 48 kHz (at least its 48 kHz length, one sample
+// more at most).
+std::int64_t coded_length(std::int64_t samples22050) {
+    return master::resampled_length(samples22050, encode::kInputRate) * (kTimelineRate / encode::kInputRate);
+}
+
+// Each segment's words and sentences at their places in the layout.
+Timeline place_speech(const Script& script, const std::vector<SegmentSpeech>& speech, const Layout& layout) {
+    Timeline tl;
+    tl.segments.resize(script.segments.size());
+    for (std::size_t i = 0; i < script.segments.size(); ++i) {
+        auto& ts = tl.segments[i];
+        ts.piece_start = i == 0 ? 0 : layout.ends[i - 1];
+        ts.speech_start = layout.starts[i];
+        ts.speech_end = ts.speech_start + master::resampled_length(speech[i].samples);
+        const Segment& seg = script.segments[i];
+        // Text positions move from the spoken text to the shown text; a
+        // sentence runs to the next one (espeak gives sentences no length).
+        auto place = [&](const std::vector<TimedSpan>& in, std::vector<TimedSpan>& out, bool sentences) {
+            for (std::size_t k = 0; k < in.size(); ++k) {
+                TimedSpan s = in[k];
+                std::size_t from = in[k].text_pos;
+                std::size_t to = sentences ? (k + 1 < in.size() ? in[k + 1].text_pos : seg.text.size())
+                                           : from + in[k].length;
+                s.text_pos = std::uint32_t(seg.shown_offset(from));
+                std::size_t shown_to = seg.shown_offset(std::max(from, to));
+                // A word that is a whole rewrite maps to the rewritten word.
+                for (const auto& a : seg.anchors)
+                    if (a.replaced && a.spoken == from && !seg.shown.empty()) {
+                        auto next = &a + 1;
+                        if (next != seg.anchors.data() + seg.anchors.size()) shown_to = std::max<std::size_t>(shown_to, next->shown);
+                    }
+                s.length = std::uint32_t(std::max(shown_to, std::size_t(s.text_pos)) - s.text_pos);
+                s.start = std::min(ts.speech_start + to_48k(in[k].start), ts.speech_end);
+                s.end = k + 1 < in.size() ? ts.speech_start + to_48k(in[k + 1].start) : ts.speech_end;
+                s.end = std::clamp(s.end, s.start, ts.speech_end);
+                out.push_back(s);
+            }
+        };
+        place(speech[i].words, ts.words, false);
+        place(speech[i].sentences, ts.sentences, true);
+    }
+    tl.total = layout.total;
+    tl.chapter_starts = layout.chapter_starts;
+    return tl;
+}
+
+std::vector<std::int64_t> coded_lengths(const std::vector<SegmentSpeech>& speech) {
+    std::vector<std::int64_t> out;
+    for (const auto& sp : speech) out.push_back(coded_length(sp.samples));
+    return out;
+}
+
 
 }  // namespace turncast::render

@@ -56,11 +56,27 @@ constexpr std::int64_t kEndSilence = 24000;  // 500 ms
 // samples of speech.
 std::int64_t speech_span(encode::Codec codec, std::int64_t coded);
 
+// A segment's speech as the layout needs it: its length and its events
+// (positions at synth::kSampleRate within the speech).
+struct SegmentSpeech {
+    std::int64_t samples = 0;
+    std::vector<TimedSpan> words, sentences;
+};
+
+// Timeline samples a segment's speech occupies in the encoded pieces: its
+// encoder input (24 kHz) counted at 48 kHz (its 48 kHz length, or one more).
+std::int64_t coded_length(std::int64_t samples22050);
+std::vector<std::int64_t> coded_lengths(const std::vector<SegmentSpeech>& speech);
+
 // Lays out the script's segments, given each one's speech length in timeline
 // samples as the encoders get it (coded_length). Speech starts at its pause
 // after the previous speech's end, or later where a piece cannot be that
 // short (pauses under ~130 ms); both codecs are laid out whatever the formats,
 // so the timeline never depends on them.
 Layout lay_out(const Script& script, const std::vector<std::int64_t>& coded);
+
+// Each segment's words and sentences at their places in the layout, the
+// chapter marks and the length: what every sidecar reads.
+Timeline place_speech(const Script& script, const std::vector<SegmentSpeech>& speech, const Layout& layout);
 
 }  // namespace turncast::render

@@ -20,6 +20,7 @@
 #include "core/timeline.hpp"
 #include "encode/encode.hpp"
 #include "master/master.hpp"
+#include "render/layout.hpp"
 #include "parse/parse.hpp"
 
 namespace turncast::synth {
@@ -94,24 +95,7 @@ void check_paths(const Plan& plan, const Options& options);
 
 // The timeline a plan gets from its segments' speech lengths and events
 // (at synth::kSampleRate), laid out as render/layout.hpp says; exposed for tests.
-struct SegmentSpeech {
-    std::int64_t samples = 0;
-    std::vector<TimedSpan> words, sentences;  // positions at synth::kSampleRate within the speech
-};
 Timeline build_timeline(const Script& script, const std::vector<SegmentSpeech>& speech);
-
-// What a segment's speech is levelled to, and with which limiter settings.
-struct Mastering {
-    master::LoudnessTarget target;
-    master::LimiterSettings limiter;
-};
-// For a lossy encoder: the loudness target with the codecs' headroom taken
-// off its true-peak ceiling, a lower sample ceiling and no final true-peak
-// trim (the decoded peaks are checked instead). render.cpp says why these
-// values.
-Mastering lossy_mastering(const master::LoudnessTarget& loudness);
-// The decoded true peak (linear) a lossy piece must stay at or under.
-double decoded_peak_limit(const master::LoudnessTarget& loudness);
 
 std::vector<std::string> parse_formats(const std::string& list);  // throws Error(Usage)
 

@@ -109,13 +109,10 @@ public:
     std::string voice_spec(const Voice& voice) const;
 };
 
-// Interruption: these act on the process-wide flag of core/stop.hpp, so
-// main()'s SIGINT / SIGTERM handler (turncast::request_stop) reaches a running
-// synthesize(), which then kills and reaps its children and throws
-// Interrupted; later calls throw at once until clear_stop(). Async-signal-safe.
-void request_stop() noexcept;
-bool stop_requested() noexcept;
-void clear_stop() noexcept;
+// Interruption: main()'s SIGINT / SIGTERM handler sets the process-wide flag
+// of core/stop.hpp (turncast::request_stop), which reaches a running
+// synthesize(): it kills and reaps its children and throws Interrupted;
+// later calls throw at once until the flag is cleared.
 
 // A worker that has not delivered its segment within kWorkerSeconds plus
 // kWorkerSecondsPerChar per character of its text (espeak speaks a character

@@ -32,6 +32,7 @@ extern "C" {
 #include "core/cpu_time.hpp"
 #include "encode/encode.hpp"
 #include "master/master.hpp"
+#include "master/policy.hpp"
 #include "render/render.hpp"
 #include "support/libopus_decode.hpp"
 #include "synth/synth.hpp"
@@ -126,8 +127,8 @@ int main(int argc, char** argv) {
     for (const auto& seg : script.segments) requests.push_back({seg.text, script.voice(seg.voice)});
 
     // Levelled as the renderer does for lossy pieces (render.cpp master_speech).
-    const auto lossy = render::lossy_mastering(master::LoudnessTarget{});
-    const double ceiling = render::decoded_peak_limit(master::LoudnessTarget{});
+    const auto lossy = master::for_output(master::LoudnessTarget{}, true);
+    const double ceiling = master::decoded_peak_limit(master::LoudnessTarget{});
     const encode::Settings chosen;
 
     const std::string kSynth = "synthesis (espeak-ng, forked workers)";

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "master/master.hpp"
+#include "master/policy.hpp"
 #include "render/render.hpp"
 #include "synth/synth.hpp"
 
@@ -22,6 +23,15 @@ std::vector<std::int16_t> tone22050(double hz, double seconds, double amplitude)
     for (std::size_t i = 0; i < pcm.size(); ++i)
         pcm[i] = std::int16_t(std::lround(amplitude * 32767.0 * std::sin(2 * kPi * hz * double(i) / 22050.0)));
     return pcm;
+}
+
+// 22050 Hz speech at 48 kHz, as the lossless writer reads it: a Resampler to the end.
+std::vector<float> resample(const std::vector<std::int16_t>& pcm22050) {
+    const auto in = master::to_float(pcm22050);
+    master::Resampler r(in.data(), std::int64_t(in.size()), master::kSampleRate);
+    std::vector<float> out(std::size_t(r.size()));
+    r.read(out.data(), r.size());
+    return out;
 }
 
 std::vector<float> tone48(double hz, double seconds, double amplitude) {
@@ -67,17 +77,17 @@ TEST_CASE("resampled_length is ceil(n * 48000 / 22050) and resample returns exac
     for (std::int64_t n : lengths) {
         std::vector<std::int16_t> in(static_cast<std::size_t>(n));
         for (auto& s : in) s = std::int16_t(sample(rng));
-        const auto out = master::resample(in);
+        const auto out = resample(in);
         INFO("n = " << n);
         REQUIRE(std::int64_t(out.size()) == master::resampled_length(n));
         REQUIRE(std::int64_t(out.size()) == (n * 48000 + 22049) / 22050);
     }
-    CHECK(master::resample({}).empty());
+    CHECK(resample({}).empty());
 }
 
 TEST_CASE("resampling keeps a 1 kHz tone at 1 kHz, in place, and is repeatable", "[av]") {
     const auto in = tone22050(1000.0, 1.0, 0.5);
-    const auto out = master::resample(in);
+    const auto out = resample(in);
     REQUIRE(out.size() == 48000);
 
     // Frequency: zero crossings over the middle 0.8 s.
@@ -92,7 +102,7 @@ TEST_CASE("resampling keeps a 1 kHz tone at 1 kHz, in place, and is repeatable",
     for (std::size_t i = 2400; i < 45600; ++i) worst = std::max(worst, double(std::fabs(out[i] - ideal[i])));
     CHECK(worst < 0.005);  // -40 dB below the tone; a one-sample shift would be ~0.065
 
-    CHECK(master::resample(in) == out);
+    CHECK(resample(in) == out);
 }
 
 TEST_CASE("measure reads a sine's loudness and true peak; silence is -70 / -99", "[av]") {
@@ -106,35 +116,6 @@ TEST_CASE("measure reads a sine's loudness and true peak; silence is -70 / -99",
     const auto s = master::measure(silence.data(), silence.size());
     CHECK(s.integrated_lufs <= -70.0);
     CHECK(s.true_peak_dbtp <= -99.0);
-}
-
-TEST_CASE("level_gain reaches the target on a sine and respects the peak ceiling", "[av]") {
-    const master::LoudnessTarget target;  // -16 LUFS, -1.5 dBTP
-    auto sine = tone48(1000.0, 3.0, 0.1);
-    const double g = master::level_gain(sine, target);
-    CHECK(20 * std::log10(g) == Approx(7.01).margin(0.1));
-    master::apply_gain(sine, g);
-    const auto l = master::measure(sine.data(), sine.size());
-    CHECK(l.integrated_lufs == Approx(-16.0).margin(0.1));
-    CHECK(l.true_peak_dbtp <= -1.5 + 1e-6);
-
-    // A peaky signal (a quiet tone with clicks): the ceiling wins.
-    auto clicks = tone48(1000.0, 3.0, 0.05);
-    for (std::size_t i = 1000; i < clicks.size(); i += 4800) clicks[i] = 0.9f;
-    const double gc = master::level_gain(clicks, target);
-    master::apply_gain(clicks, gc);
-    const auto lc = master::measure(clicks.data(), clicks.size());
-    CHECK(lc.true_peak_dbtp == Approx(-1.5).margin(0.05));
-    CHECK(lc.integrated_lufs < -17.0);
-}
-
-TEST_CASE("level_gain on short segments uses ungated loudness; silence gets unity", "[av]") {
-    const master::LoudnessTarget target;
-    auto short_tone = tone48(1000.0, 0.2, 0.1);  // 200 ms: no gating block
-    const double g = master::level_gain(short_tone, target);
-    CHECK(20 * std::log10(g) == Approx(7.01).margin(0.2));
-    CHECK(master::level_gain(std::vector<float>(9600, 0.0f), target) == 1.0);
-    CHECK(master::level_gain(std::vector<float>(), target) == 1.0);
 }
 
 TEST_CASE("limit_peaks holds the ceiling and leaves quiet audio untouched", "[av]") {
@@ -157,15 +138,9 @@ TEST_CASE("level brings real espeak speech to -16 LUFS with true peak <= -1.5 dB
     for (const auto& v : {voice("en-gb", "m3"), voice("en-us", "f2"), voice("en-us")}) {
         INFO(v.id);
         synth::Request r{kSpeech, v};
-        auto pcm = master::resample(engine.synthesize_one(r).pcm);
+        auto pcm = resample(engine.synthesize_one(r).pcm);
         const auto raw = master::measure(pcm.data(), pcm.size());
         CHECK(raw.integrated_lufs < -18.0);  // espeak is quiet and peaky: levelling is needed
-
-        // Gain alone cannot do it: the peak limit stops it short.
-        auto gained = pcm;
-        master::apply_gain(gained, master::level_gain(gained, target));
-        const auto lg = master::measure(gained.data(), gained.size());
-        CHECK(lg.true_peak_dbtp <= -1.5 + 1e-3);
 
         master::level(pcm, target);
         const auto l = master::measure(pcm.data(), pcm.size());
@@ -174,7 +149,7 @@ TEST_CASE("level brings real espeak speech to -16 LUFS with true peak <= -1.5 dB
     }
 
     SECTION("other targets") {
-        auto pcm = master::resample(engine.synthesize_one({kSpeech, voice("en-us")}).pcm);
+        auto pcm = resample(engine.synthesize_one({kSpeech, voice("en-us")}).pcm);
         master::level(pcm, {-23.0, -2.0});
         const auto l = master::measure(pcm.data(), pcm.size());
         CHECK(l.integrated_lufs == Approx(-23.0).margin(0.5));
@@ -228,7 +203,7 @@ TEST_CASE("Resampler: the same samples however it is read, at 48 and 24 kHz, wit
     master::Resampler r(f.data(), std::int64_t(f.size()), 48000);
     std::vector<float> out(std::size_t(r.size()));
     r.read(out.data(), r.size());
-    CHECK(master::resample(pcm) == out);
+    CHECK(resample(pcm) == out);
 }
 
 TEST_CASE("level at espeak's rate: on target, and the sample ceiling holds without the true-peak trim", "[av][espeak]") {
@@ -316,7 +291,7 @@ TEST_CASE("TruePeakMeter: a non-finite sample is never screened out", "[av]") {
 TEST_CASE("level lands within its tolerance on espeak voices at the renderer's ceiling; reused work space changes nothing",
           "[av][espeak]") {
     synth::Engine engine;
-    const auto lossy = render::lossy_mastering(master::LoudnessTarget{});  // the renderer's, for lossy pieces
+    const auto lossy = master::for_output(master::LoudnessTarget{}, true);  // the renderer's, for lossy pieces
     const auto& target = lossy.target;
     const auto& limiter = lossy.limiter;
     std::vector<float> work(12345, 0.5f);  // left from some other segment
@@ -368,5 +343,5 @@ TEST_CASE("the mastering fingerprint records every limiter setting and the libra
     }
     // The renderer's lossy settings differ from the defaults, so their pieces
     // never share a key with audio mastered for a lossless file.
-    CHECK(master::fingerprint(render::lossy_mastering({}).limiter) != print);
+    CHECK(master::fingerprint(master::for_output({}, true).limiter) != print);
 }

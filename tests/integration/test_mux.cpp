@@ -27,6 +27,7 @@ extern "C" {
 
 #include "core/error.hpp"
 #include "encode/encode.hpp"
+#include "io/av.hpp"
 #include "mux/mux.hpp"
 
 using namespace turncast;
@@ -140,19 +141,7 @@ std::vector<std::uint8_t> read_bytes(const fs::path& p) {
 
 // ---- reading back with libavformat / libavcodec ----
 
-struct InputDeleter {
-    void operator()(AVFormatContext* s) const { avformat_close_input(&s); }
-};
-struct CodecDeleter {
-    void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
-};
-struct PacketDeleter {
-    void operator()(AVPacket* p) const { av_packet_free(&p); }
-};
-struct FrameDeleter {
-    void operator()(AVFrame* f) const { av_frame_free(&f); }
-};
-using InputPtr = std::unique_ptr<AVFormatContext, InputDeleter>;
+using InputPtr = io::InputFormatPtr;
 
 InputPtr open_input(const fs::path& path) {
     AVFormatContext* raw = nullptr;
@@ -182,7 +171,7 @@ Decoded decode(const fs::path& path) {
     const AVCodecParameters* par = in->streams[idx]->codecpar;
     const AVCodec* dec = avcodec_find_decoder(par->codec_id);
     REQUIRE(dec);
-    std::unique_ptr<AVCodecContext, CodecDeleter> ctx(avcodec_alloc_context3(dec));
+    io::CodecContextPtr ctx(avcodec_alloc_context3(dec));
     REQUIRE(avcodec_parameters_to_context(ctx.get(), par) >= 0);
     ctx->pkt_timebase = in->streams[idx]->time_base;
     REQUIRE(avcodec_open2(ctx.get(), dec, nullptr) == 0);
@@ -191,8 +180,8 @@ Decoded decode(const fs::path& path) {
     out.codec = par->codec_id;
     out.rate = par->sample_rate;
     out.channels = par->ch_layout.nb_channels;
-    std::unique_ptr<AVPacket, PacketDeleter> pkt(av_packet_alloc());
-    std::unique_ptr<AVFrame, FrameDeleter> frm(av_frame_alloc());
+    io::PacketPtr pkt(av_packet_alloc());
+    io::FramePtr frm(av_frame_alloc());
     auto drain = [&] {
         while (avcodec_receive_frame(ctx.get(), frm.get()) == 0) {
             REQUIRE((frm->format == AV_SAMPLE_FMT_FLT || frm->format == AV_SAMPLE_FMT_FLTP));

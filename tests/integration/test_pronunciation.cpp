@@ -4,8 +4,6 @@
 // `turncast audition` writes a playable WAV in the right speaker's voice.
 #include <catch2/catch.hpp>
 
-#include <sndfile.h>
-
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -14,6 +12,7 @@
 #include <cctype>
 
 #include "cast/cast.hpp"
+#include "io/sndfile.hpp"
 #include "probe.hpp"
 #include "synth/synth.hpp"
 
@@ -62,7 +61,7 @@ struct Wav {
 
 Wav read_wav(const std::string& path) {
     SF_INFO info{};
-    std::unique_ptr<SNDFILE, int (*)(SNDFILE*)> f(sf_open(path.c_str(), SFM_READ, &info), sf_close);
+    io::SndfilePtr f(sf_open(path.c_str(), SFM_READ, &info));
     REQUIRE(f);
     REQUIRE((info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_WAV);
     Wav w;

@@ -349,7 +349,7 @@ TEST_CASE("a stop request kills and reaps the workers and throws Interrupted", "
         CHECK_THROWS_AS(engine.synthesize(requests, 2,
                                           [&](std::size_t, synth::Speech) {
                                               ++done;
-                                              synth::request_stop();
+                                              turncast::request_stop();
                                           }),
                         Interrupted);
         CHECK(done == 1);
@@ -369,7 +369,7 @@ TEST_CASE("a stop request kills and reaps the workers and throws Interrupted", "
         CHECK(done < requests.size());
         sigaction(SIGALRM, &old, nullptr);
     }
-    synth::clear_stop();
+    turncast::clear_stop();
     CHECK(no_children());
     CHECK(open_fds() == fds);
     CHECK(engine.synthesize_one(requests[0]).pcm.size() > 0);

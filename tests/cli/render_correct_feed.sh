@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The whole path a producer takes, on real output: render a transcript,
+# build the feed, correct one word, render again (only that paragraph is
+# spoken and encoded again; the chapter marks it does not touch stay put),
+# build the feed again; feedparser reads both feeds, and every enclosure's
+# length and the duration are the files' as they now are.
+set -uo pipefail
+bin=$1
+root=$2
+py=/usr/bin/python3; [ -x "$py" ] || py=python3
+"$py" -c 'import feedparser' 2>/dev/null || { echo "skip: python3-feedparser is not installed"; exit 77; }
+command -v ffprobe >/dev/null || { echo "skip: ffprobe is not installed"; exit 77; }
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fail=0
+
+cp "$root/tests/fixtures/render/springfield.txt" "$tmp/springfield.txt"
+out=$tmp/out
+
+render() {
+  "$bin" render "$tmp/springfield.txt" -o "$out" --cache-dir "$tmp/cache" >"$tmp/stdout" 2>"$tmp/stderr" ||
+    { echo "FAIL: render exited $?"; cat "$tmp/stderr"; exit 1; }
+}
+chapters() {  # chapters FILE: one start time a line
+  ffprobe -v error -show_chapters -of csv=p=0 "$1" | cut -d, -f4
+}
+feed() {
+  "$bin" feed "$out" --base-url https://example.org/talks >"$tmp/feed.out" 2>&1 ||
+    { echo "FAIL: feed exited $?"; cat "$tmp/feed.out"; exit 1; }
+}
+check_feed() {  # check_feed LABEL: the feed matches the files on disk
+  "$py" - "$out" "$1" <<'PY' || fail=1
+import feedparser, json, os, sys
+out, label = sys.argv[1], sys.argv[2]
+d = feedparser.parse(os.path.join(out, "feed.xml"))
+bad = []
+if d.bozo: bad.append("not well-formed: %s" % d.bozo_exception)
+if len(d.entries) != 1: bad.append("%d items, want 1" % len(d.entries))
+m = json.load(open(os.path.join(out, "springfield", "manifest.json")))
+for e in d.entries:
+    for enc in e.enclosures:
+        name = enc.href.rsplit("/", 1)[-1]
+        size = os.path.getsize(os.path.join(out, "springfield", name))
+        if int(enc.length) != size: bad.append("%s: enclosure length %s, file %d" % (name, enc.length, size))
+    dur = e.get("itunes_duration", "")
+    h, mi, s = ([0, 0] + [int(x) for x in dur.split(":")])[-3:]
+    if abs(h * 3600 + mi * 60 + s - m["duration"]) > 1: bad.append("duration %s vs manifest %s" % (dur, m["duration"]))
+for b in bad: print("FAIL [%s]: %s" % (label, b))
+sys.exit(1 if bad else 0)
+PY
+}
+
+render
+grep -q "segments spoken" "$tmp/stdout" || { echo "FAIL: no summary"; cat "$tmp/stdout"; fail=1; }
+feed
+check_feed first
+before=$(chapters "$out/springfield/springfield.opus")
+m4a_before=$(chapters "$out/springfield/springfield.m4a")
+
+# One word of the last answer changes: only its paragraph is spoken and encoded again.
+sed -i 's/by the river/by the canal/' "$tmp/springfield.txt"
+render
+grep -Eq ' 1 segments? spoken, 2 pieces encoded' "$tmp/stdout" ||
+  { echo "FAIL: the correction re-rendered more than its paragraph:"; cat "$tmp/stdout"; fail=1; }
+after=$(chapters "$out/springfield/springfield.opus")
+# Every chapter before the corrected paragraph keeps its mark (it is in the last chapter).
+[ "$(echo "$before" | head -n -1)" = "$(echo "$after" | head -n -1)" ] ||
+  { echo "FAIL: chapter marks moved:"; diff <(echo "$before") <(echo "$after"); fail=1; }
+[ "$(chapters "$out/springfield/springfield.m4a" | head -n -1)" = "$(echo "$m4a_before" | head -n -1)" ] ||
+  { echo "FAIL: M4A chapter marks moved"; fail=1; }
+grep -q "canal" "$out/springfield/springfield.vtt" || { echo "FAIL: captions lack the correction"; fail=1; }
+feed
+check_feed corrected
+
+[ "$fail" -eq 0 ] && echo "render, correct, render, feed: ok"
+exit "$fail"
