@@ -37,6 +37,9 @@ PcmWriter::PcmWriter(const std::string& path, const std::string& shown, int rate
     f_.reset(sf_open(path.c_str(), SFM_WRITE, &info));
     if (!f_) throw IoError(shown, std::string("cannot create: ") + sf_strerror(nullptr));
     sf_command(f_.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE);
+    // A float WAV's PEAK chunk carries the time it was written: without it
+    // the same render gives the same bytes.
+    if (format == WavFloat) sf_command(f_.get(), SFC_SET_ADD_PEAK_CHUNK, nullptr, SF_FALSE);
 }
 
 void PcmWriter::write(const float* pcm, std::int64_t n) {

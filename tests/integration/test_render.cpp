@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
@@ -155,6 +156,20 @@ TEST_CASE("rendering is repeatable, and an unchanged re-render writes nothing", 
     auto pa = test::probe(opus_a), pb = test::probe(opus_b);
     REQUIRE(pa.chapters.size() == pb.chapters.size());
     for (std::size_t i = 0; i < pa.chapters.size(); ++i) CHECK(pa.chapters[i].start == pb.chapters[i].start);
+
+    // Every file, byte for byte, the lossless ones too (a float WAV once
+    // carried the time it was written).
+    for (auto* opt : {&o, &b}) {
+        opt->formats = {"opus", "m4a", "flac", "wav"};
+        render::render(plan, *opt, engine());
+        std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // a second apart
+    }
+    for (const char* name : {"springfield.opus", "springfield.m4a", "springfield.flac", "springfield.wav",
+                             "springfield.vtt", "springfield.chapters.json", "index.html"}) {
+        INFO(name);
+        CHECK(io::read_file(tmp.path + "/a/springfield/" + name, std::size_t(1) << 30, "test output") ==
+              io::read_file(tmp.path + "/b/springfield/" + name, std::size_t(1) << 30, "test output"));
+    }
 }
 
 // The fixture at DIR/src/springfield.txt, and the same text with one word of
