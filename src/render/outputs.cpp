@@ -36,31 +36,6 @@ std::vector<encode::Codec> codecs_for(const std::vector<std::string>& formats) {
     return out;
 }
 
-namespace {
-
-std::string named_speakers(const Script& s) {
-    std::string out;
-    for (const auto& sp : s.speakers) {
-        if (sp.role == SpeakerRole::Narrator || sp.role == SpeakerRole::Questioner) continue;
-        if (!out.empty()) out += ", ";
-        out += sp.name;
-    }
-    return out;
-}
-
-std::string description(const Script& s) {
-    std::string d = s.meta.title;
-    std::string when;
-    if (!s.meta.place.empty()) when = s.meta.place;
-    if (!s.meta.date.empty()) when += (when.empty() ? "" : ", ") + s.meta.date;
-    if (!when.empty()) d += " (" + when + ")";
-    auto speakers = named_speakers(s);
-    if (!speakers.empty()) d += ". Speakers: " + speakers;
-    d += ". " + std::to_string(s.chapters.size()) + " chapters. Synthetic voices by eSpeak NG.";
-    return d;
-}
-
-}  // namespace
 
 // Every output is written into a fresh folder beside the output folder, and
 // the two change places in one atomic rename at the end: a render that fails
@@ -88,16 +63,8 @@ void Renderer::write_outputs(const std::string& key, Result& r) {
     auto files = write_audio_files(out_dir);
     for (auto& sc : sidecars) files.push_back(std::move(sc));
 
-    sidecar::Manifest manifest;
-    manifest.slug = plan_.slug;
-    manifest.title = s_.meta.title.empty() ? plan_.slug : s_.meta.title;
-    manifest.date = s_.meta.date;
-    manifest.time = s_.meta.time;
-    manifest.place = s_.meta.place;
-    manifest.description = description(s_);
-    for (const auto& sp : s_.speakers)
-        if (sp.role != SpeakerRole::Narrator) manifest.speakers.push_back(sp.name);
-    manifest.duration = seconds(timeline_.total);
+    auto manifest = sidecar::make_manifest(s_, timeline_, names());
+    manifest.files.clear();  // the files as written, with their sizes
     manifest.render_key = key;
     manifest.source_id = plan_.source_id;
     std::vector<std::unique_ptr<io::AtomicFile>> staged;
@@ -116,11 +83,15 @@ void Renderer::write_outputs(const std::string& key, Result& r) {
 
 // Captions, chapters, transcript and player page, one at a time: for a long
 // transcript each of these is megabytes.
+sidecar::Names Renderer::names() const {
+    sidecar::Names n;
+    n.slug = plan_.slug;
+    n.audio_m4a = std::count(opt_.formats.begin(), opt_.formats.end(), "m4a") ? plan_.slug + ".m4a" : "";
+    n.audio_opus = std::count(opt_.formats.begin(), opt_.formats.end(), "opus") ? plan_.slug + ".opus" : "";
+    return n;
+}
+
 std::vector<Renderer::Output> Renderer::stage_sidecars(const std::string& out_dir) const {
-    sidecar::Names names;
-    names.slug = plan_.slug;
-    names.audio_m4a = std::count(opt_.formats.begin(), opt_.formats.end(), "m4a") ? plan_.slug + ".m4a" : "";
-    names.audio_opus = std::count(opt_.formats.begin(), opt_.formats.end(), "opus") ? plan_.slug + ".opus" : "";
     std::vector<Output> sidecars;
     auto stage = [&](const char* kind, const std::string& name, const std::string& bytes) {
         sidecars.push_back({kind, name, sidecar::media_type(kind), io::stage_file(out_dir + "/" + name, bytes)});
@@ -129,7 +100,7 @@ std::vector<Renderer::Output> Renderer::stage_sidecars(const std::string& out_di
     stage("srt", plan_.slug + ".srt", sidecar::srt(s_, timeline_));
     stage("chapters", plan_.slug + ".chapters.json", sidecar::chapters_json(s_, timeline_));
     stage("transcript", plan_.slug + ".transcript.json", sidecar::transcript_json(s_, timeline_));
-    stage("html", "index.html", sidecar::web_player(s_, timeline_, names));
+    stage("html", "index.html", sidecar::web_player(s_, timeline_, names()));
     return sidecars;
 }
 
@@ -172,10 +143,10 @@ std::optional<std::size_t> Renderer::mux_pieces(const std::string& format, io::A
     }
     mux::Tags tags;
     tags.title = s_.meta.title.empty() ? plan_.slug : s_.meta.title;
-    tags.artist = named_speakers(s_);
+    tags.artist = sidecar::named_speakers(s_);
     tags.album = tags.title;
     tags.date = s_.meta.date;
-    tags.description = description(s_);
+    tags.description = sidecar::describe(s_);
     tags.comment = "Rendered by turncast " TURNCAST_VERSION " with eSpeak NG";
     tags.cover_path = opt_.cover_path;
 

@@ -19,20 +19,28 @@ const char* media_type(std::string_view kind) {
     return "";
 }
 
-namespace {
+std::string named_speakers(const Script& script) {
+    std::vector<std::string> names;
+    for (const auto& sp : script.speakers)
+        if (sp.role != SpeakerRole::Narrator && sp.role != SpeakerRole::Questioner && !sp.name.empty())
+            names.push_back(sp.name);
+    return join(names, ", ");
+}
 
-
-std::string describe(const Script& script, const std::vector<std::string>& speakers) {
+std::string describe(const Script& script) {
     std::string d = script.meta.title.empty() ? std::string("A transcript") : script.meta.title;
     std::vector<std::string> where;
     if (!script.meta.place.empty()) where.push_back(script.meta.place);
     if (!script.meta.date.empty()) where.push_back(script.meta.date);
     if (!where.empty()) d += " (" + join(where, ", ") + ")";
-    d += ", read aloud with a synthetic voice for each speaker.";
-    if (!speakers.empty()) d += " Speakers: " + join(speakers, ", ") + ".";
+    d += ", read aloud with a synthetic voice for each speaker (eSpeak NG).";
+    const std::string speakers = named_speakers(script);
+    if (!speakers.empty()) d += " Speakers: " + speakers + ".";
     if (!script.chapters.empty()) d += " " + std::to_string(script.chapters.size()) + " chapters.";
     return d;
 }
+
+namespace {
 
 [[noreturn]] void bad(const std::string& where, const std::string& what) {
     throw InputError(where, what, "render the transcript again to rewrite the manifest");
@@ -72,7 +80,7 @@ Manifest make_manifest(const Script& script, const Timeline& timeline, const Nam
     for (const auto& s : script.speakers)
         if (s.role != SpeakerRole::Narrator) m.speakers.push_back(s.name.empty() ? s.id : s.name);
     m.duration = double(timeline.total) / kTimelineRate;
-    m.description = describe(script, m.speakers);
+    m.description = describe(script);
     if (!names.audio_m4a.empty()) m.files.push_back({"m4a", names.audio_m4a, media_type("m4a")});
     if (!names.audio_opus.empty()) m.files.push_back({"opus", names.audio_opus, media_type("opus")});
     m.files.push_back({"vtt", names.slug + ".vtt", "text/vtt"});

@@ -44,6 +44,14 @@ struct Manifest {
     ManifestFile* file(const std::string& kind);
 };
 
+// The named speakers (not the narrator, not anonymous questioners), "A, B".
+std::string named_speakers(const Script& script);
+
+// The one description of a render, for the manifest, the feed, the page and
+// the audio files' tags: title (place, date), how it is read, the named
+// speakers and the number of chapters.
+std::string describe(const Script& script);
+
 // Everything the Script and Timeline know: title, date, time, place, speakers,
 // duration, a description, and the sidecar and audio file names from `names`
 // (m4a, opus, vtt, srt, chapters, transcript, html). The caller adds the
