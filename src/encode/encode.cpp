@@ -581,6 +581,12 @@ Piece encode_piece(Codec codec, const Settings& settings, const Pull& content, s
     return piece;
 }
 
+// Every field of Settings shapes the bytes, so every field is in the
+// fingerprint: a new field changes the struct's size and stops the build here
+// until it is added below (and this size updated).
+// LP64: three ints (padded to 16), two doubles, an int and a bool (padded to 8).
+static_assert(sizeof(Settings) == 40, "a new encoder setting must go into fingerprint()");
+
 std::string fingerprint(Codec codec, const Settings& settings) {
     if (codec == Codec::Opus)
         return fmt::format("turncast-encode/{} {} bitrate={} complexity={} steady={} onset={}dB/2.5ms/20ms-frame "

@@ -750,6 +750,12 @@ Leveled level(std::vector<float>& pcm, const LoudnessTarget& target, const Limit
 // compute in a way no setting or constant below records.
 constexpr int kMasteringVersion = 1;
 
+// Every field of LimiterSettings shapes the mastered audio, so every field is
+// in the fingerprint: a new field changes the struct's size and stops the
+// build here until it is added below (and this size updated).
+// LP64: three doubles, an int (padded to 8), a double and a bool (padded to 8).
+static_assert(sizeof(LimiterSettings) == 48, "a new limiter setting must go into fingerprint()");
+
 std::string fingerprint(const LimiterSettings& settings) {
     int major = 0, minor = 0, patch = 0;
     ebur128_get_version(&major, &minor, &patch);  // the library loaded, not the headers built against
