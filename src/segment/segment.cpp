@@ -399,12 +399,55 @@ private:
     // Pass 2: roles from the title, the labels and the conversation: who
     // answers (principals), who gives the floor or asks every question
     // (moderators), who asks (questioners).
+    // What pass 2 finds, person by person.
+    struct Roles {
+        std::vector<bool> in_title, principal, moderator, asker;
+        std::optional<std::size_t> main;
+        std::vector<std::set<std::size_t>> named_next;  // whom each person hands to by name
+        std::vector<std::size_t> floor_turns;           // turns that give the floor
+        explicit Roles(std::size_t n)
+            : in_title(n, false), principal(n, false), moderator(n, false), asker(n, false), named_next(n),
+              floor_turns(n, 0) {}
+        void add_person() {
+            for (auto* v : {&in_title, &principal, &moderator, &asker}) v->push_back(false);
+            named_next.emplace_back();
+            floor_turns.push_back(0);
+        }
+    };
+
     void people_roles() {
         const std::string& title = doc_.meta.title;
         // A title is a line; a megabyte "title" from front matter names nobody.
         const auto tt = title.size() <= 2000 ? text::tokens(title) : std::vector<std::string>{};
-        std::vector<bool> in_title(people_.size(), false);
-        std::optional<std::size_t> main;
+        Roles r(people_.size());
+        const bool opening_unlabelled = !spans_.empty() && spans_.front().kind == LabelKind::None;
+        main_in_title(r, tt, opening_unlabelled);
+        main_from_title_ = r.main.has_value();
+        bool has_questions = false;
+        for (const auto& s : spans_) has_questions |= s.kind == LabelKind::Question;
+        handovers(r);
+        moderators_and_principals(r);
+        if (!has_questions) interviewer(r);
+        if (r.main && r.moderator[*r.main]) r.main.reset();
+        if (!r.main) {
+            for (std::size_t idx = 0; idx < people_.size(); ++idx)
+                if (r.principal[idx] && (!r.main || people_[idx].words > people_[*r.main].words)) r.main = idx;
+        }
+        questioners(r, tt);
+        // A debate or interview: nobody but the moderators asks, so only their
+        // questions start exchanges (giving a candidate the floor does not).
+        debate_ = !has_questions && std::find(r.asker.begin(), r.asker.end(), true) == r.asker.end() &&
+                  std::find(r.moderator.begin(), r.moderator.end(), true) != r.moderator.end();
+        main_ = r.main;
+        principal_ = r.principal;
+        moderator_ = r.moderator;
+        add_speakers(r, opening_unlabelled);
+    }
+
+    // The main speaker from the title: the person it names who speaks most,
+    // or one it names in the possessive and who has no label of their own.
+    void main_in_title(Roles& r, const std::vector<std::string>& tt, bool opening_unlabelled) {
+        const std::string& title = doc_.meta.title;
         for (std::size_t idx = 0; idx < people_.size(); ++idx) {
             const auto& key = people_[idx].key;
             bool found = false;
@@ -412,11 +455,10 @@ private:
                 found = std::equal(key.begin(), key.end(), tt.begin() + s);
             if (!found && key.size() >= 2)  // surname alone in the title ("Lavrov's remarks")
                 found = std::find(tt.begin(), tt.end(), key.back()) != tt.end() && key.back().size() >= 4;
-            in_title[idx] = found;
-            if (found && (!main || people_[idx].words > people_[*main].words)) main = idx;
+            r.in_title[idx] = found;
+            if (found && (!r.main || people_[idx].words > people_[*r.main].words)) r.main = idx;
         }
-        const bool opening_unlabelled = !spans_.empty() && spans_.front().kind == LabelKind::None;
-        if (!main && opening_unlabelled) {
+        if (!r.main && opening_unlabelled) {
             // "Sergey Lavrov's remarks at ..." with no "Sergey Lavrov:" label anywhere.
             static const std::regex possessive(
                 "^((?:[A-Z][A-Za-z.-]+ ){0,3}[A-Z][A-Za-z-]+)'s? (?:remarks|speech|statement|address|opening|"
@@ -429,32 +471,39 @@ private:
                 who.display_words = who.key.size();
                 who.first_label = m[1];
                 people_.push_back(who);
-                in_title.push_back(true);
-                main = people_.size() - 1;
+                r.add_person();
+                r.in_title.back() = true;
+                r.main = people_.size() - 1;
             }
         }
-        main_from_title_ = main.has_value();
-        bool has_questions = false;
-        for (const auto& s : spans_) has_questions |= s.kind == LabelKind::Question;
+    }
 
+    // The conversation: whom each person hands to, and whether the briefer
+    // manages the floor.
+    void handovers(Roles& r) {
         // The conversation: whom each person hands to.
-        std::vector<std::set<std::size_t>> named_next(people_.size());
-        std::vector<std::size_t> floor_turns(people_.size(), 0);
         for (std::size_t k = 0; k + 1 < spans_.size(); ++k) {
             const Span& s = spans_[k];
             const Span& n = spans_[k + 1];
             if (s.kind != LabelKind::Named) continue;
             if (n.kind == LabelKind::Named && n.named != s.named && names(s, people_[n.named]))
-                named_next[s.named].insert(n.named);
-            if (n.kind != LabelKind::None && gives_floor(s)) ++floor_turns[s.named];
+                r.named_next[s.named].insert(n.named);
+            if (n.kind != LabelKind::None && gives_floor(s)) ++r.floor_turns[s.named];
         }
         // A briefing where the briefer hands out the floor ("Go ahead, Phil.")
         // at least once per eight questions: a reporter not handed it is the
         // one still asking.
         std::size_t q_turns = 0, handed = 0;
         for (const auto& s : spans_) q_turns += s.kind == LabelKind::Question;
-        for (std::size_t n : floor_turns) handed += n;
+        for (std::size_t n : r.floor_turns) handed += n;
         floor_managed_ = q_turns > 0 && handed * 8 >= q_turns;
+    }
+
+    // Moderators: by their label, or by giving the floor to several people
+    // in short turns; principals: those the title names, or, when it names
+    // nobody, whoever speaks most and anyone else of comparable length who
+    // mostly does not ask.
+    void moderators_and_principals(Roles& r) {
         double max_wpt = 0;
         std::size_t most_words = 0;
         for (std::size_t idx = 0; idx < people_.size(); ++idx) {
@@ -465,65 +514,64 @@ private:
         auto wpt = [&](std::size_t idx) {
             return people_[idx].turns ? double(people_[idx].words) / double(people_[idx].turns) : 0.0;
         };
-        std::vector<bool> principal(people_.size(), false), moderator(people_.size(), false);
         bool any_principal = false;
         for (std::size_t idx = 0; idx < people_.size(); ++idx) {
-            principal[idx] = in_title[idx];
-            any_principal = any_principal || in_title[idx];
+            r.principal[idx] = r.in_title[idx];
+            any_principal = any_principal || r.in_title[idx];
         }
         // Moderators: by their label, or by giving the floor to several people
         // in short turns.
         for (std::size_t idx = 0; idx < people_.size(); ++idx) {
             const Person& p = people_[idx];
-            if (principal[idx] || (!any_principal && idx == most_words)) continue;
+            if (r.principal[idx] || (!any_principal && idx == most_words)) continue;
             if (in(rules_.moderator_labels, p.first_label) || label_role_moderator_.count(idx)) {
-                moderator[idx] = true;
+                r.moderator[idx] = true;
                 continue;
             }
             if (p.turns < 3 || wpt(idx) >= 0.6 * max_wpt) continue;
-            const std::size_t handing = std::max(named_next[idx].size(), floor_turns[idx]);
-            if (handing >= 2 && (p.asking_turns + floor_turns[idx] + named_next[idx].size()) * 2 >= p.turns)
-                moderator[idx] = true;
+            const std::size_t handing = std::max(r.named_next[idx].size(), r.floor_turns[idx]);
+            if (handing >= 2 && (p.asking_turns + r.floor_turns[idx] + r.named_next[idx].size()) * 2 >= p.turns)
+                r.moderator[idx] = true;
         }
         // Principals when the title names nobody: whoever speaks most, and
         // anyone else of comparable length who mostly does not ask.
         if (!any_principal && !people_.empty()) {
             for (std::size_t idx = 0; idx < people_.size(); ++idx) {
                 const Person& p = people_[idx];
-                if (moderator[idx]) continue;
+                if (r.moderator[idx]) continue;
                 const bool big = p.words * 10 >= people_[most_words].words * 3;
-                if (idx == most_words || (big && p.asking_turns * 2 < p.turns + 1 && p.turns >= 2)) principal[idx] = true;
+                if (idx == most_words || (big && p.asking_turns * 2 < p.turns + 1 && p.turns >= 2)) r.principal[idx] = true;
             }
         }
+    }
+
+    void interviewer(Roles& r) {
         // Interviews and two-person debates without "Question:" labels: the
         // one whose turns ask is the moderator.
-        bool any_moderator = std::find(moderator.begin(), moderator.end(), true) != moderator.end();
-        if (!has_questions && !any_moderator && people_.size() >= 2) {
+        const bool any_moderator = std::find(r.moderator.begin(), r.moderator.end(), true) != r.moderator.end();
+        if (!any_moderator && people_.size() >= 2) {
             std::optional<std::size_t> m;
             for (std::size_t idx = 0; idx < people_.size(); ++idx) {
                 const Person& p = people_[idx];
-                if (in_title[idx] && people_.size() > 2) continue;
+                if (r.in_title[idx] && people_.size() > 2) continue;
                 if (p.asking_turns < 2 || p.asking_turns * 2 < p.turns) continue;
                 if (!m || p.asking_turns > people_[*m].asking_turns) m = idx;
             }
-            if (m && !(main && *m == *main && people_.size() > 2)) {
-                moderator[*m] = true;
-                principal[*m] = false;
-                any_moderator = true;
+            if (m && !(r.main && *m == *r.main && people_.size() > 2)) {
+                r.moderator[*m] = true;
+                r.principal[*m] = false;
             }
         }
-        if (main && moderator[*main]) main.reset();
-        if (!main) {
-            for (std::size_t idx = 0; idx < people_.size(); ++idx)
-                if (principal[idx] && (!main || people_[idx].words > people_[*main].words)) main = idx;
-        }
+    }
+
+    void questioners(Roles& r, const std::vector<std::string>& tt) {
         // Questioners: the rest who ask, or introduce themselves, in turns far
         // shorter than the principals'.
         std::size_t principal_words = 0;
         for (std::size_t idx = 0; idx < people_.size(); ++idx)
-            if (principal[idx]) principal_words = std::max(principal_words, people_[idx].words);
+            if (r.principal[idx]) principal_words = std::max(principal_words, people_[idx].words);
         for (std::size_t idx = 0; idx < people_.size(); ++idx) {
-            if (!principal[idx] && !moderator[idx]) continue;
+            if (!r.principal[idx] && !r.moderator[idx]) continue;
             for (const auto& t : people_[idx].key) principal_tokens_.insert(t);
             // "Press Secretary Jen Psaki" in the title: "Jen" calls "MS. PSAKI" too.
             const std::string& surname = people_[idx].key.back();
@@ -531,7 +579,7 @@ private:
                 if (tt[s] == surname && tt[s - 1].size() >= 3 && !honorifics_.count(tt[s - 1])) principal_tokens_.insert(tt[s - 1]);
         }
         for (const auto& s : spans_)
-            if (s.kind == LabelKind::Named && !principal[s.named] && !moderator[s.named] && self_introduction(s))
+            if (s.kind == LabelKind::Named && !r.principal[s.named] && !r.moderator[s.named] && self_introduction(s))
                 people_[s.named].introduced = true;
         // Who first speaks right after a moderator, or asks in their first turn.
         std::vector<bool> called(people_.size(), false), seen_person(people_.size(), false);
@@ -540,24 +588,18 @@ private:
             if (s.kind != LabelKind::Named || seen_person[s.named]) continue;
             seen_person[s.named] = true;
             const bool after_moderator = k > 0 && (spans_[k - 1].kind == LabelKind::Moderator ||
-                                                   (spans_[k - 1].kind == LabelKind::Named && moderator[spans_[k - 1].named]));
+                                                   (spans_[k - 1].kind == LabelKind::Named && r.moderator[spans_[k - 1].named]));
             called[s.named] = s.asks || after_moderator;
         }
-        std::vector<bool> asker(people_.size(), false);
         for (std::size_t idx = 0; idx < people_.size(); ++idx) {
             const Person& p = people_[idx];
-            if (principal[idx] || moderator[idx]) continue;
+            if (r.principal[idx] || r.moderator[idx]) continue;
             const bool asks = p.asking_turns * 2 >= p.turns || p.introduced || called[idx];
-            if (asks && p.words * 2 < std::max<std::size_t>(principal_words, 1)) asker[idx] = true;
+            if (asks && p.words * 2 < std::max<std::size_t>(principal_words, 1)) r.asker[idx] = true;
         }
-        // A debate or interview: nobody but the moderators asks, so only their
-        // questions start exchanges (giving a candidate the floor does not).
-        debate_ = !has_questions && std::find(asker.begin(), asker.end(), true) == asker.end() &&
-                  std::find(moderator.begin(), moderator.end(), true) != moderator.end();
-        main_ = main;
-        principal_ = principal;
-        moderator_ = moderator;
+    }
 
+    void add_speakers(const Roles& r, bool opening_unlabelled) {
         // Speakers, in order of first appearance, with unique slug ids.
         person_speaker_.assign(people_.size(), kNone);
         std::vector<std::size_t> order;
@@ -568,14 +610,13 @@ private:
         for (std::size_t idx : order) {
             Speaker sp;
             sp.name = people_[idx].display;
-            sp.role = principal[idx] ? SpeakerRole::Main
-                      : moderator[idx] ? SpeakerRole::Moderator
-                      : asker[idx] ? SpeakerRole::Questioner
+            sp.role = r.principal[idx] ? SpeakerRole::Main
+                      : r.moderator[idx] ? SpeakerRole::Moderator
+                      : r.asker[idx] ? SpeakerRole::Questioner
                                    : SpeakerRole::Other;
             person_speaker_[idx] = add_speaker(std::move(sp));
             speaker_person_[person_speaker_[idx]] = idx;
-        }
-    }
+        }    }
 
     static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
@@ -704,197 +745,214 @@ private:
     // An exchange starts at a new asker's question, or at the moderator's
     // handover just before it, and holds the asker's follow-ups and every
     // answer up to the next asker.
+    static constexpr std::size_t kShortTurnWords = 15;    // "Thank you. I'll take that question."
+    static constexpr std::size_t kSectionWords = 80;      // opening remarks, not a word of thanks
+    static constexpr std::size_t kAnswerWords = 4;        // an answer, not a "Yeah." handing over
+    static constexpr std::size_t kNewQuestionWords = 25;  // an ungreeted briefing "Q" this long is a new asker's
+
+    // Pass 3's state: the exchange being built.
+    struct Exchange {
+        std::size_t asker = kNone;               // the current exchange's asker
+        bool anonymous_asker = false;            // asker is a role-label questioner
+        bool open = false;                       // an exchange has started
+        bool handover = false;                   // a handover opened the exchange; its question is still to come
+        bool answered = false;                   // the exchange has had an answer of substance
+        bool floor_given = false;                // the span before gave someone the floor
+        std::size_t asker_span = kNone;          // where the asker last spoke
+        std::size_t last_question_span = kNone;  // the transcript's last question
+    } ex_;
+
     void turns() {
-        std::size_t last_question_span = kNone;
+        ex_ = {};
         for (std::size_t k = 0; k < spans_.size(); ++k)
             if (spans_[k].kind == LabelKind::Question ||
                 (spans_[k].kind == LabelKind::Named && moderator_[spans_[k].named] && spans_[k].asks))
-                last_question_span = k;
-
-        std::size_t asker = kNone;          // the current exchange's asker
-        bool anonymous_asker = false;       // asker is a role-label questioner
-        bool open = false;                  // an exchange has started
-        bool handover = false;              // a handover opened the exchange; its question is still to come
-        bool answered = false;              // the exchange has had an answer of substance
-        bool floor_given = false;           // the span before gave someone the floor
-        std::size_t asker_span = kNone;     // where the asker last spoke
-        constexpr std::size_t kShortTurnWords = 15;  // "Thank you. I'll take that question."
-        constexpr std::size_t kSectionWords = 80;   // opening remarks, not a word of thanks
-        constexpr std::size_t kAnswerWords = 4;     // an answer, not a "Yeah." handing over
-        const std::size_t kNewQuestionWords = 25;   // an ungreeted briefing "Q" this long is a new asker's
-
-        auto start_exchange = [&](Turn& t, std::size_t who, bool anonymous) {
-            t.opens_exchange = !handover;
-            handover = false;
-            open = true;
-            answered = false;
-            asker = who;
-            anonymous_asker = anonymous;
-        };
-
+                ex_.last_question_span = k;
         for (std::size_t k = 0; k < spans_.size(); ++k) {
-            const Span& s = spans_[k];
-            Turn* prev = seg_.turns.empty() ? nullptr : &seg_.turns.back();
-            const bool floor_before = floor_given;
-            floor_given = false;
-            switch (s.kind) {
-            case LabelKind::None: {
-                // Unlabelled opening: the main speaker named in the title, else a
-                // narrator. Text right before the main speaker's own first label
-                // is a lead paragraph about the event: the narrator's.
-                // Text before someone else's label (a debate's moderator) is not
-                // the main speaker's either.
-                const bool lead = k + 1 < spans_.size() && (spans_[k + 1].kind == LabelKind::Named ||
-                                                            spans_[k + 1].kind == LabelKind::Moderator);
-                if (main_ && main_from_title_ && !lead) {
-                    push_turn(person_speaker_[*main_], TurnKind::Remarks, s);
-                } else if (people_.empty() && !has_role_labels()) {
-                    push_turn(narrator("reader", "Reader"), TurnKind::Remarks, s);
-                    warn_once("no speaker labels: one voice (\"Reader\") reads the whole text");
-                } else {
-                    bool all_stage = true;
-                    for (std::size_t i = s.first; i <= s.last; ++i) all_stage &= doc_.paragraphs[i].stage_direction;
-                    push_turn(narrator("narrator", "Narrator"), all_stage ? TurnKind::Stage : TurnKind::Remarks, s);
-                }
-                break;
-            }
-            case LabelKind::Question: {
-                const std::string& label = doc_.paragraphs[s.first].label;
-                const bool briefing_q = label == "Q";
-                bool follow = false;
-                if (open && asker != kNone && anonymous_asker && !handover) {
-                    const bool short_remark = s.words < 8 && !s.asks;  // "Thanks, Jen."
-                    if (answered && briefing_q && s.words <= 3 && addresses_principal(s.first)) {
-                        follow = false;  // "Jake?": a new reporter calling for the floor
-                    } else if (!answered || short_remark) {
-                        follow = true;
-                    } else if (floor_before) {
-                        // "But — go ahead." then "And, sorry, one more.": the floor
-                        // went back to the one who was asking.
-                        // So did a short "Go ahead." right after the asker's own
-                        // cut-off question ("On infrastructure, does —").
-                        follow = briefing_q && (opens_with(s.first, rules_.resumptions) ||
-                                                (asker_span != kNone && asker_span + 2 == k &&
-                                                 cut_off(spans_[asker_span]) && last_span_ &&
-                                                 last_span_->words <= kShortTurnWords));
-                    } else if (prev && is_principal_speaker(prev->speaker) && last_span_ &&
-                               last_span_->words <= kAnswerWords && !last_span_->asks) {
-                        follow = true;  // "Yeah." / "Sure.": the briefer lets the asker go on
-                    } else if (prev && prev->kind == TurnKind::Answer &&
-                               s.words <= static_cast<std::size_t>(rules_.follow_up_max_words) &&
-                               (last_span_->ends_with_question || opens_follow_up(s.first) ||
-                                (last_span_->words <= static_cast<std::size_t>(rules_.short_answer_words) &&
-                                 asks_to_repeat(*last_span_)))) {
-                        follow = true;
-                    } else if (briefing_q) {
-                        // A briefing's "Q" goes on with the same reporter unless it
-                        // greets or calls the briefer ("Jake?", "Jen, real quick:")
-                        // or starts a long new question.
-                        follow = !addresses_principal(s.first) &&
-                                 (opens_with(s.first, rules_.continuations) ||
-                                  (!opens_with(s.first, rules_.greetings) &&
-                                   (floor_managed_ || s.words < kNewQuestionWords)));
-                    }
-                }
-                if (follow) {
-                    push_turn(asker, TurnKind::FollowUp, s);
-                } else {
-                    const auto intro = self_introduction(s);
-                    const std::size_t who = intro ? introduced_questioner(*intro) : new_questioner();
-                    start_exchange(push_turn(who, TurnKind::Question, s), who, !intro);
-                }
-                asker_span = k;
-                break;
-            }
-            case LabelKind::Remark: {
-                // From the floor: after a handover, the new asker; the current
-                // anonymous asker if they spoke just now; else someone new, never
-                // a chapter of its own once questions have begun.
-                if (handover) {
-                    const std::size_t who = new_questioner();
-                    start_exchange(push_turn(who, TurnKind::Question, s), who, true);
-                    asker_span = k;
-                } else if (open && asker != kNone && anonymous_asker && asker_span != kNone && k - asker_span <= 3) {
-                    push_turn(asker, TurnKind::FollowUp, s);
-                    asker_span = k;
-                } else if (!open) {
-                    const std::size_t who = new_questioner();
-                    start_exchange(push_turn(who, TurnKind::Question, s), who, true);
-                    asker_span = k;
-                } else {
-                    push_turn(new_questioner(), TurnKind::Remarks, s);
-                }
-                break;
-            }
+            const bool floor_before = ex_.floor_given;
+            ex_.floor_given = false;
+            switch (spans_[k].kind) {
+            case LabelKind::None: unlabelled_turn(k); break;
+            case LabelKind::Question: question_turn(k, floor_before); break;
+            case LabelKind::Remark: remark_turn(k); break;
             case LabelKind::Moderator:
-            case LabelKind::Named: {
-                const bool by_label = s.kind == LabelKind::Moderator;
-                const std::size_t sp = by_label ? moderator_speaker(doc_.paragraphs[s.first].label)
-                                                : person_speaker_[s.named];
-                const SpeakerRole role = seg_.speakers[sp].role;
-                const bool is_main = !by_label && main_ && s.named == *main_;
-                if (role == SpeakerRole::Moderator) {
-                    const bool next_principal = k + 1 < spans_.size() && spans_[k + 1].kind == LabelKind::Named &&
-                                                principal_[spans_[k + 1].named];
-                    const bool ready = !open || answered;
-                    if (s.asks && s.words >= 5 && next_principal && ready) {
-                        // A debate: the moderator's question to a principal.
-                        start_exchange(push_turn(sp, TurnKind::Question, s), sp, false);
-                    } else if ((!open || answered) &&
-                               (asks_next(k + 1, asker) || (open && gives_floor(s) && !debate_) ||
-                                (k + 2 < spans_.size() && spans_[k + 1].words < kShortTurnWords && asks_next(k + 2, asker)))) {
-                        // A handover: the exchange starts here, its question follows.
-                        Turn& t = push_turn(sp, TurnKind::Remarks, s);
-                        t.opens_exchange = true;
-                        handover = true;
-                        open = true;
-                        answered = false;
-                        asker = kNone;
-                    } else if (prev && prev->speaker == sp) {
-                        extend(*prev, s);
-                    } else {
-                        push_turn(sp, s.asks && open ? TurnKind::FollowUp : TurnKind::Remarks, s);
-                    }
-                    floor_given = true;
-                    break;
-                }
-                if (role == SpeakerRole::Questioner) {
-                    if (open && sp == asker) {
-                        if (prev && prev->speaker == sp) extend(*prev, s);
-                        else push_turn(sp, TurnKind::FollowUp, s);
-                    } else if (open && !answered && !handover && asker != kNone) {
-                        push_turn(sp, TurnKind::Remarks, s);  // cutting in before the answer
-                    } else {
-                        if (auto intro = self_introduction(s); intro && seg_.speakers[sp].affiliation.empty())
-                            seg_.speakers[sp].affiliation = intro->outlet;
-                        start_exchange(push_turn(sp, TurnKind::Question, s), sp, false);
-                    }
-                    asker_span = k;
-                    break;
-                }
-                // Principals and everyone else answer within an exchange.
-                const bool after_last_question = last_question_span == kNone || k > last_question_span;
-                if (prev && prev->speaker == sp) {
-                    // The same label again: one continuing turn — except the main
-                    // speaker's closing words after answering the last question.
-                    if (is_main && open && after_last_question && prev->kind == TurnKind::Answer) {
-                        push_turn(sp, TurnKind::Closing, s);
-                    } else {
-                        extend(*prev, s);
-                    }
-                } else {
-                    // Before the questions, a second principal's own remarks.
-                    const bool section = !open && role == SpeakerRole::Main && s.words >= kSectionWords && prev &&
-                                         is_principal_speaker(prev->speaker);
-                    push_turn(sp, open ? TurnKind::Answer : TurnKind::Remarks, s).opens_section = section;
-                }
-                if (open && !handover && s.words >= kAnswerWords) answered = true;
-                floor_given = gives_floor(s) || (k + 1 < spans_.size() && spans_[k + 1].kind == LabelKind::Named &&
-                                                 !principal_[spans_[k + 1].named] && names(s, people_[spans_[k + 1].named]));
-                break;
-            }
+            case LabelKind::Named: named_turn(k); break;
             }
         }
+    }
+
+    void start_exchange(Turn& t, std::size_t who, bool anonymous) {
+        t.opens_exchange = !ex_.handover;
+        ex_.handover = false;
+        ex_.open = true;
+        ex_.answered = false;
+        ex_.asker = who;
+        ex_.anonymous_asker = anonymous;
+    }
+
+    void unlabelled_turn(std::size_t k) {
+        const Span& s = spans_[k];
+        // Unlabelled opening: the main speaker named in the title, else a
+        // narrator. Text right before the main speaker's own first label
+        // is a lead paragraph about the event: the narrator's.
+        // Text before someone else's label (a debate's moderator) is not
+        // the main speaker's either.
+        const bool lead = k + 1 < spans_.size() && (spans_[k + 1].kind == LabelKind::Named ||
+                                                    spans_[k + 1].kind == LabelKind::Moderator);
+        if (main_ && main_from_title_ && !lead) {
+            push_turn(person_speaker_[*main_], TurnKind::Remarks, s);
+        } else if (people_.empty() && !has_role_labels()) {
+            push_turn(narrator("reader", "Reader"), TurnKind::Remarks, s);
+            warn_once("no speaker labels: one voice (\"Reader\") reads the whole text");
+        } else {
+            bool all_stage = true;
+            for (std::size_t i = s.first; i <= s.last; ++i) all_stage &= doc_.paragraphs[i].stage_direction;
+            push_turn(narrator("narrator", "Narrator"), all_stage ? TurnKind::Stage : TurnKind::Remarks, s);
+        }
+    }
+
+    // A role label's question ("Question:", "Q"): a follow-up of the current
+    // anonymous asker's, or a new asker's.
+    void question_turn(std::size_t k, bool floor_before) {
+        const Span& s = spans_[k];
+        Turn* prev = seg_.turns.empty() ? nullptr : &seg_.turns.back();
+        const std::string& label = doc_.paragraphs[s.first].label;
+        const bool briefing_q = label == "Q";
+        bool follow = false;
+        if (ex_.open && ex_.asker != kNone && ex_.anonymous_asker && !ex_.handover) {
+            const bool short_remark = s.words < 8 && !s.asks;  // "Thanks, Jen."
+            if (ex_.answered && briefing_q && s.words <= 3 && addresses_principal(s.first)) {
+                follow = false;  // "Jake?": a new reporter calling for the floor
+            } else if (!ex_.answered || short_remark) {
+                follow = true;
+            } else if (floor_before) {
+                // "But — go ahead." then "And, sorry, one more.": the floor
+                // went back to the one who was asking.
+                // So did a short "Go ahead." right after the asker's own
+                // cut-off question ("On infrastructure, does —").
+                follow = briefing_q && (opens_with(s.first, rules_.resumptions) ||
+                                        (ex_.asker_span != kNone && ex_.asker_span + 2 == k &&
+                                         cut_off(spans_[ex_.asker_span]) && last_span_ &&
+                                         last_span_->words <= kShortTurnWords));
+            } else if (prev && is_principal_speaker(prev->speaker) && last_span_ &&
+                       last_span_->words <= kAnswerWords && !last_span_->asks) {
+                follow = true;  // "Yeah." / "Sure.": the briefer lets the asker go on
+            } else if (prev && prev->kind == TurnKind::Answer &&
+                       s.words <= static_cast<std::size_t>(rules_.follow_up_max_words) &&
+                       (last_span_->ends_with_question || opens_follow_up(s.first) ||
+                        (last_span_->words <= static_cast<std::size_t>(rules_.short_answer_words) &&
+                         asks_to_repeat(*last_span_)))) {
+                follow = true;
+            } else if (briefing_q) {
+                // A briefing's "Q" goes on with the same reporter unless it
+                // greets or calls the briefer ("Jake?", "Jen, real quick:")
+                // or starts a long new question.
+                follow = !addresses_principal(s.first) &&
+                         (opens_with(s.first, rules_.continuations) ||
+                          (!opens_with(s.first, rules_.greetings) &&
+                           (floor_managed_ || s.words < kNewQuestionWords)));
+            }
+        }
+        if (follow) {
+            push_turn(ex_.asker, TurnKind::FollowUp, s);
+        } else {
+            const auto intro = self_introduction(s);
+            const std::size_t who = intro ? introduced_questioner(*intro) : new_questioner();
+            start_exchange(push_turn(who, TurnKind::Question, s), who, !intro);
+        }
+        ex_.asker_span = k;
+    }
+
+    // A remark from the floor.
+    void remark_turn(std::size_t k) {
+        const Span& s = spans_[k];
+        // From the floor: after a handover, the new asker; the current
+        // anonymous asker if they spoke just now; else someone new, never
+        // a chapter of its own once questions have begun.
+        if (ex_.handover) {
+            const std::size_t who = new_questioner();
+            start_exchange(push_turn(who, TurnKind::Question, s), who, true);
+            ex_.asker_span = k;
+        } else if (ex_.open && ex_.asker != kNone && ex_.anonymous_asker && ex_.asker_span != kNone && k - ex_.asker_span <= 3) {
+            push_turn(ex_.asker, TurnKind::FollowUp, s);
+            ex_.asker_span = k;
+        } else if (!ex_.open) {
+            const std::size_t who = new_questioner();
+            start_exchange(push_turn(who, TurnKind::Question, s), who, true);
+            ex_.asker_span = k;
+        } else {
+            push_turn(new_questioner(), TurnKind::Remarks, s);
+        }
+    }
+
+    // A named speaker's (or a moderator label's) span: a moderator's question
+    // or handover, a named questioner's question, or a principal's answer.
+    void named_turn(std::size_t k) {
+        const Span& s = spans_[k];
+        Turn* prev = seg_.turns.empty() ? nullptr : &seg_.turns.back();
+        const bool by_label = s.kind == LabelKind::Moderator;
+        const std::size_t sp = by_label ? moderator_speaker(doc_.paragraphs[s.first].label)
+                                        : person_speaker_[s.named];
+        const SpeakerRole role = seg_.speakers[sp].role;
+        const bool is_main = !by_label && main_ && s.named == *main_;
+        if (role == SpeakerRole::Moderator) {
+            const bool next_principal = k + 1 < spans_.size() && spans_[k + 1].kind == LabelKind::Named &&
+                                        principal_[spans_[k + 1].named];
+            const bool ready = !ex_.open || ex_.answered;
+            if (s.asks && s.words >= 5 && next_principal && ready) {
+                // A debate: the moderator's question to a principal.
+                start_exchange(push_turn(sp, TurnKind::Question, s), sp, false);
+            } else if ((!ex_.open || ex_.answered) &&
+                       (asks_next(k + 1, ex_.asker) || (ex_.open && gives_floor(s) && !debate_) ||
+                        (k + 2 < spans_.size() && spans_[k + 1].words < kShortTurnWords && asks_next(k + 2, ex_.asker)))) {
+                // A handover: the exchange starts here, its question follows.
+                Turn& t = push_turn(sp, TurnKind::Remarks, s);
+                t.opens_exchange = true;
+                ex_.handover = true;
+                ex_.open = true;
+                ex_.answered = false;
+                ex_.asker = kNone;
+            } else if (prev && prev->speaker == sp) {
+                extend(*prev, s);
+            } else {
+                push_turn(sp, s.asks && ex_.open ? TurnKind::FollowUp : TurnKind::Remarks, s);
+            }
+            ex_.floor_given = true;
+            return;
+        }
+        if (role == SpeakerRole::Questioner) {
+            if (ex_.open && sp == ex_.asker) {
+                if (prev && prev->speaker == sp) extend(*prev, s);
+                else push_turn(sp, TurnKind::FollowUp, s);
+            } else if (ex_.open && !ex_.answered && !ex_.handover && ex_.asker != kNone) {
+                push_turn(sp, TurnKind::Remarks, s);  // cutting in before the answer
+            } else {
+                if (auto intro = self_introduction(s); intro && seg_.speakers[sp].affiliation.empty())
+                    seg_.speakers[sp].affiliation = intro->outlet;
+                start_exchange(push_turn(sp, TurnKind::Question, s), sp, false);
+            }
+            ex_.asker_span = k;
+            return;
+        }
+        // Principals and everyone else answer within an exchange.
+        const bool after_last_question = ex_.last_question_span == kNone || k > ex_.last_question_span;
+        if (prev && prev->speaker == sp) {
+            // The same label again: one continuing turn — except the main
+            // speaker's closing words after answering the last question.
+            if (is_main && ex_.open && after_last_question && prev->kind == TurnKind::Answer) {
+                push_turn(sp, TurnKind::Closing, s);
+            } else {
+                extend(*prev, s);
+            }
+        } else {
+            // Before the questions, a second principal's own remarks.
+            const bool section = !ex_.open && role == SpeakerRole::Main && s.words >= kSectionWords && prev &&
+                                 is_principal_speaker(prev->speaker);
+            push_turn(sp, ex_.open ? TurnKind::Answer : TurnKind::Remarks, s).opens_section = section;
+        }
+        if (ex_.open && !ex_.handover && s.words >= kAnswerWords) ex_.answered = true;
+        ex_.floor_given = gives_floor(s) || (k + 1 < spans_.size() && spans_[k + 1].kind == LabelKind::Named &&
+                                         !principal_[spans_[k + 1].named] && names(s, people_[spans_[k + 1].named]));
     }
 
     bool has_role_labels() const {
