@@ -35,6 +35,10 @@ void to_float(const std::vector<std::int16_t>& pcm, std::vector<float>& out);
 // before resampling.
 std::int64_t resampled_length(std::int64_t n22050, int out_rate = kSampleRate);
 
+// The resampler's filter length (libswresample's filter_size), part of the
+// mastering fingerprint.
+constexpr int kResamplerTaps = 64;
+
 // Streams 22050 Hz speech to out_rate (libswresample, exact rational
 // polyphase filter): read() hands out the next samples, feeding the filter a
 // few thousand input samples at a time, so no segment-length buffer at the
