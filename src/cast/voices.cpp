@@ -1,5 +1,6 @@
 // Step 2 of cast(): a voice for every speaker.
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <map>
 #include <optional>
@@ -62,114 +63,140 @@ std::vector<std::set<std::size_t>> neighbours_in(const std::vector<Planned>& pla
 //   - only when all are taken, the least recently heard voice of someone heard
 //     in none of this speaker's chapters — never a moderator's, and a moderator
 //     never takes one (they need a voice the listener learns as theirs).
-std::set<std::size_t> assign_voices(std::vector<Speaker>& speakers, std::size_t narrator,
-                                    const std::vector<Planned>& plan,
-                                    const std::vector<std::set<std::size_t>>& chapters, const CastConfig& cfg,
-                                    std::vector<std::string>& warnings) {
-    const std::vector<std::set<std::size_t>> neighbours = neighbours_in(plan, speakers.size());
+namespace {
 
-    // Fixed voices first: overrides by name or id, the narrator, the first main speaker.
-    bool main_taken = false;
-    std::vector<bool> overridden(speakers.size(), false);
-    for (std::size_t s = 0; s < speakers.size(); ++s) {
-        Speaker& sp = speakers[s];
-        sp.voice.clear();
-        for (const auto& [name, voice] : cfg.overrides)
-            if (same_name(name, sp.name) || name == sp.id) sp.voice = voice;
-        if (!sp.voice.empty()) {
-            overridden[s] = true;
-            if (sp.role == SpeakerRole::Main) main_taken = true;
-            continue;
-        }
-        if (s == narrator) sp.voice = cfg.narrator;
+// One casting: the speakers, the palette as indices, and what each voice has
+// been given to so far. assign_voices() runs it.
+class Casting {
+public:
+    Casting(std::vector<Speaker>& speakers, std::size_t narrator, const std::vector<Planned>& plan,
+            const std::vector<std::set<std::size_t>>& chapters, const CastConfig& cfg,
+            std::vector<std::string>& warnings)
+        : speakers_(speakers), narrator_(narrator), plan_(plan), chapters_(chapters), cfg_(cfg), warnings_(warnings),
+          neighbours_(neighbours_in(plan, speakers.size())), n_(cfg.palette.size()), heard_in_(n_),
+          in_use_(n_, 0), moderators_(n_, 0), givable_(n_, 0), picker_{std::vector<long>(n_, -1)}, avoid_(n_, 0) {
+        for (std::size_t i = 0; i < n_; ++i) index_.emplace(cfg.palette[i].id, i);
+        questioners_ = indices(cfg.questioners);
+        others_ = indices(cfg.others);
+        derived_ = indices(cfg.derived);
+        everyone_.resize(n_);
+        for (std::size_t i = 0; i < n_; ++i) everyone_[i] = i;
+        main_voice_ = index_of(cfg.main);
+        narrator_voice_ = index_of(cfg.narrator);
     }
-    // Voice ids ↔ palette indices; every choice below works on indices.
-    const std::size_t n = cfg.palette.size();
-    std::unordered_map<std::string, std::size_t> index;
-    for (std::size_t i = 0; i < n; ++i) index.emplace(cfg.palette[i].id, i);
-    auto index_of = [&](const std::string& id) {
-        auto it = index.find(id);
-        return it == index.end() ? kNone : it->second;
-    };
-    auto indices = [&](const std::vector<std::string>& ids) {
+
+    std::set<std::size_t> run() {
+        fixed_voices();
+        // How many pool and derived voices nobody has: at 0 (a 10,000-speaker
+        // file) the search for one is skipped.
+        for (const auto* pool : {&questioners_, &others_, &derived_})
+            for (std::size_t v : *pool) givable_[v] = v != main_voice_ && v != narrator_voice_;
+        free_left_ = static_cast<std::size_t>(std::count(givable_.begin(), givable_.end(), 1));
+        for (std::size_t s = 0; s < speakers_.size(); ++s)
+            if (!speakers_[s].voice.empty()) occupy(s);
+        for (std::size_t i = 0; i < plan_.size(); ++i) {
+            const std::size_t s = plan_[i].seg.speaker;
+            if (speakers_[s].voice.empty()) {
+                choose(s);
+                occupy(s);
+            }
+            if (const std::size_t v = index_of(speakers_[s].voice); v != kNone)
+                picker_.last_heard[v] = static_cast<long>(i);
+        }
+        for (std::size_t s = 0; s < speakers_.size(); ++s)  // speakers who never speak still get a voice
+            if (speakers_[s].voice.empty()) {
+                choose(s);
+                occupy(s);
+            }
+        warn();
+        return shared();
+    }
+
+private:
+    std::size_t index_of(const std::string& id) const {
+        auto it = index_.find(id);
+        return it == index_.end() ? kNone : it->second;
+    }
+    std::vector<std::size_t> indices(const std::vector<std::string>& ids) const {
         std::vector<std::size_t> out;
         for (const auto& id : ids)
             if (index_of(id) != kNone) out.push_back(index_of(id));
         return out;
-    };
-    const std::vector<std::size_t> questioners = indices(cfg.questioners), others = indices(cfg.others),
-                                   derived = indices(cfg.derived);
-    std::vector<std::size_t> everyone(n);
-    for (std::size_t i = 0; i < n; ++i) everyone[i] = i;
-    const std::size_t main_voice = index_of(cfg.main), narrator_voice = index_of(cfg.narrator);
-
+    }
     // A voice fits a speaker unless both say a sex and they differ.
-    auto fits_index = [&](std::size_t v, Sex want) {
-        return want == Sex::Unstated || v == kNone || cfg.palette[v].sex == Sex::Unstated ||
-               cfg.palette[v].sex == want;
-    };
-    auto fits = [&](const std::string& id, Sex want) { return fits_index(index_of(id), want); };
-    // A main speaker whose title says otherwise than the main voice sounds
-    // ("Ms. Psaki" against a male main voice) is cast like a named speaker below.
-    for (std::size_t s = 0; s < speakers.size(); ++s) {
-        Speaker& sp = speakers[s];
-        if (sp.voice.empty() && sp.role == SpeakerRole::Main && !main_taken && fits(cfg.main, sp.sex)) {
-            sp.voice = cfg.main;
-            main_taken = true;
+    bool fits_index(std::size_t v, Sex want) const {
+        return want == Sex::Unstated || v == kNone || cfg_.palette[v].sex == Sex::Unstated ||
+               cfg_.palette[v].sex == want;
+    }
+    bool fits(const std::string& id, Sex want) const { return fits_index(index_of(id), want); }
+
+    // Fixed voices first: overrides by name or id, the narrator, the first
+    // main speaker. A main speaker whose title says otherwise than the main
+    // voice sounds ("Ms. Psaki" against a male main voice) is cast like a
+    // named speaker.
+    void fixed_voices() {
+        bool main_taken = false;
+        overridden_.assign(speakers_.size(), false);
+        for (std::size_t s = 0; s < speakers_.size(); ++s) {
+            Speaker& sp = speakers_[s];
+            sp.voice.clear();
+            for (const auto& [name, voice] : cfg_.overrides)
+                if (same_name(name, sp.name) || name == sp.id) sp.voice = voice;
+            if (!sp.voice.empty()) {
+                overridden_[s] = true;
+                if (sp.role == SpeakerRole::Main) main_taken = true;
+                continue;
+            }
+            if (s == narrator_) sp.voice = cfg_.narrator;
+        }
+        for (auto& sp : speakers_) {
+            if (sp.voice.empty() && sp.role == SpeakerRole::Main && !main_taken && fits(cfg_.main, sp.sex)) {
+                sp.voice = cfg_.main;
+                main_taken = true;
+            }
         }
     }
 
-    // The chapters each voice is heard in so far, which voices somebody has,
-    // and which a moderator holds.
-    std::vector<std::set<std::size_t>> heard_in(n);
-    std::vector<char> in_use(n, 0), moderators(n, 0), givable(n, 0);
-    // How many pool and derived voices nobody has: at 0 (a 10,000-speaker
-    // file) the search for one is skipped.
-    for (const auto* pool : {&questioners, &others, &derived})
-        for (std::size_t v : *pool) givable[v] = v != main_voice && v != narrator_voice;
-    std::size_t free_left = static_cast<std::size_t>(std::count(givable.begin(), givable.end(), 1));
-    auto occupy = [&](std::size_t s) {
-        const std::size_t v = index_of(speakers[s].voice);
+    // Speaker s has their voice: the chapters it is heard in, and whether a
+    // moderator holds it.
+    void occupy(std::size_t s) {
+        const std::size_t v = index_of(speakers_[s].voice);
         if (v == kNone) return;
-        if (!in_use[v] && givable[v]) --free_left;
-        in_use[v] = 1;
-        if (!chapters.empty()) heard_in[v].insert(chapters[s].begin(), chapters[s].end());
-        if (speakers[s].role == SpeakerRole::Moderator) moderators[v] = 1;
-    };
-    for (std::size_t s = 0; s < speakers.size(); ++s)
-        if (!speakers[s].voice.empty()) occupy(s);
+        if (!in_use_[v] && givable_[v]) --free_left_;
+        in_use_[v] = 1;
+        if (!chapters_.empty()) heard_in_[v].insert(chapters_[s].begin(), chapters_[s].end());
+        if (speakers_[s].role == SpeakerRole::Moderator) moderators_[v] = 1;
+    }
+
     // Would voice v be heard in one of speaker s's chapters, or is it a moderator's?
-    auto clashes = [&](std::size_t v, std::size_t s) {
-        if (moderators[v]) return true;
-        if (chapters.empty() || heard_in[v].empty()) return false;
-        for (std::size_t c : chapters[s])
-            if (heard_in[v].count(c)) return true;
+    bool clashes(std::size_t v, std::size_t s) const {
+        if (moderators_[v]) return true;
+        if (chapters_.empty() || heard_in_[v].empty()) return false;
+        for (std::size_t c : chapters_[s])
+            if (heard_in_[v].count(c)) return true;
         return false;
-    };
+    }
 
-    VoicePicker picker{std::vector<long>(n, -1)};
-    std::vector<char> avoid(n, 0);  // the voices of the speaker being cast's neighbours
-
-    auto choose = [&](std::size_t s) -> std::string {
-        Speaker& sp = speakers[s];
-        std::fill(avoid.begin(), avoid.end(), 0);
-        for (std::size_t nb : neighbours[s])
-            if (const std::size_t v = index_of(speakers[nb].voice); v != kNone) avoid[v] = 1;
+    std::string choose(std::size_t s) {
+        Speaker& sp = speakers_[s];
+        std::fill(avoid_.begin(), avoid_.end(), 0);
+        for (std::size_t nb : neighbours_[s])
+            if (const std::size_t v = index_of(speakers_[nb].voice); v != kNone) avoid_[v] = 1;
         const bool asks = sp.role == SpeakerRole::Questioner;
-        const std::array<const std::vector<std::size_t>*, 3> pools = {asks ? &questioners : &others,
-                                                                      asks ? &others : &questioners, &derived};
+        const std::array<const std::vector<std::size_t>*, 3> pools = {asks ? &questioners_ : &others_,
+                                                                      asks ? &others_ : &questioners_, &derived_};
         // The main and narrator voices are reserved: a pool reaches for them only
         // when nothing else is free of the speaker's neighbours.
-        auto reserved = [&](std::size_t v) { return avoid[v] || v == main_voice || v == narrator_voice; };
+        auto reserved = [&](std::size_t v) { return avoid_[v] || v == main_voice_ || v == narrator_voice_; };
         // A speaker who reads as female or male gets a voice of that sex when
         // one is free of the rules; failing that, any voice by the same rules.
         const Sex want = sp.sex;
-        auto chosen = [&](std::size_t v) { return sp.voice = cfg.palette[v].id; };
+        auto chosen = [&](std::size_t v) { return sp.voice = cfg_.palette[v].id; };
         for (const bool by_sex : {true, false}) {
-            if ((by_sex && want == Sex::Unstated) || free_left == 0) continue;
+            if ((by_sex && want == Sex::Unstated) || free_left_ == 0) continue;
             for (const auto* pool : pools)
-                if (std::size_t v = picker.pick(*pool, [&](std::size_t x) {
-                        return (by_sex && !fits_index(x, want)) || reserved(x) || in_use[x];
+                if (std::size_t v = picker_.pick(*pool, [&](std::size_t x) {
+                        return (by_sex && !fits_index(x, want)) || reserved(x) || in_use_[x];
                     });
                     v != kNone)
                     return chosen(v);
@@ -178,7 +205,7 @@ std::set<std::size_t> assign_voices(std::vector<Speaker>& speakers, std::size_t 
             for (const bool by_sex : {true, false}) {
                 if (by_sex && want == Sex::Unstated) continue;
                 for (const auto* pool : pools)
-                    if (std::size_t v = picker.pick(*pool, [&](std::size_t x) {
+                    if (std::size_t v = picker_.pick(*pool, [&](std::size_t x) {
                             return (by_sex && !fits_index(x, want)) || reserved(x) || clashes(x, s);
                         });
                         v != kNone)
@@ -187,54 +214,71 @@ std::set<std::size_t> assign_voices(std::vector<Speaker>& speakers, std::size_t 
         }
         // Last resort: any palette voice no neighbour has, one not heard in this
         // speaker's chapters first.
-        if (std::size_t v = picker.pick(everyone, [&](std::size_t x) { return avoid[x] || clashes(x, s); });
+        if (std::size_t v = picker_.pick(everyone_, [&](std::size_t x) { return avoid_[x] || clashes(x, s); });
             v != kNone)
             return chosen(v);
-        if (std::size_t v = picker.pick(everyone, [&](std::size_t x) { return avoid[x] != 0; }); v != kNone)
+        if (std::size_t v = picker_.pick(everyone_, [&](std::size_t x) { return avoid_[x] != 0; }); v != kNone)
             return chosen(v);
-        warnings.push_back(fmt::format("{} shares a voice with a neighbouring speaker: the palette has too few "
-                                       "voices", sp.name));
-        const std::size_t v = picker.pick(*pools[0], [](std::size_t) { return false; });
-        return sp.voice = v == kNone ? std::string() : cfg.palette[v].id;
-    };
-
-    for (std::size_t i = 0; i < plan.size(); ++i) {
-        const std::size_t s = plan[i].seg.speaker;
-        if (speakers[s].voice.empty()) {
-            choose(s);
-            occupy(s);
-        }
-        if (const std::size_t v = index_of(speakers[s].voice); v != kNone) picker.last_heard[v] = static_cast<long>(i);
-    }
-    for (std::size_t s = 0; s < speakers.size(); ++s)  // speakers who never speak still get a voice
-        if (speakers[s].voice.empty()) {
-            choose(s);
-            occupy(s);
-        }
-
-    for (std::size_t a = 0; a < speakers.size(); ++a)
-        for (std::size_t b : neighbours[a])
-            if (a < b && speakers[a].voice == speakers[b].voice)
-                warnings.push_back(fmt::format("{} and {} speak one after the other in the same voice '{}'",
-                                               speakers[a].name, speakers[b].name, speakers[a].voice));
-    // A listener hears a woman's words in a man's voice or the other way round
-    // only when the pools had nothing else to give (an override is the user's
-    // own choice).
-    for (std::size_t s = 0; s < speakers.size(); ++s) {
-        if (overridden[s] || fits(speakers[s].voice, speakers[s].sex)) continue;
-        const char* is = to_string(speakers[s].sex);
-        warnings.push_back(fmt::format("{} reads as {} but speaks in voice '{}' of the other sex: the pools had no {} "
-                                       "voice free; add one to the cast file or give {} an override",
-                                       speakers[s].name, is, speakers[s].voice, is, speakers[s].name));
+        warnings_.push_back(fmt::format("{} shares a voice with a neighbouring speaker: the palette has too few "
+                                        "voices", sp.name));
+        const std::size_t v = picker_.pick(*pools[0], [](std::size_t) { return false; });
+        return sp.voice = v == kNone ? std::string() : cfg_.palette[v].id;
     }
 
-    std::map<std::string, std::vector<std::size_t>> by_voice;
-    for (std::size_t s = 0; s < speakers.size(); ++s)
-        if (s != narrator) by_voice[speakers[s].voice].push_back(s);
-    std::set<std::size_t> shared;
-    for (const auto& [voice, who] : by_voice)
-        if (who.size() > 1) shared.insert(who.begin(), who.end());
-    return shared;
+    void warn() {
+        for (std::size_t a = 0; a < speakers_.size(); ++a)
+            for (std::size_t b : neighbours_[a])
+                if (a < b && speakers_[a].voice == speakers_[b].voice)
+                    warnings_.push_back(fmt::format("{} and {} speak one after the other in the same voice '{}'",
+                                                    speakers_[a].name, speakers_[b].name, speakers_[a].voice));
+        // A listener hears a woman's words in a man's voice or the other way round
+        // only when the pools had nothing else to give (an override is the user's
+        // own choice).
+        for (std::size_t s = 0; s < speakers_.size(); ++s) {
+            if (overridden_[s] || fits(speakers_[s].voice, speakers_[s].sex)) continue;
+            const char* is = to_string(speakers_[s].sex);
+            warnings_.push_back(fmt::format("{} reads as {} but speaks in voice '{}' of the other sex: the pools had "
+                                            "no {} voice free; add one to the cast file or give {} an override",
+                                            speakers_[s].name, is, speakers_[s].voice, is, speakers_[s].name));
+        }
+    }
+
+    std::set<std::size_t> shared() const {
+        std::map<std::string, std::vector<std::size_t>> by_voice;
+        for (std::size_t s = 0; s < speakers_.size(); ++s)
+            if (s != narrator_) by_voice[speakers_[s].voice].push_back(s);
+        std::set<std::size_t> out;
+        for (const auto& [voice, who] : by_voice)
+            if (who.size() > 1) out.insert(who.begin(), who.end());
+        return out;
+    }
+
+    std::vector<Speaker>& speakers_;
+    const std::size_t narrator_;
+    const std::vector<Planned>& plan_;
+    const std::vector<std::set<std::size_t>>& chapters_;
+    const CastConfig& cfg_;
+    std::vector<std::string>& warnings_;
+    const std::vector<std::set<std::size_t>> neighbours_;
+    const std::size_t n_;
+    std::unordered_map<std::string, std::size_t> index_;  // voice id → palette index
+    std::vector<std::size_t> questioners_, others_, derived_, everyone_;
+    std::size_t main_voice_ = kNone, narrator_voice_ = kNone;
+    std::vector<bool> overridden_;
+    std::vector<std::set<std::size_t>> heard_in_;  // the chapters each voice is heard in so far
+    std::vector<char> in_use_, moderators_, givable_;
+    std::size_t free_left_ = 0;
+    VoicePicker picker_;
+    std::vector<char> avoid_;  // the voices of the speaker being cast's neighbours
+};
+
+}  // namespace
+
+std::set<std::size_t> assign_voices(std::vector<Speaker>& speakers, std::size_t narrator,
+                                    const std::vector<Planned>& plan,
+                                    const std::vector<std::set<std::size_t>>& chapters, const CastConfig& cfg,
+                                    std::vector<std::string>& warnings) {
+    return Casting(speakers, narrator, plan, chapters, cfg, warnings).run();
 }
 
 }  // namespace turncast::cast::detail
