@@ -42,59 +42,71 @@ std::string opening_words(const std::vector<Planned>& plan, std::size_t from) {
     return text::first_words(words, kTitleWords);
 }
 
+// A turn's words, all paragraphs (stage directions left out).
+std::string turn_text(const Document& doc, const Segmentation& seg, std::size_t t) {
+    std::string out;
+    for (std::size_t pi : seg.turns[t].paragraphs)
+        if (pi < doc.paragraphs.size() && !doc.paragraphs[pi].stage_direction)
+            out += (out.empty() ? "" : " ") + collapse_spaces(neutralise_markup(doc.paragraphs[pi].text));
+    return out;
+}
+
+// Chapters of an event with questions: the opening, each further principal's
+// opening remarks, one per question exchange (titled with its number, its
+// asker and its first words), closing remarks.
+std::vector<ChapterStart> question_chapters(const Document& doc, const Segmentation& seg,
+                                            const std::vector<Speaker>& speakers, const std::vector<Planned>& plan,
+                                            const std::vector<bool>& opens) {
+    std::vector<ChapterStart> starts;
+    auto kind = [&](std::size_t i) { return seg.turns.empty() ? TurnKind::Remarks : seg.turns[plan[i].seg.turn].kind; };
+    auto turn_text = [&](std::size_t t) { return cast::detail::turn_text(doc, seg, t); };
+    int question_no = 0;
+    bool in_closing = false;
+    std::size_t counted_to = 0;  // exchanges counted in turns [0, counted_to)
+    for (std::size_t i = 0; i < plan.size(); ++i) {
+        if (!first_of_turn(plan, i) && i != 0) continue;
+        const std::size_t t = plan[i].seg.turn;
+        if (seg.turns.empty()) break;
+        // Question numbers count exchanges, including any without segments.
+        for (; counted_to <= t && counted_to < opens.size(); ++counted_to) question_no += opens[counted_to];
+        if (opens[t]) {
+            // The question itself: this turn, or the first question after a handover.
+            std::size_t q = t;
+            for (std::size_t k = t; k < seg.turns.size() && (k == t || !opens[k]); ++k)
+                if (seg.turns[k].kind == TurnKind::Question) { q = k; break; }
+            // "Jake?" calls for the floor: the title reads the asker's next turn.
+            for (std::size_t k = q + 1; k < seg.turns.size() && !opens[k] && text::count_words(turn_text(q)) <= 3; ++k)
+                if (seg.turns[k].speaker == seg.turns[q].speaker) { q = k; break; }
+            const Speaker& who = speakers[seg.turns[q].speaker];
+            std::string asker;
+            if (!anonymous(who)) asker = who.name;
+            if (!asker.empty() && !who.affiliation.empty()) asker += ", " + who.affiliation;
+            const std::string words = text::first_words(question_words(turn_text(q), who.name), kTitleWords);
+            starts.push_back({i, asker.empty() ? fmt::format("Question {}: {}", question_no, words)
+                                               : fmt::format("Question {} \u2014 {}: {}", question_no, asker, words)});
+            in_closing = false;
+        } else if (kind(i) == TurnKind::Closing && !in_closing) {
+            starts.push_back({i, "Closing remarks"});
+            in_closing = true;
+        } else if (seg.turns[t].opens_section && i != 0) {
+            starts.push_back({i, fmt::format("Opening remarks \u2014 {}", speakers[seg.turns[t].speaker].name)});
+        } else if (i == 0) {
+            starts.push_back({0, "Opening remarks"});
+        }
+    }
+    return starts;
+    return starts;
+}
+
 std::vector<ChapterStart> plan_chapters(const Document& doc, const Segmentation& seg,
                                         const std::vector<Speaker>& speakers, const std::vector<Planned>& plan,
                                         const std::vector<int>& durations_ms) {
     std::vector<ChapterStart> starts;
     if (plan.empty()) return starts;
     auto kind = [&](std::size_t i) { return seg.turns.empty() ? TurnKind::Remarks : seg.turns[plan[i].seg.turn].kind; };
-    // A turn's words, all paragraphs (stage directions left out).
-    auto turn_text = [&](std::size_t t) {
-        std::string out;
-        for (std::size_t pi : seg.turns[t].paragraphs)
-            if (pi < doc.paragraphs.size() && !doc.paragraphs[pi].stage_direction)
-                out += (out.empty() ? "" : " ") + collapse_spaces(neutralise_markup(doc.paragraphs[pi].text));
-        return out;
-    };
     const std::vector<bool> opens = exchange_starts(seg);
-    const bool has_questions = std::find(opens.begin(), opens.end(), true) != opens.end();
-    if (has_questions) {
-        int question_no = 0;
-        bool in_closing = false;
-        std::size_t counted_to = 0;  // exchanges counted in turns [0, counted_to)
-        for (std::size_t i = 0; i < plan.size(); ++i) {
-            if (!first_of_turn(plan, i) && i != 0) continue;
-            const std::size_t t = plan[i].seg.turn;
-            if (seg.turns.empty()) break;
-            // Question numbers count exchanges, including any without segments.
-            for (; counted_to <= t && counted_to < opens.size(); ++counted_to) question_no += opens[counted_to];
-            if (opens[t]) {
-                // The question itself: this turn, or the first question after a handover.
-                std::size_t q = t;
-                for (std::size_t k = t; k < seg.turns.size() && (k == t || !opens[k]); ++k)
-                    if (seg.turns[k].kind == TurnKind::Question) { q = k; break; }
-                // "Jake?" calls for the floor: the title reads the asker's next turn.
-                for (std::size_t k = q + 1; k < seg.turns.size() && !opens[k] && text::count_words(turn_text(q)) <= 3; ++k)
-                    if (seg.turns[k].speaker == seg.turns[q].speaker) { q = k; break; }
-                const Speaker& who = speakers[seg.turns[q].speaker];
-                std::string asker;
-                if (!anonymous(who)) asker = who.name;
-                if (!asker.empty() && !who.affiliation.empty()) asker += ", " + who.affiliation;
-                const std::string words = text::first_words(question_words(turn_text(q), who.name), kTitleWords);
-                starts.push_back({i, asker.empty() ? fmt::format("Question {}: {}", question_no, words)
-                                                   : fmt::format("Question {} \u2014 {}: {}", question_no, asker, words)});
-                in_closing = false;
-            } else if (kind(i) == TurnKind::Closing && !in_closing) {
-                starts.push_back({i, "Closing remarks"});
-                in_closing = true;
-            } else if (seg.turns[t].opens_section && i != 0) {
-                starts.push_back({i, fmt::format("Opening remarks \u2014 {}", speakers[seg.turns[t].speaker].name)});
-            } else if (i == 0) {
-                starts.push_back({0, "Opening remarks"});
-            }
-        }
-        return starts;
-    }
+    if (std::find(opens.begin(), opens.end(), true) != opens.end())
+        return question_chapters(doc, seg, speakers, plan, opens);
 
     // A debate: a moderator's question (a turn that asks something) opens a chapter.
     // i: a speech segment that opens its turn's speech.
