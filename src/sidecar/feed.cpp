@@ -170,6 +170,90 @@ std::vector<FeedRender> scan_renders(const std::string& output_dir) {
     return out;
 }
 
+namespace {
+
+// One render's <item>: its enclosure (M4A, else M4B, else Opus), the Opus
+// file as an alternate, chapters and transcripts.
+std::string item_xml(const FeedRender& r, const std::string& base) {
+    std::string x;
+    const auto& m = r.manifest;
+    const std::string dir = base + "/" + url_segment(r.folder) + "/";
+    auto url = [&](const ManifestFile& f) { return dir + url_segment(f.name); };
+    auto file = [&](const char* kind) { return m.file(kind); };
+    auto length = [&](const ManifestFile& f) {
+        if (f.bytes == 0)
+            throw InputError(r.manifest_path, "the size of " + f.name + " is unknown",
+                             "the file is missing and the manifest gives no \"bytes\"; render again");
+        return std::to_string(f.bytes);
+    };
+
+    std::string pub;
+    if (!m.date.empty()) {
+        pub = rfc822(m.date, m.time);
+        if (pub.empty())
+            throw InputError(r.manifest_path,
+                             "\"date\"/\"time\" is not a date: \"" + m.date + " " + m.time + "\"",
+                             "dates are YYYY-MM-DD and times HH:MM");
+    } else {
+        pub = rfc822_from_epoch(r.mtime);
+    }
+
+    // The enclosure every app plays: M4A (AAC), else M4B, else Opus.
+    const ManifestFile* main = file("m4a");
+    const char* main_type = media_type("m4a");
+    if (!main) main = file("m4b");
+    if (!main) {
+        main = file("opus");
+        main_type = media_type("opus");
+    }
+    if (!main)
+        throw InputError(r.manifest_path, "the render has no m4a, m4b or opus file",
+                         "render it again with --formats opus,m4a");
+    const ManifestFile* opus = file("opus");
+
+    x += "  <item>\n";
+    x += "    " + element("title", m.title) + "\n";
+    x += "    " + element("description", m.description.empty() ? m.title : m.description) + "\n";
+    if (file("html")) x += "    " + element("link", url(*file("html"))) + "\n";
+    x += "    " + tag("guid", {{"isPermaLink", "false"}},
+                      m.render_key.empty() ? r.folder : r.folder + ":" + m.render_key, false) +
+         "\n";
+    x += "    " + element("pubDate", pub) + "\n";
+    x += "    " + tag("enclosure", {{"url", url(*main)},
+                                    {"length", length(*main)},
+                                    {"type", main->type.empty() ? main_type : main->type}}) +
+         "\n";
+    if (opus && opus != main) {
+        std::string open = tag("podcast:alternateEnclosure",
+                               {{"type", opus->type.empty() ? media_type("opus") : opus->type},
+                                {"length", length(*opus)},
+                                {"title", "Opus"}});
+        open.pop_back();  // "/>" → ">": this element has a child
+        open.back() = '>';
+        x += "    " + open + "\n      " + tag("podcast:source", {{"uri", url(*opus)}}) +
+             "\n    </podcast:alternateEnclosure>\n";
+    }
+    x += "    " + element("itunes:duration", std::to_string(std::llround(m.duration))) + "\n";
+    x += "    " + element("itunes:episodeType", "full") + "\n";
+    if (!m.speakers.empty()) x += "    " + element("itunes:author", join(m.speakers, ", ")) + "\n";
+    if (!m.cover.empty()) x += "    " + tag("itunes:image", {{"href", dir + url_segment(m.cover)}}) + "\n";
+    if (const auto* c = file("chapters"))
+        x += "    " + tag("podcast:chapters", {{"url", url(*c)}, {"type", "application/json+chapters"}}) + "\n";
+    if (const auto* v = file("vtt"))
+        x += "    " + tag("podcast:transcript", {{"url", url(*v)}, {"type", "text/vtt"}, {"rel", "captions"}}) +
+             "\n";
+    if (const auto* s = file("srt"))
+        x += "    " +
+             tag("podcast:transcript", {{"url", url(*s)}, {"type", "application/x-subrip"}, {"rel", "captions"}}) +
+             "\n";
+    if (const auto* t = file("transcript"))
+        x += "    " + tag("podcast:transcript", {{"url", url(*t)}, {"type", "application/json"}}) + "\n";
+    x += "  </item>\n";
+    return x;
+}
+
+}  // namespace
+
 std::string feed_xml(const std::vector<FeedRender>& renders, const FeedOptions& options) {
     const std::string base = check_base_url(options.base_url);
 
@@ -214,81 +298,7 @@ std::string feed_xml(const std::vector<FeedRender>& renders, const FeedOptions& 
         }
     }
 
-    for (const auto* r : items) {
-        const auto& m = r->manifest;
-        const std::string dir = base + "/" + url_segment(r->folder) + "/";
-        auto url = [&](const ManifestFile& f) { return dir + url_segment(f.name); };
-        auto file = [&](const char* kind) { return m.file(kind); };
-        auto length = [&](const ManifestFile& f) {
-            if (f.bytes == 0)
-                throw InputError(r->manifest_path, "the size of " + f.name + " is unknown",
-                                 "the file is missing and the manifest gives no \"bytes\"; render again");
-            return std::to_string(f.bytes);
-        };
-
-        std::string pub;
-        if (!m.date.empty()) {
-            pub = rfc822(m.date, m.time);
-            if (pub.empty())
-                throw InputError(r->manifest_path,
-                                 "\"date\"/\"time\" is not a date: \"" + m.date + " " + m.time + "\"",
-                                 "dates are YYYY-MM-DD and times HH:MM");
-        } else {
-            pub = rfc822_from_epoch(r->mtime);
-        }
-
-        // The enclosure every app plays: M4A (AAC), else M4B, else Opus.
-        const ManifestFile* main = file("m4a");
-        const char* main_type = media_type("m4a");
-        if (!main) main = file("m4b");
-        if (!main) {
-            main = file("opus");
-            main_type = media_type("opus");
-        }
-        if (!main)
-            throw InputError(r->manifest_path, "the render has no m4a, m4b or opus file",
-                             "render it again with --formats opus,m4a");
-        const ManifestFile* opus = file("opus");
-
-        x += "  <item>\n";
-        x += "    " + element("title", m.title) + "\n";
-        x += "    " + element("description", m.description.empty() ? m.title : m.description) + "\n";
-        if (file("html")) x += "    " + element("link", url(*file("html"))) + "\n";
-        x += "    " + tag("guid", {{"isPermaLink", "false"}},
-                          m.render_key.empty() ? r->folder : r->folder + ":" + m.render_key, false) +
-             "\n";
-        x += "    " + element("pubDate", pub) + "\n";
-        x += "    " + tag("enclosure", {{"url", url(*main)},
-                                        {"length", length(*main)},
-                                        {"type", main->type.empty() ? main_type : main->type}}) +
-             "\n";
-        if (opus && opus != main) {
-            std::string open = tag("podcast:alternateEnclosure",
-                                   {{"type", opus->type.empty() ? media_type("opus") : opus->type},
-                                    {"length", length(*opus)},
-                                    {"title", "Opus"}});
-            open.pop_back();  // "/>" → ">": this element has a child
-            open.back() = '>';
-            x += "    " + open + "\n      " + tag("podcast:source", {{"uri", url(*opus)}}) +
-                 "\n    </podcast:alternateEnclosure>\n";
-        }
-        x += "    " + element("itunes:duration", std::to_string(std::llround(m.duration))) + "\n";
-        x += "    " + element("itunes:episodeType", "full") + "\n";
-        if (!m.speakers.empty()) x += "    " + element("itunes:author", join(m.speakers, ", ")) + "\n";
-        if (!m.cover.empty()) x += "    " + tag("itunes:image", {{"href", dir + url_segment(m.cover)}}) + "\n";
-        if (const auto* c = file("chapters"))
-            x += "    " + tag("podcast:chapters", {{"url", url(*c)}, {"type", "application/json+chapters"}}) + "\n";
-        if (const auto* v = file("vtt"))
-            x += "    " + tag("podcast:transcript", {{"url", url(*v)}, {"type", "text/vtt"}, {"rel", "captions"}}) +
-                 "\n";
-        if (const auto* s = file("srt"))
-            x += "    " +
-                 tag("podcast:transcript", {{"url", url(*s)}, {"type", "application/x-subrip"}, {"rel", "captions"}}) +
-                 "\n";
-        if (const auto* t = file("transcript"))
-            x += "    " + tag("podcast:transcript", {{"url", url(*t)}, {"type", "application/json"}}) + "\n";
-        x += "  </item>\n";
-    }
+    for (const auto* r : items) x += item_xml(*r, base);
     x += "</channel>\n</rss>\n";
     return x;
 }

@@ -182,6 +182,55 @@ std::string attr(std::string_view text) { return escape_xml(text); }
 
 }  // namespace
 
+// The transcript: a heading per chapter, a block per turn with its
+// speaker's name, a paragraph per segment and a span per timed sentence.
+template <typename Sentences>
+std::string transcript_html(const Script& script, const Sentences& sentences) {
+    std::string h;
+    std::size_t chapter = std::size_t(-1), turn = std::size_t(-1), segment = std::size_t(-1);
+    std::string speaker;
+    bool in_turn = false, in_para = false;
+    auto close_para = [&] {
+        if (in_para) h += "</p>\n";
+        in_para = false;
+    };
+    auto close_turn = [&] {
+        close_para();
+        if (in_turn) h += "</div>\n";
+        in_turn = false;
+    };
+    for (std::size_t k = 0; k < sentences.size(); ++k) {
+        const auto& s = sentences[k];
+        const auto& seg = script.segments[s.segment];
+        if (seg.chapter != chapter && seg.chapter < script.chapters.size()) {
+            close_turn();
+            chapter = seg.chapter;
+            h += "<h3 id=\"chapter-" + std::to_string(chapter + 1) + "\">" +
+                 escape_xml(script.chapters[chapter].title) + "</h3>\n";
+        }
+        std::string name = speaker_name(script, seg);
+        if (!in_turn || seg.turn != turn || name != speaker) {
+            close_turn();
+            turn = seg.turn;
+            speaker = name;
+            h += "<div class=\"turn\">\n<p class=\"speaker\">" + escape_xml(name) + "</p>\n";
+            in_turn = true;
+        }
+        if (!in_para || s.segment != segment) {
+            close_para();
+            segment = s.segment;
+            h += "<p>";
+            in_para = true;
+        } else {
+            h += " ";
+        }
+        h += "<span class=\"s\" id=\"s" + std::to_string(k + 1) + "\" data-start=\"" + seconds_text(s.start) +
+             "\" data-end=\"" + seconds_text(s.end) + "\">" + escape_xml(s.body) + "</span>";
+    }
+    close_turn();
+    return h;
+}
+
 std::string web_player(const Script& script, const Timeline& timeline, const Names& names) {
     const auto sentences = timed_sentences(script, timeline);  // checks the timeline
     const std::string title = script.meta.title.empty() ? names.slug : script.meta.title;
@@ -246,47 +295,7 @@ std::string web_player(const Script& script, const Timeline& timeline, const Nam
 
     h += "<section id=\"transcript\" aria-labelledby=\"transcript-heading\" tabindex=\"-1\">\n";
     h += "<h2 id=\"transcript-heading\">Transcript</h2>\n";
-    std::size_t chapter = std::size_t(-1), turn = std::size_t(-1), segment = std::size_t(-1);
-    std::string speaker;
-    bool in_turn = false, in_para = false;
-    auto close_para = [&] {
-        if (in_para) h += "</p>\n";
-        in_para = false;
-    };
-    auto close_turn = [&] {
-        close_para();
-        if (in_turn) h += "</div>\n";
-        in_turn = false;
-    };
-    for (std::size_t k = 0; k < sentences.size(); ++k) {
-        const auto& s = sentences[k];
-        const auto& seg = script.segments[s.segment];
-        if (seg.chapter != chapter && seg.chapter < script.chapters.size()) {
-            close_turn();
-            chapter = seg.chapter;
-            h += "<h3 id=\"chapter-" + std::to_string(chapter + 1) + "\">" +
-                 escape_xml(script.chapters[chapter].title) + "</h3>\n";
-        }
-        std::string name = speaker_name(script, seg);
-        if (!in_turn || seg.turn != turn || name != speaker) {
-            close_turn();
-            turn = seg.turn;
-            speaker = name;
-            h += "<div class=\"turn\">\n<p class=\"speaker\">" + escape_xml(name) + "</p>\n";
-            in_turn = true;
-        }
-        if (!in_para || s.segment != segment) {
-            close_para();
-            segment = s.segment;
-            h += "<p>";
-            in_para = true;
-        } else {
-            h += " ";
-        }
-        h += "<span class=\"s\" id=\"s" + std::to_string(k + 1) + "\" data-start=\"" + seconds_text(s.start) +
-             "\" data-end=\"" + seconds_text(s.end) + "\">" + escape_xml(s.body) + "</span>";
-    }
-    close_turn();
+    h += transcript_html(script, sentences);
     h += "</section>\n</main>\n";
 
     h += "<footer class=\"wrap meta\">\n<p>Files: ";
