@@ -988,6 +988,12 @@ private:
 
     // Splits at stage directions and at "... LABEL:" and emits paragraphs.
     void split_and_emit(const std::string& t, const Label& lab, SourcePos pos) {
+        emit(tidy_pieces(cut_pieces(t, pos), pos), lab, pos);
+    }
+
+    // A line cut into pieces: text, stage directions, and labels of a second
+    // speaker mid-line; transcribers' notes are cut out (and recorded).
+    std::vector<Piece> cut_pieces(const std::string& t, SourcePos pos) {
         std::vector<Piece> pieces;
         std::size_t start = 0;
         bool glue_next = false;
@@ -1059,7 +1065,12 @@ private:
             ++k;
         }
         text_piece(start, t.size());
+        return pieces;
+    }
 
+    // A labelled marker merged with the text after it, the words after a note
+    // back into their sentence, stray punctuation given back; spaces tidied.
+    std::vector<Piece> tidy_pieces(std::vector<Piece> pieces, SourcePos pos) {
         // Merge a labelled marker with the text after it; tidy spaces.
         std::vector<Piece> out;
         std::size_t last_text = static_cast<std::size_t>(-1);  // index in out of the last text piece
@@ -1106,6 +1117,11 @@ private:
             out.push_back(std::move(cur));
             if (!out.back().stage) last_text = out.size() - 1;
         }
+        return out;
+    }
+
+    // The pieces as paragraphs; the first carries the line's label.
+    void emit(std::vector<Piece> out, const Label& lab, SourcePos pos) {
         bool first = true;
         for (auto& piece : out) {
             Paragraph para;
