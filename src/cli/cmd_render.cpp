@@ -74,7 +74,7 @@ void run_render(const RenderArgs& a, const Globals& g) {
         std::printf("%s: %s, %s, %s\n", r.dir.c_str(), clock_time(seconds(r.total_samples)).c_str(),
                     counted(p.script.chapters.size(), "chapter").c_str(),
                     r.unchanged ? "already up to date"
-                                : fmt::format("{} spoken, {} encoded", counted(std::size_t(r.synthesised), "segment"),
+                                : fmt::format("{} spoken, {} encoded", counted(std::size_t(r.synthesized), "segment"),
                                               counted(std::size_t(r.encoded), "piece")).c_str());
         if (r.cache_rejected > 0 && !g.quiet)
             std::fprintf(stderr, "turncast: render cache: %d entries were damaged or not the entries for their keys; "

@@ -186,7 +186,7 @@ void Renderer::encode_again(std::size_t i) {
     } catch (const SpeechMissing&) {
         const auto& seg = s_.segments[i];
         cache_->store_speech(keys_[i].speech, engine_.synthesize_one({seg.text, s_.voice(seg.voice), where(i)}));
-        ++synthesised_;
+        ++synthesized_;
         jobs = master_segment(i, scratch);
     }
     for (const auto& job : jobs) encode(job);

@@ -38,7 +38,7 @@ Result Renderer::run() {
     io::remove_stale_temporaries(r.dir);                               // left by a killed render
     io::remove_stale_temporaries(fs::path(r.dir).parent_path().string());  // its staging folders
 
-    synthesise_missing();  // speak; each segment is queued for encoding as its speech arrives
+    synthesize_missing();  // speak; each segment is queued for encoding as its speech arrives
     plan_pieces();         // lay out
     r.total_samples = timeline_.total;
     const auto key = render_key();
@@ -48,7 +48,7 @@ Result Renderer::run() {
 
     r.cache_removed = trim_cache();
     progress_.done();
-    r.synthesised = synthesised_;
+    r.synthesized = synthesized_;
     r.encoded = encoded_;
     r.cache_rejected = cache_->rejected();
     return r;
@@ -98,7 +98,7 @@ void Renderer::key_speech() {
 Result Renderer::unchanged(Result r) {
     finish_encoding();
     r.unchanged = true;
-    r.synthesised = synthesised_;
+    r.synthesized = synthesized_;
     r.cache_rejected = cache_->rejected();
     r.cache_removed = trim_cache();
     progress_.done();
@@ -117,7 +117,7 @@ void Renderer::queue_remaining() {
 // as soon as its speech is stored: the encoder pool starts with the first,
 // once the synthesis templates are forked (never fork with threads running),
 // and fills the cores while workers are forked and results stored.
-void Renderer::synthesise_missing() {
+void Renderer::synthesize_missing() {
     std::vector<synth::Request> requests;
     std::vector<std::size_t> which;
     std::map<std::string, std::vector<std::size_t>> sharing;  // speech key → segments
@@ -159,7 +159,7 @@ void Renderer::synthesise_missing() {
         cache_->store_speech(key, speech);
         const auto& info = infos_[key] = SpeechInfo{std::int64_t(speech.pcm.size()), std::move(speech.events)};
         speech = {};
-        ++synthesised_;
+        ++synthesized_;
         std::vector<std::size_t> ready;
         double work = 0.0;
         for (auto i : sharing.at(key)) {
@@ -204,7 +204,7 @@ bool Renderer::pieces_missing(std::size_t i) const {
 void Renderer::plan_pieces() {
     speech_.assign(s_.segments.size(), {});
     for (std::size_t i = 0; i < s_.segments.size(); ++i) {
-        // Read in synthesise_missing (no second pass over the cache's JSON);
+        // Read in synthesize_missing (no second pass over the cache's JSON);
         // the entry is checked again when its PCM is loaded for encoding.
         auto found = infos_.find(keys_[i].speech);
         auto info = found != infos_.end() ? &found->second : nullptr;

@@ -70,7 +70,7 @@ struct Result {
     std::string dir;                  // output_dir/<slug>
     std::vector<std::string> files;   // every file written (or kept), full paths
     bool unchanged = false;           // nothing to do: outputs were already up to date
-    int synthesised = 0;              // segments spoken (cache misses)
+    int synthesized = 0;              // segments spoken (cache misses)
     int encoded = 0;                  // pieces encoded (cache misses)
     std::int64_t total_samples = 0;   // audio length at 48 kHz
     std::uint64_t cache_removed = 0;  // bytes of older cache entries deleted to keep the cache bounded

@@ -125,7 +125,7 @@ private:
     void open_cache();
     void key_speech();
     Result unchanged(Result r);
-    void synthesise_missing();
+    void synthesize_missing();
     void plan_segment(std::size_t i, const SpeechInfo& info);
     void plan_pieces();
     bool pieces_missing(std::size_t i) const;
@@ -182,7 +182,7 @@ private:
     Timeline timeline_;
     std::vector<char> planned_;  // keys_[i] complete (never rewritten after: encode threads read it)
     std::vector<char> queued_;   // handed to the encoder pool
-    int synthesised_ = 0;
+    int synthesized_ = 0;
     std::atomic<int> encoded_{0};
     InputPool inputs_;  // before pool_: outlives the jobs holding its buffers
 

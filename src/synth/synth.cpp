@@ -1,7 +1,7 @@
 // libespeak-ng behind a fork-per-request pool.
 //
 // Why a child per request: libespeak-ng 1.51 keeps global state that drifts
-// with every synthesis (DESIGN.md), so the parent only initialises it and each
+// with every synthesis (docs/design.md), so the parent only initialises it and each
 // request runs in a child forked from that pristine state (through per-voice
 // templates). This file holds the espeak calls: the session, voice
 // selection, speaking a request into the child's frame, phoneme traces and

@@ -4,7 +4,7 @@
 //   engine.synthesize(requests, jobs, [&](std::size_t i, turncast::synth::Speech s) {...});
 //
 // libespeak-ng keeps global state, is not thread-safe and is not repeatable
-// within one process (DESIGN.md). So the Engine initialises espeak in the
+// within one process (docs/design.md). So the Engine initialises espeak in the
 // parent and never synthesises there: each request runs in a child fork()ed
 // from that pristine state (through a per-voice template process that has
 // only selected the voice), which sends its PCM and events back over a pipe.

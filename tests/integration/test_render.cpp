@@ -143,7 +143,7 @@ TEST_CASE("rendering is repeatable, and an unchanged re-render writes nothing", 
 
     auto again = render::render(plan, o, engine());
     CHECK(again.unchanged);
-    CHECK(again.synthesised == 0);
+    CHECK(again.synthesized == 0);
     CHECK(fs::last_write_time(opus_a) == mtime);
 
     // A cold render elsewhere (fresh cache) gives identical audio and marks.
@@ -198,7 +198,7 @@ TEST_CASE("a one-word correction re-speaks one segment and matches a cold render
     io::write_file_atomic(path, edited);
     auto plan = render::make_plan(path, {});
     auto r = render::render(plan, o, engine());
-    CHECK(r.synthesised == 1);
+    CHECK(r.synthesized == 1);
     CHECK(r.encoded == 2);  // one piece per codec
 
     auto cold = options(tmp.path + "/cold", tmp.path + "/cache-cold");
@@ -345,17 +345,17 @@ TEST_CASE("a render trims the cache to its bound and keeps what it used", "[av][
     io::write_file_atomic(path, edited);
     o.cache_max_bytes = 0;
     auto second = render::render(render::make_plan(path, {}), o, engine());
-    CHECK(second.synthesised == 1);
+    CHECK(second.synthesized == 1);
     CHECK(second.cache_removed > 0);
     auto third = render::render(render::make_plan(path, {}), o, engine());
     CHECK(third.unchanged);
-    CHECK(third.synthesised == 0);
+    CHECK(third.synthesized == 0);
     CHECK(third.cache_removed == 0);
 
     // The original again: just that paragraph is spoken and encoded again.
     io::write_file_atomic(path, original);
     auto back = render::render(render::make_plan(path, {}), o, engine());
-    CHECK(back.synthesised == 1);
+    CHECK(back.synthesized == 1);
     CHECK(back.encoded == 1);
 }
 
