@@ -11,6 +11,8 @@ extern "C" {
 #include <libavformat/avformat.h>
 #include <libavutil/error.h>
 #include <libavutil/frame.h>
+#include <libavutil/mem.h>
+#include <libavutil/sha.h>
 #include <libswresample/swresample.h>
 }
 
@@ -39,6 +41,10 @@ struct OutputFormatDeleter {
 struct InputFormatDeleter {
     void operator()(AVFormatContext* s) const noexcept { avformat_close_input(&s); }
 };
+// What libavutil allocates with av_malloc (an AVSHA context).
+struct AvFreeDeleter {
+    void operator()(void* p) const noexcept { av_free(p); }
+};
 struct SwrDeleter {
     void operator()(SwrContext* s) const noexcept { swr_free(&s); }
 };
@@ -49,6 +55,7 @@ using PacketPtr = std::unique_ptr<AVPacket, PacketDeleter>;
 using OutputFormatPtr = std::unique_ptr<AVFormatContext, OutputFormatDeleter>;
 using InputFormatPtr = std::unique_ptr<AVFormatContext, InputFormatDeleter>;
 using SwrPtr = std::unique_ptr<SwrContext, SwrDeleter>;
+using ShaPtr = std::unique_ptr<AVSHA, AvFreeDeleter>;
 
 // FFmpeg's message for an error code (AVERROR(...)).
 inline std::string av_error_text(int ret) {

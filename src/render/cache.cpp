@@ -35,16 +35,14 @@ namespace turncast::render {
 
 Hasher::Hasher() : sha_(av_sha_alloc()) {
     if (!sha_) throw LibraryError("libavutil", "cannot allocate a SHA context");
-    av_sha_init(sha_, 256);
+    av_sha_init(sha_.get(), 256);
 }
-
-Hasher::~Hasher() { av_free(sha_); }
 
 Hasher& Hasher::add(std::string_view field) {
     // Length-prefixed, so ("ab","c") and ("a","bc") hash differently.
     std::uint64_t n = field.size();
-    av_sha_update(sha_, reinterpret_cast<const std::uint8_t*>(&n), sizeof n);
-    av_sha_update(sha_, reinterpret_cast<const std::uint8_t*>(field.data()), field.size());
+    av_sha_update(sha_.get(), reinterpret_cast<const std::uint8_t*>(&n), sizeof n);
+    av_sha_update(sha_.get(), reinterpret_cast<const std::uint8_t*>(field.data()), field.size());
     return *this;
 }
 
@@ -58,7 +56,7 @@ Hasher& Hasher::add(double value) {
 
 std::string Hasher::hex() {
     std::uint8_t digest[32];
-    av_sha_final(sha_, digest);
+    av_sha_final(sha_.get(), digest);
     static const char* digits = "0123456789abcdef";
     std::string out;
     for (int i = 0; i < 16; ++i) {

@@ -21,9 +21,8 @@
 #include <vector>
 
 #include "encode/encode.hpp"
+#include "io/av.hpp"
 #include "synth/synth.hpp"
-
-struct AVSHA;  // libavutil
 
 namespace turncast::render {
 
@@ -31,16 +30,13 @@ namespace turncast::render {
 class Hasher {
 public:
     Hasher();
-    ~Hasher();
-    Hasher(const Hasher&) = delete;
-    Hasher& operator=(const Hasher&) = delete;
     Hasher& add(std::string_view field);
     Hasher& add(std::int64_t value);
     Hasher& add(double value);
     std::string hex();  // finishes the hash
 
 private:
-    ::AVSHA* sha_;
+    io::ShaPtr sha_;
 };
 
 // What the renderer needs to plan a timeline without reading the PCM.

@@ -238,16 +238,16 @@ std::string item_xml(const FeedRender& r, const std::string& base) {
     if (!m.speakers.empty()) x += "    " + element("itunes:author", join(m.speakers, ", ")) + "\n";
     if (!m.cover.empty()) x += "    " + tag("itunes:image", {{"href", dir + url_segment(m.cover)}}) + "\n";
     if (const auto* c = file("chapters"))
-        x += "    " + tag("podcast:chapters", {{"url", url(*c)}, {"type", "application/json+chapters"}}) + "\n";
+        x += "    " + tag("podcast:chapters", {{"url", url(*c)}, {"type", media_type("chapters")}}) + "\n";
     if (const auto* v = file("vtt"))
-        x += "    " + tag("podcast:transcript", {{"url", url(*v)}, {"type", "text/vtt"}, {"rel", "captions"}}) +
+        x += "    " + tag("podcast:transcript", {{"url", url(*v)}, {"type", media_type("vtt")}, {"rel", "captions"}}) +
              "\n";
     if (const auto* s = file("srt"))
         x += "    " +
-             tag("podcast:transcript", {{"url", url(*s)}, {"type", "application/x-subrip"}, {"rel", "captions"}}) +
+             tag("podcast:transcript", {{"url", url(*s)}, {"type", media_type("srt")}, {"rel", "captions"}}) +
              "\n";
     if (const auto* t = file("transcript"))
-        x += "    " + tag("podcast:transcript", {{"url", url(*t)}, {"type", "application/json"}}) + "\n";
+        x += "    " + tag("podcast:transcript", {{"url", url(*t)}, {"type", media_type("transcript")}}) + "\n";
     x += "  </item>\n";
     return x;
 }

@@ -83,11 +83,11 @@ Manifest make_manifest(const Script& script, const Timeline& timeline, const Nam
     m.description = describe(script);
     if (!names.audio_m4a.empty()) m.files.push_back({"m4a", names.audio_m4a, media_type("m4a")});
     if (!names.audio_opus.empty()) m.files.push_back({"opus", names.audio_opus, media_type("opus")});
-    m.files.push_back({"vtt", names.slug + ".vtt", "text/vtt"});
-    m.files.push_back({"srt", names.slug + ".srt", "application/x-subrip"});
-    m.files.push_back({"chapters", names.slug + ".chapters.json", "application/json+chapters"});
-    m.files.push_back({"transcript", names.slug + ".transcript.json", "application/json"});
-    m.files.push_back({"html", "index.html", "text/html"});
+    m.files.push_back({"vtt", names.slug + ".vtt", media_type("vtt")});
+    m.files.push_back({"srt", names.slug + ".srt", media_type("srt")});
+    m.files.push_back({"chapters", names.slug + ".chapters.json", media_type("chapters")});
+    m.files.push_back({"transcript", names.slug + ".transcript.json", media_type("transcript")});
+    m.files.push_back({"html", "index.html", media_type("html")});
     return m;
 }
 
