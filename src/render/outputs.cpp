@@ -48,9 +48,9 @@ void Renderer::write_outputs(const std::string& key, Result& r) {
     const std::string& out_dir = staging.path();
     for (const char* f : {"opus", "m4a", "m4b", "flac", "wav", "vtt", "srt", "chapters.json", "transcript.json"})
         staging.own(plan_.slug + "." + f);
-    staging.own("index.html");
-    staging.own("manifest.json");
+    for (const char* f : {"index.html", "manifest.json", "cover.jpg", "cover.png"}) staging.own(f);
     auto sidecars = stage_sidecars(out_dir);
+    if (!opt_.cover_path.empty()) sidecars.push_back(stage_cover(out_dir));
 
     finish_encoding();
     // The encoders' buffers are free now but still mapped: hand them back
@@ -67,6 +67,8 @@ void Renderer::write_outputs(const std::string& key, Result& r) {
     manifest.files.clear();  // the files as written, with their sizes
     manifest.render_key = key;
     manifest.source_id = plan_.source_id;
+    for (const auto& f : files)
+        if (f.kind == "cover") manifest.cover = f.name;
     std::vector<std::unique_ptr<io::AtomicFile>> staged;
     for (auto& f : files) {
         std::error_code ec;
@@ -102,6 +104,15 @@ std::vector<Renderer::Output> Renderer::stage_sidecars(const std::string& out_di
     stage("transcript", plan_.slug + ".transcript.json", sidecar::transcript_json(s_, timeline_));
     stage("html", "index.html", sidecar::web_player(s_, timeline_, names()));
     return sidecars;
+}
+
+// The cover beside the audio, for the feed and the page: cover.jpg or
+// cover.png, by what the file is (check_cover has made sure it is one).
+Renderer::Output Renderer::stage_cover(const std::string& out_dir) const {
+    const std::string bytes = io::read_file(opt_.cover_path, io::kMaxCoverBytes, "cover image");
+    const bool png = bytes.rfind("\x89PNG\r\n\x1A\n", 0) == 0;
+    const std::string name = png ? "cover.png" : "cover.jpg";
+    return {"cover", name, png ? "image/png" : "image/jpeg", io::stage_file(out_dir + "/" + name, bytes)};
 }
 
 // The encoded formats are muxed side by side (one thread each: the encoders

@@ -151,6 +151,7 @@ private:
         std::unique_ptr<io::AtomicFile> file;
     };
     std::vector<Output> stage_sidecars(const std::string& out_dir) const;
+    Output stage_cover(const std::string& out_dir) const;
     sidecar::Names names() const;  // the file names the sidecars link to
     std::vector<Output> write_audio_files(const std::string& out_dir);
     // Each writes one output to a temporary, committed with the others by write_outputs().

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole path a producer takes, on real output: render a transcript,
-# build the feed, correct one word, render again (only that paragraph is
+# The whole path a producer takes, on real output: render a transcript with
+# a cover, build the feed, correct one word, render again (only that paragraph is
 # spoken and encoded again; the chapter marks it does not touch stay put),
 # build the feed again; feedparser reads both feeds, and every enclosure's
 # length and the duration are the files' as they now are.
@@ -15,9 +15,13 @@ fail=0
 
 cp "$root/tests/fixtures/render/springfield.txt" "$tmp/springfield.txt"
 out=$tmp/out
+# A cover image made by an independent tool.
+ffmpeg -v error -f lavfi -i color=c=navy:s=64x64 -frames:v 1 "$tmp/cover.png" ||
+  { echo "skip: ffmpeg cannot draw a test image"; exit 77; }
 
 render() {
-  "$bin" render "$tmp/springfield.txt" -o "$out" --cache-dir "$tmp/cache" >"$tmp/stdout" 2>"$tmp/stderr" ||
+  "$bin" render "$tmp/springfield.txt" -o "$out" --cache-dir "$tmp/cache" --cover "$tmp/cover.png" \
+    >"$tmp/stdout" 2>"$tmp/stderr" ||
     { echo "FAIL: render exited $?"; cat "$tmp/stderr"; exit 1; }
 }
 chapters() {  # chapters FILE: one start time a line
@@ -41,9 +45,15 @@ for e in d.entries:
         name = enc.href.rsplit("/", 1)[-1]
         size = os.path.getsize(os.path.join(out, "springfield", name))
         if int(enc.length) != size: bad.append("%s: enclosure length %s, file %d" % (name, enc.length, size))
+    if m.get("cover") != "cover.png": bad.append("manifest cover %r, want cover.png" % m.get("cover"))
+    elif not os.path.isfile(os.path.join(out, "springfield", "cover.png")): bad.append("cover.png not written")
+    if not e.get("image", {}).get("href", "").endswith("/springfield/cover.png"):
+        bad.append("item artwork %r" % e.get("image"))
     dur = e.get("itunes_duration", "")
     h, mi, s = ([0, 0] + [int(x) for x in dur.split(":")])[-3:]
     if abs(h * 3600 + mi * 60 + s - m["duration"]) > 1: bad.append("duration %s vs manifest %s" % (dur, m["duration"]))
+if not d.feed.get("image", {}).get("href", "").endswith("/springfield/cover.png"):
+    bad.append("channel artwork %r" % d.feed.get("image"))
 for b in bad: print("FAIL [%s]: %s" % (label, b))
 sys.exit(1 if bad else 0)
 PY
