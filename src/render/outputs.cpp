@@ -3,6 +3,8 @@
 // beside the output folder and switched in at once.
 #include <malloc.h>
 
+#include <ctime>
+
 #include <filesystem>
 #include <future>
 #include <set>
@@ -13,12 +15,27 @@
 #include "master/policy.hpp"
 #include "mux/mux.hpp"
 #include "render/renderer.hpp"
+#include "sidecar/feed.hpp"
 #include "sidecar/manifest.hpp"
 #include "sidecar/sidecar.hpp"
 
 namespace fs = std::filesystem;
 
 namespace turncast::render {
+
+namespace {
+
+// Today's date in UTC, YYYY-MM-DD.
+std::string utc_date() {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[16];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+    return buf;
+}
+
+}  // namespace
 
 bool lossless(const std::string& format) { return format == "flac" || format == "wav"; }
 
@@ -67,6 +84,13 @@ void Renderer::write_outputs(const std::string& key, Result& r) {
     manifest.files.clear();  // the files as written, with their sizes
     manifest.render_key = key;
     manifest.source_id = plan_.source_id;
+    // The episode keeps the GUID of its first render; a render that changes
+    // its audio says when it was corrected.
+    manifest.guid = previous_ && !previous_->guid.empty()
+                        ? previous_->guid
+                        : "urn:uuid:" + sidecar::uuid_v5(sidecar::kPodcastNamespace,
+                                                         "turncast:" + plan_.source_id + ":" + plan_.slug);
+    if (previous_) manifest.corrected = previous_->render_key != key ? utc_date() : previous_->corrected;
     for (const auto& f : files)
         if (f.kind == "cover") manifest.cover = f.name;
     std::vector<std::unique_ptr<io::AtomicFile>> staged;

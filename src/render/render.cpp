@@ -38,6 +38,7 @@ Result Renderer::run() {
     io::remove_stale_temporaries(r.dir);                               // left by a killed render
     io::remove_stale_temporaries(fs::path(r.dir).parent_path().string());  // its staging folders
 
+    previous_ = read_previous(r.dir);
     synthesize_missing();  // speak; each segment is queued for encoding as its speech arrives
     plan_pieces();         // lay out
     r.total_samples = timeline_.total;
@@ -239,24 +240,34 @@ std::string Renderer::render_key() const {
     return h.hex();
 }
 
-bool Renderer::up_to_date(const std::string& key, Result& r) const {
-    const std::string manifest_path = r.dir + "/manifest.json";
+// The manifest the folder holds from the last render of this transcript,
+// if it is readable (a damaged one is rewritten as if there were none).
+std::optional<sidecar::Manifest> Renderer::read_previous(const std::string& dir) const {
+    const std::string path = dir + "/manifest.json";
     std::error_code ec;
-    if (!fs::exists(manifest_path, ec)) return false;
+    if (!fs::exists(path, ec)) return std::nullopt;
     try {
-        auto m = sidecar::parse_manifest(io::read_file(manifest_path, io::kMaxManifestBytes, "manifest"), manifest_path);
-        if (m.render_key != key) return false;
-        for (const auto& f : m.files) {
-            auto p = r.dir + "/" + f.name;
-            if (!fs::exists(p, ec)) return false;
-            if (f.bytes > 0 && fs::file_size(p, ec) != f.bytes) return false;
-            r.files.push_back(p);
-        }
-        r.files.push_back(manifest_path);
-        return true;
+        auto m = sidecar::parse_manifest(io::read_file(path, io::kMaxManifestBytes, "manifest"), path);
+        if (!m.source_id.empty() && m.source_id != plan_.source_id) return std::nullopt;
+        return m;
     } catch (const std::exception&) {
-        return false;
+        return std::nullopt;
     }
+}
+
+bool Renderer::up_to_date(const std::string& key, Result& r) const {
+    if (!previous_ || previous_->render_key != key) return false;
+    std::error_code ec;
+    std::vector<std::string> files;
+    for (const auto& f : previous_->files) {
+        auto p = r.dir + "/" + f.name;
+        if (!fs::exists(p, ec)) return false;
+        if (f.bytes > 0 && fs::file_size(p, ec) != f.bytes) return false;
+        files.push_back(p);
+    }
+    r.files.insert(r.files.end(), files.begin(), files.end());
+    r.files.push_back(r.dir + "/manifest.json");
+    return true;
 }
 
 // Keeps a shared cache bounded: what this render used stays (and counts as

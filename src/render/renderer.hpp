@@ -24,6 +24,7 @@
 #include "render/layout.hpp"
 #include "render/progress.hpp"
 #include "render/render.hpp"
+#include "sidecar/manifest.hpp"
 #include "sidecar/sidecar.hpp"
 #include "synth/synth.hpp"
 
@@ -142,6 +143,7 @@ private:
     void queue_remaining();
     std::uint64_t trim_cache();
     std::string render_key() const;
+    std::optional<sidecar::Manifest> read_previous(const std::string& dir) const;
     bool up_to_date(const std::string& key, Result& r) const;
     // outputs.cpp: every output into a staging folder beside the output folder
     // (the sidecars while the encoders work), then switched in at once.
@@ -181,6 +183,7 @@ private:
     std::map<std::string, SpeechInfo> infos_;  // speech key → what plan_pieces needs, read once
     Layout layout_;
     Timeline timeline_;
+    std::optional<sidecar::Manifest> previous_;  // the folder's manifest before this render
     std::vector<char> planned_;  // keys_[i] complete (never rewritten after: encode threads read it)
     std::vector<char> queued_;   // handed to the encoder pool
     int synthesized_ = 0;

@@ -15,6 +15,7 @@
 #include <system_error>
 
 #include "core/error.hpp"
+#include "io/av.hpp"
 #include "io/file.hpp"
 #include "sidecar/text.hpp"
 
@@ -106,6 +107,41 @@ std::string rfc822(const std::string& date, const std::string& time) {
             return {};
     }
     return rfc822_from_epoch(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60);
+}
+
+std::string uuid_v5(const std::string& ns, const std::string& name) {
+    std::uint8_t bytes[16];
+    std::size_t n = 0;
+    for (std::size_t i = 0; i + 1 < ns.size() && n < 16; ++i) {
+        if (ns[i] == '-') continue;
+        bytes[n++] = std::uint8_t(std::stoi(ns.substr(i, 2), nullptr, 16));
+        ++i;
+    }
+    if (n != 16) throw std::invalid_argument("uuid_v5: not a UUID: " + ns);
+    io::ShaPtr sha(av_sha_alloc());
+    if (!sha) throw LibraryError("libavutil", "cannot allocate a SHA context");
+    av_sha_init(sha.get(), 160);
+    av_sha_update(sha.get(), bytes, 16);
+    av_sha_update(sha.get(), reinterpret_cast<const std::uint8_t*>(name.data()), name.size());
+    std::uint8_t digest[20];
+    av_sha_final(sha.get(), digest);
+    digest[6] = std::uint8_t((digest[6] & 0x0F) | 0x50);  // version 5
+    digest[8] = std::uint8_t((digest[8] & 0x3F) | 0x80);  // RFC 4122 variant
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+        out += hex[digest[i] >> 4];
+        out += hex[digest[i] & 15];
+    }
+    return out;
+}
+
+std::string podcast_guid(const std::string& feed_url) {
+    std::string u = feed_url;
+    if (const auto p = u.find("://"); p != std::string::npos) u = u.substr(p + 3);
+    while (!u.empty() && u.back() == '/') u.pop_back();
+    return uuid_v5(kPodcastNamespace, u);
 }
 
 std::string check_base_url(const std::string& url) {
@@ -213,11 +249,13 @@ std::string item_xml(const FeedRender& r, const std::string& base) {
 
     x += "  <item>\n";
     x += "    " + element("title", m.title) + "\n";
-    x += "    " + element("description", m.description.empty() ? m.title : m.description) + "\n";
+    std::string about = m.description.empty() ? m.title : m.description;
+    if (!m.corrected.empty()) about += " Corrected on " + m.corrected + ".";
+    x += "    " + element("description", about) + "\n";
     if (file("html")) x += "    " + element("link", url(*file("html"))) + "\n";
-    x += "    " + tag("guid", {{"isPermaLink", "false"}},
-                      m.render_key.empty() ? r.folder : r.folder + ":" + m.render_key, false) +
-         "\n";
+    // The episode's GUID, fixed at its first render: a corrected render
+    // updates the same episode.
+    x += "    " + tag("guid", {{"isPermaLink", "false"}}, m.guid.empty() ? r.folder : m.guid, false) + "\n";
     x += "    " + element("pubDate", pub) + "\n";
     x += "    " + tag("enclosure", {{"url", url(*main)},
                                     {"length", length(*main)},
@@ -289,6 +327,7 @@ std::string feed_xml(const std::vector<FeedRender>& renders, const FeedOptions& 
     x += "  " + tag("itunes:category", {{"text", options.category.empty() ? "News" : options.category}}) + "\n";
     x += "  " + element("itunes:explicit", options.explicit_content ? "true" : "false") + "\n";
     x += "  " + element("itunes:type", "episodic") + "\n";
+    x += "  " + element("podcast:guid", podcast_guid(base + "/feed.xml")) + "\n";
     for (const auto* r : items) {
         if (!r->manifest.cover.empty()) {
             x += "  " + tag("itunes:image", {{"href", base + "/" + url_segment(r->folder) + "/" +

@@ -31,6 +31,18 @@ struct FeedRender {
     std::int64_t mtime = 0;      // the manifest's modification time (s since 1970): pubDate without a date
 };
 
+// A name-based UUID (RFC 4122 version 5: SHA-1) of `name` in the namespace
+// `ns` ("xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"), lower-case and dashed.
+std::string uuid_v5(const std::string& ns, const std::string& name);
+
+// The Podcasting 2.0 namespace's UUID for podcast:guid and for turncast's
+// episode GUIDs.
+constexpr const char* kPodcastNamespace = "ead4c236-bf58-58c6-a2c6-a6b28d128cb6";
+
+// A show's podcast:guid: the UUIDv5 of its feed's URL without the scheme and
+// trailing slashes, in the podcast namespace (as the namespace specifies).
+std::string podcast_guid(const std::string& feed_url);
+
 // "https://host/path/" → "https://host/path". Throws Error(Usage) for
 // anything but an http:// or https:// URL with a host.
 std::string check_base_url(const std::string& url);

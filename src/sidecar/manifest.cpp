@@ -113,6 +113,8 @@ std::string to_json(const Manifest& m) {
     j["render_key"] = m.render_key;
     if (!m.source_id.empty()) j["source_id"] = m.source_id;
     j["cover"] = m.cover.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(m.cover);
+    if (!m.guid.empty()) j["guid"] = m.guid;
+    if (!m.corrected.empty()) j["corrected"] = m.corrected;
     j["files"] = std::move(files);
     return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
@@ -140,6 +142,8 @@ Manifest parse_manifest(const std::string& text, const std::string& where) {
     m.render_key = get_string(j, "render_key", where, false);
     m.source_id = get_string(j, "source_id", where, false);
     m.cover = get_string(j, "cover", where, false);
+    m.guid = get_string(j, "guid", where, false);
+    m.corrected = get_string(j, "corrected", where, false);
     if (auto it = j.find("speakers"); it != j.end() && !it->is_null()) {
         if (!it->is_array()) bad(where, "\"speakers\" is not a list");
         for (const auto& s : *it) {

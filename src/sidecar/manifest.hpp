@@ -38,6 +38,8 @@ struct Manifest {
     std::string render_key;   // hex; changes whenever the audio could
     std::string source_id;    // hex hash of the transcript's absolute path: whose folder this is
     std::string cover;        // file name of the cover image, or empty (null in JSON)
+    std::string guid;         // the episode's GUID, fixed at its first render ("urn:uuid:…")
+    std::string corrected;    // YYYY-MM-DD of the last render that changed the audio, or empty
     std::vector<ManifestFile> files;  // in the order written; one per kind
 
     const ManifestFile* file(const std::string& kind) const;  // nullptr if none

@@ -3,7 +3,9 @@
 # a cover, build the feed, correct one word, render again (only that paragraph is
 # spoken and encoded again; the chapter marks it does not touch stay put),
 # build the feed again; feedparser reads both feeds, and every enclosure's
-# length and the duration are the files' as they now are.
+# length and the duration are the files' as they now are; the episode keeps
+# its GUID and date and says it was corrected; the show's podcast:guid is the
+# UUIDv5 of the feed's URL.
 set -uo pipefail
 bin=$1
 root=$2
@@ -54,6 +56,16 @@ for e in d.entries:
     if abs(h * 3600 + mi * 60 + s - m["duration"]) > 1: bad.append("duration %s vs manifest %s" % (dur, m["duration"]))
 if not d.feed.get("image", {}).get("href", "").endswith("/springfield/cover.png"):
     bad.append("channel artwork %r" % d.feed.get("image"))
+# The show's podcast:guid: UUIDv5 of the feed URL without its scheme (Python's uuid, an independent maker).
+import uuid, xml.etree.ElementTree as ET
+ns = {"podcast": "https://podcastindex.org/namespace/1.0"}
+show = ET.parse(os.path.join(out, "feed.xml")).getroot().find("channel/podcast:guid", ns)
+want = str(uuid.uuid5(uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6"), "example.org/talks/feed.xml"))
+if show is None or show.text != want: bad.append("podcast:guid %r, want %s" % (None if show is None else show.text, want))
+# What a podcast app keys an episode by, for the comparison after the correction.
+e = d.entries[0] if d.entries else {}
+json.dump({"guid": e.get("id"), "published": e.get("published"), "description": e.get("summary", "")},
+          open(os.path.join(out, "..", label + ".item.json"), "w"))
 for b in bad: print("FAIL [%s]: %s" % (label, b))
 sys.exit(1 if bad else 0)
 PY
@@ -80,6 +92,19 @@ after=$(chapters "$out/springfield/springfield.opus")
 grep -q "canal" "$out/springfield/springfield.vtt" || { echo "FAIL: captions lack the correction"; fail=1; }
 feed
 check_feed corrected
+# The same episode, corrected: its GUID and date stay, its description says so.
+"$py" - "$tmp" <<'PY' || fail=1
+import json, sys
+a = json.load(open(sys.argv[1] + "/first.item.json")); b = json.load(open(sys.argv[1] + "/corrected.item.json"))
+bad = []
+if not a["guid"] or a["guid"] != b["guid"]: bad.append("the GUID changed: %r -> %r" % (a["guid"], b["guid"]))
+if not a["guid"].startswith("urn:uuid:"): bad.append("GUID %r is not a UUID URN" % a["guid"])
+if a["published"] != b["published"]: bad.append("pubDate changed: %r -> %r" % (a["published"], b["published"]))
+if "Corrected on" in a["description"]: bad.append("the first render says it was corrected")
+if "Corrected on" not in b["description"]: bad.append("the corrected render does not say so: %r" % b["description"])
+for x in bad: print("FAIL: " + x)
+sys.exit(1 if bad else 0)
+PY
 
 [ "$fail" -eq 0 ] && echo "render, correct, render, feed: ok"
 exit "$fail"

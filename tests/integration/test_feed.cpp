@@ -35,6 +35,9 @@ sidecar::Manifest add_render(const std::string& out, const std::string& folder, 
     f.script.meta.time = time;
     auto m = sidecar::make_manifest(f.script, f.timeline, {folder, folder + ".m4a", folder + ".opus"});
     m.render_key = "9f86d081884c7d65";
+    // A render's manifest names the episode's GUID; one written before there
+    // were GUIDs does not, and the folder name stands in.
+    if (folder == "lavrov-2021-08-30") m.guid = "urn:uuid:0b1f2e7c-3c39-5d54-8a4c-1e6f0a9f7c11";
     m.file("m4a")->bytes = std::uint64_t(m4a_bytes + 1000);  // stale
     m.file("opus")->bytes = std::uint64_t(opus_bytes);
     m.duration = 1712.5;
@@ -90,7 +93,7 @@ TEST_CASE("feed: RSS 2.0 with itunes and podcast namespaces, read by feedparser"
         {"author", "Example Archive"},
         {"items",
          {{{"title", "Press gaggle"},
-           {"guid", "press gaggle:9f86d081884c7d65"},
+           {"guid", "press gaggle"},
            {"enclosure", {{"url", base + "press%20gaggle/press%20gaggle.m4a"}, {"length", 2222}, {"type", "audio/mp4"}}},
            {"opus", {{"url", base + "press%20gaggle/press%20gaggle.opus"}, {"length", 1111}}},
            {"duration", 1713},
@@ -99,7 +102,7 @@ TEST_CASE("feed: RSS 2.0 with itunes and podcast namespaces, read by feedparser"
            {"transcript", base + "press%20gaggle/press%20gaggle.transcript.json"},
            {"published", {2022, 3, 1, 0, 0}}},
           {{"title", "Answers & questions <Volgograd>"},
-           {"guid", "lavrov-2021-08-30:9f86d081884c7d65"},
+           {"guid", "urn:uuid:0b1f2e7c-3c39-5d54-8a4c-1e6f0a9f7c11"},
            {"enclosure",
             {{"url", base + "lavrov-2021-08-30/lavrov-2021-08-30.m4a"}, {"length", 12345}, {"type", "audio/mp4"}}},
            {"opus", {{"url", base + "lavrov-2021-08-30/lavrov-2021-08-30.opus"}, {"length", 6789}}},
@@ -178,4 +181,14 @@ TEST_CASE("feed: errors name the folder, the file or the option", "[sidecar][fee
         auto what = error_of<IoError>(out.path + "/nope", "https://example.org");
         CHECK_THAT(what, Catch::Contains(out.path + "/nope"));
     }
+}
+
+TEST_CASE("feed: UUIDv5 as RFC 4122 and the podcast namespace make them", "[feed]") {
+    // Values from Python's uuid module and the podcast namespace's own example.
+    CHECK(sidecar::uuid_v5("6ba7b810-9dad-11d1-80b4-00c04fd430c8", "python.org") ==
+          "886313e1-3b8a-5372-9b90-0c9aee199e5d");
+    CHECK(sidecar::uuid_v5(sidecar::kPodcastNamespace, "mp3s.nashownotes.com/pc20rss.xml") ==
+          "917393e3-1b1e-5cef-ace4-edaa54e1f810");
+    CHECK(sidecar::podcast_guid("https://mp3s.nashownotes.com/pc20rss.xml/") == "917393e3-1b1e-5cef-ace4-edaa54e1f810");
+    CHECK_THROWS_AS(sidecar::uuid_v5("not-a-uuid", "x"), std::invalid_argument);
 }
