@@ -177,7 +177,7 @@ std::optional<std::size_t> Renderer::mux_pieces(const std::string& format, io::A
         marks.push_back({s_.chapters[i].title, timeline_.chapter_starts[i], end});
     }
     mux::Tags tags;
-    tags.title = s_.meta.title.empty() ? plan_.slug : s_.meta.title;
+    tags.title = sidecar::tag_text(s_.meta.title.empty() ? plan_.slug : s_.meta.title);
     tags.artist = sidecar::named_speakers(s_);
     tags.album = tags.title;
     tags.date = s_.meta.date;

@@ -235,8 +235,10 @@ std::string item_xml(const FeedRender& r, const std::string& base) {
     }
 
     // The enclosure every app plays: M4A (AAC), else M4B, else Opus.
+    // Apple Podcasts lists audio/x-m4a for .m4a files (the manifest and the
+    // page keep audio/mp4, which browsers know).
     const ManifestFile* main = file("m4a");
-    const char* main_type = media_type("m4a");
+    const char* main_type = "audio/x-m4a";
     if (!main) main = file("m4b");
     if (!main) {
         main = file("opus");
@@ -259,7 +261,7 @@ std::string item_xml(const FeedRender& r, const std::string& base) {
     x += "    " + element("pubDate", pub) + "\n";
     x += "    " + tag("enclosure", {{"url", url(*main)},
                                     {"length", length(*main)},
-                                    {"type", main->type.empty() ? main_type : main->type}}) +
+                                    {"type", main == file("m4a") || main->type.empty() ? main_type : main->type}}) +
          "\n";
     if (opus && opus != main) {
         std::string open = tag("podcast:alternateEnclosure",

@@ -27,6 +27,18 @@ std::string named_speakers(const Script& script) {
     return join(names, ", ");
 }
 
+std::string tag_text(const std::string& text, std::size_t limit) {
+    if (text.size() <= limit) return text;
+    const std::string ellipsis = "\xE2\x80\xA6";
+    std::size_t cut = limit - ellipsis.size();
+    const std::size_t space = text.rfind(' ', cut);
+    if (space != std::string::npos && space > limit / 2) cut = space;
+    else
+        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+    while (cut > 0 && std::string_view(" ,;:-").find(text[cut - 1]) != std::string_view::npos) --cut;
+    return text.substr(0, cut) + ellipsis;
+}
+
 std::string describe(const Script& script) {
     std::string d = script.meta.title.empty() ? std::string("A transcript") : script.meta.title;
     std::vector<std::string> where;
@@ -77,8 +89,10 @@ Manifest make_manifest(const Script& script, const Timeline& timeline, const Nam
     m.date = script.meta.date;
     m.time = script.meta.time;
     m.place = script.meta.place;
+    // Named speakers only: "Questioner 3" names nobody an app should list.
     for (const auto& s : script.speakers)
-        if (s.role != SpeakerRole::Narrator) m.speakers.push_back(s.name.empty() ? s.id : s.name);
+        if (s.role != SpeakerRole::Narrator && s.role != SpeakerRole::Questioner && !s.name.empty())
+            m.speakers.push_back(s.name);
     m.duration = double(timeline.total) / kTimelineRate;
     m.description = describe(script);
     if (!names.audio_m4a.empty()) m.files.push_back({"m4a", names.audio_m4a, media_type("m4a")});

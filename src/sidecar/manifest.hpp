@@ -49,6 +49,11 @@ struct Manifest {
 // The named speakers (not the narrator, not anonymous questioners), "A, B".
 std::string named_speakers(const Script& script);
 
+// A title for an audio file's tags: at most 255 bytes (Apple's limit for
+// title and album), cut at a word boundary with "…" when longer; the
+// descriptions keep it whole.
+std::string tag_text(const std::string& text, std::size_t limit = 255);
+
 // The one description of a render, for the manifest, the feed, the page and
 // the audio files' tags: title (place, date), how it is read, the named
 // speakers and the number of chapters.

@@ -55,7 +55,7 @@ for e, slug in zip(d.entries, ["later", "volgograd"]):
     base = f"https://example.org/talks/{slug}/"
     enc = [l for l in e.links if l.get("rel") == "enclosure"]
     check(slug + " enclosure", [(l["href"], l["length"], l["type"]) for l in enc],
-          [(base + slug + ".m4a", "4321", "audio/mp4")])
+          [(base + slug + ".m4a", "4321", "audio/x-m4a")])  # Apple's type for .m4a
     check(slug + " alternate", (e.get("podcast_alternateenclosure", {}).get("length"),
                                 e.get("podcast_source", {}).get("uri")), ("1234", base + slug + ".opus"))
     check(slug + " duration", e.get("itunes_duration"), "1712")

@@ -51,6 +51,7 @@ for e in d.entries:
     elif not os.path.isfile(os.path.join(out, "springfield", "cover.png")): bad.append("cover.png not written")
     if not e.get("image", {}).get("href", "").endswith("/springfield/cover.png"):
         bad.append("item artwork %r" % e.get("image"))
+    if e.get("author") != "Jane Doe": bad.append("item author %r, want the named speaker only" % e.get("author"))
     dur = e.get("itunes_duration", "")
     h, mi, s = ([0, 0] + [int(x) for x in dur.split(":")])[-3:]
     if abs(h * 3600 + mi * 60 + s - m["duration"]) > 1: bad.append("duration %s vs manifest %s" % (dur, m["duration"]))

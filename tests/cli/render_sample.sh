@@ -59,6 +59,16 @@ assert 20 * 60 < do < 40 * 60, f"sample lasts {do} s"
 js = [c["startTime"] for c in chj["chapters"]]
 assert all(abs(a - b[0]) < 0.0015 for a, b in zip(js, o)), (js, o)
 print(f"8 chapters, {do:.2f} s opus, {dm:.2f} s m4a")
+# Title tags within Apple's 255 bytes: the sample's 250-odd-character title is
+# cut at a word boundary, with an ellipsis; the description keeps it whole.
+for p in (opus, m4a):
+    if "tags" not in p["format"]:
+        continue  # Ogg keeps them on the stream, which this probe leaves out; the M4A's are checked
+    tags = {k.lower(): v for k, v in p["format"]["tags"].items()}
+    t = tags["title"]
+    assert len(t.encode()) <= 255, (len(t.encode()), t)
+    assert t.endswith("\u2026") and not t[:-1].endswith(" "), t
+    assert tags["description"].startswith(t[:-1]), tags["description"][:80]
 
 # Captions stay on their words to the end: the cues are in order, and the
 # last one ends with the audio (inside its final pause, never after it).
