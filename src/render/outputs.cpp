@@ -130,13 +130,10 @@ std::vector<Renderer::Output> Renderer::stage_sidecars(const std::string& out_di
     return sidecars;
 }
 
-// The cover beside the audio, for the feed and the page: cover.jpg or
-// cover.png, by what the file is (check_cover has made sure it is one).
+// The cover beside the audio, for the feed and the page.
 Renderer::Output Renderer::stage_cover(const std::string& out_dir) const {
-    const std::string bytes = io::read_file(opt_.cover_path, io::kMaxCoverBytes, "cover image");
-    const bool png = bytes.rfind("\x89PNG\r\n\x1A\n", 0) == 0;
-    const std::string name = png ? "cover.png" : "cover.jpg";
-    return {"cover", name, png ? "image/png" : "image/jpeg", io::stage_file(out_dir + "/" + name, bytes)};
+    const std::string name = cover_file_name(cover_);
+    return {"cover", name, name == "cover.png" ? "image/png" : "image/jpeg", io::stage_file(out_dir + "/" + name, cover_)};
 }
 
 // The encoded formats are muxed side by side (one thread each: the encoders

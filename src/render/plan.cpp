@@ -38,13 +38,19 @@ Plan make_plan(const std::string& transcript_path, const PlanOptions& options) {
     return plan;
 }
 
-void check_cover(const std::string& path) {
-    const std::string bytes = io::read_file(path, io::kMaxCoverBytes, "cover image");
-    const bool png = bytes.rfind("\x89PNG\r\n\x1A\n", 0) == 0;
+namespace {
+bool is_png(const std::string& bytes) { return bytes.rfind("\x89PNG\r\n\x1A\n", 0) == 0; }
+}  // namespace
+
+std::string check_cover(const std::string& path) {
+    std::string bytes = io::read_file(path, io::kMaxCoverBytes, "cover image");
     const bool jpeg = bytes.size() > 3 && static_cast<unsigned char>(bytes[0]) == 0xFF &&
                       static_cast<unsigned char>(bytes[1]) == 0xD8 && static_cast<unsigned char>(bytes[2]) == 0xFF;
-    if (!png && !jpeg) throw ConfigError(path, "is not a JPEG or PNG image", "give --cover a .jpg or .png file");
+    if (!is_png(bytes) && !jpeg) throw ConfigError(path, "is not a JPEG or PNG image", "give --cover a .jpg or .png file");
+    return bytes;
 }
+
+std::string cover_file_name(const std::string& bytes) { return is_png(bytes) ? "cover.png" : "cover.jpg"; }
 
 void settle_slug(Plan& plan, const Options& options) {
     const std::string manifest = options.output_dir + "/" + plan.slug + "/manifest.json";

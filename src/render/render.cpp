@@ -57,12 +57,12 @@ Result Renderer::run() {
 
 // Voices must exist before anything is spoken or written; paths and the
 // cover are checked as early.
-void Renderer::check_inputs() const {
+void Renderer::check_inputs() {
     cast::check_espeak_voices(
         plan_.cast, [&](const std::string& v) { return engine_.has_voice(v); },
         [&](const std::string& v) { return engine_.has_variant(v); });
     check_paths(plan_, opt_);
-    if (!opt_.cover_path.empty()) check_cover(opt_.cover_path);
+    if (!opt_.cover_path.empty()) cover_ = check_cover(opt_.cover_path);  // read once: key and output
 }
 
 void Renderer::open_cache() {
@@ -236,7 +236,7 @@ std::string Renderer::render_key() const {
     for (std::size_t i = 0; i < s_.chapters.size(); ++i) h.add(s_.chapters[i].title).add(timeline_.chapter_starts[i]);
     for (const auto& sp : s_.speakers) h.add(sp.id).add(sp.name).add(sp.voice);
     for (const auto& seg : s_.segments) h.add(std::int64_t(seg.speaker)).add(std::int64_t(seg.narration));
-    if (!opt_.cover_path.empty()) h.add(io::read_file(opt_.cover_path, io::kMaxCoverBytes, "cover image"));
+    if (!cover_.empty()) h.add(cover_);
     return h.hex();
 }
 

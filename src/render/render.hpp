@@ -86,7 +86,9 @@ Result render(const Plan& plan, const Options& options, synth::Engine& engine);
 void settle_slug(Plan& plan, const Options& options);
 
 // Throws ConfigError unless `path` is a readable JPEG or PNG within the size limit.
-void check_cover(const std::string& path);
+std::string check_cover(const std::string& path);  // the image's bytes
+// What the render names a cover of these bytes beside the audio: cover.png or cover.jpg.
+std::string cover_file_name(const std::string& bytes);
 
 // Throws Error(Usage) when a render of `plan` with `options` would write over
 // what it reads or keeps: the transcript inside the output folder it replaces,
