@@ -28,6 +28,7 @@ struct Metadata {
     std::string date;    // ISO 8601 (YYYY-MM-DD) or empty
     std::string time;    // HH:MM (24 h) or empty
     std::string place;   // e.g. "Volgograd", or empty
+    std::string zone;    // IANA time zone of date and time ("Europe/Moscow"), or empty: unknown
 };
 
 // Text that was recognised and not spoken, and why ("clutter: language

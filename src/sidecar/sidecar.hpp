@@ -39,6 +39,9 @@ std::string web_player(const Script& script, const Timeline& timeline, const Nam
 struct CaptionStyle {
     int line_chars = 42;   // characters (code points) per line
     int max_lines = 2;
+    // SRT has no voice tags: the first cue of each speaker's run begins
+    // "Name: ", and that prefix counts against the line length.
+    bool speaker_prefix = false;
 };
 
 // One caption cue, before formatting: what webvtt() and srt() write.
@@ -46,7 +49,7 @@ struct Cue {
     std::int64_t start = 0;    // samples at kTimelineRate
     std::int64_t end = 0;      // > start, <= the next cue's start, <= Timeline::total
     std::string speaker;       // display name; "Narrator" for narration
-    std::vector<std::string> lines;  // plain text (not escaped), 1..max_lines lines
+    std::vector<std::string> lines;  // plain text (not escaped), 1..max_lines lines, with any "Name: " prefix
     std::size_t segment = 0;   // index into Script::segments
 };
 

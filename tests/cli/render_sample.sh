@@ -30,14 +30,17 @@ mediainfo "$dir/$slug.m4a" >"$tmp/mediainfo.txt"
 grep -q "AAC" "$tmp/mediainfo.txt" || { echo "mediainfo sees no AAC"; cat "$tmp/mediainfo.txt"; exit 1; }
 grep -Eq "Menu" "$tmp/mediainfo.txt" || { echo "mediainfo sees no chapters"; exit 1; }
 
-# Loudness as a podcast app measures it: -16 LUFS (±1) and true peak ≤ -1.5 dBTP
-# in both decoded files.
+# Loudness as a listener hears the mono file (on both speakers: EBU R128 dual
+# mono): -16 LUFS (±1), which a plain mono meter reads as -19 (AES TD1008's
+# figure for mono); true peak ≤ -1.5 dBTP in both decoded files.
 for f in "$dir/$slug.opus" "$dir/$slug.m4a"; do
-  ffmpeg -nostdin -nostats -hide_banner -i "$f" -af ebur128=peak=true -f null - 2>&1 | tail -12 >"$tmp/loud.txt"
+  ffmpeg -nostdin -nostats -hide_banner -i "$f" -af ebur128=peak=true:dualmono=true -f null - 2>&1 | tail -12 >"$tmp/loud.txt"
   i=$(awk '$1=="I:"{print $2}' "$tmp/loud.txt"); tp=$(awk '$1=="Peak:"{print $2}' "$tmp/loud.txt")
-  python3 -c "import sys; i,tp=float('$i'),float('$tp'); sys.exit(0 if abs(i+16)<=1 and tp<=-1.5 else 1)" \
-    || { echo "loudness of $f: I=$i LUFS, true peak $tp dBTP"; exit 1; }
-  echo "loudness $(basename "$f"): $i LUFS, true peak $tp dBTP"
+  ffmpeg -nostdin -nostats -hide_banner -i "$f" -af ebur128 -f null - 2>&1 | tail -12 >"$tmp/loud-mono.txt"
+  mono=$(awk '$1=="I:"{print $2}' "$tmp/loud-mono.txt")
+  python3 -c "import sys; i,m,tp=float('$i'),float('$mono'),float('$tp'); sys.exit(0 if abs(i+16)<=1 and abs(m+19)<=1 and tp<=-1.5 else 1)" \
+    || { echo "loudness of $f: I=$i LUFS as heard, $mono LUFS mono, true peak $tp dBTP"; exit 1; }
+  echo "loudness $(basename "$f"): $i LUFS as heard (dual mono), $mono LUFS mono, true peak $tp dBTP"
 done
 
 python3 - "$dir/$slug.opus.probe.json" "$dir/$slug.m4a.probe.json" "$dir/$slug.chapters.json" "$dir/$slug.vtt" <<'PY'

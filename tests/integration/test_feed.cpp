@@ -28,11 +28,12 @@ void write(const std::string& path, const std::string& bytes) {
 // report the file's real size.
 sidecar::Manifest add_render(const std::string& out, const std::string& folder, const std::string& title,
                              const std::string& date, const std::string& time, std::int64_t m4a_bytes,
-                             std::int64_t opus_bytes, const std::string& cover = {}) {
+                             std::int64_t opus_bytes, const std::string& cover = {}, const std::string& zone = {}) {
     auto f = sidecar_test::make_fixture();
     f.script.meta.title = title;
     f.script.meta.date = date;
     f.script.meta.time = time;
+    f.script.meta.zone = zone;
     auto m = sidecar::make_manifest(f.script, f.timeline, {folder, folder + ".m4a", folder + ".opus"});
     m.render_key = "9f86d081884c7d65";
     // A render's manifest names the episode's GUID; one written before there
@@ -73,7 +74,7 @@ std::string error_of(const std::string& dir, const std::string& base_url) {
 TEST_CASE("feed: RSS 2.0 with itunes and podcast namespaces, read by feedparser", "[sidecar][feed]") {
     TempDir out;
     add_render(out.path, "lavrov-2021-08-30", "Answers & questions <Volgograd>", "2021-08-30", "19:47", 12345, 6789,
-               "cover.jpg");
+               "cover.jpg", "Europe/Moscow");
     add_render(out.path, "press gaggle", "Press gaggle", "2022-03-01", "", 2222, 1111);
     io::make_dirs(out.path + "/.cache/x");          // ignored: hidden
     io::make_dirs(out.path + "/not-a-render");      // ignored: no manifest
@@ -83,14 +84,26 @@ TEST_CASE("feed: RSS 2.0 with itunes and podcast namespaces, read by feedparser"
     o.base_url = "https://example.org/talks/";
     o.title = "Talks";
     o.author = "Example Archive";
+    o.owner_name = "Example Press";
+    o.owner_email = "podcasts@example.org";
+    o.copyright = "\u00A9 2026 Example Press";
+    o.locked = true;
+    o.built = 1796645400;  // 2026-12-07 12:10 UTC
     auto result = sidecar::write_feed(out.path, o);
     CHECK(result.items == 2);
     CHECK(result.path == out.path + "/feed.xml");
 
     const std::string base = "https://example.org/talks/";
+    const auto people = nlohmann::json::array({nlohmann::json::array({"Sergey Lavrov", "guest"}),
+                                               nlohmann::json::array({"A & B <Co>", "guest"})});
     nlohmann::json want = {
         {"title", "Talks"},
         {"author", "Example Archive"},
+        {"owner", {"Example Press", "podcasts@example.org"}},
+        {"copyright", "\u00A9 2026 Example Press"},
+        {"locked", {"yes", "podcasts@example.org"}},
+        {"built", "Mon, 07 Dec 2026 12:10:00 +0000"},
+        {"podcast_guid", sidecar::podcast_guid("https://example.org/talks/feed.xml")},
         {"items",
          {{{"title", "Press gaggle"},
            {"guid", "press gaggle"},
@@ -100,7 +113,9 @@ TEST_CASE("feed: RSS 2.0 with itunes and podcast namespaces, read by feedparser"
            {"chapters", base + "press%20gaggle/press%20gaggle.chapters.json"},
            {"vtt", base + "press%20gaggle/press%20gaggle.vtt"},
            {"transcript", base + "press%20gaggle/press%20gaggle.transcript.json"},
-           {"published", {2022, 3, 1, 0, 0}}},
+           {"published", {2022, 3, 1, 0, 0}},
+           {"pubDate", "Tue, 01 Mar 2022 00:00:00 +0000"},
+           {"people", people}},
           {{"title", "Answers & questions <Volgograd>"},
            {"guid", "urn:uuid:0b1f2e7c-3c39-5d54-8a4c-1e6f0a9f7c11"},
            {"enclosure",
@@ -110,7 +125,9 @@ TEST_CASE("feed: RSS 2.0 with itunes and podcast namespaces, read by feedparser"
            {"chapters", base + "lavrov-2021-08-30/lavrov-2021-08-30.chapters.json"},
            {"vtt", base + "lavrov-2021-08-30/lavrov-2021-08-30.vtt"},
            {"transcript", base + "lavrov-2021-08-30/lavrov-2021-08-30.transcript.json"},
-           {"published", {2021, 8, 30, 19, 47}},
+           {"published", {2021, 8, 30, 16, 47}},  // 19:47 in Moscow is 16:47 UTC
+           {"pubDate", "Mon, 30 Aug 2021 19:47:00 +0300"},
+           {"people", people},
            {"image", base + "lavrov-2021-08-30/cover.jpg"}}}}};
     write(out.path + "/expected.json", want.dump());
     const std::string tool = std::string(TURNCAST_FIXTURES) + "/../tools/check_feed.py";
@@ -119,7 +136,7 @@ TEST_CASE("feed: RSS 2.0 with itunes and podcast namespaces, read by feedparser"
     }
     CHECK(run(sidecar_test::python() + " '" + tool + "' '" + result.path + "' '" + out.path + "/expected.json'") == 0);
 
-    // Byte-stable: the same renders give the same feed (no clock in it).
+    // Byte-stable: the same renders and build time give the same feed.
     auto first = io::read_file(result.path, io::kMaxManifestBytes, "test output");
     sidecar::write_feed(out.path, o);
     CHECK(io::read_file(result.path, io::kMaxManifestBytes, "test output") == first);
@@ -132,6 +149,12 @@ TEST_CASE("feed: RFC 822 dates", "[sidecar][feed]") {
     CHECK(sidecar::rfc822("2023-02-29", "").empty());
     CHECK(sidecar::rfc822("2021-08-30", "25:00").empty());
     CHECK(sidecar::rfc822("30.08.2021", "").empty());
+    // Local time in its zone, with the offset of that day (summer and winter).
+    CHECK(sidecar::rfc822("2021-08-30", "19:47", "Europe/Moscow") == "Mon, 30 Aug 2021 19:47:00 +0300");
+    CHECK(sidecar::rfc822("2021-06-07", "12:55", "America/New_York") == "Mon, 07 Jun 2021 12:55:00 -0400");
+    CHECK(sidecar::rfc822("2023-01-10", "19:56", "America/Mexico_City") == "Tue, 10 Jan 2023 19:56:00 -0600");
+    CHECK(sidecar::rfc822("2022-03-25", "", "Asia/Kolkata") == "Fri, 25 Mar 2022 00:00:00 +0530");
+    CHECK(sidecar::rfc822("2021-08-30", "19:47", "Nowhere/Atlantis") == "Mon, 30 Aug 2021 19:47:00 +0000");
 }
 
 TEST_CASE("feed: errors name the folder, the file or the option", "[sidecar][feed]") {
