@@ -35,7 +35,7 @@ h3 { font-size: 1.05rem; margin: 1.5rem 0 .5rem; border-top: 1px solid var(--lin
          margin-top: .5rem; }
 .meta, .help { color: var(--muted); }
 .player { background: var(--bg); padding: .5rem 0; border-bottom: 1px solid var(--line); }
-.player.sticky { position: sticky; top: 0; z-index: 1; }
+.player.sticky { position: sticky; top: 0; z-index: 1; margin: 0 -1rem; padding: .5rem 1rem; }  /* covers the margins too */
 .player h2 { margin: 0 0 .25rem; }
 .bar { display: flex; flex-wrap: wrap; gap: 0 1.5rem; align-items: baseline; }
 .bar p { margin: .25rem 0 0; }

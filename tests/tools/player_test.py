@@ -83,7 +83,10 @@ class RangeHandler(http.server.SimpleHTTPRequestHandler):
             chunk = source.read(min(65536, remaining))
             if not chunk:
                 break
-            outputfile.write(chunk)
+            try:
+                outputfile.write(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                return  # the browser stopped reading (a new page, a seek): as any server, carry on
             remaining -= len(chunk)
 
     def end_headers(self):
