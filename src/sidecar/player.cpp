@@ -2,7 +2,9 @@
 // audio (no external resources, so it works from file:// and any server).
 // The transcript highlight follows the sentences' own data-start/data-end
 // attributes, not the caption track, so it works even where the browser will
-// not load a <track> (Chromium refuses tracks from file:// URLs).
+// not load a <track> (Chromium refuses tracks from file:// URLs). On a phone
+// or zoomed in, the controls scroll away rather than cover the transcript;
+// every sentence plays from a click or from the keyboard.
 #include <cstdio>
 
 #include "sidecar/manifest.hpp"
@@ -35,7 +37,7 @@ h3 { font-size: 1.05rem; margin: 1.5rem 0 .5rem; border-top: 1px solid var(--lin
          margin-top: .5rem; }
 .meta, .help { color: var(--muted); }
 .player { background: var(--bg); padding: .5rem 0; border-bottom: 1px solid var(--line); }
-.player.sticky { position: sticky; top: 0; z-index: 1; margin: 0 -1rem; padding: .5rem 1rem; }  /* covers the margins too */
+.player.sticky { position: sticky; top: 0; z-index: 1; margin: 0 -1rem; padding: .5rem 1rem; }
 .player h2 { margin: 0 0 .25rem; }
 .bar { display: flex; flex-wrap: wrap; gap: 0 1.5rem; align-items: baseline; }
 .bar p { margin: .25rem 0 0; }
@@ -255,7 +257,7 @@ std::string long_date(const std::string& iso) {
 
 std::string attr(std::string_view text) { return escape_xml(text); }
 
-// The cover says what it is for: the reader cannot know what the image shows.
+// turncast cannot know what a cover shows, so its text says what it is for.
 std::string cover_alt(const std::string& title) { return "Cover art: " + title; }
 
 }  // namespace
@@ -382,7 +384,8 @@ std::string controls(const Names& names, const std::string& title, const std::st
 }
 
 std::string chapter_list(const Script& script, const Timeline& timeline) {
-    std::string h = "<nav class=\"chapters\" aria-label=\"Chapters\">\n<h2 id=\"chapters-heading\">Chapters</h2>\n<ol>\n";
+    std::string h = "<nav class=\"chapters\" aria-label=\"Chapters\">\n"
+                    "<h2 id=\"chapters-heading\">Chapters</h2>\n<ol>\n";
     for (std::size_t c = 0; c < script.chapters.size(); ++c) {
         const auto at = timeline.chapter_starts[c];
         const auto& name = script.chapters[c].title;

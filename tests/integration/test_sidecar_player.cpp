@@ -87,7 +87,8 @@ namespace {
 // timeline) and a cover in `dir`, and what player_test.py should find there
 // in dir/expected.json.
 void write_page(const std::string& dir, const sidecar_test::Fixture& f) {
-    write(dir + "/index.html", sidecar::web_player(f.script, f.timeline, {"talk", "talk.m4a", "talk.opus", "cover.png"}));
+    write(dir + "/index.html",
+          sidecar::web_player(f.script, f.timeline, {"talk", "talk.m4a", "talk.opus", "cover.png"}));
     write(dir + "/talk.vtt", sidecar::webvtt(f.script, f.timeline));
 
     const double total = double(f.timeline.total) / kTimelineRate;
@@ -99,7 +100,8 @@ void write_page(const std::string& dir, const sidecar_test::Fixture& f) {
         INFO(out);
         REQUIRE(rc == 0);
     }
-    auto [rc, out] = capture("cd '" + dir + "' && ffmpeg -nostdin -v error -y -f lavfi -i color=c=navy:s=300x300 -frames:v 1 cover.png");
+    auto [rc, out] = capture("cd '" + dir +
+                             "' && ffmpeg -nostdin -v error -y -f lavfi -i color=c=navy:s=300x300 -frames:v 1 cover.png");
     INFO(out);
     REQUIRE(rc == 0);
 
@@ -136,14 +138,16 @@ void drive(const std::string& dir, const std::string& options) {
 
 }  // namespace
 
-TEST_CASE("web player: plays, seeks by chapter, highlights, keyboard, reflow (headless Chromium)", "[sidecar][browser]") {
+TEST_CASE("web player: plays, seeks by chapter, highlights, keyboard, reflow (headless Chromium)",
+          "[sidecar][browser]") {
     auto f = sidecar_test::make_fixture();
     TempDir dir;
     write_page(dir.path, f);
     drive(dir.path, "");
 }
 
-TEST_CASE("web player: axe-core finds no violations at 1280x800 and 320x256 (headless Chromium)", "[sidecar][browser]") {
+TEST_CASE("web player: axe-core finds no violations at 1280x800 and 320x256 (headless Chromium)",
+          "[sidecar][browser]") {
     // axe-core, pinned in tests/tools/package.json, installed once into the build folder.
     std::string build = TURNCAST_BINARY;
     build.erase(build.rfind('/'));
