@@ -107,6 +107,8 @@ constexpr const char* kScript = R"js(
   function announce(text) { live.textContent = text; }
   // The transcript is one tab stop: the sentence last visited, or the one
   // playing; the arrows move it, so a long transcript is not a thousand stops.
+  // Sentences take no button or link role: a screen reader reading the
+  // transcript reads text, not a thousand controls, and its Enter clicks.
   function setStop(el) {
     if (!el || el === stop) return;
     if (stop) stop.setAttribute('tabindex', '-1');
