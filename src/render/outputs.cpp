@@ -114,6 +114,7 @@ sidecar::Names Renderer::names() const {
     n.slug = plan_.slug;
     n.audio_m4a = std::count(opt_.formats.begin(), opt_.formats.end(), "m4a") ? plan_.slug + ".m4a" : "";
     n.audio_opus = std::count(opt_.formats.begin(), opt_.formats.end(), "opus") ? plan_.slug + ".opus" : "";
+    n.cover = cover_.empty() ? "" : cover_file_name(cover_);  // as stage_cover names it
     return n;
 }
 

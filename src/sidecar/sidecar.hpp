@@ -25,6 +25,7 @@ struct Names {
     std::string slug;          // base name of every file of this render
     std::string audio_m4a;     // file names (not paths) of the audio, for links
     std::string audio_opus;
+    std::string cover;         // the cover image beside the audio (cover.png, cover.jpg), or empty
 };
 
 std::string webvtt(const Script& script, const Timeline& timeline);   // <v Speaker> cues
