@@ -69,10 +69,16 @@ std::string error_of(const std::string& dir, const std::string& base_url) {
     return "no error";
 }
 
-}  // namespace
+// Two renders (one with a cover and a zone, one without either), the feed of
+// them with every show option set, and what a reader should find in it
+// (expected.json beside it, for tests/tools/check_feed*.{py,js}).
+struct FeedCase {
+    sidecar::FeedOptions options;
+    sidecar::FeedResult result;
+    std::string expected;
+};
 
-TEST_CASE("feed: RSS 2.0 with itunes and podcast namespaces, read by feedparser", "[sidecar][feed]") {
-    TempDir out;
+FeedCase write_feed_case(const TempDir& out) {
     add_render(out.path, "lavrov-2021-08-30", "Answers & questions <Volgograd>", "2021-08-30", "19:47", 12345, 6789,
                "cover.jpg", "Europe/Moscow");
     add_render(out.path, "press gaggle", "Press gaggle", "2022-03-01", "", 2222, 1111);
@@ -90,8 +96,6 @@ TEST_CASE("feed: RSS 2.0 with itunes and podcast namespaces, read by feedparser"
     o.locked = true;
     o.built = 1796645400;  // 2026-12-07 12:10 UTC
     auto result = sidecar::write_feed(out.path, o);
-    CHECK(result.items == 2);
-    CHECK(result.path == out.path + "/feed.xml");
 
     const std::string base = "https://example.org/talks/";
     const auto people = nlohmann::json::array({nlohmann::json::array({"Sergey Lavrov", "guest"}),
@@ -130,17 +134,39 @@ TEST_CASE("feed: RSS 2.0 with itunes and podcast namespaces, read by feedparser"
            {"people", people},
            {"image", base + "lavrov-2021-08-30/cover.jpg"}}}}};
     write(out.path + "/expected.json", want.dump());
+    return {o, result, out.path + "/expected.json"};
+}
+
+}  // namespace
+
+TEST_CASE("feed: RSS 2.0 with itunes and podcast namespaces, read by feedparser", "[sidecar][feed]") {
+    TempDir out;
+    const auto c = write_feed_case(out);
+    const auto& result = c.result;
+    CHECK(result.items == 2);
+    CHECK(result.path == out.path + "/feed.xml");
     const std::string tool = std::string(TURNCAST_FIXTURES) + "/../tools/check_feed.py";
     if (run(sidecar_test::python() + " -c 'import feedparser' 2>/dev/null") != 0) {
         FAIL("python3-feedparser is not installed: run scripts/setup");
     }
-    CHECK(run(sidecar_test::python() + " '" + tool + "' '" + result.path + "' '" + out.path + "/expected.json'") == 0);
+    CHECK(run(sidecar_test::python() + " '" + tool + "' '" + result.path + "' '" + c.expected + "'") == 0);
 
     // Byte-stable: the same renders and build time give the same feed.
     auto first = io::read_file(result.path, io::kMaxManifestBytes, "test output");
-    sidecar::write_feed(out.path, o);
+    sidecar::write_feed(out.path, c.options);
     CHECK(io::read_file(result.path, io::kMaxManifestBytes, "test output") == first);
     CHECK(first.find("Answers &amp; questions &lt;Volgograd&gt;") != std::string::npos);
+}
+
+TEST_CASE("feed: read by the Podcasting 2.0 parser podcast-partytime", "[sidecar][feed]") {
+    TempDir out;
+    const auto c = write_feed_case(out);
+    const std::string modules = sidecar_test::npm_modules();  // skips without npm
+    const std::string tool = std::string(TURNCAST_FIXTURES) + "/../tools/check_feed_partytime.js";
+    auto [rc, said] = sidecar_test::capture("node '" + tool + "' '" + modules + "' '" + c.result.path + "' '" +
+                                            c.expected + "'");
+    INFO(said);
+    CHECK(rc == 0);
 }
 
 TEST_CASE("feed: RFC 822 dates", "[sidecar][feed]") {

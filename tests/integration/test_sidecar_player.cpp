@@ -11,6 +11,8 @@
 #include "test_sidecar_fixture.hpp"
 
 using namespace turncast;
+using sidecar_test::capture;
+using sidecar_test::skip;
 using sidecar_test::TempDir;
 
 namespace {
@@ -19,17 +21,6 @@ void write(const std::string& path, const std::string& text) {
     std::ofstream out(path, std::ios::binary);
     out << text;
     REQUIRE(out.good());
-}
-
-// Runs a command, returning its exit status and its output (stdout+stderr).
-std::pair<int, std::string> capture(const std::string& command) {
-    std::string out;
-    FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-    REQUIRE(p);
-    char buf[4096];
-    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    int status = ::pclose(p);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
 }  // namespace
@@ -120,12 +111,6 @@ void write_page(const std::string& dir, const sidecar_test::Fixture& f) {
 
 // CTest reports a test that exits 77 as skipped (SKIP_RETURN_CODE 77), never
 // as passed; Catch2 2.13 has no skip of its own.
-[[noreturn]] void skip(const std::string& why) {
-    std::printf("skipped: %s\n", why.c_str());
-    std::fflush(stdout);
-    std::_Exit(77);
-}
-
 // Runs tests/tools/player_test.py on the page in `dir` with `options`.
 void drive(const std::string& dir, const std::string& options) {
     const std::string tool = std::string(TURNCAST_FIXTURES) + "/../tools/player_test.py";
@@ -149,16 +134,7 @@ TEST_CASE("web player: plays, seeks by chapter, highlights, keyboard, reflow (he
 TEST_CASE("web player: axe-core finds no violations at 1280x800 and 320x256 (headless Chromium)",
           "[sidecar][browser]") {
     // axe-core, pinned in tests/tools/package.json, installed once into the build folder.
-    std::string build = TURNCAST_BINARY;
-    build.erase(build.rfind('/'));
-    const std::string deps = std::string(TURNCAST_FIXTURES) + "/../tools/npm_deps.sh";
-    auto [rc, out] = capture("bash '" + deps + "' '" + build + "'");
-    if (rc == 77) skip(out);
-    INFO(out);
-    REQUIRE(rc == 0);
-    std::string modules = out;  // its last line: the node_modules folder
-    while (!modules.empty() && modules.back() == '\n') modules.pop_back();
-    modules.erase(0, modules.rfind('\n') + 1);
+    const std::string modules = sidecar_test::npm_modules();
     auto f = sidecar_test::make_fixture();
     TempDir dir;
     write_page(dir.path, f);
