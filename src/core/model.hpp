@@ -72,6 +72,7 @@ struct Speaker {
     Sex sex = Sex::Unstated;  // as the label's title or the transcript's titles and pronouns say (filled by cast)
     std::vector<std::string> sex_evidence;  // a few of the items that said it: "line 12: Mr Putin" (filled by cast)
     std::string affiliation;  // a questioner's outlet from their self-introduction ("Mayak radio station"), or ""
+    bool role_only = false;   // named by a role label ("Moderator"), not a person's name
 };
 
 enum class TurnKind {

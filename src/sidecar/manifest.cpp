@@ -22,7 +22,8 @@ const char* media_type(std::string_view kind) {
 std::vector<const Speaker*> named(const Script& script) {
     std::vector<const Speaker*> out;
     for (const auto& sp : script.speakers)
-        if (sp.role != SpeakerRole::Narrator && sp.role != SpeakerRole::Questioner && !sp.name.empty())
+        if (sp.role != SpeakerRole::Narrator && sp.role != SpeakerRole::Questioner && !sp.role_only &&
+            !sp.name.empty())
             out.push_back(&sp);
     return out;
 }

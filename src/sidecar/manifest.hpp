@@ -48,8 +48,9 @@ struct Manifest {
     ManifestFile* file(const std::string& kind);
 };
 
-// The named speakers: not the narrator, not the questioners ("Questioner 3"
-// names nobody an app should list).
+// The named speakers: not the narrator, not the questioners, not a speaker
+// known only by a role label ("Questioner 3", "Moderator" name nobody an app
+// should list).
 std::vector<const Speaker*> named(const Script& script);
 // Their names, "A, B".
 std::string named_speakers(const Script& script);
