@@ -67,7 +67,7 @@ void Renderer::write_outputs(const std::string& key, Result& r) {
         staging.own(plan_.slug + "." + f);
     for (const char* f : {"index.html", "manifest.json", "cover.jpg", "cover.png"}) staging.own(f);
     auto sidecars = stage_sidecars(out_dir);
-    if (!opt_.cover_path.empty()) sidecars.push_back(stage_cover(out_dir));
+    if (!cover_.file.empty()) sidecars.push_back(stage_cover(out_dir));
 
     finish_encoding();
     // The encoders' buffers are free now but still mapped: hand them back
@@ -132,8 +132,9 @@ std::vector<Renderer::Output> Renderer::stage_sidecars(const std::string& out_di
 
 // The cover beside the audio, for the feed and the page.
 Renderer::Output Renderer::stage_cover(const std::string& out_dir) const {
-    const std::string name = cover_file_name(cover_);
-    return {"cover", name, name == "cover.png" ? "image/png" : "image/jpeg", io::stage_file(out_dir + "/" + name, cover_)};
+    const std::string name = cover_file_name(cover_.file);
+    return {"cover", name, name == "cover.png" ? "image/png" : "image/jpeg",
+            io::stage_file(out_dir + "/" + name, cover_.file)};
 }
 
 // The encoded formats are muxed side by side (one thread each: the encoders
@@ -180,7 +181,7 @@ std::optional<std::size_t> Renderer::mux_pieces(const std::string& format, io::A
     tags.date = s_.meta.date;
     tags.description = sidecar::describe(s_);
     tags.comment = "Rendered by turncast " TURNCAST_VERSION " with eSpeak NG";
-    tags.cover_path = opt_.cover_path;
+    tags.cover = cover_.for_audio();
 
     // Speech from the cache; the silences between, each length encoded once.
     std::map<std::int64_t, encode::Piece> silences;

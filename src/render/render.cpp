@@ -56,13 +56,17 @@ Result Renderer::run() {
 }
 
 // Voices must exist before anything is spoken or written; paths and the
-// cover are checked as early.
+// cover are checked as early, and the cover read or drawn once: its bytes
+// are in the render key and in every file that carries it.
 void Renderer::check_inputs() {
     cast::check_espeak_voices(
         plan_.cast, [&](const std::string& v) { return engine_.has_voice(v); },
         [&](const std::string& v) { return engine_.has_variant(v); });
     check_paths(plan_, opt_);
-    if (!opt_.cover_path.empty()) cover_ = check_cover(opt_.cover_path);  // read once: key and output
+    cover_ = make_artwork(plan_, opt_);
+    if (cover_.missing_glyphs > 0 && !opt_.quiet)
+        std::fprintf(stderr, "turncast: %s: warning: the title card shows %d characters as boxes (no installed font "
+                             "has them); give --cover an image\n", plan_.source.c_str(), cover_.missing_glyphs);
 }
 
 void Renderer::open_cache() {
@@ -236,7 +240,7 @@ std::string Renderer::render_key() const {
     for (std::size_t i = 0; i < s_.chapters.size(); ++i) h.add(s_.chapters[i].title).add(timeline_.chapter_starts[i]);
     for (const auto& sp : s_.speakers) h.add(sp.id).add(sp.name).add(sp.voice);
     for (const auto& seg : s_.segments) h.add(std::int64_t(seg.speaker)).add(std::int64_t(seg.narration));
-    if (!cover_.empty()) h.add(cover_);
+    h.add(cover_.file).add(cover_.embedded);
     return h.hex();
 }
 

@@ -61,7 +61,8 @@ struct Options {
     std::uint64_t cache_max_bytes = kDefaultCacheMaxBytes;
     int jobs = 0;               // 0: one per core
     bool quiet = false;         // no progress on stderr
-    std::string cover_path;     // optional cover image for both audio files
+    std::string cover_path;     // optional cover image (JPEG/PNG) for the audio files, the feed and the page
+    bool title_card = true;     // without cover_path: draw a title card as the cover (false: no artwork)
     master::LoudnessTarget loudness;
     encode::Settings encoder;
 };
@@ -89,6 +90,23 @@ void settle_slug(Plan& plan, const Options& options);
 std::string check_cover(const std::string& path);  // the image's bytes
 // What the render names a cover of these bytes beside the audio: cover.png or cover.jpg.
 std::string cover_file_name(const std::string& bytes);
+
+// The audio files carry the title card at Apple's minimum artwork size: sharp
+// on any player's screen, and 60% fewer bytes than the 3000 px card in each
+// file's header, which a player reads before the first sample (Ogg's comment
+// header; MP4's moov, moved to the front for streaming).
+constexpr int kEmbeddedCardSize = 1400;
+
+// A render's artwork, made once: the --cover image as given, else the title
+// card (art::draw_card) of the script's title, date, place and named
+// speakers; none when both are off.
+struct Artwork {
+    std::string file;          // cover.png / cover.jpg beside the audio; empty: no artwork
+    std::string embedded;      // the audio files' copy when it is another drawing; empty: `file`
+    int missing_glyphs = 0;    // characters the card shows as boxes (no installed font has them)
+    const std::string& for_audio() const { return embedded.empty() ? file : embedded; }
+};
+Artwork make_artwork(const Plan& plan, const Options& options);  // throws ConfigError for a bad --cover
 
 // Throws Error(Usage) when a render of `plan` with `options` would write over
 // what it reads or keeps: the transcript inside the output folder it replaces,

@@ -183,7 +183,7 @@ private:
     std::map<std::string, SpeechInfo> infos_;  // speech key → what plan_pieces needs, read once
     Layout layout_;
     Timeline timeline_;
-    std::string cover_;  // the --cover image's bytes, read once
+    Artwork cover_;  // the --cover image or the title card, made once
     std::optional<sidecar::Manifest> previous_;  // the folder's manifest before this render
     std::vector<char> planned_;  // keys_[i] complete (never rewritten after: encode threads read it)
     std::vector<char> queued_;   // handed to the encoder pool
