@@ -142,6 +142,11 @@ std::string join_present(const std::vector<std::string>& parts, const char* sepa
 
 }  // namespace
 
+std::string drawing_version() {
+    // Bump the design's number with any change to what is drawn or where.
+    return std::string("card/1 cairo ") + cairo_version_string() + " pango " + pango_version_string();
+}
+
 Card draw_card(const CardText& text, int size) {
     if (size < 16) throw std::invalid_argument("art: a card needs at least 16 pixels a side");
     // RGB24: the PNG has no alpha channel, which Apple's artwork must not have.

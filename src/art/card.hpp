@@ -39,4 +39,10 @@ struct Card {
 // Throws LibraryError when Cairo fails (out of memory).
 Card draw_card(const CardText& text, int size = kCardSize);
 
+// What else the card's bytes depend on besides its text: the design's
+// version and those of Cairo and Pango. With the text it identifies a card
+// without drawing it (a render's key), so a title fix or a library update
+// draws it again and an unchanged re-render draws nothing.
+std::string drawing_version();
+
 }  // namespace turncast::art

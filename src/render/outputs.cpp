@@ -9,6 +9,7 @@
 #include <future>
 #include <set>
 
+#include "core/counted.hpp"
 #include "core/error.hpp"
 #include "core/stop.hpp"
 #include "io/sndfile.hpp"
@@ -67,6 +68,7 @@ void Renderer::write_outputs(const std::string& key, Result& r) {
         staging.own(plan_.slug + "." + f);
     for (const char* f : {"index.html", "manifest.json", "cover.jpg", "cover.png"}) staging.own(f);
     auto sidecars = stage_sidecars(out_dir);
+    if (card_) draw_card();
     if (!cover_.file.empty()) sidecars.push_back(stage_cover(out_dir));
 
     finish_encoding();
@@ -128,6 +130,16 @@ std::vector<Renderer::Output> Renderer::stage_sidecars(const std::string& out_di
     stage("transcript", plan_.slug + ".transcript.json", sidecar::transcript_json(s_, timeline_));
     stage("html", "index.html", sidecar::web_player(s_, timeline_, names()));
     return sidecars;
+}
+
+// The title card, drawn on this thread while the encoders work: the muxers
+// embed it, stage_cover writes it.
+void Renderer::draw_card() {
+    cover_ = draw_title_card(*card_);
+    if (cover_.missing_glyphs > 0 && !opt_.quiet)
+        std::fprintf(stderr, "turncast: %s: warning: the title card shows %s as boxes (no installed font has them); "
+                             "give --cover an image\n", plan_.source.c_str(),
+                     counted(std::size_t(cover_.missing_glyphs), "character").c_str());
 }
 
 // The cover beside the audio, for the feed and the page.

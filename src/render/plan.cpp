@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 #include <set>
 
-#include "art/card.hpp"
 #include "core/error.hpp"
 #include "core/hash.hpp"
 #include "io/file.hpp"
@@ -53,18 +52,16 @@ std::string check_cover(const std::string& path) {
 
 std::string cover_file_name(const std::string& bytes) { return is_png(bytes) ? "cover.png" : "cover.jpg"; }
 
-Artwork make_artwork(const Plan& plan, const Options& options) {
-    Artwork a;
-    if (!options.cover_path.empty()) {
-        a.file = check_cover(options.cover_path);
-        return a;
-    }
-    if (!options.title_card) return a;
+art::CardText card_text(const Plan& plan) {
     const Script& s = plan.script;
     // The place and date are shown above the title: not twice.
     const std::string title = cast::bare_title(s.meta);
-    const art::CardText text{title.empty() ? plan.slug : title, cast::spoken_date(s.meta.date), s.meta.place,
-                             sidecar::named_speakers(s)};
+    return {title.empty() ? plan.slug : title, cast::spoken_date(s.meta.date), s.meta.place,
+            sidecar::named_speakers(s)};
+}
+
+Artwork draw_title_card(const art::CardText& text) {
+    Artwork a;
     auto card = art::draw_card(text);
     a.file = std::move(card.png);
     a.missing_glyphs = card.missing_glyphs;

@@ -56,17 +56,17 @@ Result Renderer::run() {
 }
 
 // Voices must exist before anything is spoken or written; paths and the
-// cover are checked as early, and the cover read or drawn once: its bytes
-// are in the render key and in every file that carries it.
+// cover are checked as early. The cover is read once: its bytes are in the
+// render key and every file that carries it. A title card is keyed by what
+// it says and drawn only when the outputs are written: drawing it costs about
+// as much CPU as all the rest of an unchanged re-render.
 void Renderer::check_inputs() {
     cast::check_espeak_voices(
         plan_.cast, [&](const std::string& v) { return engine_.has_voice(v); },
         [&](const std::string& v) { return engine_.has_variant(v); });
     check_paths(plan_, opt_);
-    cover_ = make_artwork(plan_, opt_);
-    if (cover_.missing_glyphs > 0 && !opt_.quiet)
-        std::fprintf(stderr, "turncast: %s: warning: the title card shows %d characters as boxes (no installed font "
-                             "has them); give --cover an image\n", plan_.source.c_str(), cover_.missing_glyphs);
+    if (!opt_.cover_path.empty()) cover_.file = check_cover(opt_.cover_path);
+    else if (opt_.title_card) card_ = card_text(plan_);
 }
 
 void Renderer::open_cache() {
@@ -240,7 +240,8 @@ std::string Renderer::render_key() const {
     for (std::size_t i = 0; i < s_.chapters.size(); ++i) h.add(s_.chapters[i].title).add(timeline_.chapter_starts[i]);
     for (const auto& sp : s_.speakers) h.add(sp.id).add(sp.name).add(sp.voice);
     for (const auto& seg : s_.segments) h.add(std::int64_t(seg.speaker)).add(std::int64_t(seg.narration));
-    h.add(cover_.file).add(cover_.embedded);
+    h.add(cover_.file);
+    if (card_) h.add(art::drawing_version()).add(card_->title).add(card_->date).add(card_->place).add(card_->speakers);
     return h.hex();
 }
 

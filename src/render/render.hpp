@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "art/card.hpp"
 #include "cast/cast.hpp"
 #include "core/model.hpp"
 #include "core/timeline.hpp"
@@ -91,22 +92,29 @@ std::string check_cover(const std::string& path);  // the image's bytes
 // What the render names a cover of these bytes beside the audio: cover.png or cover.jpg.
 std::string cover_file_name(const std::string& bytes);
 
-// The audio files carry the title card at Apple's minimum artwork size: sharp
-// on any player's screen, and 60% fewer bytes than the 3000 px card in each
-// file's header, which a player reads before the first sample (Ogg's comment
-// header; MP4's moov, moved to the front for streaming).
-constexpr int kEmbeddedCardSize = 1400;
-
 // A render's artwork, made once: the --cover image as given, else the title
-// card (art::draw_card) of the script's title, date, place and named
-// speakers; none when both are off.
+// card of the script's title, date, place and named speakers; none when both
+// are off.
 struct Artwork {
     std::string file;          // cover.png / cover.jpg beside the audio; empty: no artwork
     std::string embedded;      // the audio files' copy when it is another drawing; empty: `file`
     int missing_glyphs = 0;    // characters the card shows as boxes (no installed font has them)
     const std::string& for_audio() const { return embedded.empty() ? file : embedded; }
 };
-Artwork make_artwork(const Plan& plan, const Options& options);  // throws ConfigError for a bad --cover
+
+// What the plan's title card says: the title without a trailing place or
+// date (shown above it; the file's name when there is no title), the date as
+// read ("1 September 2021"), the place, the named speakers.
+art::CardText card_text(const Plan& plan);
+
+// The audio files carry the title card at Apple's minimum artwork size: sharp
+// on any player's screen, and 60% fewer bytes than the 3000 px card in each
+// file's header, which a player reads before the first sample (Ogg's comment
+// header; MP4's moov, moved to the front for streaming).
+constexpr int kEmbeddedCardSize = 1400;
+
+// The card drawn: 3000 px for cover.png, kEmbeddedCardSize for the audio files.
+Artwork draw_title_card(const art::CardText& text);
 
 // Throws Error(Usage) when a render of `plan` with `options` would write over
 // what it reads or keeps: the transcript inside the output folder it replaces,

@@ -162,5 +162,12 @@ rc=$?
 [ "$rc" -eq 2 ] || { echo "FAIL: --no-cover with --cover exited $rc, want 2"; cat "$tmp/err"; fail=1; }
 [ ! -e "$tmp/e" ] || { echo "FAIL: a refused command wrote $tmp/e"; fail=1; }
 
+# 6. A title with characters no font has: the card is drawn, and the user told.
+sed -i '3s/^/Talk \xcd\xb8 /' "$tmp/springfield.txt"
+render "$tmp/f"
+grep -q "warning: the title card shows 1 character as boxes" "$tmp/stderr" ||
+  { echo "FAIL: no warning of a character the card cannot show:"; cat "$tmp/stderr"; fail=1; }
+check_artwork "$tmp/f/springfield" card none
+
 [ "$fail" -eq 0 ] && echo "title card, --cover and --no-cover: ok"
 exit "$fail"

@@ -182,6 +182,14 @@ TEST_CASE("cover: a 300-character title and non-Latin names stay inside the card
     check_card(art::draw_card(broken, 600).png, 600);
 }
 
+TEST_CASE("cover: characters no font has are counted, and the card still drawn", "[art]") {
+    art::CardText text;
+    text.title = "Talk \xCD\xB8\xCD\xB9 with unassigned code points";  // U+0378, U+0379: in no font
+    const auto card = art::draw_card(text, 600);
+    CHECK(card.missing_glyphs == 2);
+    check_card(card.png, 600);
+}
+
 TEST_CASE("cover: a card with only a title, and a tiny one", "[art]") {
     art::CardText only;
     only.title = "Briefing";
