@@ -50,7 +50,7 @@ void check_cairo(cairo_status_t status, const char* what) {
 struct Rgb {
     double r, g, b;
 };
-// White and amber on a deep blue: contrast 14.8:1 and 8.6:1 (WCAG AAA is 7:1).
+// White and amber on a deep blue: contrast 14.6:1 and 7.9:1 (WCAG AAA is 7:1).
 constexpr Rgb kBackground{0x10 / 255.0, 0x2A / 255.0, 0x43 / 255.0};
 constexpr Rgb kText{1.0, 1.0, 1.0};
 constexpr Rgb kAccent{0xF0 / 255.0, 0xB4 / 255.0, 0x29 / 255.0};

@@ -5,14 +5,15 @@
 //   auto card = turncast::art::draw_card(text);   // 3000 × 3000 PNG bytes
 //   if (card.missing_glyphs > 0) ...              // some characters have no font here
 //
-// The card is light text on a dark field (contrast over 12:1), the title as
+// The card is light text on a dark field (contrast 7.9:1 and more), the title as
 // large as fits and wrapped, cut with "…" only when even the smallest size
 // overflows; nothing important in the bottom fifth, which players cover with
-// their controls. Text is set in DejaVu Sans (fonts-dejavu-core), named in the
-// font description, with fixed antialiasing and no hinting: the same text gives
-// the same bytes run after run and on every machine with that font.
-// Characters DejaVu lacks (CJK, Indic scripts) come from whatever fallback
-// font fontconfig finds, or show as boxes: missing_glyphs counts those.
+// their controls. Text is set in DejaVu Sans, then WenQuanYi Micro Hei for
+// Chinese, Japanese and Korean (fonts-dejavu-core, fonts-wqy-microhei), named
+// in the font description, with fixed antialiasing and no hinting: the same
+// text gives the same bytes run after run and on every machine with those
+// fonts. Characters neither has (Indic scripts, say) come from whatever font
+// fontconfig finds, or show as boxes: missing_glyphs counts the boxes.
 #pragma once
 
 #include <string>
