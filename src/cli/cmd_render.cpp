@@ -105,7 +105,7 @@ void add_render(CLI::App& app, Globals& g) {
     cmd->add_option("--cast", a->cast_path, "Cast file (default voices/cast.toml)");
     cmd->add_option("--lexicon", a->lexicon_path, "Extra pronunciation lexicon (TSV), applied over the default");
     auto* cover = cmd->add_option("--cover", a->cover_path,
-                                  "Cover image (JPEG or PNG) for the audio files, the feed and the page "
+                                  "Cover image (JPEG or PNG) for the audio files and the feed "
                                   "(default: a title card drawn from the transcript)");
     cmd->add_flag("--no-cover", a->no_cover, "No artwork: neither --cover nor the title card")->excludes(cover);
     cmd->add_option("--loudness", a->loudness, "Target integrated loudness in LUFS")->capture_default_str()->check(finite_number())->check(CLI::Range(-40.0, -6.0));

@@ -62,7 +62,7 @@ struct Options {
     std::uint64_t cache_max_bytes = kDefaultCacheMaxBytes;
     int jobs = 0;               // 0: one per core
     bool quiet = false;         // no progress on stderr
-    std::string cover_path;     // optional cover image (JPEG/PNG) for the audio files, the feed and the page
+    std::string cover_path;     // optional cover image (JPEG/PNG) for the audio files and the feed
     bool title_card = true;     // without cover_path: draw a title card as the cover (false: no artwork)
     master::LoudnessTarget loudness;
     encode::Settings encoder;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every render has artwork. Without --cover, turncast draws a title card:
 # cover.png beside the audio is a 3000 x 3000 RGB PNG with text on it, the
-# manifest names it, the .m4a carries it as an attached picture and the .opus
+# manifest and the feed name it, the .m4a carries it as an attached picture and the .opus
 # as a METADATA_BLOCK_PICTURE comment (both the 1400 px drawing of the same
 # card); two renders draw the same bytes, a corrected title redraws it. With
 # --cover the given image is used as it is; --no-cover renders without any.
@@ -129,6 +129,18 @@ PY
 # 1. The title card, by default.
 render "$tmp/a"
 check_artwork "$tmp/a/springfield" card none
+
+# The feed names the card as the episode's and the show's artwork.
+"$bin" feed "$tmp/a" --base-url https://example.org/talks >"$tmp/feed.out" 2>&1 ||
+  { echo "FAIL: feed exited $?"; cat "$tmp/feed.out"; fail=1; }
+"$py" - "$tmp/a/feed.xml" <<'PY' || fail=1
+import sys, xml.etree.ElementTree as ET
+ns = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd"}
+channel = ET.parse(sys.argv[1]).getroot().find("channel")
+want = "https://example.org/talks/springfield/cover.png"
+images = [e.get("href") for e in channel.findall("itunes:image", ns) + channel.findall("item/itunes:image", ns)]
+if images != [want, want]: print("FAIL: feed artwork %r, want the card for the show and the episode" % images); sys.exit(1)
+PY
 
 # 2. The same plan draws the same bytes, in another folder.
 render "$tmp/b"
