@@ -160,14 +160,17 @@ std::string sentence(std::string s) {
 const char* const kMonths[] = {"January", "February", "March",     "April",   "May",      "June",
                                "July",    "August",   "September", "October", "November", "December"};
 
+}  // namespace
+
 std::string spoken_date(const std::string& iso) {
-    // "2021-08-30" → "30 August 2021"; anything else as given.
     if (iso.size() != 10 || iso[4] != '-' || iso[7] != '-') return iso;
     int y = 0, m = 0, d = 0;
     if (std::sscanf(iso.c_str(), "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 || d < 1 || d > 31)
         return iso;
     return fmt::format("{} {} {}", d, kMonths[m - 1], y);
 }
+
+namespace {
 
 bool looks_like_date_part(const std::string& part) {
     bool digits_only = !part.empty();
@@ -331,9 +334,8 @@ std::string speakable(std::string_view raw, const Lexicon& lex) {
     return collapse_spaces(lex.apply(normalise_for_speech(neutralise_markup(raw))));
 }
 
-std::string intro_text(const Metadata& meta) {
+std::string bare_title(const Metadata& meta) {
     std::string title = text::trim(meta.title);
-    // Drop a trailing ", Volgograd, August 30, 2021" that the intro says anyway.
     for (;;) {
         const auto comma = title.rfind(',');
         if (comma == std::string::npos) break;
@@ -343,6 +345,12 @@ std::string intro_text(const Metadata& meta) {
         if (!is_place && !is_date) break;
         title = text::trim(title.substr(0, comma));
     }
+    return title;
+}
+
+std::string intro_text(const Metadata& meta) {
+    // Without a trailing ", Volgograd, August 30, 2021" that the intro says anyway.
+    const std::string title = bare_title(meta);
     std::string where = meta.place;
     const std::string when = meta.date.empty() ? "" : spoken_date(meta.date);
     if (!where.empty() && !when.empty()) where += ", ";

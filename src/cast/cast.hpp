@@ -203,9 +203,17 @@ constexpr std::size_t kMaxSegmentChars = 2000;
 // for speech, lexicon applied, runs of white space collapsed.
 std::string speakable(std::string_view transcript_text, const Lexicon& lex);
 
+// The title without a trailing ", Volgograd, August 30, 2021" that repeats
+// the place or the date (said or shown beside it anyway).
+std::string bare_title(const Metadata& meta);
+
 // The narrator's opening line: "<title>. <place>, 30 August 2021." (a trailing
 // place or date already in the title is not repeated).
 std::string intro_text(const Metadata& meta);
+
+// A date as it is read and shown: "2021-08-30" → "30 August 2021"; anything
+// else as given.
+std::string spoken_date(const std::string& iso);
 
 Script cast(const Document& doc, const Segmentation& seg, const CastConfig& cfg, const Lexicon& lex);
 

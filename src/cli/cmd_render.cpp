@@ -18,7 +18,7 @@ struct RenderArgs {
     std::string output = "output";
     std::string formats = "opus,m4a";
     std::string cache_dir;
-    bool no_cache = false;
+    bool no_cache = false, no_cover = false;
     double cache_max_mb = double(render::kDefaultCacheMaxBytes) / 1e6;
     int jobs = 0;
     std::string cast_path, lexicon_path, cover_path, timezone;
@@ -41,6 +41,7 @@ void run_render(const RenderArgs& a, const Globals& g) {
     opt.jobs = a.jobs;
     opt.quiet = g.quiet;
     opt.cover_path = a.cover_path;
+    opt.title_card = !a.no_cover;
     opt.loudness.integrated_lufs = a.loudness;
 
     // A cover that is no image is found now, not after the work.
@@ -106,7 +107,10 @@ void add_render(CLI::App& app, Globals& g) {
     cmd->add_option("--lexicon", a->lexicon_path, "Extra pronunciation lexicon (TSV), applied over the default");
     cmd->add_option("--timezone", a->timezone,
                     "IANA time zone of the transcript's date and time (default: from the time's zone or the place)");
-    cmd->add_option("--cover", a->cover_path, "Cover image (JPEG or PNG) embedded in the audio files");
+    auto* cover = cmd->add_option("--cover", a->cover_path,
+                                  "Cover image (JPEG or PNG) for the audio files and the feed "
+                                  "(default: a title card drawn from the transcript)");
+    cmd->add_flag("--no-cover", a->no_cover, "No artwork: neither --cover nor the title card")->excludes(cover);
     cmd->add_option("--loudness", a->loudness, "Target integrated loudness in LUFS")->capture_default_str()->check(finite_number())->check(CLI::Range(-40.0, -6.0));
     cmd->callback([a, &g] { run_render(*a, g); });
 }

@@ -13,8 +13,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -75,7 +73,8 @@ void set(AVDictionary** d, const char* key, const std::string& value) {
 // ---- cover art ----
 
 struct Cover {
-    std::vector<std::uint8_t> data;
+    const std::uint8_t* data = nullptr;  // borrowed: the caller's Tags::cover
+    std::size_t size = 0;
     AVCodecID codec = AV_CODEC_ID_NONE;
     const char* mime = "";
     std::uint32_t width = 0, height = 0, depth = 24;
@@ -85,17 +84,17 @@ std::uint32_t be32(const std::uint8_t* p) {
     return std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 | std::uint32_t(p[2]) << 8 | p[3];
 }
 
-// Reads the image and its dimensions (PNG IHDR, or a JPEG SOFn marker): the
-// FLAC picture block wants them, and players show a cover without them badly.
-Cover load_cover(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw IoError(path, "cannot open the cover image", "check the --cover path");
+// The image and its dimensions (PNG IHDR, or a JPEG SOFn marker): the FLAC
+// picture block wants them, and players show a cover without them badly.
+// `path` is the file being written, for messages.
+Cover read_cover(const std::string& bytes, const std::string& path) {
     Cover c;
-    c.data.assign(std::istreambuf_iterator<char>(in), {});
-    const auto& d = c.data;
-    const std::size_t n = d.size();
+    c.data = reinterpret_cast<const std::uint8_t*>(bytes.data());
+    c.size = bytes.size();
+    const std::uint8_t* d = c.data;
+    const std::size_t n = c.size;
     static const std::uint8_t png[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-    if (n >= 33 && std::memcmp(d.data(), png, 8) == 0 && std::memcmp(d.data() + 12, "IHDR", 4) == 0) {
+    if (n >= 33 && std::memcmp(d, png, 8) == 0 && std::memcmp(d + 12, "IHDR", 4) == 0) {
         c.codec = AV_CODEC_ID_PNG;
         c.mime = "image/png";
         c.width = be32(&d[16]);
@@ -142,8 +141,8 @@ std::string flac_picture_comment(const Cover& c) {
     put32(c.height);
     put32(c.depth);
     put32(0);  // not indexed
-    put32(std::uint32_t(c.data.size()));
-    b.insert(b.end(), c.data.begin(), c.data.end());
+    put32(std::uint32_t(c.size));
+    b.insert(b.end(), c.data, c.data + c.size);
     std::string out(AV_BASE64_SIZE(b.size()), '\0');
     if (!av_base64_encode(out.data(), int(out.size()), b.data(), int(b.size())))
         throw LibraryError("libavutil", "base64 encoding of the cover failed");
@@ -307,8 +306,8 @@ Muxer::Muxer(const std::string& path, Container container, const encode::Piece& 
                          "merge some questions into one chapter");
 
     Cover cover;
-    const bool has_cover = !tags.cover_path.empty();
-    if (has_cover) cover = load_cover(tags.cover_path);
+    const bool has_cover = !tags.cover.empty();
+    if (has_cover) cover = read_cover(tags.cover, path);
 
     AVFormatContext* raw = nullptr;
     check_av(avformat_alloc_output_context2(&raw, nullptr, format_name(container), path.c_str()), path,
@@ -352,7 +351,7 @@ Muxer::Muxer(const std::string& path, Container container, const encode::Piece& 
     }
 
     if (has_cover && container != Container::Ogg)
-        m.write_packet(m.fmt->streams[1], cover.data.data(), cover.data.size(), 0, 0, true);
+        m.write_packet(m.fmt->streams[1], cover.data, cover.size, 0, 0, true);
     m.next_pts = -encode::delay(m.codec);
 }
 

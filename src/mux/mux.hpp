@@ -29,7 +29,7 @@ struct ChapterMark {
 
 struct Tags {
     std::string title, artist, album, date, genre = "Speech", description, comment;
-    std::string cover_path;  // optional JPEG/PNG, embedded as cover art
+    std::string cover;  // optional JPEG/PNG bytes, embedded as cover art
 };
 
 // "HH:MM:SS.mmm", milliseconds rounded down from exact samples.

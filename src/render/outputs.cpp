@@ -9,6 +9,7 @@
 #include <future>
 #include <set>
 
+#include "core/counted.hpp"
 #include "core/error.hpp"
 #include "core/stop.hpp"
 #include "io/sndfile.hpp"
@@ -67,7 +68,8 @@ void Renderer::write_outputs(const std::string& key, Result& r) {
         staging.own(plan_.slug + "." + f);
     for (const char* f : {"index.html", "manifest.json", "cover.jpg", "cover.png"}) staging.own(f);
     auto sidecars = stage_sidecars(out_dir);
-    if (!opt_.cover_path.empty()) sidecars.push_back(stage_cover(out_dir));
+    if (card_) draw_card();
+    if (!cover_.file.empty()) sidecars.push_back(stage_cover(out_dir));
 
     finish_encoding();
     // The encoders' buffers are free now but still mapped: hand them back
@@ -114,7 +116,9 @@ sidecar::Names Renderer::names() const {
     n.slug = plan_.slug;
     n.audio_m4a = std::count(opt_.formats.begin(), opt_.formats.end(), "m4a") ? plan_.slug + ".m4a" : "";
     n.audio_opus = std::count(opt_.formats.begin(), opt_.formats.end(), "opus") ? plan_.slug + ".opus" : "";
-    n.cover = cover_.empty() ? "" : cover_file_name(cover_);  // as stage_cover names it
+    // As stage_cover names it; the page is written before the card is drawn,
+    // and a card is always a PNG.
+    n.cover = card_ ? "cover.png" : cover_.file.empty() ? "" : cover_file_name(cover_.file);
     return n;
 }
 
@@ -131,10 +135,21 @@ std::vector<Renderer::Output> Renderer::stage_sidecars(const std::string& out_di
     return sidecars;
 }
 
+// The title card, drawn on this thread while the encoders work: the muxers
+// embed it, stage_cover writes it.
+void Renderer::draw_card() {
+    cover_ = draw_title_card(*card_);
+    if (cover_.missing_glyphs > 0 && !opt_.quiet)
+        std::fprintf(stderr, "turncast: %s: warning: the title card shows %s as boxes (no installed font has them); "
+                             "give --cover an image\n", plan_.source.c_str(),
+                     counted(std::size_t(cover_.missing_glyphs), "character").c_str());
+}
+
 // The cover beside the audio, for the feed and the page.
 Renderer::Output Renderer::stage_cover(const std::string& out_dir) const {
-    const std::string name = cover_file_name(cover_);
-    return {"cover", name, name == "cover.png" ? "image/png" : "image/jpeg", io::stage_file(out_dir + "/" + name, cover_)};
+    const std::string name = cover_file_name(cover_.file);
+    return {"cover", name, name == "cover.png" ? "image/png" : "image/jpeg",
+            io::stage_file(out_dir + "/" + name, cover_.file)};
 }
 
 // The encoded formats are muxed side by side (one thread each: the encoders
@@ -181,7 +196,7 @@ std::optional<std::size_t> Renderer::mux_pieces(const std::string& format, io::A
     tags.date = s_.meta.date;
     tags.description = sidecar::describe(s_);
     tags.comment = tags.description;  // the same description in every file and app
-    tags.cover_path = opt_.cover_path;
+    tags.cover = cover_.for_audio();
 
     // Speech from the cache; the silences between, each length encoded once.
     std::map<std::int64_t, encode::Piece> silences;

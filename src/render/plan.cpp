@@ -57,6 +57,23 @@ std::string check_cover(const std::string& path) {
 
 std::string cover_file_name(const std::string& bytes) { return is_png(bytes) ? "cover.png" : "cover.jpg"; }
 
+art::CardText card_text(const Plan& plan) {
+    const Script& s = plan.script;
+    // The place and date are shown above the title: not twice.
+    const std::string title = cast::bare_title(s.meta);
+    return {title.empty() ? plan.slug : title, cast::spoken_date(s.meta.date), s.meta.place,
+            sidecar::named_speakers(s)};
+}
+
+Artwork draw_title_card(const art::CardText& text) {
+    Artwork a;
+    auto card = art::draw_card(text);
+    a.file = std::move(card.png);
+    a.missing_glyphs = card.missing_glyphs;
+    a.embedded = art::draw_card(text, kEmbeddedCardSize).png;
+    return a;
+}
+
 void settle_slug(Plan& plan, const Options& options) {
     const std::string manifest = options.output_dir + "/" + plan.slug + "/manifest.json";
     std::error_code ec;

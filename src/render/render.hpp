@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "art/card.hpp"
 #include "cast/cast.hpp"
 #include "core/model.hpp"
 #include "core/timeline.hpp"
@@ -62,7 +63,8 @@ struct Options {
     std::uint64_t cache_max_bytes = kDefaultCacheMaxBytes;
     int jobs = 0;               // 0: one per core
     bool quiet = false;         // no progress on stderr
-    std::string cover_path;     // optional cover image for both audio files
+    std::string cover_path;     // optional cover image (JPEG/PNG) for the audio files and the feed
+    bool title_card = true;     // without cover_path: draw a title card as the cover (false: no artwork)
     master::LoudnessTarget loudness;
     encode::Settings encoder;
 };
@@ -90,6 +92,30 @@ void settle_slug(Plan& plan, const Options& options);
 std::string check_cover(const std::string& path);  // the image's bytes
 // What the render names a cover of these bytes beside the audio: cover.png or cover.jpg.
 std::string cover_file_name(const std::string& bytes);
+
+// A render's artwork, made once: the --cover image as given, else the title
+// card of the script's title, date, place and named speakers; none when both
+// are off.
+struct Artwork {
+    std::string file;          // cover.png / cover.jpg beside the audio; empty: no artwork
+    std::string embedded;      // the audio files' copy when it is another drawing; empty: `file`
+    int missing_glyphs = 0;    // characters the card shows as boxes (no installed font has them)
+    const std::string& for_audio() const { return embedded.empty() ? file : embedded; }
+};
+
+// What the plan's title card says: the title without a trailing place or
+// date (shown above it; the file's name when there is no title), the date as
+// read ("1 September 2021"), the place, the named speakers.
+art::CardText card_text(const Plan& plan);
+
+// The audio files carry the title card at Apple's minimum artwork size: sharp
+// on any player's screen, and 60% fewer bytes than the 3000 px card in each
+// file's header, which a player reads before the first sample (Ogg's comment
+// header; MP4's moov, moved to the front for streaming).
+constexpr int kEmbeddedCardSize = 1400;
+
+// The card drawn: 3000 px for cover.png, kEmbeddedCardSize for the audio files.
+Artwork draw_title_card(const art::CardText& text);
 
 // Throws Error(Usage) when a render of `plan` with `options` would write over
 // what it reads or keeps: the transcript inside the output folder it replaces,

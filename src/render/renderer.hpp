@@ -153,6 +153,7 @@ private:
         std::unique_ptr<io::AtomicFile> file;
     };
     std::vector<Output> stage_sidecars(const std::string& out_dir) const;
+    void draw_card();
     Output stage_cover(const std::string& out_dir) const;
     sidecar::Names names() const;  // the file names the sidecars link to
     std::vector<Output> write_audio_files(const std::string& out_dir);
@@ -183,7 +184,8 @@ private:
     std::map<std::string, SpeechInfo> infos_;  // speech key → what plan_pieces needs, read once
     Layout layout_;
     Timeline timeline_;
-    std::string cover_;  // the --cover image's bytes, read once
+    Artwork cover_;  // the --cover image (read first) or the title card (drawn as the outputs are written)
+    std::optional<art::CardText> card_;  // what the title card says, when there is one
     std::optional<sidecar::Manifest> previous_;  // the folder's manifest before this render
     std::vector<char> planned_;  // keys_[i] complete (never rewritten after: encode threads read it)
     std::vector<char> queued_;   // handed to the encoder pool

@@ -29,6 +29,7 @@ extern "C" {
 #include <thread>
 #include <vector>
 
+#include "art/card.hpp"
 #include "core/cpu_time.hpp"
 #include "encode/encode.hpp"
 #include "master/master.hpp"
@@ -138,6 +139,8 @@ int main(int argc, char** argv) {
     const std::string kOpusCheck = "Opus decoded-peak check";
     const std::string kAac = "AAC encode (chosen settings)";
     const std::string kAacCheck = "AAC decoded-peak check";
+    const std::string kCard = fmt::format("title card ({0} and {1} px PNGs: Cairo, Pango, libpng)", art::kCardSize,
+                                          render::kEmbeddedCardSize);
     auto opus_every = [&](int c) {
         return fmt::format("Opus {} kbit/s, complexity {} on every packet", chosen.opus_bitrate / 1000, c);
     };
@@ -162,6 +165,8 @@ int main(int argc, char** argv) {
         rows.add(kSynth, (process_cpu_seconds() - s0) + (children_cpu_seconds() - c0));
         audio = 0;
         for (const auto& s : speech) audio += double(s.size()) / master::kSpeechRate;
+
+        rows.add(kCard, cpu_of([&] { render::draw_title_card(render::card_text(plan)); }));
 
         std::vector<float> work;  // reused from segment to segment, as the renderer's threads do
         rows.add(kLevel, cpu_of([&] {
@@ -236,7 +241,7 @@ int main(int argc, char** argv) {
                 "median and range of %d rounds\n\n",
                 requests.size(), audio / 60, rounds);
     std::printf("| stage | CPU (s) | range | × real time |\n|---|---:|---:|---:|\n");
-    for (const auto* what : {&kSynth, &kLevel, &kResample, &kOpus, &kOpusCheck, &kAac, &kAacCheck})
+    for (const auto* what : {&kSynth, &kLevel, &kResample, &kOpus, &kOpusCheck, &kAac, &kAacCheck, &kCard})
         rows.print(*what, audio);
 
     std::printf("\n| encoder setting | CPU (s) | range | × real time | pre-echo: median (dB under the onset) "

@@ -10,7 +10,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cmake -S "$src" -B "$tmp/build" -DTURNCAST_CORE_ONLY=ON -DCMAKE_BUILD_TYPE=Release >"$tmp/configure.log" 2>&1 ||
   { echo "FAIL: configure"; cat "$tmp/configure.log"; exit 1; }
 grep -q "the pure core only" "$tmp/configure.log" || { echo "FAIL: not a core-only configure"; exit 1; }
-for lib in AV_FOUND OPUS_FOUND SNDFILE_FOUND EBUR128_FOUND AUBIO_FOUND ESPEAK_LIBRARY; do
+for lib in AV_FOUND OPUS_FOUND SNDFILE_FOUND EBUR128_FOUND AUBIO_FOUND CARD_FOUND ESPEAK_LIBRARY; do
   grep -q "^$lib" "$tmp/build/CMakeCache.txt" && { echo "FAIL: the core-only configure looked for $lib"; exit 1; }
 done
 cmake --build "$tmp/build" -j "$(nproc)" >"$tmp/build.log" 2>&1 || { echo "FAIL: build"; tail -30 "$tmp/build.log"; exit 1; }

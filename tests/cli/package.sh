@@ -16,7 +16,7 @@ deb=$(ls "$tmp"/pkg/turncast_*_amd64.deb "$tmp"/pkg/turncast_*.deb 2>/dev/null |
 [ -n "$deb" ] || { echo "FAIL: no .deb made"; ls -R "$tmp/pkg"; exit 1; }
 
 depends=$(dpkg-deb -f "$deb" Depends)
-for p in libespeak-ng1 libavformat libavcodec libopus0 libsndfile1 libebur128 espeak-ng-data; do
+for p in libespeak-ng1 libavformat libavcodec libopus0 libsndfile1 libebur128 libcairo2 libpango espeak-ng-data fonts-dejavu-core fonts-wqy-microhei; do
   echo "$depends" | grep -q "$p" || { echo "FAIL: Depends lacks $p: $depends"; fail=1; }
 done
 contents=$(dpkg-deb -c "$deb")

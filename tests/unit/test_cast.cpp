@@ -111,6 +111,15 @@ TEST_CASE("narrator: a speaker of its own, an intro with title, place and spoken
     REQUIRE(cast::intro_text(m) == "Press conference. 25 March 2022.");
     m.place = "Warsaw";
     REQUIRE(cast::intro_text(m) == "Press conference. Warsaw, 25 March 2022.");
+
+    // The title card shows the place and date above the title: the title
+    // drops them, and only them, from its end.
+    m.title = "Remarks at a meeting with students, Warsaw, March 25, 2022";
+    REQUIRE(cast::bare_title(m) == "Remarks at a meeting with students");
+    m.title = "Remarks on Warsaw, the city";
+    REQUIRE(cast::bare_title(m) == "Remarks on Warsaw, the city");
+    REQUIRE(cast::spoken_date("2022-03-25") == "25 March 2022");
+    REQUIRE(cast::spoken_date("March 2022") == "March 2022");
 }
 
 TEST_CASE("script copies meta, speakers and turns; fills every voice; lists the voices used", "[unit][cast]") {
