@@ -1,4 +1,4 @@
-// Encoded pieces + chapters + tags → .opus / .m4a / .m4b with libavformat.
+// Encoded pieces + chapters + tags → .opus / .m4a / .m4b / .mp3 with libavformat.
 //
 //   turncast::mux::Muxer m(path_tmp, Container::Ogg, first_piece, chapters, tags);
 //   for (auto& piece : pieces) m.write(piece);   // in timeline order
@@ -7,7 +7,8 @@
 // Ogg Opus chapters are written as CHAPTERnnn / CHAPTERnnnNAME comments by
 // turncast itself (FFmpeg 5.1's Ogg muxer rounds them wrongly); MP4 gets
 // AVChapters, which the ipod/mp4 muxer writes as a QuickTime chapter track and
-// a Nero chpl box.
+// a Nero chpl box, and the mp3 muxer as ID3v2 CHAP frames listed in a CTOC
+// frame (what podcast apps read chapters from in an MP3).
 #pragma once
 
 #include <cstdint>
@@ -19,7 +20,7 @@
 
 namespace turncast::mux {
 
-enum class Container { Ogg, M4a, M4b };
+enum class Container { Ogg, M4a, M4b, Mp3 };
 
 struct ChapterMark {
     std::string title;
