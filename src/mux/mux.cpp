@@ -175,10 +175,18 @@ std::int64_t mp3_bitrate(const std::vector<encode::Packet>& packets) {
     return std::int64_t(kbps[h[2] >> 4]) * 1000;
 }
 
-// ID3v2 gives a table of contents one byte for its number of chapters.
-constexpr std::size_t kMaxId3Chapters = 255;
 
 }  // namespace
+
+void check_chapter_count(Container container, std::size_t count, const std::string& where) {
+    if (container == Container::Ogg && count > 1000)
+        throw InputError(where, fmt::format("{} chapters; Ogg chapter comments allow at most 1000", count),
+                         "merge some questions into one chapter");
+    // ID3v2 gives a table of contents one byte for its number of chapters.
+    if (container == Container::Mp3 && count > 255)
+        throw InputError(where, fmt::format("{} chapters; an MP3's table of contents (ID3v2 CTOC) lists at most 255", count),
+                         "merge some questions into one chapter, or leave mp3 out of --formats");
+}
 
 std::string ogg_chapter_time(std::int64_t samples) {
     if (samples < 0) samples = 0;
@@ -345,13 +353,7 @@ Muxer::Muxer(const std::string& path, Container container, const encode::Piece& 
     for (std::size_t i = 1; i < chapters.size(); ++i)
         if (chapters[i].start < chapters[i - 1].start)
             throw std::invalid_argument("mux: chapter starts must not decrease");
-    if (container == Container::Ogg && chapters.size() > 1000)
-        throw InputError(path, fmt::format("{} chapters; Ogg chapter comments allow at most 1000", chapters.size()),
-                         "merge some questions into one chapter");
-    if (container == Container::Mp3 && chapters.size() > kMaxId3Chapters)
-        throw InputError(path, fmt::format("{} chapters; an MP3's table of contents (ID3v2 CTOC) lists at most {}",
-                                           chapters.size(), kMaxId3Chapters),
-                         "merge some questions into one chapter, or leave mp3 out of --formats");
+    check_chapter_count(container, chapters.size(), path);
 
     Cover cover;
     const bool has_cover = !tags.cover_path.empty();

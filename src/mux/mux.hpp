@@ -33,6 +33,11 @@ struct Tags {
     std::string cover_path;  // optional JPEG/PNG, embedded as cover art
 };
 
+// Throws InputError (naming `where`) when a file of this kind cannot hold
+// `count` chapters: Ogg chapter comments number 000-999, an MP3's ID3v2 table
+// of contents at most 255.
+void check_chapter_count(Container container, std::size_t count, const std::string& where);
+
 // "HH:MM:SS.mmm", milliseconds rounded down from exact samples.
 std::string ogg_chapter_time(std::int64_t samples);
 

@@ -241,6 +241,24 @@ TEST_CASE("a one-word correction re-speaks one segment and matches a cold render
     }
 }
 
+TEST_CASE("a transcript with more chapters than an MP3 holds is refused before anything is spoken", "[av]") {
+    test::TempDir tmp;
+    auto plan = render::make_plan(kFixture, {});
+    while (plan.script.chapters.size() < 256) plan.script.chapters.push_back(plan.script.chapters.back());
+    auto o = options(tmp.path + "/out", tmp.path + "/cache");
+    try {
+        render::render(plan, o, engine());
+        FAIL("256 chapters accepted in an MP3");
+    } catch (const InputError& e) {
+        CHECK_THAT(std::string(e.what()), Catch::Contains(kFixture) && Catch::Contains("at most 255") &&
+                                              Catch::Contains("leave mp3 out of --formats"));
+    }
+    CHECK_FALSE(fs::exists(tmp.path + "/out"));
+    CHECK_FALSE(fs::exists(tmp.path + "/cache"));  // nothing spoken
+    o.formats = {"opus", "m4a"};  // the other formats take them
+    CHECK_NOTHROW(render::render(plan, o, engine()));
+}
+
 TEST_CASE("bad input is reported with the file and nothing is written", "[av]") {
     test::TempDir tmp;
     const std::string out = tmp.path + "/out";
