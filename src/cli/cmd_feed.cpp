@@ -1,4 +1,5 @@
 // turncast feed OUTPUT_DIR --base-url URL [--title T] [--author A] [--description D]
+//                [--owner-name N] [--owner-email E] [--copyright C] [--locked] ...
 //
 // Writes OUTPUT_DIR/feed.xml (atomically) from every OUTPUT_DIR/*/manifest.json.
 #include <fmt/core.h>
@@ -29,6 +30,12 @@ void add_feed(CLI::App& app, Globals& g) {
     sub->add_option("--language", args->feed.language, "The podcast's language (default: en)");
     sub->add_option("--category", args->feed.category, "Apple Podcasts category (default: News)");
     sub->add_flag("--explicit", args->feed.explicit_content, "Mark the podcast as explicit");
+    sub->add_option("--owner-name", args->feed.owner_name, "The podcast owner's name, for directories (default: the author)");
+    sub->add_option("--owner-email", args->feed.owner_email,
+                    "The podcast owner's email, for directories (Apple Podcasts verifies ownership by it)");
+    sub->add_option("--copyright", args->feed.copyright, "The podcast's copyright line, e.g. \"© 2026 Example Press\"");
+    sub->add_flag("--locked", args->feed.locked,
+                  "podcast:locked yes: podcast hosts will not import the feed without the owner's email");
     sub->callback([args, &g] {
         auto result = sidecar::write_feed(args->dir, args->feed);
         if (!g.quiet)

@@ -81,6 +81,7 @@ nlohmann::json plan_json(const render::Plan& plan, bool show_dropped) {
     j["date"] = s.meta.date;
     j["time"] = s.meta.time;
     j["place"] = s.meta.place;
+    j["zone"] = s.meta.zone;
     auto& speakers = j["speakers"] = nlohmann::json::array();
     for (const auto& sp : s.speakers) {
         const nlohmann::json sex = sp.sex == Sex::Unstated ? nlohmann::json(nullptr) : to_string(sp.sex);
@@ -135,8 +136,9 @@ std::string shorten(const std::string& s, std::size_t max_chars) {
 void print_table(const render::Plan& plan, bool show_dropped) {
     const auto& s = plan.script;
     std::printf("%s\n", s.meta.title.c_str());
-    std::printf("date %s  time %s  place %s\n\n", s.meta.date.empty() ? "-" : s.meta.date.c_str(),
-                s.meta.time.empty() ? "-" : s.meta.time.c_str(), s.meta.place.empty() ? "-" : s.meta.place.c_str());
+    std::printf("date %s  time %s  zone %s  place %s\n\n", s.meta.date.empty() ? "-" : s.meta.date.c_str(),
+                s.meta.time.empty() ? "-" : s.meta.time.c_str(), s.meta.zone.empty() ? "-" : s.meta.zone.c_str(),
+                s.meta.place.empty() ? "-" : s.meta.place.c_str());
     std::printf("Speakers\n");
     for (const auto& sp : s.speakers) {
         const Voice* v = s.find_voice(sp.voice);

@@ -21,7 +21,7 @@ struct RenderArgs {
     bool no_cache = false;
     double cache_max_mb = double(render::kDefaultCacheMaxBytes) / 1e6;
     int jobs = 0;
-    std::string cast_path, lexicon_path, cover_path;
+    std::string cast_path, lexicon_path, cover_path, timezone;
     double loudness = -16.0;
 };
 
@@ -49,6 +49,7 @@ void run_render(const RenderArgs& a, const Globals& g) {
     render::PlanOptions po;
     po.cast_path = a.cast_path;
     po.lexicon_path = a.lexicon_path;
+    po.timezone = a.timezone;
     // Plan every transcript before rendering any: bad input anywhere means
     // nothing is written anywhere.
     std::vector<render::Plan> plans;
@@ -104,6 +105,8 @@ void add_render(CLI::App& app, Globals& g) {
     cmd->add_option("-j,--jobs", a->jobs, "Parallel workers (default: one per core)")->check(CLI::Range(0, 256));
     cmd->add_option("--cast", a->cast_path, "Cast file (default voices/cast.toml)");
     cmd->add_option("--lexicon", a->lexicon_path, "Extra pronunciation lexicon (TSV), applied over the default");
+    cmd->add_option("--timezone", a->timezone,
+                    "IANA time zone of the transcript's date and time (default: from the time's zone or the place)");
     cmd->add_option("--cover", a->cover_path, "Cover image (JPEG or PNG) embedded in the audio files");
     cmd->add_option("--loudness", a->loudness, "Target integrated loudness in LUFS")->capture_default_str()->check(finite_number())->check(CLI::Range(-40.0, -6.0));
     cmd->callback([a, &g] { run_render(*a, g); });

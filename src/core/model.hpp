@@ -28,6 +28,7 @@ struct Metadata {
     std::string date;    // ISO 8601 (YYYY-MM-DD) or empty
     std::string time;    // HH:MM (24 h) or empty
     std::string place;   // e.g. "Volgograd", or empty
+    std::string zone;    // IANA time zone of date and time ("Europe/Moscow"), or empty: unknown
 };
 
 // Text that was recognised and not spoken, and why ("clutter: language
@@ -71,6 +72,7 @@ struct Speaker {
     Sex sex = Sex::Unstated;  // as the label's title or the transcript's titles and pronouns say (filled by cast)
     std::vector<std::string> sex_evidence;  // a few of the items that said it: "line 12: Mr Putin" (filled by cast)
     std::string affiliation;  // a questioner's outlet from their self-introduction ("Mayak radio station"), or ""
+    bool role_only = false;   // named by a role label ("Moderator"), not a person's name
 };
 
 enum class TurnKind {

@@ -34,9 +34,14 @@ void check_ebur(int ret, const char* what) {
         throw LibraryError("libebur128", std::string(what) + " failed (error " + std::to_string(ret) + ")");
 }
 
+// Loudness is measured as the file is heard: players send mono to both
+// speakers, which sounds 3 dB louder than one channel (BS.1770's dual mono).
+// So the default -16 LUFS reads -19 LUFS in a plain mono meter, AES TD1008's
+// figure for mono speech, and sounds as loud as a -16 LUFS stereo podcast.
 EburPtr make_meter(int mode, int rate) {
     EburPtr st(ebur128_init(1, unsigned(rate), mode));
     if (!st) throw LibraryError("libebur128", "cannot create a loudness meter");
+    check_ebur(ebur128_set_channel(st.get(), 0, EBUR128_DUAL_MONO), "setting the channel to dual mono");
     return st;
 }
 

@@ -203,6 +203,7 @@ struct Muxer::Impl {
     PacketPtr pkt;
     AVStream* audio = nullptr;  // owned by fmt
     std::int64_t next_pts = 0;  // of the next audio packet, in 1/48000
+    std::int64_t end = INT64_MAX;  // the audio's length, in 1/48000 (end_at)
     std::vector<ChapterMark> chapters;  // MP4 only: added at finish()
     bool finished = false;
 
@@ -278,6 +279,7 @@ void Muxer::Impl::set_tags(const Tags& tags, const std::vector<ChapterMark>& cha
         AVDictionary** m = &audio->metadata;
         set(m, "TITLE", tags.title);
         set(m, "ARTIST", tags.artist);
+        set(m, "ALBUMARTIST", tags.artist);
         set(m, "ALBUM", tags.album);
         set(m, "DATE", tags.date);
         set(m, "GENRE", tags.genre);
@@ -427,9 +429,15 @@ void Muxer::write(const encode::Piece& piece) {
     if (total != piece.span || piece.span % encode::unit(piece.codec) != 0)
         throw std::invalid_argument(fmt::format("mux: piece packets cover {} samples of a {}-sample span", total, piece.span));
     for (const auto& p : piece.packets) {
-        m.write_packet(m.audio, p.data.data(), p.data.size(), m.next_pts, p.duration, true);
+        const std::int64_t heard = std::clamp<std::int64_t>(m.end - m.next_pts, 0, p.duration);
+        m.write_packet(m.audio, p.data.data(), p.data.size(), m.next_pts, heard, true);
         m.next_pts += p.duration;
     }
+}
+
+void Muxer::end_at(std::int64_t samples) {
+    if (samples < 0) throw std::invalid_argument("mux: a negative length");
+    impl_->end = samples;
 }
 
 void Muxer::finish() {
@@ -439,9 +447,10 @@ void Muxer::finish() {
     if (m.container == Container::M4a || m.container == Container::M4b) {
         // Keep chapters inside the audio (the total minus the AAC priming), so
         // the chapter track does not make the file look longer than it plays.
+        const std::int64_t last = std::min(m.next_pts, m.end);
         for (auto& c : m.chapters) {
-            c.start = std::min(c.start, m.next_pts);
-            c.end = std::max(c.start, std::min(c.end, m.next_pts));
+            c.start = std::min(c.start, last);
+            c.end = std::max(c.start, std::min(c.end, last));
         }
         m.set_chapters(m.chapters);
     }

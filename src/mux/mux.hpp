@@ -49,6 +49,11 @@ public:
     Muxer(const Muxer&) = delete;
     Muxer& operator=(const Muxer&) = delete;
 
+    // The audio's true length in samples at 48 kHz: the packet that crosses it
+    // is written with a shorter duration, so players stop there (Ogg: the
+    // last granule position; MP4: the last sample's duration) and every
+    // format lasts the same. Call before the last write.
+    void end_at(std::int64_t samples);
     void write(const encode::Piece& piece);
     void finish();  // flush + trailer + close; throws LibraryError/IoError
 

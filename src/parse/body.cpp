@@ -1,5 +1,6 @@
 // Parser stages for the spoken text: labels, blocks, paragraphs, mid-line
 // labels, stage directions and transcribers' notes.
+#include "core/zone.hpp"
 #include "parse/parser.hpp"
 
 namespace turncast::parse::detail {
@@ -394,6 +395,7 @@ void Parser::finish() {
     if (!any_label)
         doc_.warnings.push_back("no speaker labels found (like \"Name:\" or \"Question:\"): the whole text is "
                                 "read by one voice");
+    doc_.meta.zone = zone_for(zone_written_, doc_.meta.place, doc_.meta.date, doc_.meta.time);
 }
 
 }  // namespace turncast::parse::detail

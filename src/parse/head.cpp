@@ -31,7 +31,7 @@ void Parser::front_matter() {
         else if (k == "date" && doc_.meta.date.empty()) {
             if (auto dt = parse_date_time(v.substr(0, std::min<std::size_t>(v.size(), 10)))) doc_.meta.date = dt->date;
         } else if (k == "time" && doc_.meta.time.empty()) {
-            if (auto dt = parse_date_time(v)) doc_.meta.time = dt->time;
+            if (auto dt = parse_date_time(v)) set_time(*dt);
         } else if ((k == "place" || k == "location") && doc_.meta.place.empty()) {
             doc_.meta.place = v;
         }
@@ -234,15 +234,18 @@ void Parser::header_field(const std::string& key, const std::string& value) {
             if (c == std::string::npos) continue;
             dt = parse_date_time(value.substr(0, c));
             if (dt && dt->time.empty())  // "... - 9:00 PM ET"
-                if (auto tm = parse_date_time(value.substr(c + cut.size()))) dt->time = tm->time;
+                if (auto tm = parse_date_time(value.substr(c + cut.size()))) {
+                    dt->time = tm->time;
+                    dt->zone = tm->zone;
+                }
         }
         if (dt) {
             doc_.meta.date = dt->date;
-            if (doc_.meta.time.empty()) doc_.meta.time = dt->time;
+            set_time(*dt);
         }
     } else if (key == "time") {
         if (doc_.meta.time.empty())
-            if (auto dt = parse_date_time(value)) doc_.meta.time = dt->time;
+            if (auto dt = parse_date_time(value)) set_time(*dt);
     } else if (key == "place" || key == "location" || key == "venue") {
         if (doc_.meta.place.empty()) doc_.meta.place = value;
     }
@@ -297,7 +300,7 @@ void Parser::clutter_and_timestamps() {
         if (li.kind != Kind::Text || li.line.text.size() > kMaxRegexLine) continue;
         if (is_timestamp_line(li.line.text)) {
             if (doc_.meta.time.empty() && !seen_body_label_before(i))
-                if (auto dt = parse_date_time(li.line.text)) doc_.meta.time = dt->time;
+                if (auto dt = parse_date_time(li.line.text)) set_time(*dt);
             drop_line(i, "timestamp");
             continue;
         }
@@ -339,7 +342,7 @@ void Parser::header() {
         if (starts && label_at(t, false)) break;
         if (auto dt = parse_date_time(t)) {
             if (doc_.meta.date.empty()) doc_.meta.date = dt->date;
-            if (doc_.meta.time.empty()) doc_.meta.time = dt->time;
+            set_time(*dt);
             drop_line(i, "header: date and time");
             after_datetime = true;
             continue;

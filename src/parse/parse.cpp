@@ -50,7 +50,7 @@ std::string hh_mm(const std::string& h, const std::string& m, const std::string&
     return two(hour) + ":" + two(minute);
 }
 
-const std::string kTimeRe = "(\\d{1,2}):(\\d{2})(?:\\s*([AaPp])\\.?\\s*[Mm]\\.?)?(?:\\s+[A-Z]{2,5})?";
+const std::string kTimeRe = "(\\d{1,2}):(\\d{2})(?:\\s*([AaPp])\\.?\\s*[Mm]\\.?)?(?:\\s+([A-Z]{2,5}))?";
 
 }  // namespace
 
@@ -73,14 +73,17 @@ std::optional<DateTime> parse_date_time(const std::string& line) {
     if (std::regex_match(line, m, dmy)) {
         dt.date = iso_date(std::stoi(m[3]), month_number(m[2]), std::stoi(m[1]));
         if (m[4].matched) dt.time = hh_mm(m[4], m[5], m[6]);
+        dt.zone = m[7];
     } else if (std::regex_match(line, m, mdy)) {
         dt.date = iso_date(std::stoi(m[3]), month_number(m[1]), std::stoi(m[2]));
         if (m[4].matched) dt.time = hh_mm(m[4], m[5], m[6]);
+        dt.zone = m[7];
     } else if (std::regex_match(line, m, ymd)) {
         dt.date = iso_date(std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3]));
         if (m[4].matched) dt.time = hh_mm(m[4], m[5], "");
     } else if (std::regex_match(line, m, tm)) {
         dt.time = hh_mm(m[1], m[2], m[3]);
+        dt.zone = m[4];
     } else {
         return std::nullopt;
     }

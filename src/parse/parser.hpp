@@ -42,7 +42,7 @@ struct Label {
 };
 
 // Dates and times as the transcripts write them (parse.cpp).
-struct DateTime { std::string date, time; };
+struct DateTime { std::string date, time, zone; };  // zone: as written ("EDT") or empty
 // A month name as a regex group: "Aug", "August", "Aug.".
 extern const std::string kMonthRe;
 std::optional<DateTime> parse_date_time(const std::string& line);
@@ -289,6 +289,14 @@ private:
     // The pieces as paragraphs; the first carries the line's label.
     void emit(std::vector<Piece> out, const Label& lab, SourcePos pos);
 
+    // The first time found is the event's, with its zone if written ("EDT").
+    void set_time(const DateTime& dt) {
+        if (!doc_.meta.time.empty() || dt.time.empty()) return;
+        doc_.meta.time = dt.time;
+        zone_written_ = dt.zone;
+    }
+
+    // Checks, and the zone from the time's abbreviation or the place.
     void finish();
 
     const Rules& rules_;
@@ -297,6 +305,7 @@ private:
     std::unordered_set<std::string> connectors_, non_labels_, non_label_openers_, role_labels_, known_labels_;
     std::vector<LineInfo> info_;
     Document doc_;
+    std::string zone_written_;
     bool title_tried_ = false;
     std::size_t first_label_ = static_cast<std::size_t>(-1);
     std::size_t first_label_scan_ = 0;

@@ -28,7 +28,7 @@ std::string piece_key(const SegmentKeys& k, const Options& o, const Voice& v, en
     loudness.integrated_lufs = target_lufs(o, v);
     const auto mastering = master::for_output(loudness, true);
     return Hasher()
-        .add("piece/16")
+        .add("piece/17")
         .add(k.speech)
         .add(kSpeechLead)
         .add(k.span.at(codec))

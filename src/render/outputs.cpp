@@ -114,6 +114,7 @@ sidecar::Names Renderer::names() const {
     n.slug = plan_.slug;
     n.audio_m4a = std::count(opt_.formats.begin(), opt_.formats.end(), "m4a") ? plan_.slug + ".m4a" : "";
     n.audio_opus = std::count(opt_.formats.begin(), opt_.formats.end(), "opus") ? plan_.slug + ".opus" : "";
+    n.cover = cover_.empty() ? "" : cover_file_name(cover_);  // as stage_cover names it
     return n;
 }
 
@@ -180,7 +181,7 @@ std::optional<std::size_t> Renderer::mux_pieces(const std::string& format, io::A
     tags.album = tags.title;
     tags.date = s_.meta.date;
     tags.description = sidecar::describe(s_);
-    tags.comment = "Rendered by turncast " TURNCAST_VERSION " with eSpeak NG";
+    tags.comment = tags.description;  // the same description in every file and app
     tags.cover_path = opt_.cover_path;
 
     // Speech from the cache; the silences between, each length encoded once.
@@ -203,7 +204,10 @@ std::optional<std::size_t> Renderer::mux_pieces(const std::string& format, io::A
             if (!speech) return p.segment;
         }
         const encode::Piece& piece = speech ? *speech : silence(p.span);
-        if (!m) m.emplace(out.temp_path(), container, piece, marks, tags);
+        if (!m) {
+            m.emplace(out.temp_path(), container, piece, marks, tags);
+            m->end_at(timeline_.total);  // every format as long as the timeline
+        }
         m->write(piece);
     }
     m->finish();

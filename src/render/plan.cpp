@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/zone.hpp"
 #include "core/hash.hpp"
 #include "io/file.hpp"
 #include "render/render.hpp"
@@ -19,6 +20,9 @@ namespace turncast::render {
 Plan make_plan(const std::string& transcript_path, const PlanOptions& options) {
     Plan plan;
     plan.source = transcript_path;
+    if (!options.timezone.empty() && !known_zone(options.timezone))
+        throw Error(ExitCode::Usage, "--timezone", "\"" + options.timezone + "\" is not a time zone",
+                    "give an IANA zone name such as Europe/Moscow, America/New_York or UTC");
     // Configuration first: a broken cast file or lexicon is reported even
     // before the transcript is read.
     auto rules = parse::load_rules(options.rules_path.empty() ? parse::default_rules_path() : options.rules_path);
@@ -32,6 +36,7 @@ Plan make_plan(const std::string& transcript_path, const PlanOptions& options) {
     if (plan.script.segments.empty())
         throw InputError(transcript_path, "nothing to speak after removing labels and page clutter",
                          "check that the file is a transcript (turncast plan --show-dropped lists what was removed)");
+    if (!options.timezone.empty()) plan.script.meta.zone = options.timezone;
     plan.slug = parse::slugify(fs::path(transcript_path).stem().string());
     std::error_code ec;
     plan.source_id = short_hash(fs::weakly_canonical(fs::absolute(transcript_path), ec).string());

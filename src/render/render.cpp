@@ -231,7 +231,7 @@ void Renderer::plan_pieces() {
 std::string Renderer::render_key() const {
     Hasher h;
     h.add("render/1").add(TURNCAST_VERSION).add(plan_.slug).add(s_.meta.title).add(s_.meta.date)
-        .add(s_.meta.time).add(s_.meta.place);
+        .add(s_.meta.time).add(s_.meta.place).add(s_.meta.zone);
     for (const auto& f : opt_.formats) h.add(f);
     for (std::size_t i = 0; i < keys_.size(); ++i) {
         h.add(keys_[i].speech).add(layout_.starts[i]);

@@ -33,6 +33,7 @@ struct PlanOptions {
     std::string rules_path;    // empty: parse::default_rules_path()
     std::string cast_path;     // empty: cast::default_cast_path()
     std::string lexicon_path;  // a user's lexicon, merged over the default; may be empty
+    std::string timezone;      // IANA zone of the transcript's date and time, over what it says; may be empty
 };
 
 struct Plan {

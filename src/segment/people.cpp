@@ -551,6 +551,7 @@ std::size_t Builder::moderator_speaker(const std::string& label) {
         Speaker sp;
         sp.name = text::pretty_name(label);
         sp.role = SpeakerRole::Moderator;
+        sp.role_only = true;
         moderator_label_speaker_ = add_speaker(std::move(sp));
     }
     return moderator_label_speaker_;

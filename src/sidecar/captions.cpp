@@ -81,15 +81,17 @@ bool fits(const std::string& text, std::size_t width, int max_lines) {
 // Splits the sentence between bounds.front() and bounds.back() greedily into
 // chunks that fit in max_lines lines of `width`; returns the chunk starts as
 // indices into bounds. A run too long to fit still gets a chunk of its own.
+// `lead` ("Name: ") goes before the first chunk and takes its room.
 std::vector<std::size_t> greedy(const std::string& text, const std::vector<std::size_t>& bounds,
-                                std::size_t width, int max_lines) {
+                                std::size_t width, int max_lines, const std::string& lead) {
     std::vector<std::size_t> starts;
     std::size_t a = 0;
     const std::size_t last = bounds.size() - 1;
     while (a < last) {
         starts.push_back(a);
+        const std::string before = a == 0 ? lead : std::string();
         std::size_t b = a + 1;
-        while (b < last && fits(text.substr(bounds[a], bounds[b + 1] - bounds[a]), width, max_lines)) ++b;
+        while (b < last && fits(before + text.substr(bounds[a], bounds[b + 1] - bounds[a]), width, max_lines)) ++b;
         a = b;
     }
     return starts;
@@ -97,9 +99,10 @@ std::vector<std::size_t> greedy(const std::string& text, const std::vector<std::
 
 std::vector<Chunk> split_sentence(const std::string& text, std::size_t sb, std::size_t se,
                                   std::int64_t start, std::int64_t end,
-                                  const std::vector<TimedSpan>& words, std::size_t width, int max_lines) {
+                                  const std::vector<TimedSpan>& words, std::size_t width, int max_lines,
+                                  const std::string& lead) {
     const std::string sentence = text.substr(sb, se - sb);
-    if (fits(sentence, width, max_lines)) return {{sb, se, start, end}};
+    if (fits(lead + sentence, width, max_lines)) return {{sb, se, start, end}};
 
     auto cuts = candidates(text, sb, se, start, end, words);
     std::vector<std::size_t> bounds{sb};
@@ -113,12 +116,12 @@ std::vector<Chunk> split_sentence(const std::string& text, std::size_t sb, std::
 
     // The fewest chunks the width allows, then the narrowest width that still
     // gives that many: balanced cues rather than full ones and a stub.
-    auto best = greedy(text, bounds, width, max_lines);
+    auto best = greedy(text, bounds, width, max_lines, lead);
     const std::size_t n = best.size();
-    const std::size_t whole = display_length(sentence);
+    const std::size_t whole = display_length(lead + sentence);
     const std::size_t per_line = (whole + n * std::size_t(max_lines) - 1) / (n * std::size_t(max_lines));
     for (std::size_t w = std::max<std::size_t>(per_line, 1); w < width; ++w) {
-        auto tried = greedy(text, bounds, w, max_lines);
+        auto tried = greedy(text, bounds, w, max_lines, lead);
         if (tried.size() <= n) {
             best = std::move(tried);
             break;
@@ -248,7 +251,13 @@ std::vector<Cue> caption_cues(const Script& script, const Timeline& timeline,
             std::size_t se = std::min<std::size_t>(std::size_t(s.text_pos) + s.length, seg.caption_text().size());
             std::int64_t start = std::max(s.start, floor_at);
             std::int64_t end = std::min(s.end, timeline.total);
-            for (const auto& c : split_sentence(seg.caption_text(), sb, se, start, end, ts.words, width, max_lines)) {
+            // The first cue of a speaker's run carries "Name: " where asked.
+            auto lead_for = [&] {
+                return style.speaker_prefix && (cues.empty() || cues.back().speaker != name) ? name + ": "
+                                                                                              : std::string();
+            };
+            for (const auto& c :
+                 split_sentence(seg.caption_text(), sb, se, start, end, ts.words, width, max_lines, lead_for())) {
                 std::string text = collapse_spaces(seg.caption_text().substr(c.begin, c.end - c.begin));
                 if (text.empty()) continue;
                 std::int64_t cs = std::max(c.start, floor_at);
@@ -263,7 +272,7 @@ std::vector<Cue> caption_cues(const Script& script, const Timeline& timeline,
                     }
                     continue;
                 }
-                cues.push_back({cs, c.stop, name, break_lines(text, width, max_lines), i});
+                cues.push_back({cs, c.stop, name, break_lines(lead_for() + text, width, max_lines), i});
                 floor_at = c.stop;
             }
         }
@@ -285,17 +294,13 @@ std::string webvtt(const Script& script, const Timeline& timeline) {
 
 std::string srt(const Script& script, const Timeline& timeline) {
     std::string out;
-    std::string last_speaker;
     int n = 0;
-    for (const auto& cue : caption_cues(script, timeline)) {
+    CaptionStyle style;
+    style.speaker_prefix = true;  // SRT has no voice tags: name the speaker where the voice changes
+    for (const auto& cue : caption_cues(script, timeline, style)) {
         if (n) out += "\n";
         out += std::to_string(++n) + "\n" + srt_time(cue.start) + " --> " + srt_time(cue.end) + "\n";
-        // SRT has no voice tags: name the speaker where the voice changes.
-        for (std::size_t k = 0; k < cue.lines.size(); ++k) {
-            if (k == 0 && cue.speaker != last_speaker) out += cue.speaker + ": ";
-            out += cue.lines[k] + "\n";
-        }
-        last_speaker = cue.speaker;
+        for (const auto& line : cue.lines) out += line + "\n";
     }
     return out;
 }

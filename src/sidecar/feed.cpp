@@ -10,11 +10,13 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <system_error>
 
 #include "core/error.hpp"
+#include "core/zone.hpp"
 #include "io/av.hpp"
 #include "io/file.hpp"
 #include "sidecar/text.hpp"
@@ -23,25 +25,25 @@ namespace turncast::sidecar {
 namespace fs = std::filesystem;
 namespace {
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-std::int64_t days_from_civil(int y, int m, int d) {
-    y -= m <= 2;
-    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = unsigned(y - era * 400);
-    const unsigned doy = (153 * unsigned(m + (m > 2 ? -3 : 9)) + 2) / 5 + unsigned(d) - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + std::int64_t(doe) - 719468;
-}
-
 bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
-std::string rfc822_from_epoch(std::int64_t t) {
-    std::time_t tt = std::time_t(t);
+// `t` seconds since 1970 UTC as the wall time `offset` minutes east of UTC.
+std::string rfc822_from_epoch(std::int64_t t, int offset = 0) {
+    std::time_t tt = std::time_t(t + std::int64_t(offset) * 60);
     std::tm tm{};
     gmtime_r(&tt, &tm);
     char buf[64];
-    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);  // C locale names
-    return buf;
+    std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S", &tm);  // C locale names
+    const int a = offset < 0 ? -offset : offset;
+    char zone[16];
+    std::snprintf(zone, sizeof zone, " %c%02d%02d", offset < 0 ? '-' : '+', a / 60, a % 60);
+    return std::string(buf) + zone;
+}
+
+// The zone's offset at a local date and time, 0 when the zone is unknown.
+int offset_at(const std::string& zone, const std::string& date, const std::string& time) {
+    if (zone.empty()) return 0;
+    return utc_offset_minutes(zone, date, time).value_or(0);
 }
 
 // Percent-encodes a path segment (RFC 3986 unreserved characters stay).
@@ -66,14 +68,15 @@ std::int64_t file_size(const std::string& path) {
     return -1;
 }
 
-// When the render happened, for sorting and pubDate: the transcript's date
-// and time, else the manifest's modification time.
+// When the event happened (s since 1970 UTC), for sorting: the transcript's
+// date and time in its zone, else the manifest's modification time.
 std::int64_t when(const FeedRender& r) {
     const auto& m = r.manifest;
     int y, mo, d, h = 0, mi = 0;
     if (m.date.size() == 10 && std::sscanf(m.date.c_str(), "%4d-%2d-%2d", &y, &mo, &d) == 3) {
         if (m.time.size() == 5) std::sscanf(m.time.c_str(), "%2d:%2d", &h, &mi);
-        return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60;
+        return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 -
+               std::int64_t(offset_at(m.timezone, m.date, m.time)) * 60;
     }
     return r.mtime;
 }
@@ -95,7 +98,7 @@ std::string element(const std::string& name, const std::string& text) { return t
 
 }  // namespace
 
-std::string rfc822(const std::string& date, const std::string& time) {
+std::string rfc822(const std::string& date, const std::string& time, const std::string& zone) {
     int y = 0, mo = 0, d = 0, h = 0, mi = 0;
     char tail = 0;
     if (date.size() != 10 || std::sscanf(date.c_str(), "%4d-%2d-%2d%c", &y, &mo, &d, &tail) != 3) return {};
@@ -106,7 +109,18 @@ std::string rfc822(const std::string& date, const std::string& time) {
             h > 23 || mi < 0 || mi > 59)
             return {};
     }
-    return rfc822_from_epoch(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60);
+    const int offset = offset_at(zone, date, time);
+    return rfc822_from_epoch(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 - std::int64_t(offset) * 60,
+                             offset);
+}
+
+std::int64_t build_time() {
+    if (const char* e = std::getenv("SOURCE_DATE_EPOCH"); e && *e) {
+        char* end = nullptr;
+        const long long t = std::strtoll(e, &end, 10);
+        if (*end == '\0' && t >= 0) return std::int64_t(t);
+    }
+    return std::int64_t(std::time(nullptr));
 }
 
 std::string uuid_v5(const std::string& ns, const std::string& name) {
@@ -225,7 +239,7 @@ std::string item_xml(const FeedRender& r, const std::string& base) {
 
     std::string pub;
     if (!m.date.empty()) {
-        pub = rfc822(m.date, m.time);
+        pub = rfc822(m.date, m.time, m.timezone);
         if (pub.empty())
             throw InputError(r.manifest_path,
                              "\"date\"/\"time\" is not a date: \"" + m.date + " " + m.time + "\"",
@@ -276,6 +290,13 @@ std::string item_xml(const FeedRender& r, const std::string& base) {
     x += "    " + element("itunes:duration", std::to_string(std::llround(m.duration))) + "\n";
     x += "    " + element("itunes:episodeType", "full") + "\n";
     if (!m.speakers.empty()) x += "    " + element("itunes:author", join(m.speakers, ", ")) + "\n";
+    // The event's people in the namespace's roles: whoever chairs it hosts,
+    // everyone else named is a guest of the episode.
+    for (std::size_t i = 0; i < m.speakers.size(); ++i) {
+        const bool chair = i < m.roles.size() && m.roles[i] == "moderator";
+        x += "    " + tag("podcast:person", {{"group", "cast"}, {"role", chair ? "host" : "guest"}}, m.speakers[i], false) +
+             "\n";
+    }
     if (!m.cover.empty()) x += "    " + tag("itunes:image", {{"href", dir + url_segment(m.cover)}}) + "\n";
     if (const auto* c = file("chapters"))
         x += "    " + tag("podcast:chapters", {{"url", url(*c)}, {"type", media_type("chapters")}}) + "\n";
@@ -323,13 +344,22 @@ std::string feed_xml(const std::vector<FeedRender>& renders, const FeedOptions& 
     x += "  " + element("description", description) + "\n";
     x += "  " + element("language", options.language.empty() ? "en" : options.language) + "\n";
     x += "  " + element("generator", "turncast " TURNCAST_VERSION) + "\n";
-    // The newest item's date, not the clock: the same renders give the same feed.
-    x += "  " + element("lastBuildDate", rfc822_from_epoch(when(*items.front()))) + "\n";
+    x += "  " + element("lastBuildDate", rfc822_from_epoch(options.built >= 0 ? options.built : build_time())) + "\n";
+    if (!options.copyright.empty()) x += "  " + element("copyright", options.copyright) + "\n";
+    {
+        const std::string owner = options.owner_name.empty() ? author : options.owner_name;
+        x += "  <itunes:owner>\n    " + element("itunes:name", owner) + "\n";
+        if (!options.owner_email.empty()) x += "    " + element("itunes:email", options.owner_email) + "\n";
+        x += "  </itunes:owner>\n";
+    }
     x += "  " + element("itunes:author", author) + "\n";
     x += "  " + tag("itunes:category", {{"text", options.category.empty() ? "News" : options.category}}) + "\n";
     x += "  " + element("itunes:explicit", options.explicit_content ? "true" : "false") + "\n";
     x += "  " + element("itunes:type", "episodic") + "\n";
     x += "  " + element("podcast:guid", podcast_guid(base + "/feed.xml")) + "\n";
+    std::vector<Attr> lock;
+    if (!options.owner_email.empty()) lock.push_back({"owner", options.owner_email});
+    x += "  " + tag("podcast:locked", lock, options.locked ? "yes" : "no", false) + "\n";
     for (const auto* r : items) {
         if (!r->manifest.cover.empty()) {
             x += "  " + tag("itunes:image", {{"href", base + "/" + url_segment(r->folder) + "/" +

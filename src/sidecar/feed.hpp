@@ -6,6 +6,7 @@
 //   auto r = turncast::sidecar::write_feed("output", o);  // writes output/feed.xml
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,11 @@ struct FeedOptions {
     std::string language = "en";
     std::string category = "News";   // an Apple Podcasts category
     bool explicit_content = false;
+    std::string owner_name;    // itunes:owner; empty: the author
+    std::string owner_email;   // itunes:owner and podcast:locked's owner; may be empty
+    std::string copyright;     // <copyright>; empty: none
+    bool locked = false;       // podcast:locked yes: other platforms may not import the feed
+    std::int64_t built = -1;   // lastBuildDate, s since 1970; -1: build_time()
 };
 
 // One render found in the output folder.
@@ -64,8 +70,13 @@ struct FeedResult {
 // check_base_url, scan_renders, feed_xml, then an atomic write of feed.xml.
 FeedResult write_feed(const std::string& output_dir, const FeedOptions& options);
 
-// RFC 822 date as RSS wants it, e.g. "Mon, 30 Aug 2021 19:47:00 +0000", from
-// YYYY-MM-DD and HH:MM (empty: 00:00). Returns "" for an invalid date.
-std::string rfc822(const std::string& date, const std::string& time);
+// RFC 822 date as RSS wants it, e.g. "Mon, 30 Aug 2021 19:47:00 +0300", from
+// YYYY-MM-DD and HH:MM (empty: 00:00), local time in the IANA `zone` (empty
+// or unknown: UTC). Returns "" for an invalid date.
+std::string rfc822(const std::string& date, const std::string& time, const std::string& zone = {});
+
+// When the feed is written: SOURCE_DATE_EPOCH when set (reproducible builds),
+// else the clock.
+std::int64_t build_time();
 
 }  // namespace turncast::sidecar

@@ -19,12 +19,27 @@ const char* media_type(std::string_view kind) {
     return "";
 }
 
+std::vector<const Speaker*> named(const Script& script) {
+    std::vector<const Speaker*> out;
+    for (const auto& sp : script.speakers)
+        if (sp.role != SpeakerRole::Narrator && sp.role != SpeakerRole::Questioner && !sp.role_only &&
+            !sp.name.empty())
+            out.push_back(&sp);
+    return out;
+}
+
 std::string named_speakers(const Script& script) {
     std::vector<std::string> names;
-    for (const auto& sp : script.speakers)
-        if (sp.role != SpeakerRole::Narrator && sp.role != SpeakerRole::Questioner && !sp.name.empty())
-            names.push_back(sp.name);
+    for (const auto* sp : named(script)) names.push_back(sp->name);
     return join(names, ", ");
+}
+
+const char* role_name(SpeakerRole role) {
+    switch (role) {
+        case SpeakerRole::Main: return "main";
+        case SpeakerRole::Moderator: return "moderator";
+        default: return "other";
+    }
 }
 
 std::string tag_text(const std::string& text, std::size_t limit) {
@@ -89,10 +104,11 @@ Manifest make_manifest(const Script& script, const Timeline& timeline, const Nam
     m.date = script.meta.date;
     m.time = script.meta.time;
     m.place = script.meta.place;
-    // Named speakers only: "Questioner 3" names nobody an app should list.
-    for (const auto& s : script.speakers)
-        if (s.role != SpeakerRole::Narrator && s.role != SpeakerRole::Questioner && !s.name.empty())
-            m.speakers.push_back(s.name);
+    m.timezone = script.meta.zone;
+    for (const auto* s : named(script)) {
+        m.speakers.push_back(s->name);
+        m.roles.push_back(role_name(s->role));
+    }
     m.duration = double(timeline.total) / kTimelineRate;
     m.description = describe(script);
     if (!names.audio_m4a.empty()) m.files.push_back({"m4a", names.audio_m4a, media_type("m4a")});
@@ -123,6 +139,8 @@ std::string to_json(const Manifest& m) {
     j["place"] = m.place;
     j["description"] = m.description;
     j["speakers"] = m.speakers;
+    if (!m.roles.empty()) j["roles"] = m.roles;
+    if (!m.timezone.empty()) j["timezone"] = m.timezone;
     j["duration"] = std::round(m.duration * 1000.0) / 1000.0;
     j["render_key"] = m.render_key;
     if (!m.source_id.empty()) j["source_id"] = m.source_id;
@@ -165,6 +183,15 @@ Manifest parse_manifest(const std::string& text, const std::string& where) {
             m.speakers.push_back(s.get<std::string>());
         }
     }
+    if (auto it = j.find("roles"); it != j.end() && !it->is_null()) {
+        if (!it->is_array() || it->size() != m.speakers.size())
+            bad(where, "\"roles\" is not a list beside \"speakers\"");
+        for (const auto& s : *it) {
+            if (!s.is_string()) bad(where, "\"roles\" holds something that is not a role");
+            m.roles.push_back(s.get<std::string>());
+        }
+    }
+    m.timezone = get_string(j, "timezone", where, false);
     if (auto it = j.find("duration"); it != j.end() && !it->is_null()) {
         if (!it->is_number() || it->get<double>() < 0) bad(where, "\"duration\" is not a number of seconds");
         m.duration = it->get<double>();

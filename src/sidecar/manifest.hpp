@@ -33,7 +33,9 @@ struct Manifest {
     std::string time;         // HH:MM or empty
     std::string place;
     std::string description;
-    std::vector<std::string> speakers;  // display names, narrator excluded
+    std::vector<std::string> speakers;  // the named speakers' display names (named_speakers)
+    std::vector<std::string> roles;     // each one's role, beside it: "main", "moderator" or "other"
+    std::string timezone;     // IANA zone of date/time ("Europe/Moscow"), or empty: unknown
     double duration = 0;      // seconds
     std::string render_key;   // hex; changes whenever the audio could
     std::string source_id;    // hex hash of the transcript's absolute path: whose folder this is
@@ -46,8 +48,14 @@ struct Manifest {
     ManifestFile* file(const std::string& kind);
 };
 
-// The named speakers (not the narrator, not anonymous questioners), "A, B".
+// The named speakers: not the narrator, not the questioners, not a speaker
+// known only by a role label ("Questioner 3", "Moderator" name nobody an app
+// should list).
+std::vector<const Speaker*> named(const Script& script);
+// Their names, "A, B".
 std::string named_speakers(const Script& script);
+// A speaker's role as the manifest writes it: "main", "moderator" or "other".
+const char* role_name(SpeakerRole role);
 
 // A title for an audio file's tags: at most 255 bytes (Apple's limit for
 // title and album), cut at a word boundary with "…" when longer; the

@@ -25,6 +25,7 @@ struct Names {
     std::string slug;          // base name of every file of this render
     std::string audio_m4a;     // file names (not paths) of the audio, for links
     std::string audio_opus;
+    std::string cover;         // the cover image beside the audio (cover.png, cover.jpg), or empty
 };
 
 std::string webvtt(const Script& script, const Timeline& timeline);   // <v Speaker> cues
@@ -39,6 +40,9 @@ std::string web_player(const Script& script, const Timeline& timeline, const Nam
 struct CaptionStyle {
     int line_chars = 42;   // characters (code points) per line
     int max_lines = 2;
+    // SRT has no voice tags: the first cue of each speaker's run begins
+    // "Name: ", and that prefix counts against the line length.
+    bool speaker_prefix = false;
 };
 
 // One caption cue, before formatting: what webvtt() and srt() write.
@@ -46,7 +50,7 @@ struct Cue {
     std::int64_t start = 0;    // samples at kTimelineRate
     std::int64_t end = 0;      // > start, <= the next cue's start, <= Timeline::total
     std::string speaker;       // display name; "Narrator" for narration
-    std::vector<std::string> lines;  // plain text (not escaped), 1..max_lines lines
+    std::vector<std::string> lines;  // plain text (not escaped), 1..max_lines lines, with any "Name: " prefix
     std::size_t segment = 0;   // index into Script::segments
 };
 

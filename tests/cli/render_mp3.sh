@@ -87,8 +87,10 @@ for k in range(len(starts) - 1):
 print(f"mp3 speech in place in all {len(starts) - 1} chapters")
 PY
 
-# As loud as the others, and under the true-peak ceiling, decoded.
-ffmpeg -nostdin -nostats -hide_banner -i "$dir/$slug.mp3" -af ebur128=peak=true -f null - 2>&1 | tail -12 >"$tmp/loud.txt"
+# As loud as the others, as a listener hears the mono file (EBU R128 dual
+# mono, as render_sample.sh measures them), and under the true-peak ceiling.
+ffmpeg -nostdin -nostats -hide_banner -i "$dir/$slug.mp3" -af ebur128=peak=true:dualmono=true -f null - 2>&1 |
+  tail -12 >"$tmp/loud.txt"
 i=$(awk '$1=="I:"{print $2}' "$tmp/loud.txt"); tp=$(awk '$1=="Peak:"{print $2}' "$tmp/loud.txt")
 python3 -c "import sys; i,tp=float('$i'),float('$tp'); sys.exit(0 if abs(i+16)<=1 and tp<=-1.5 else 1)" \
   || { echo "loudness of the mp3: I=$i LUFS, true peak $tp dBTP"; exit 1; }

@@ -30,19 +30,23 @@ mediainfo "$dir/$slug.m4a" >"$tmp/mediainfo.txt"
 grep -q "AAC" "$tmp/mediainfo.txt" || { echo "mediainfo sees no AAC"; cat "$tmp/mediainfo.txt"; exit 1; }
 grep -Eq "Menu" "$tmp/mediainfo.txt" || { echo "mediainfo sees no chapters"; exit 1; }
 
-# Loudness as a podcast app measures it: -16 LUFS (±1) and true peak ≤ -1.5 dBTP
-# in both decoded files.
+# Loudness as a listener hears the mono file (on both speakers: EBU R128 dual
+# mono): -16 LUFS (±1), which a plain mono meter reads as -19 (AES TD1008's
+# figure for mono); true peak ≤ -1.5 dBTP in both decoded files.
 for f in "$dir/$slug.opus" "$dir/$slug.m4a"; do
-  ffmpeg -nostdin -nostats -hide_banner -i "$f" -af ebur128=peak=true -f null - 2>&1 | tail -12 >"$tmp/loud.txt"
+  ffmpeg -nostdin -nostats -hide_banner -i "$f" -af ebur128=peak=true:dualmono=true -f null - 2>&1 | tail -12 >"$tmp/loud.txt"
   i=$(awk '$1=="I:"{print $2}' "$tmp/loud.txt"); tp=$(awk '$1=="Peak:"{print $2}' "$tmp/loud.txt")
-  python3 -c "import sys; i,tp=float('$i'),float('$tp'); sys.exit(0 if abs(i+16)<=1 and tp<=-1.5 else 1)" \
-    || { echo "loudness of $f: I=$i LUFS, true peak $tp dBTP"; exit 1; }
-  echo "loudness $(basename "$f"): $i LUFS, true peak $tp dBTP"
+  ffmpeg -nostdin -nostats -hide_banner -i "$f" -af ebur128 -f null - 2>&1 | tail -12 >"$tmp/loud-mono.txt"
+  mono=$(awk '$1=="I:"{print $2}' "$tmp/loud-mono.txt")
+  python3 -c "import sys; i,m,tp=float('$i'),float('$mono'),float('$tp'); sys.exit(0 if abs(i+16)<=1 and abs(m+19)<=1 and tp<=-1.5 else 1)" \
+    || { echo "loudness of $f: I=$i LUFS as heard, $mono LUFS mono, true peak $tp dBTP"; exit 1; }
+  echo "loudness $(basename "$f"): $i LUFS as heard (dual mono), $mono LUFS mono, true peak $tp dBTP"
 done
 
-python3 - "$dir/$slug.opus.probe.json" "$dir/$slug.m4a.probe.json" "$dir/$slug.chapters.json" "$dir/$slug.vtt" <<'PY'
+python3 - "$dir/$slug.opus.probe.json" "$dir/$slug.m4a.probe.json" "$dir/$slug.chapters.json" "$dir/$slug.vtt" \
+  "$dir/manifest.json" "$dir/$slug.srt" "$tmp/opusinfo.txt" <<'PY'
 import json, sys
-opus, m4a, chj = (json.load(open(p)) for p in sys.argv[1:4])
+opus, m4a, chj, manifest = (json.load(open(p)) for p in sys.argv[1:4] + sys.argv[5:6])
 def marks(p): return [(float(c["start_time"]), c["tags"]["title"]) for c in p["chapters"]]
 o, m = marks(opus), marks(m4a)
 assert len(o) == 8, f"opus has {len(o)} chapters, want 8"
@@ -54,6 +58,15 @@ assert o[0][1] == "Opening remarks" and o[-1][1] == "Closing remarks", o
 for i, (_, t) in enumerate(o[1:-1], 1):
     assert t.startswith(f"Question {i}: "), t
 do, dm = float(opus["format"]["duration"]), float(m4a["format"]["duration"])
+# Every format as long as the timeline, within a frame: the Opus end is
+# trimmed by its last granule position (opusinfo's playback length), the
+# MP4's by its last sample's duration.
+import re
+total = manifest["duration"]
+m = re.search(r"Playback length: (\d+)m:([\d.]+)s", open(sys.argv[7]).read())
+played = int(m.group(1)) * 60 + float(m.group(2))
+assert abs(played - total) <= 0.0205, f"opus plays {played} s, the timeline is {total} s"
+assert abs(dm - total) <= 0.0427, f"m4a lasts {dm} s, the timeline is {total} s"
 assert abs(do - dm) < 0.05, f"durations {do} vs {dm}"
 assert 20 * 60 < do < 40 * 60, f"sample lasts {do} s"
 js = [c["startTime"] for c in chj["chapters"]]
@@ -85,4 +98,12 @@ for c, (t, name) in zip(chj["chapters"], o):
     first = min((a for a, _ in cues if a >= t), default=None)
     assert first is not None and first > t, (name, t, first)  # the mark precedes its words
 print(f"{len(cues)} cues, the last ending at {cues[-1][1]:.3f} s")
+
+# SRT: every line within 42 characters, the "Speaker: " prefix included, and
+# the speaker named where the voice changes.
+srt = open(sys.argv[6], encoding="utf-8").read()
+long_lines = [l for l in srt.splitlines() if len(l) > 42]
+assert not long_lines, long_lines[:5]
+assert len(re.findall(r"^Sergey Lavrov: ", srt, re.M)) >= 7, "Lavrov's turns are not named"
+assert len(re.findall(r"^Questioner \d: ", srt, re.M)) >= 6, "the questioners' turns are not named"
 PY

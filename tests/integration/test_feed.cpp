@@ -28,11 +28,13 @@ void write(const std::string& path, const std::string& bytes) {
 // report the file's real size.
 sidecar::Manifest add_render(const std::string& out, const std::string& folder, const std::string& title,
                              const std::string& date, const std::string& time, std::int64_t m4a_bytes,
-                             std::int64_t opus_bytes, const std::string& cover = {}, std::int64_t mp3_bytes = 0) {
+                             std::int64_t opus_bytes, const std::string& cover = {}, const std::string& zone = {},
+                             std::int64_t mp3_bytes = 0) {
     auto f = sidecar_test::make_fixture();
     f.script.meta.title = title;
     f.script.meta.date = date;
     f.script.meta.time = time;
+    f.script.meta.zone = zone;
     auto m = sidecar::make_manifest(f.script, f.timeline, {folder, folder + ".m4a", folder + ".opus"});
     m.render_key = "9f86d081884c7d65";
     // A render's manifest names the episode's GUID; one written before there
@@ -72,12 +74,18 @@ std::string error_of(const std::string& dir, const std::string& base_url) {
     return "no error";
 }
 
-}  // namespace
+// Two renders (one with a cover and a zone, one without either), the feed of
+// them with every show option set, and what a reader should find in it
+// (expected.json beside it, for tests/tools/check_feed*.{py,js}).
+struct FeedCase {
+    sidecar::FeedOptions options;
+    sidecar::FeedResult result;
+    std::string expected;
+};
 
-TEST_CASE("feed: RSS 2.0 with itunes and podcast namespaces, read by feedparser", "[sidecar][feed]") {
-    TempDir out;
+FeedCase write_feed_case(const TempDir& out) {
     add_render(out.path, "lavrov-2021-08-30", "Answers & questions <Volgograd>", "2021-08-30", "19:47", 12345, 6789,
-               "cover.jpg", 9876);
+               "cover.jpg", "Europe/Moscow", 9876);
     add_render(out.path, "press gaggle", "Press gaggle", "2022-03-01", "", 2222, 1111);
     io::make_dirs(out.path + "/.cache/x");          // ignored: hidden
     io::make_dirs(out.path + "/not-a-render");      // ignored: no manifest
@@ -87,14 +95,24 @@ TEST_CASE("feed: RSS 2.0 with itunes and podcast namespaces, read by feedparser"
     o.base_url = "https://example.org/talks/";
     o.title = "Talks";
     o.author = "Example Archive";
+    o.owner_name = "Example Press";
+    o.owner_email = "podcasts@example.org";
+    o.copyright = "\u00A9 2026 Example Press";
+    o.locked = true;
+    o.built = 1796645400;  // 2026-12-07 12:10 UTC
     auto result = sidecar::write_feed(out.path, o);
-    CHECK(result.items == 2);
-    CHECK(result.path == out.path + "/feed.xml");
 
     const std::string base = "https://example.org/talks/";
+    const auto people = nlohmann::json::array({nlohmann::json::array({"Sergey Lavrov", "guest"}),
+                                               nlohmann::json::array({"A & B <Co>", "guest"})});
     nlohmann::json want = {
         {"title", "Talks"},
         {"author", "Example Archive"},
+        {"owner", {"Example Press", "podcasts@example.org"}},
+        {"copyright", "\u00A9 2026 Example Press"},
+        {"locked", {"yes", "podcasts@example.org"}},
+        {"built", "Mon, 07 Dec 2026 12:10:00 +0000"},
+        {"podcast_guid", sidecar::podcast_guid("https://example.org/talks/feed.xml")},
         {"items",
          {{{"title", "Press gaggle"},
            {"guid", "press gaggle"},
@@ -104,7 +122,9 @@ TEST_CASE("feed: RSS 2.0 with itunes and podcast namespaces, read by feedparser"
            {"chapters", base + "press%20gaggle/press%20gaggle.chapters.json"},
            {"vtt", base + "press%20gaggle/press%20gaggle.vtt"},
            {"transcript", base + "press%20gaggle/press%20gaggle.transcript.json"},
-           {"published", {2022, 3, 1, 0, 0}}},
+           {"published", {2022, 3, 1, 0, 0}},
+           {"pubDate", "Tue, 01 Mar 2022 00:00:00 +0000"},
+           {"people", people}},
           {{"title", "Answers & questions <Volgograd>"},
            {"guid", "urn:uuid:0b1f2e7c-3c39-5d54-8a4c-1e6f0a9f7c11"},
            {"enclosure",
@@ -115,20 +135,44 @@ TEST_CASE("feed: RSS 2.0 with itunes and podcast namespaces, read by feedparser"
            {"chapters", base + "lavrov-2021-08-30/lavrov-2021-08-30.chapters.json"},
            {"vtt", base + "lavrov-2021-08-30/lavrov-2021-08-30.vtt"},
            {"transcript", base + "lavrov-2021-08-30/lavrov-2021-08-30.transcript.json"},
-           {"published", {2021, 8, 30, 19, 47}},
+           {"published", {2021, 8, 30, 16, 47}},  // 19:47 in Moscow is 16:47 UTC
+           {"pubDate", "Mon, 30 Aug 2021 19:47:00 +0300"},
+           {"people", people},
            {"image", base + "lavrov-2021-08-30/cover.jpg"}}}}};
     write(out.path + "/expected.json", want.dump());
+    return {o, result, out.path + "/expected.json"};
+}
+
+}  // namespace
+
+TEST_CASE("feed: RSS 2.0 with itunes and podcast namespaces, read by feedparser", "[sidecar][feed]") {
+    TempDir out;
+    const auto c = write_feed_case(out);
+    const auto& result = c.result;
+    CHECK(result.items == 2);
+    CHECK(result.path == out.path + "/feed.xml");
     const std::string tool = std::string(TURNCAST_FIXTURES) + "/../tools/check_feed.py";
     if (run(sidecar_test::python() + " -c 'import feedparser' 2>/dev/null") != 0) {
         FAIL("python3-feedparser is not installed: run scripts/setup");
     }
-    CHECK(run(sidecar_test::python() + " '" + tool + "' '" + result.path + "' '" + out.path + "/expected.json'") == 0);
+    CHECK(run(sidecar_test::python() + " '" + tool + "' '" + result.path + "' '" + c.expected + "'") == 0);
 
-    // Byte-stable: the same renders give the same feed (no clock in it).
+    // Byte-stable: the same renders and build time give the same feed.
     auto first = io::read_file(result.path, io::kMaxManifestBytes, "test output");
-    sidecar::write_feed(out.path, o);
+    sidecar::write_feed(out.path, c.options);
     CHECK(io::read_file(result.path, io::kMaxManifestBytes, "test output") == first);
     CHECK(first.find("Answers &amp; questions &lt;Volgograd&gt;") != std::string::npos);
+}
+
+TEST_CASE("feed: read by the Podcasting 2.0 parser podcast-partytime", "[sidecar][feed]") {
+    TempDir out;
+    const auto c = write_feed_case(out);
+    const std::string modules = sidecar_test::npm_modules();  // skips without npm
+    const std::string tool = std::string(TURNCAST_FIXTURES) + "/../tools/check_feed_partytime.js";
+    auto [rc, said] = sidecar_test::capture("node '" + tool + "' '" + modules + "' '" + c.result.path + "' '" +
+                                            c.expected + "'");
+    INFO(said);
+    CHECK(rc == 0);
 }
 
 TEST_CASE("feed: RFC 822 dates", "[sidecar][feed]") {
@@ -137,6 +181,12 @@ TEST_CASE("feed: RFC 822 dates", "[sidecar][feed]") {
     CHECK(sidecar::rfc822("2023-02-29", "").empty());
     CHECK(sidecar::rfc822("2021-08-30", "25:00").empty());
     CHECK(sidecar::rfc822("30.08.2021", "").empty());
+    // Local time in its zone, with the offset of that day (summer and winter).
+    CHECK(sidecar::rfc822("2021-08-30", "19:47", "Europe/Moscow") == "Mon, 30 Aug 2021 19:47:00 +0300");
+    CHECK(sidecar::rfc822("2021-06-07", "12:55", "America/New_York") == "Mon, 07 Jun 2021 12:55:00 -0400");
+    CHECK(sidecar::rfc822("2023-01-10", "19:56", "America/Mexico_City") == "Tue, 10 Jan 2023 19:56:00 -0600");
+    CHECK(sidecar::rfc822("2022-03-25", "", "Asia/Kolkata") == "Fri, 25 Mar 2022 00:00:00 +0530");
+    CHECK(sidecar::rfc822("2021-08-30", "19:47", "Nowhere/Atlantis") == "Mon, 30 Aug 2021 19:47:00 +0000");
 }
 
 TEST_CASE("feed: errors name the folder, the file or the option", "[sidecar][feed]") {
@@ -158,7 +208,7 @@ TEST_CASE("feed: errors name the folder, the file or the option", "[sidecar][fee
         CHECK_THAT(what, Catch::Contains(out.path + "/talk/manifest.json") && Catch::Contains("2021-13-45"));
     }
     SECTION("a render with only an MP3: it is the enclosure") {
-        auto m = add_render(out.path, "talk", "Talk", "2021-08-30", "", 10, 10, {}, 30);
+        auto m = add_render(out.path, "talk", "Talk", "2021-08-30", "", 10, 10, {}, {}, 30);
         m.files.erase(m.files.begin(), m.files.begin() + 2);  // m4a, opus
         write(out.path + "/talk/manifest.json", sidecar::to_json(m));
         sidecar::FeedOptions o;

@@ -470,7 +470,10 @@ TEST_CASE("pauses are heard as the cast file sets them", "[av][espeak]") {
             const double heard = double(to + 1 - from) * block / rate * 1000;
             const double set = s.segments[i].pause_before_ms;
             INFO(ext << ": before segment " << i << " heard " << heard << " ms, set " << set << " ms");
-            CHECK(std::abs(heard - set) <= 0.08 * set);
+            // Within 8%, and the codec's frame: each file starts and ends a
+            // segment's speech within half a frame of the timeline.
+            const double frame_ms = std::string(ext) == "opus" ? 20.0 : std::string(ext) == "m4a" ? 1024 / 24.0 : 24.0;
+            CHECK(std::abs(heard - set) <= 0.08 * set + frame_ms);
             onsets[ext].push_back(double(to + 1) * block / rate);
             ++kinds[set >= 1500 ? 2 : set >= 800 ? 1 : 0];
         }

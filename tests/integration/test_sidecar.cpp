@@ -327,6 +327,16 @@ TEST_CASE("manifest.json round-trips and names the file when it is wrong", "[sid
     CHECK(j["files"]["m4a"]["type"] == "audio/mp4");
     CHECK(j["files"]["chapters"]["name"] == "lavrov-2021-08-30.chapters.json");
     CHECK(j["speakers"] == nlohmann::json({"Sergey Lavrov", "A & B <Co>"}));  // named speakers only
+    CHECK(j["roles"] == nlohmann::json({"main", "other"}));
+    // A speaker known by a role label is nobody an app should list.
+    auto chaired = f.script;
+    chaired.speakers.push_back({"moderator", "Moderator", SpeakerRole::Moderator, "q3"});
+    chaired.speakers.back().role_only = true;
+    chaired.speakers.push_back({"lester-holt", "Lester Holt", SpeakerRole::Moderator, "q4"});
+    const auto mc = sidecar::make_manifest(chaired, f.timeline, {"x", "x.m4a", "x.opus"});
+    CHECK(mc.speakers == std::vector<std::string>{"Sergey Lavrov", "A & B <Co>", "Lester Holt"});
+    CHECK(mc.roles == std::vector<std::string>{"main", "other", "moderator"});
+    CHECK(sidecar::describe(chaired).find("Moderator") == std::string::npos);
 
     auto back = sidecar::parse_manifest(text, "out/x/manifest.json");
     CHECK(back.title == f.script.meta.title);

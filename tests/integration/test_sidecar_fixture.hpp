@@ -3,8 +3,13 @@
 // whole milliseconds (so rounding is exercised).
 #pragma once
 
+#include <catch2/catch.hpp>
+#include <sys/wait.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/model.hpp"
@@ -123,6 +128,40 @@ struct TempDir {
 // a python3 of some other installation that happens to come first in PATH.
 inline std::string python() {
     return std::system("test -x /usr/bin/python3") == 0 ? "/usr/bin/python3" : "python3";
+}
+
+// Runs a command, returning its exit status and its output (stdout+stderr).
+inline std::pair<int, std::string> capture(const std::string& command) {
+    std::string out;
+    FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+    REQUIRE(p);
+    char buf[4096];
+    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    int status = ::pclose(p);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// Ends the test as skipped (CTest's SKIP_RETURN_CODE 77), never as passed.
+[[noreturn]] inline void skip(const std::string& why) {
+    std::printf("skipped: %s\n", why.c_str());
+    std::fflush(stdout);
+    std::_Exit(77);
+}
+
+// The node_modules folder of the npm packages pinned in tests/tools/package.json,
+// installed once into the build folder; skips the test when npm or the
+// registry is away.
+inline std::string npm_modules() {
+    std::string build = TURNCAST_BINARY;
+    build.erase(build.rfind('/'));
+    const std::string deps = std::string(TURNCAST_FIXTURES) + "/../tools/npm_deps.sh";
+    auto [rc, out] = capture("bash '" + deps + "' '" + build + "'");
+    if (rc == 77) skip(out);
+    INFO(out);
+    REQUIRE(rc == 0);
+    std::string modules = out;  // its last line: the node_modules folder
+    while (!modules.empty() && modules.back() == '\n') modules.pop_back();
+    return modules.erase(0, modules.rfind('\n') + 1);
 }
 
 }  // namespace sidecar_test

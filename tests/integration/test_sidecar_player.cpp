@@ -1,6 +1,6 @@
 // The web player in headless Chromium (tests/tools/player_test.py drives it
 // with selenium): a hand-made Script/Timeline's index.html and captions beside
-// a sine tone as long as the timeline, encoded by the ffmpeg CLI.
+// a sine tone as long as the timeline and a cover image, made by the ffmpeg CLI.
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +11,8 @@
 #include "test_sidecar_fixture.hpp"
 
 using namespace turncast;
+using sidecar_test::capture;
+using sidecar_test::skip;
 using sidecar_test::TempDir;
 
 namespace {
@@ -19,17 +21,6 @@ void write(const std::string& path, const std::string& text) {
     std::ofstream out(path, std::ios::binary);
     out << text;
     REQUIRE(out.good());
-}
-
-// Runs a command, returning its exit status and its output (stdout+stderr).
-std::pair<int, std::string> capture(const std::string& command) {
-    std::string out;
-    FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-    REQUIRE(p);
-    char buf[4096];
-    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    int status = ::pclose(p);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
 }  // namespace
@@ -61,6 +52,19 @@ TEST_CASE("web player: static structure", "[sidecar]") {
                   double(sidecar_test::ms(first.start)) / 1000, double(sidecar_test::ms(first.end)) / 1000);
     CHECK(html.find(expect) != std::string::npos);
 
+    // What a search engine or a link preview reads; no cover, no image.
+    CHECK(html.find("<meta name=\"description\" content=\"Foreign Minister Sergey Lavrov&#39;s answers") !=
+          std::string::npos);
+    CHECK(html.find("<meta property=\"og:title\" content=\"Foreign Minister") != std::string::npos);
+    CHECK(html.find("<meta property=\"og:type\" content=\"article\">") != std::string::npos);
+    CHECK(html.find("<meta property=\"og:audio\" content=\"talk.m4a\">") != std::string::npos);
+    CHECK(html.find("og:image") == std::string::npos);
+    CHECK(html.find("<img") == std::string::npos);
+    auto covered = sidecar::web_player(f.script, f.timeline, {"talk", "talk.m4a", "talk.opus", "cover.jpg"});
+    CHECK(covered.find("<meta property=\"og:image\" content=\"cover.jpg\">") != std::string::npos);
+    CHECK(covered.find("<img class=\"cover\" src=\"cover.jpg\" alt=\"Cover art: Foreign Minister") !=
+          std::string::npos);
+
     // A render with only Opus lists only what exists.
     auto opus_only = sidecar::web_player(f.script, f.timeline, {"talk", "", "talk.opus"});
     CHECK(opus_only.find("src=\"\"") == std::string::npos);
@@ -68,21 +72,29 @@ TEST_CASE("web player: static structure", "[sidecar]") {
     CHECK(opus_only.find("<source src=\"talk.opus\"") != std::string::npos);
 }
 
-TEST_CASE("web player: plays, seeks by chapter, highlights, keyboard (headless Chromium)", "[sidecar][browser]") {
-    auto f = sidecar_test::make_fixture();
-    TempDir dir;
-    write(dir.path + "/index.html", sidecar::web_player(f.script, f.timeline, {"talk", "talk.m4a", "talk.opus"}));
-    write(dir.path + "/talk.vtt", sidecar::webvtt(f.script, f.timeline));
+namespace {
+
+// The page of the fixture, its captions, audio (a sine tone as long as the
+// timeline) and a cover in `dir`, and what player_test.py should find there
+// in dir/expected.json.
+void write_page(const std::string& dir, const sidecar_test::Fixture& f) {
+    write(dir + "/index.html",
+          sidecar::web_player(f.script, f.timeline, {"talk", "talk.m4a", "talk.opus", "cover.png"}));
+    write(dir + "/talk.vtt", sidecar::webvtt(f.script, f.timeline));
 
     const double total = double(f.timeline.total) / kTimelineRate;
     char duration[32];
     std::snprintf(duration, sizeof duration, "%.6f", total);
     for (const char* enc : {"-c:a aac -b:a 48k talk.m4a", "-c:a libopus -b:a 32k talk.opus"}) {
-        auto [rc, out] = capture("cd '" + dir.path + "' && ffmpeg -nostdin -v error -y -f lavfi -i sine=frequency=440:sample_rate=48000:duration=" +
+        auto [rc, out] = capture("cd '" + dir + "' && ffmpeg -nostdin -v error -y -f lavfi -i sine=frequency=440:sample_rate=48000:duration=" +
                                  duration + " -ac 1 " + enc);
         INFO(out);
         REQUIRE(rc == 0);
     }
+    auto [rc, out] = capture("cd '" + dir +
+                             "' && ffmpeg -nostdin -v error -y -f lavfi -i color=c=navy:s=300x300 -frames:v 1 cover.png");
+    INFO(out);
+    REQUIRE(rc == 0);
 
     nlohmann::json want = {{"title", f.script.meta.title}, {"total", total}};
     for (std::size_t c = 0; c < f.script.chapters.size(); ++c)
@@ -94,18 +106,37 @@ TEST_CASE("web player: plays, seeks by chapter, highlights, keyboard (headless C
             want["sentences"].push_back({{"id", "s" + std::to_string(++n)},
                                          {"start", double(sidecar_test::ms(s.start)) / 1000},
                                          {"end", double(sidecar_test::ms(s.end)) / 1000}});
-    write(dir.path + "/expected.json", want.dump());
+    write(dir + "/expected.json", want.dump());
+}
 
+// CTest reports a test that exits 77 as skipped (SKIP_RETURN_CODE 77), never
+// as passed; Catch2 2.13 has no skip of its own.
+// Runs tests/tools/player_test.py on the page in `dir` with `options`.
+void drive(const std::string& dir, const std::string& options) {
     const std::string tool = std::string(TURNCAST_FIXTURES) + "/../tools/player_test.py";
-    auto [rc, out] = capture("timeout 90 " + sidecar_test::python() + " '" + tool + "' '" + dir.path + "' '" +
-                             dir.path + "/expected.json'");
-    if (rc == 77) {
-        // No browser here: CTest reports the test as skipped (SKIP_RETURN_CODE
-        // 77), never as passed; Catch2 2.13 has no skip of its own.
-        std::printf("skipped: %s\n", out.c_str());
-        std::fflush(stdout);
-        std::_Exit(77);
-    }
+    auto [rc, out] = capture("timeout 150 " + sidecar_test::python() + " '" + tool + "' '" + dir + "' '" + dir +
+                             "/expected.json' --cover cover.png " + options);
+    if (rc == 77) skip(out);  // no browser here
     INFO(out);
     CHECK(rc == 0);
+}
+
+}  // namespace
+
+TEST_CASE("web player: plays, seeks by chapter, highlights, keyboard, reflow (headless Chromium)",
+          "[sidecar][browser]") {
+    auto f = sidecar_test::make_fixture();
+    TempDir dir;
+    write_page(dir.path, f);
+    drive(dir.path, "");
+}
+
+TEST_CASE("web player: axe-core finds no violations at 1280x800 and 320x256 (headless Chromium)",
+          "[sidecar][browser]") {
+    // axe-core, pinned in tests/tools/package.json, installed once into the build folder.
+    const std::string modules = sidecar_test::npm_modules();
+    auto f = sidecar_test::make_fixture();
+    TempDir dir;
+    write_page(dir.path, f);
+    drive(dir.path, "--only-axe --axe '" + modules + "/axe-core/axe.min.js'");
 }

@@ -6,8 +6,10 @@ checks it against the expectations in a JSON file:
 
 EXPECTED.json: {"title": ..., "items": [{"title", "guid", "enclosure": {"url",
 "length", "type"}, "opus": {"url", "length"}, "mp3"?: {"url", "length"}, "duration", "chapters",
-"vtt", "transcript", "published": [y, m, d, H, M], "image"?}, ...]} in feed
-order. Exits 0 when everything matches, 1 with a message otherwise.
+"vtt", "transcript", "published": [y, m, d, H, M] (UTC), "pubDate"?, "people"?:
+[[name, role]], "image"?}, ...], and optionally "owner": [name, email],
+"copyright", "locked": [text, owner], "built" (lastBuildDate), "podcast_guid"}
+with items in feed order. Exits 0 when everything matches, 1 with a message otherwise.
 """
 import json
 import sys
@@ -44,12 +46,24 @@ def main():
           {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
            "podcast": "https://podcastindex.org/namespace/1.0"})
     check("item count", len(d.entries), len(want["items"]))
+    if "owner" in want:
+        check("itunes:owner", (d.feed.get("publisher_detail", {}).get("name"),
+                               d.feed.get("publisher_detail", {}).get("email")), tuple(want["owner"]))
+    if "copyright" in want:
+        check("copyright", d.feed.get("rights"), want["copyright"])
 
     # feedparser keeps one podcast:transcript per item; ElementTree sees all.
     tree = ET.parse(feed_path)
     channel = tree.getroot().find("channel")
     xml_items = channel.findall("item")
     check("itunes:explicit", channel.findtext(ITUNES + "explicit"), "false")
+    if "locked" in want:
+        locked = channel.find(PODCAST + "locked")
+        check("podcast:locked", None if locked is None else [locked.text, locked.get("owner")], want["locked"])
+    if "built" in want:
+        check("lastBuildDate", channel.findtext("lastBuildDate"), want["built"])
+    if "podcast_guid" in want:
+        check("podcast:guid", channel.findtext(PODCAST + "guid"), want["podcast_guid"])
 
     for i, (e, w, x) in enumerate(zip(d.entries, want["items"], xml_items)):
         p = f"item {i} ({w['title']})"
@@ -77,6 +91,11 @@ def main():
         ch = e.get("podcast_chapters", {})
         check(p + " chapters", (ch.get("url"), ch.get("type")), (w["chapters"], "application/json+chapters"))
         check(p + " published", list(e.published_parsed[:5]), w["published"])
+        if "pubDate" in w:
+            check(p + " pubDate", x.findtext("pubDate"), w["pubDate"])
+        if "people" in w:
+            check(p + " podcast:person", [[t.text, t.get("role")] for t in x.findall(PODCAST + "person")],
+                  w["people"])
         if "image" in w:
             check(p + " itunes:image", e.get("image", {}).get("href"), w["image"])
         transcripts = {t.get("type"): t.get("url") for t in x.findall(PODCAST + "transcript")}

@@ -50,6 +50,7 @@ TEST_CASE("header: date, glued time, place and title of the sample", "[unit][par
     CHECK(doc.meta.date == "2021-08-30");
     CHECK(doc.meta.time == "19:47");
     CHECK(doc.meta.place == "Volgograd");
+    CHECK(doc.meta.zone == "Europe/Moscow");  // from the place
     CHECK(doc.meta.title.rfind("Sergey Lavrov's remarks and answers to questions", 0) == 0);
     CHECK(doc.meta.title.size() > 100);
     CHECK(doc.meta.title.substr(doc.meta.title.size() - 15) == "August 30, 2021");
@@ -70,6 +71,7 @@ TEST_CASE("header: official site with category, lead, date, time and place lines
     CHECK(doc.meta.date == "2019-05-12");
     CHECK(doc.meta.time == "14:05");
     CHECK(doc.meta.place == "Zenda");
+    CHECK(doc.meta.zone.empty());  // no zone written, a place turncast does not know
     CHECK(dropped_with(doc, "Events", "clutter: category"));
     // The lead paragraph is text, not header.
     REQUIRE(find_para(doc, "Ivan Petrov and Rufus Firefly held") != nullptr);
@@ -82,6 +84,8 @@ TEST_CASE("header: YAML front matter, place lines and the time-stamp of a briefi
     CHECK(doc.meta.date == "2022-03-25");
     CHECK(doc.meta.time == "13:23");
     CHECK(doc.meta.place == "Aboard Air Force One, En Route Rzesz\xC3\xB3w, Poland");
+    // "1:23 P.M. CET", and Rzeszów keeps Central European time.
+    CHECK(doc.meta.zone == "Europe/Warsaw");
     CHECK(dropped_with(doc, "tags: press-briefings", "front matter"));
     CHECK(dropped_with(doc, "1:58 P.M. CET", "timestamp"));
     const std::string all = test::all_text(doc);

@@ -191,6 +191,7 @@ TEST_CASE("segment: debates — the moderator asks, the same label continues a t
     const Speaker* holt = by_name(p.seg, "Holt");
     REQUIRE(holt);
     CHECK(holt->role == SpeakerRole::Moderator);
+    CHECK_FALSE(holt->role_only);  // a name, under a moderator's label or not
     REQUIRE(by_name(p.seg, "Trump"));
     REQUIRE(by_name(p.seg, "Clinton"));
     CHECK(p.seg.speakers.size() == 3);
@@ -214,6 +215,7 @@ TEST_CASE("segment: interviews — a role label for the interviewer", "[unit][se
     const Speaker* host = by_name(p.seg, "Interviewer");
     REQUIRE(host);
     CHECK(host->role == SpeakerRole::Moderator);
+    CHECK(host->role_only);  // "Interviewer" names a role, not a person: no app lists it
     CHECK(count_kind(p.seg, TurnKind::Question) == 2);
     CHECK(count_kind(p.seg, TurnKind::Answer) == 2);
     CHECK(by_name(p.seg, "President Zelenskyy") != nullptr);
