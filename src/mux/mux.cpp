@@ -10,8 +10,8 @@
 //    1024 samples into the media, which trims the AAC priming.
 //  * MP3: the muxer's Xing/Info frame counts the frames and its LAME header
 //    gives the delay players skip (LAME's 576, plus the decoder's own 529)
-//    and the padding they drop at the end (the decoder's 529: the last
-//    frame's audio is whole), see write_packet.
+//    and the padding they drop at the end (what lies past end_at, plus the
+//    decoder's 529), see write_packet.
 // Either way piece i's content starts at the sum of the previous spans.
 #include "mux/mux.hpp"
 
@@ -324,13 +324,15 @@ void Muxer::Impl::write_packet(AVStream* st, const std::uint8_t* data, std::size
         // The mp3 muxer writes the LAME header's delay from the first packet's
         // samples to skip (less the decoder's 529: LAME's 576), and its
         // padding from the last packet's samples to discard (plus the
-        // decoder's 529). Every packet discards none, so a player plays
-        // frames × 576 − 1105 samples: the sum of the spans less the delay.
+        // decoder's 529). Each packet says how much of the stream up to its
+        // end lies past the audio's end (end_at), so a player plays exactly
+        // the timeline: the last one's frames less the delay and that excess.
         std::uint8_t* skip = av_packet_new_side_data(pkt.get(), AV_PKT_DATA_SKIP_SAMPLES, 10);
         if (!skip) throw LibraryError(path, "out of memory marking a packet's delay");
         const bool first = pts == -encode::delay(codec);
+        const std::int64_t past = std::max<std::int64_t>(0, pts + encode::frame(codec) - end);
         AV_WL32(skip, first ? std::uint32_t(encode::stream_samples(codec, encode::delay(codec))) : 0u);
-        AV_WL32(skip + 4, 0u);
+        AV_WL32(skip + 4, std::uint32_t(encode::stream_samples(codec, past)));
     }
     // Packets arrive in order on one audio stream, so no interleaving is
     // needed. av_write_frame does not take the packet's reference (unlike

@@ -600,6 +600,26 @@ TEST_CASE("mux: separately encoded pieces join exactly in .opus, .m4a, .m4b and 
     }
 }
 
+TEST_CASE("mux: an MP3 ends where end_at says: the LAME header's padding drops the rest", "[av]") {
+    TempDir dir;
+    const Programme prog(Codec::Mp3);
+    const auto& ps = pieces(Codec::Mp3);
+    const std::int64_t plays = prog.total() - 2210 - 3001 * 2;  // 3001 samples at 24 kHz short of the frames
+    const fs::path path = dir.path / "short.mp3";
+    {
+        mux::Muxer m(path.string(), Container::Mp3, ps.front(), prog.chapters(), test_tags());
+        m.end_at(plays);
+        for (const auto& p : ps) m.write(p);
+        m.finish();
+    }
+    CHECK(std::int64_t(decode(path).pcm.size()) == plays / 2);
+    const auto bytes = read_bytes(path);
+    const std::size_t lame = read_id3(bytes).end + 4 + 9 + 16 + 100 + 4;  // as above
+    const std::uint32_t delay_padding = std::uint32_t(bytes[lame + 21]) << 16 | bytes[lame + 22] << 8 | bytes[lame + 23];
+    CHECK((delay_padding >> 12) == 576);
+    CHECK((delay_padding & 0xFFF) == 529 + 3001);
+}
+
 TEST_CASE("mux: the same pieces give byte-identical files", "[av]") {
     TempDir dir;
     const auto tags = test_tags();

@@ -115,6 +115,9 @@ TEST_CASE("a short transcript renders to chaptered Opus, M4A, M4B and MP3 files"
             auto pcm = test::decode(path, &rate);
             REQUIRE(rate == (p == &opus ? 48000 : 24000));
             CHECK(std::abs(double(pcm.size()) / rate - total) < 0.05);
+            // Every format as long as the timeline: the MP3's LAME header
+            // drops what its last frame holds past it.
+            if (p == &mp3) CHECK(std::int64_t(pcm.size()) == result.total_samples / 2);
             const auto& chapters = p->chapters;
             for (const auto& c : chapters) {
                 auto at = std::size_t(c.start * rate);
