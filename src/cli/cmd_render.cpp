@@ -94,7 +94,8 @@ void add_render(CLI::App& app, Globals& g) {
     auto* cmd = app.add_subcommand("render", "Render transcripts into chaptered audiobooks under OUTPUT/<slug>/");
     cmd->add_option("transcripts", a->transcripts, "Transcript files (UTF-8 text)")->required();
     cmd->add_option("-o,--output", a->output, "Output folder")->capture_default_str();
-    cmd->add_option("--formats", a->formats, "Comma-separated: opus, m4a, m4b, flac, wav")->capture_default_str();
+    cmd->add_option("--formats", a->formats, "Comma-separated: opus, m4a, m4b, mp3, flac, wav "
+                    "(mp3: for podcast apps that read chapters only from ID3 CHAP frames)")->capture_default_str();
     cmd->add_option("--cache-dir", a->cache_dir, "Render cache folder (default OUTPUT/.cache)");
     cmd->add_flag("--no-cache", a->no_cache, "Render everything afresh and keep no cache");
     cmd->add_option("--cache-max-size", a->cache_max_mb,

@@ -1,10 +1,11 @@
-// PCM pieces → encoded pieces (Opus packets from libopus, AAC packets from
-// libavcodec's encoder).
+// PCM pieces → encoded pieces (Opus packets from libopus, AAC and MP3 packets
+// from libavcodec's aac and libmp3lame encoders).
 //
 // Pieces are encoded by fresh encoders, independently and in parallel, and
 // joined by the muxer. Each piece occupies exactly `span` samples of its
 // file's timeline (48 kHz samples), a multiple of its codec's unit (a 20 ms
-// Opus frame; a 1024-sample AAC frame at 24 kHz, 2048 timeline samples), and
+// Opus frame; a 1024-sample AAC frame at 24 kHz, 2048 timeline samples; a
+// 576-sample MP3 frame at 24 kHz, 1152 timeline samples), and
 // its input begins `span` samples after the previous piece's once the
 // stream's single pre-skip / priming is removed:
 //
@@ -14,10 +15,12 @@
 //   // delay() of them in, i.e. exactly at the piece's place on the timeline
 //   // once the stream's single pre-skip / priming is removed.
 //
-// Both encoders take 24 kHz input: espeak's speech ends near 11 kHz, so
+// Every encoder takes 24 kHz input: espeak's speech ends near 11 kHz, so
 // nothing is lost; FFmpeg's AAC encoder then handles half the frames (≈20%
 // less CPU, and half the MP4 muxer's per-frame index, which grows with the
-// audio), and a segment is resampled once for both codecs.
+// audio), and a segment is resampled once for all codecs. MP3 stays at 24 kHz
+// too (MPEG-2 Layer III, which every MP3 decoder plays): the timeline maps onto
+// it exactly (44.1 kHz would not), and LAME codes half the frames of 48 kHz.
 #pragma once
 
 #include <cstdint>
@@ -27,12 +30,13 @@
 
 namespace turncast::encode {
 
-enum class Codec { Opus, Aac };
+enum class Codec { Opus, Aac, Mp3 };  // the values are the cache format's codec byte
 
 
-// Both encoders take 24 kHz input (espeak's speech ends near 11 kHz, so
-// nothing is lost): one resampled copy of a segment feeds both. libopus codes
-// it as a 48 kHz stream (what every Opus decoder outputs); AAC stays 24 kHz.
+// Every encoder takes 24 kHz input (espeak's speech ends near 11 kHz, so
+// nothing is lost): one resampled copy of a segment feeds them all. libopus
+// codes it as a 48 kHz stream (what every Opus decoder outputs); AAC and MP3
+// stay 24 kHz.
 constexpr int kInputRate = 24000;
 // Where a piece's content may start at the earliest (timeline samples: 20 ms,
 // one Opus frame). Then its first Opus frame is digital silence, after which a
@@ -41,15 +45,18 @@ constexpr int kInputRate = 24000;
 // alone, where its decoded peaks are checked. Content in the first frame
 // decodes differently after another piece (measured: up to 0.5 apart on
 // noise-like content; CELT predicts a frame's band energies from the frame
-// before). AAC pieces decode the same with any lead.
+// before). AAC and MP3 pieces decode the same with any lead.
 constexpr std::int64_t kMinLead = 960;
 int rate(Codec codec);         // the encoder's input rate: kInputRate
-int stream_rate(Codec codec);  // the coded stream's rate: 48000 (Opus) or 24000 (AAC)
+int stream_rate(Codec codec);  // the coded stream's rate: 48000 (Opus) or 24000 (AAC, MP3)
 // In timeline samples (48 kHz), like every length below except encode_piece's input:
-std::int64_t delay(Codec codec);  // 312 (Opus pre-skip) or 2048 (AAC priming, 1024 at 24 kHz)
-std::int64_t frame(Codec codec);  // 3840 (80 ms Opus packets) or 2048 (1024 at 24 kHz)
+// 312 (Opus pre-skip), 2048 (AAC priming, 1024 at 24 kHz) or 2210 (MP3: LAME's
+// 576 samples at 24 kHz plus the MP3 decoder's 529, 1105 in all).
+std::int64_t delay(Codec codec);
+std::int64_t frame(Codec codec);  // 3840 (80 ms Opus packets), 2048 (1024 at 24 kHz) or 1152 (576)
 // A piece's span is a multiple of this: 960 (a 20 ms Opus frame; the last
-// packet of a piece holds one to four) or 2048 (an AAC frame).
+// packet of a piece holds one to four), 2048 (an AAC frame) or 1152 (an MP3
+// frame).
 std::int64_t unit(Codec codec);
 // Timeline samples counted at rate(codec), or at stream_rate(codec) (exact
 // for pauses, spans, frames and delays, which are even).
@@ -82,7 +89,15 @@ struct Settings {
     double aac_quality = 0.8;
     int aac_bitrate = 0;          // bit/s, mono
     bool aac_fast_coder = true;   // aac_coder=fast
+    // LAME at a constant bitrate, mono, without its bit reservoir: see encode.cpp.
+    int mp3_bitrate = 64000;      // bit/s
+    int mp3_quality = 3;          // LAME's algorithm quality, 0 (best) - 9 (fastest); 3 is its default
 };
+
+// The version of the cache format of an encoded piece (serialise()); part of
+// every fingerprint(). 2: the checksum is XXH3-64 (it was FNV-1a, a multiply
+// per byte: ~50 ms of CPU for the sample's pieces, written once and read once).
+constexpr std::uint32_t kFormatVersion = 2;
 
 struct Packet {
     std::vector<std::uint8_t> data;
@@ -92,7 +107,7 @@ struct Packet {
 struct Piece {
     Codec codec = Codec::Opus;
     std::int64_t span = 0;                 // samples this piece occupies on the timeline
-    std::vector<std::uint8_t> extradata;   // codec header (OpusHead / AudioSpecificConfig)
+    std::vector<std::uint8_t> extradata;   // codec header (OpusHead / AudioSpecificConfig; none for MP3)
     std::vector<Packet> packets;           // sum of durations == span
 };
 
@@ -109,13 +124,13 @@ using Pull = std::function<void(float* out, std::int64_t count)>;
 // all (every count at rate(codec)), without building that input in memory:
 // the content is pulled one frame at a time (a piece is mostly one segment's
 // speech, resampled on the way in).
-// With peak, each packet is also decoded as it comes out (libavcodec's Opus
-// or AAC decoder, on the piece alone) and the decoded audio's true
+// With peak, each packet is also decoded as it comes out (libavcodec's Opus,
+// AAC or MP3 decoder, on the piece alone) and the decoded audio's true
 // peak measured: lossy coding overshoots the input's peaks, and the renderer
 // checks them against its true-peak ceiling.
 // The gain factor for encoding a piece again after its decoded true peak came
 // out at `true_peak` against a ceiling `above`: aimed 1% under the ceiling,
-// but at least 0.25 dB lower (AAC 0.5 dB: its scalefactors move in 1.5 dB
+// but at least 0.25 dB lower (AAC and MP3 0.5 dB: their scalefactors move in 1.5 dB
 // steps, and on the sample a copy 0.26 dB quieter decoded to the very same
 // peak) and at most 1 dB: an overshoot is not always proportional to the
 // level (FFmpeg's AAC encoder once decoded to a peak of 1.22 from a copy of

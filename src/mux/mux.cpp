@@ -1,4 +1,4 @@
-// Encoded pieces → .opus / .m4a / .m4b with libavformat (FFmpeg 5.1), in the
+// Encoded pieces → .opus / .m4a / .m4b / .mp3 with libavformat (FFmpeg 5.1), in the
 // style of FFmpeg's doc/examples/mux.c: one helper per step, every handle owned.
 //
 // Timestamps: the packets of all pieces form one stream whose first packet has
@@ -8,6 +8,10 @@
 //    (312, from the encoder's extradata) trims the stream's single delay.
 //  * MP4: a negative first dts makes movenc write an edit list that starts
 //    1024 samples into the media, which trims the AAC priming.
+//  * MP3: the muxer's Xing/Info frame counts the frames and its LAME header
+//    gives the delay players skip (LAME's 576, plus the decoder's own 529)
+//    and the padding they drop at the end (what lies past end_at, plus the
+//    decoder's 529), see write_packet.
 // Either way piece i's content starts at the sum of the previous spans.
 #include "mux/mux.hpp"
 
@@ -24,6 +28,7 @@ extern "C" {
 #include <libavutil/channel_layout.h>
 #include <libavutil/dict.h>
 #include <libavutil/error.h>
+#include <libavutil/intreadwrite.h>
 #include <libavutil/mem.h>
 }
 
@@ -150,9 +155,37 @@ std::string flac_picture_comment(const Cover& c) {
     return out;
 }
 
-const char* format_name(Container c) { return c == Container::Ogg ? "opus" : "ipod"; }
+const char* format_name(Container c) {
+    return c == Container::Ogg ? "opus" : c == Container::Mp3 ? "mp3" : "ipod";
+}
+
+encode::Codec codec_of(Container c) {
+    return c == Container::Ogg ? encode::Codec::Opus : c == Container::Mp3 ? encode::Codec::Mp3 : encode::Codec::Aac;
+}
+
+// The bitrate of an MPEG-2 Layer III frame, from its header: the muxer's
+// Info frame is written at it, and a player that takes a constant bitrate
+// from the file's first frame then counts time right. 0 when it is not one.
+std::int64_t mp3_bitrate(const std::vector<encode::Packet>& packets) {
+    static const int kbps[16] = {0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 0};
+    if (packets.empty() || packets[0].data.size() < 4) return 0;
+    const auto& h = packets[0].data;
+    if (h[0] != 0xFF || (h[1] & 0xFE) != 0xF2) return 0;  // sync, MPEG-2, Layer III
+    return std::int64_t(kbps[h[2] >> 4]) * 1000;
+}
+
 
 }  // namespace
+
+void check_chapter_count(Container container, std::size_t count, const std::string& where) {
+    if (container == Container::Ogg && count > 1000)
+        throw InputError(where, fmt::format("{} chapters; Ogg chapter comments allow at most 1000", count),
+                         "merge some questions into one chapter");
+    // ID3v2 gives a table of contents one byte for its number of chapters.
+    if (container == Container::Mp3 && count > 255)
+        throw InputError(where, fmt::format("{} chapters; an MP3's table of contents (ID3v2 CTOC) lists at most 255", count),
+                         "merge some questions into one chapter, or leave mp3 out of --formats");
+}
 
 std::string ogg_chapter_time(std::int64_t samples) {
     if (samples < 0) samples = 0;
@@ -186,9 +219,12 @@ void Muxer::Impl::add_audio_stream(const encode::Piece& first) {
     if (!audio) throw LibraryError(path, "libavformat: cannot add the audio stream");
     AVCodecParameters* par = audio->codecpar;
     par->codec_type = AVMEDIA_TYPE_AUDIO;
-    par->codec_id = codec == encode::Codec::Opus ? AV_CODEC_ID_OPUS : AV_CODEC_ID_AAC;
+    par->codec_id = codec == encode::Codec::Opus  ? AV_CODEC_ID_OPUS
+                    : codec == encode::Codec::Aac ? AV_CODEC_ID_AAC
+                                                  : AV_CODEC_ID_MP3;
+    if (codec == encode::Codec::Mp3) par->bit_rate = mp3_bitrate(first.packets);
     // Lengths in the pieces are timeline samples (48 kHz); the stream counts
-    // in its codec's own (Opus 48 kHz, AAC 24 kHz).
+    // in its codec's own (Opus 48 kHz, AAC and MP3 24 kHz).
     par->sample_rate = encode::stream_rate(codec);
     av_channel_layout_default(&par->ch_layout, 1);
     par->frame_size = int(encode::stream_samples(codec, encode::frame(codec)));
@@ -212,6 +248,8 @@ void Muxer::Impl::add_cover_stream(const Cover& cover) {
     st->codecpar->width = int(cover.width);
     st->codecpar->height = int(cover.height);
     st->time_base = AVRational{1, kRate};
+    // ID3v2's APIC picture type: the front cover (the default is "other").
+    if (container == Container::Mp3) set(&st->metadata, "comment", "Cover (front)");
 }
 
 void Muxer::Impl::set_chapters(const std::vector<ChapterMark>& chapters) {
@@ -256,7 +294,9 @@ void Muxer::Impl::set_tags(const Tags& tags, const std::vector<ChapterMark>& cha
         if (cover) set(m, "METADATA_BLOCK_PICTURE", flac_picture_comment(*cover));
         return;
     }
-    // movenc maps these keys to ©nam ©ART ©alb ©day ©gen desc ©cmt and stik.
+    // movenc maps these keys to ©nam ©ART ©alb ©day ©gen desc ©cmt and stik;
+    // the ID3v2.3 writer to TIT2 TPE1 TPE2 TALB TYER/TDAT TCON, and the
+    // description and comment, which it has no frame for, to TXXX frames.
     AVDictionary** m = &fmt->metadata;
     set(m, "title", tags.title);
     set(m, "artist", tags.artist);
@@ -279,6 +319,20 @@ void Muxer::Impl::write_packet(AVStream* st, const std::uint8_t* data, std::size
     pkt->pts = pkt->dts = av_rescale_q(pts, AVRational{1, kRate}, st->time_base);
     pkt->duration = av_rescale_q(duration, AVRational{1, kRate}, st->time_base);
     if (key) pkt->flags |= AV_PKT_FLAG_KEY;
+    if (codec == encode::Codec::Mp3 && st == audio) {
+        // The mp3 muxer writes the LAME header's delay from the first packet's
+        // samples to skip (less the decoder's 529: LAME's 576), and its
+        // padding from the last packet's samples to discard (plus the
+        // decoder's 529). Each packet says how much of the stream up to its
+        // end lies past the audio's end (end_at), so a player plays exactly
+        // the timeline: the last one's frames less the delay and that excess.
+        std::uint8_t* skip = av_packet_new_side_data(pkt.get(), AV_PKT_DATA_SKIP_SAMPLES, 10);
+        if (!skip) throw LibraryError(path, "out of memory marking a packet's delay");
+        const bool first = pts == -encode::delay(codec);
+        const std::int64_t past = std::max<std::int64_t>(0, pts + encode::frame(codec) - end);
+        AV_WL32(skip, first ? std::uint32_t(encode::stream_samples(codec, encode::delay(codec))) : 0u);
+        AV_WL32(skip + 4, std::uint32_t(encode::stream_samples(codec, past)));
+    }
     // Packets arrive in order on one audio stream, so no interleaving is
     // needed. av_write_frame does not take the packet's reference (unlike
     // av_interleaved_write_frame): unref it here, so pkt is blank again.
@@ -295,15 +349,14 @@ Muxer::Muxer(const std::string& path, Container container, const encode::Piece& 
     m.container = container;
     m.codec = first.codec;
     m.extradata = first.extradata;
-    const bool want_opus = container == Container::Ogg;
-    if (want_opus != (first.codec == encode::Codec::Opus))
-        throw std::invalid_argument(want_opus ? "mux: Ogg files carry Opus pieces" : "mux: M4A/M4B files carry AAC pieces");
+    if (first.codec != codec_of(container))
+        throw std::invalid_argument(container == Container::Ogg   ? "mux: Ogg files carry Opus pieces"
+                                    : container == Container::Mp3 ? "mux: MP3 files carry MP3 pieces"
+                                                                  : "mux: M4A/M4B files carry AAC pieces");
     for (std::size_t i = 1; i < chapters.size(); ++i)
         if (chapters[i].start < chapters[i - 1].start)
             throw std::invalid_argument("mux: chapter starts must not decrease");
-    if (container == Container::Ogg && chapters.size() > 1000)
-        throw InputError(path, fmt::format("{} chapters; Ogg chapter comments allow at most 1000", chapters.size()),
-                         "merge some questions into one chapter");
+    check_chapter_count(container, chapters.size(), path);
 
     Cover cover;
     const bool has_cover = !tags.cover.empty();
@@ -323,13 +376,17 @@ Muxer::Muxer(const std::string& path, Container container, const encode::Piece& 
     if (container == Container::Ogg) {
         // FFmpeg 5.1's Ogg muxer writes AVChapters with wrong times: the
         // chapters go into our own comments instead (see set_tags).
+    } else if (container == Container::Mp3) {
+        // The ID3v2 tag, chapters included, goes before the audio: it is
+        // written with the header.
+        m.set_chapters(chapters);
     } else {
         // AVChapters are added in finish(): movenc then writes the chapter
         // track and chpl with the trailer, when the last chapter's end can be
         // clamped to the audio's true length.
         m.chapters = chapters;
-        if (has_cover) m.add_cover_stream(cover);
     }
+    if (has_cover && container != Container::Ogg) m.add_cover_stream(cover);
     m.set_tags(tags, chapters, has_cover ? &cover : nullptr);
 
     check_av(avio_open(&m.fmt->pb, path.c_str(), AVIO_FLAG_WRITE), path, "opening the output file");
@@ -338,6 +395,12 @@ Muxer::Muxer(const std::string& path, Container container, const encode::Piece& 
     if (container == Container::Ogg) {
         // BITEXACT alone gives serial number 0, which opusinfo warns about.
         av_dict_set(&opts.dict, "serial_offset", "1953656419", 0);  // "trnc"
+    } else if (container == Container::Mp3) {
+        // ID3v2.3, which every app reads, and whose frame sizes FFmpeg 5.1
+        // writes right in CHAP and CTOC frames (plain 32-bit, as 2.3 has them;
+        // 2.4 wants them sync-safe, and a chapter of 128 bytes or more would be
+        // misread).
+        av_dict_set(&opts.dict, "id3v2_version", "3", 0);
     } else {
         // faststart moves the index to the front (podcast apps can play while
         // downloading); the trailer reopens `path` to do it.
@@ -382,7 +445,7 @@ void Muxer::finish() {
     Impl& m = *impl_;
     if (m.finished) return;
     m.finished = true;
-    if (m.container != Container::Ogg) {
+    if (m.container == Container::M4a || m.container == Container::M4b) {
         // Keep chapters inside the audio (the total minus the AAC priming), so
         // the chapter track does not make the file look longer than it plays.
         const std::int64_t last = std::min(m.next_pts, m.end);

@@ -1,4 +1,4 @@
-// Encoded pieces + chapters + tags → .opus / .m4a / .m4b with libavformat.
+// Encoded pieces + chapters + tags → .opus / .m4a / .m4b / .mp3 with libavformat.
 //
 //   turncast::mux::Muxer m(path_tmp, Container::Ogg, first_piece, chapters, tags);
 //   for (auto& piece : pieces) m.write(piece);   // in timeline order
@@ -7,7 +7,8 @@
 // Ogg Opus chapters are written as CHAPTERnnn / CHAPTERnnnNAME comments by
 // turncast itself (FFmpeg 5.1's Ogg muxer rounds them wrongly); MP4 gets
 // AVChapters, which the ipod/mp4 muxer writes as a QuickTime chapter track and
-// a Nero chpl box.
+// a Nero chpl box, and the mp3 muxer as ID3v2 CHAP frames listed in a CTOC
+// frame (what podcast apps read chapters from in an MP3).
 #pragma once
 
 #include <cstdint>
@@ -19,7 +20,7 @@
 
 namespace turncast::mux {
 
-enum class Container { Ogg, M4a, M4b };
+enum class Container { Ogg, M4a, M4b, Mp3 };
 
 struct ChapterMark {
     std::string title;
@@ -31,6 +32,11 @@ struct Tags {
     std::string title, artist, album, date, genre = "Speech", description, comment;
     std::string cover;  // optional JPEG/PNG bytes, embedded as cover art
 };
+
+// Throws InputError (naming `where`) when a file of this kind cannot hold
+// `count` chapters: Ogg chapter comments number 000-999, an MP3's ID3v2 table
+// of contents at most 255.
+void check_chapter_count(Container container, std::size_t count, const std::string& where);
 
 // "HH:MM:SS.mmm", milliseconds rounded down from exact samples.
 std::string ogg_chapter_time(std::int64_t samples);

@@ -103,7 +103,9 @@ bool regular_file(const std::string& path, std::uint64_t limit = io::kMaxCacheEn
     return ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && std::uint64_t(st.st_size) <= limit;
 }
 
-const char* codec_ext(encode::Codec c) { return c == encode::Codec::Opus ? "opus" : "aac"; }
+const char* codec_ext(encode::Codec c) {
+    return c == encode::Codec::Opus ? "opus" : c == encode::Codec::Aac ? "aac" : "mp3";
+}
 
 // Marks an entry as recently used, for prune().
 void touch(const std::string& path) { ::utime(path.c_str(), nullptr); }
@@ -273,7 +275,7 @@ bool Cache::is_entry_name(const std::string& name) {
         if (!std::isxdigit(static_cast<unsigned char>(name[k])) || std::isupper(static_cast<unsigned char>(name[k])))
             return false;
     const std::string ext = name.substr(dot + 1);
-    return ext == "wav" || ext == "json" || ext == "opus" || ext == "aac";
+    return ext == "wav" || ext == "json" || ext == "opus" || ext == "aac" || ext == "mp3";
 }
 
 void Cache::remove_piece(const std::string& key, encode::Codec codec) const {

@@ -16,7 +16,7 @@ std::int64_t speech_span(Codec codec, std::int64_t coded) { return encode::span_
 
 namespace {
 
-constexpr Codec kCodecs[] = {Codec::Opus, Codec::Aac};
+constexpr Codec kCodecs[] = {Codec::Opus, Codec::Aac, Codec::Mp3};
 
 // The silence span (0, or a valid piece's) that brings a file now `at` long
 // nearest to `want`; ties go to the shorter. Silence pieces are multiples of
@@ -76,6 +76,7 @@ Layout lay_out(const Script& script, const std::vector<std::int64_t>& coded) {
             out.chapter_starts.push_back(0);
             continue;
         }
+        // AAC's unit is the longest.
         const std::int64_t words = out.starts[f], before = out.ends[f - 1] + encode::unit(Codec::Aac);
         out.chapter_starts.push_back(std::min(words, std::max(words - 24000, before)));
     }

@@ -4,9 +4,10 @@
 //
 // A segment's speech is encoded once per codec as a piece that knows nothing
 // of its place: kMinLead (20 ms) of silence, the speech, then silence up to
-// the codec's unit (a 20 ms Opus frame, a 42.7 ms AAC frame). Between two
-// speech pieces sits a piece of silence sized so that the next speech starts
-// within half a unit of its place on the timeline (Opus ±10 ms, AAC ±21 ms),
+// the codec's unit (a 20 ms Opus frame, a 42.7 ms AAC frame, a 24 ms MP3
+// frame). Between two speech pieces sits a piece of silence sized so that the
+// next speech starts within half a unit of its place on the timeline (Opus
+// ±10 ms, AAC ±21 ms, MP3 ±12 ms),
 // each file on its own; so a one-word correction encodes one speech piece
 // again, and the silences after it (a handful of lengths, encoded in
 // milliseconds) move, and every pause is heard as set:
@@ -71,7 +72,7 @@ std::vector<std::int64_t> coded_lengths(const std::vector<SegmentSpeech>& speech
 // Lays out the script's segments, given each one's speech length in timeline
 // samples as the encoders get it (coded_length). Speech starts at its pause
 // after the previous speech's end, or later where a piece cannot be that
-// short (pauses under ~130 ms); both codecs are laid out whatever the formats,
+// short (pauses under ~130 ms); every codec is laid out whatever the formats,
 // so the timeline never depends on them.
 Layout lay_out(const Script& script, const std::vector<std::int64_t>& coded);
 

@@ -40,14 +40,14 @@ std::string utc_date() {
 
 bool lossless(const std::string& format) { return format == "flac" || format == "wav"; }
 
-// The codec of an encoded (not lossless) format: Opus in Ogg, AAC in M4A/M4B.
+// The codec of an encoded (not lossless) format: Opus in Ogg, AAC in M4A/M4B, MP3.
 encode::Codec codec_of(const std::string& format) {
-    return format == "opus" ? encode::Codec::Opus : encode::Codec::Aac;
+    return format == "opus" ? encode::Codec::Opus : format == "mp3" ? encode::Codec::Mp3 : encode::Codec::Aac;
 }
 
 std::vector<encode::Codec> codecs_for(const std::vector<std::string>& formats) {
     std::vector<encode::Codec> out;
-    for (auto c : {encode::Codec::Opus, encode::Codec::Aac})
+    for (auto c : {encode::Codec::Opus, encode::Codec::Aac, encode::Codec::Mp3})
         if (std::any_of(formats.begin(), formats.end(),
                         [&](const std::string& f) { return !lossless(f) && codec_of(f) == c; }))
             out.push_back(c);
@@ -64,7 +64,7 @@ std::vector<encode::Codec> codecs_for(const std::vector<std::string>& formats) {
 void Renderer::write_outputs(const std::string& key, Result& r) {
     io::StagingDir staging(r.dir);
     const std::string& out_dir = staging.path();
-    for (const char* f : {"opus", "m4a", "m4b", "flac", "wav", "vtt", "srt", "chapters.json", "transcript.json"})
+    for (const char* f : {"opus", "m4a", "m4b", "mp3", "flac", "wav", "vtt", "srt", "chapters.json", "transcript.json"})
         staging.own(plan_.slug + "." + f);
     for (const char* f : {"index.html", "manifest.json", "cover.jpg", "cover.png"}) staging.own(f);
     auto sidecars = stage_sidecars(out_dir);
@@ -181,8 +181,9 @@ std::vector<Renderer::Output> Renderer::write_audio_files(const std::string& out
 
 std::optional<std::size_t> Renderer::mux_pieces(const std::string& format, io::AtomicFile& out) const {
     const auto codec = codec_of(format);
-    const auto container = format == "opus" ? mux::Container::Ogg
+    const auto container = format == "opus"  ? mux::Container::Ogg
                            : format == "m4b" ? mux::Container::M4b
+                           : format == "mp3" ? mux::Container::Mp3
                                              : mux::Container::M4a;
     std::vector<mux::ChapterMark> marks;
     for (std::size_t i = 0; i < s_.chapters.size(); ++i) {

@@ -114,7 +114,7 @@ void check_paths(const Plan& plan, const Options& options) {
 }
 
 std::vector<std::string> parse_formats(const std::string& list) {
-    static const std::set<std::string> known = {"opus", "m4a", "m4b", "flac", "wav"};
+    static const std::set<std::string> known = {"opus", "m4a", "m4b", "mp3", "flac", "wav"};
     std::vector<std::string> out;
     std::size_t start = 0;
     while (start <= list.size()) {
@@ -124,7 +124,7 @@ std::vector<std::string> parse_formats(const std::string& list) {
         if (!f.empty()) {
             if (!known.count(f))
                 throw Error(ExitCode::Usage, "--formats", fmt::format("unknown format '{}'", f),
-                            "choose from opus, m4a, m4b, flac, wav");
+                            "choose from opus, m4a, m4b, mp3, flac, wav");
             if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
         }
         if (comma == std::string::npos) break;

@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "core/hash.hpp"
 #include "core/stop.hpp"
+#include "mux/mux.hpp"
 #include "render/renderer.hpp"
 #include "sidecar/manifest.hpp"
 
@@ -67,6 +68,10 @@ void Renderer::check_inputs() {
     check_paths(plan_, opt_);
     if (!opt_.cover_path.empty()) cover_.file = check_cover(opt_.cover_path);
     else if (opt_.title_card) card_ = card_text(plan_);
+    // Before anything is spoken: a transcript with more chapters than a format holds.
+    for (const auto& [format, container] : {std::pair{"opus", mux::Container::Ogg}, std::pair{"mp3", mux::Container::Mp3}})
+        if (std::count(opt_.formats.begin(), opt_.formats.end(), format))
+            mux::check_chapter_count(container, s_.chapters.size(), plan_.source);
 }
 
 void Renderer::open_cache() {

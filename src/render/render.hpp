@@ -55,7 +55,7 @@ constexpr std::uint64_t kDefaultCacheMaxBytes = 1024ull * 1000 * 1000;  // 1024 
 
 struct Options {
     std::string output_dir = "output";
-    std::vector<std::string> formats = {"opus", "m4a"};  // opus, m4a, m4b, flac, wav
+    std::vector<std::string> formats = {"opus", "m4a"};  // opus, m4a, m4b, mp3, flac, wav
     std::string cache_dir;      // empty: <output_dir>/.cache
     bool use_cache = true;      // false: a private temporary cache, removed afterwards
     // After a render the cache is trimmed to this size, least recently used

@@ -102,7 +102,7 @@ void encoder_input(const synth::Speech& speech, const Options& o, const Voice& v
 // outputs.cpp -------------------------------------------------------------------
 
 bool lossless(const std::string& format);
-// The codec of an encoded (not lossless) format: Opus in Ogg, AAC in M4A/M4B.
+// The codec of an encoded (not lossless) format: Opus in Ogg, AAC in M4A/M4B, MP3.
 encode::Codec codec_of(const std::string& format);
 std::vector<encode::Codec> codecs_for(const std::vector<std::string>& formats);
 

@@ -1,5 +1,5 @@
 // feed.xml: one <item> per render, the .m4a as the enclosure every app plays,
-// the .opus as a podcast:alternateEnclosure, and the sidecars as
+// the .opus and the .mp3 as podcast:alternateEnclosure, and the sidecars as
 // podcast:chapters / podcast:transcript.
 // https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md
 #include "sidecar/feed.hpp"
@@ -248,20 +248,15 @@ std::string item_xml(const FeedRender& r, const std::string& base) {
         pub = rfc822_from_epoch(r.mtime);
     }
 
-    // The enclosure every app plays: M4A (AAC), else M4B, else Opus.
+    // The enclosure every app plays: M4A (AAC), else MP3, else M4B, else Opus.
     // Apple Podcasts lists audio/x-m4a for .m4a files (the manifest and the
     // page keep audio/mp4, which browsers know).
-    const ManifestFile* main = file("m4a");
-    const char* main_type = "audio/x-m4a";
-    if (!main) main = file("m4b");
-    if (!main) {
-        main = file("opus");
-        main_type = media_type("opus");
-    }
+    const ManifestFile* main = nullptr;
+    for (const char* kind : {"m4a", "mp3", "m4b", "opus"})
+        if (!main) main = file(kind);
     if (!main)
-        throw InputError(r.manifest_path, "the render has no m4a, m4b or opus file",
+        throw InputError(r.manifest_path, "the render has no m4a, mp3, m4b or opus file",
                          "render it again with --formats opus,m4a");
-    const ManifestFile* opus = file("opus");
 
     x += "  <item>\n";
     x += "    " + element("title", m.title) + "\n";
@@ -275,16 +270,21 @@ std::string item_xml(const FeedRender& r, const std::string& base) {
     x += "    " + element("pubDate", pub) + "\n";
     x += "    " + tag("enclosure", {{"url", url(*main)},
                                     {"length", length(*main)},
-                                    {"type", main == file("m4a") || main->type.empty() ? main_type : main->type}}) +
+                                    {"type", main == file("m4a") ? "audio/x-m4a"
+                                            : main->type.empty() ? media_type(main->kind) : main->type}}) +
          "\n";
-    if (opus && opus != main) {
+    // The other encodings an app may choose instead: Opus (smaller), MP3
+    // (for apps that take chapters only from ID3 CHAP frames).
+    for (const auto& [kind, title] : {std::pair{"opus", "Opus"}, std::pair{"mp3", "MP3"}}) {
+        const ManifestFile* alt = file(kind);
+        if (!alt || alt == main) continue;
         std::string open = tag("podcast:alternateEnclosure",
-                               {{"type", opus->type.empty() ? media_type("opus") : opus->type},
-                                {"length", length(*opus)},
-                                {"title", "Opus"}});
+                               {{"type", alt->type.empty() ? media_type(kind) : alt->type},
+                                {"length", length(*alt)},
+                                {"title", title}});
         open.pop_back();  // "/>" → ">": this element has a child
         open.back() = '>';
-        x += "    " + open + "\n      " + tag("podcast:source", {{"uri", url(*opus)}}) +
+        x += "    " + open + "\n      " + tag("podcast:source", {{"uri", url(*alt)}}) +
              "\n    </podcast:alternateEnclosure>\n";
     }
     x += "    " + element("itunes:duration", std::to_string(std::llround(m.duration))) + "\n";

@@ -10,7 +10,7 @@ namespace turncast::sidecar {
 
 const char* media_type(std::string_view kind) {
     static const std::pair<std::string_view, const char*> types[] = {
-        {"opus", "audio/ogg; codecs=opus"}, {"m4a", "audio/mp4"}, {"m4b", "audio/mp4"},
+        {"opus", "audio/ogg; codecs=opus"}, {"m4a", "audio/mp4"}, {"m4b", "audio/mp4"}, {"mp3", "audio/mpeg"},
         {"flac", "audio/flac"},            {"wav", "audio/wav"},  {"vtt", "text/vtt"},
         {"srt", "application/x-subrip"},   {"chapters", "application/json+chapters"},
         {"transcript", "application/json"}, {"html", "text/html"}};

@@ -19,7 +19,7 @@
 namespace turncast::sidecar {
 
 struct ManifestFile {
-    std::string kind;         // "m4a", "opus", "m4b", "flac", "wav", "vtt", "srt", "chapters", "transcript", "html"
+    std::string kind;         // "m4a", "opus", "m4b", "mp3", "flac", "wav", "vtt", "srt", "chapters", "transcript", "html"
     std::string name;         // file name inside the render's folder, e.g. "talk.m4a"
     std::string type;         // MIME type, e.g. "audio/mp4"
     std::uint64_t bytes = 0;  // size in bytes; 0 when not recorded

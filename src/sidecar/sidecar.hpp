@@ -17,7 +17,7 @@
 namespace turncast::sidecar {
 
 // The one table of media types: for an output kind ("opus", "m4a", "m4b",
-// "flac", "wav", "vtt", "srt", "chapters", "transcript", "html"), the type the
+// "mp3", "flac", "wav", "vtt", "srt", "chapters", "transcript", "html"), the type the
 // manifest, the feed and the player page give it ("" for an unknown kind).
 const char* media_type(std::string_view kind);
 

@@ -134,13 +134,16 @@ int main(int argc, char** argv) {
 
     const std::string kSynth = "synthesis (espeak-ng, forked workers)";
     const std::string kLevel = "levelling at 22050 Hz (libebur128 + limiter)";
-    const std::string kResample = "resampling to 24 kHz (once, for both encoders)";
+    const std::string kResample = "resampling to 24 kHz (once, for every encoder)";
     const std::string kOpus = "Opus encode (chosen settings)";
     const std::string kOpusCheck = "Opus decoded-peak check";
     const std::string kAac = "AAC encode (chosen settings)";
     const std::string kAacCheck = "AAC decoded-peak check";
     const std::string kCard = fmt::format("title card ({0} and {1} px PNGs: Cairo, Pango, libpng)", art::kCardSize,
                                           render::kEmbeddedCardSize);
+    const std::string kMp3 = "MP3 encode (chosen settings)";
+    const std::string kMp3Check = "MP3 decoded-peak check";
+    const std::string kMp3Fast = "MP3 64 kbit/s CBR, LAME quality 7";
     auto opus_every = [&](int c) {
         return fmt::format("Opus {} kbit/s, complexity {} on every packet", chosen.opus_bitrate / 1000, c);
     };
@@ -232,6 +235,8 @@ int main(int argc, char** argv) {
             },
             [&] { encode_all(aac_quality(1.0), encode::Codec::Aac, with([](auto& s) { s.aac_quality = 1.0; })); },
             [&] { encode_all(kAacCbr, encode::Codec::Aac, with([](auto& s) { s.aac_bitrate = 48000; })); },
+            [&] { encode_all(kMp3, encode::Codec::Mp3, chosen, kMp3Check); },
+            [&] { encode_all(kMp3Fast, encode::Codec::Mp3, with([](auto& s) { s.mp3_quality = 7; })); },
         };
         for (std::size_t j = 0; j < jobs.size(); ++j) jobs[(j + std::size_t(round)) % jobs.size()]();
         std::fprintf(stderr, "bench_stages: round %d of %d done\n", round + 1, rounds);
@@ -241,7 +246,7 @@ int main(int argc, char** argv) {
                 "median and range of %d rounds\n\n",
                 requests.size(), audio / 60, rounds);
     std::printf("| stage | CPU (s) | range | × real time |\n|---|---:|---:|---:|\n");
-    for (const auto* what : {&kSynth, &kLevel, &kResample, &kOpus, &kOpusCheck, &kAac, &kAacCheck, &kCard})
+    for (const auto* what : {&kSynth, &kLevel, &kResample, &kOpus, &kOpusCheck, &kAac, &kAacCheck, &kMp3, &kMp3Check, &kCard})
         rows.print(*what, audio);
 
     std::printf("\n| encoder setting | CPU (s) | range | × real time | pre-echo: median (dB under the onset) "
@@ -252,5 +257,8 @@ int main(int argc, char** argv) {
     rows.print(kAac, audio, " | |", aac_quality(chosen.aac_quality));
     rows.print(aac_quality(1.0), audio, " | |");
     rows.print(kAacCbr, audio, " | |");
+    rows.print(kMp3, audio, " | |",
+               fmt::format("MP3 {} kbit/s CBR, LAME quality {} (chosen)", chosen.mp3_bitrate / 1000, chosen.mp3_quality));
+    rows.print(kMp3Fast, audio, " | |");
     return 0;
 }

@@ -20,6 +20,6 @@ mkdir "$tmp/adir"; expect 5 "directory" "$tmp/adir"
 printf '  \n\t\n' >"$tmp/blank.txt"; expect 3 "whitespace" "$tmp/blank.txt"
 printf 'Question: caf\xe9?\n' >"$tmp/latin1.txt"; expect 3 "byte 13" "$tmp/latin1.txt"
 printf 'Additional materials\n\nAdvanced settings\n' >"$tmp/notext.txt"; expect 3 "text" "$tmp/notext.txt"
-"$bin" render --formats mp3 "$tmp/x.txt" >/dev/null 2>&1; [ $? -eq 2 ] || { echo "FAIL: unknown format is not a usage error"; fail=1; }
+"$bin" render --formats aiff "$tmp/x.txt" >/dev/null 2>&1; [ $? -eq 2 ] || { echo "FAIL: unknown format is not a usage error"; fail=1; }
 "$bin" frobnicate >/dev/null 2>&1; [ $? -eq 2 ] || { echo "FAIL: unknown command is not a usage error"; fail=1; }
 exit $fail

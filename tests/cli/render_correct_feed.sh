@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole path a producer takes, on real output: render a transcript with
-# a cover, build the feed, correct one word, render again (only that paragraph is
-# spoken and encoded again; the chapter marks it does not touch stay put),
+# a cover as Opus, M4A and MP3, build the feed, correct one word, render again
+# (only that paragraph is spoken and encoded again, one piece per codec; the
+# chapter marks it does not touch stay put, the same in the MP3 as in the M4A),
 # build the feed again; feedparser reads both feeds, and every enclosure's
 # length and the duration are the files' as they now are; the episode keeps
 # its GUID and date and says it was corrected; the show's podcast:guid is the
@@ -23,6 +24,7 @@ ffmpeg -v error -f lavfi -i color=c=navy:s=64x64 -frames:v 1 "$tmp/cover.png" ||
 
 render() {
   "$bin" render "$tmp/springfield.txt" -o "$out" --cache-dir "$tmp/cache" --cover "$tmp/cover.png" \
+    --formats opus,m4a,mp3 \
     >"$tmp/stdout" 2>"$tmp/stderr" ||
     { echo "FAIL: render exited $?"; cat "$tmp/stderr"; exit 1; }
 }
@@ -55,10 +57,22 @@ for e in d.entries:
     dur = e.get("itunes_duration", "")
     h, mi, s = ([0, 0] + [int(x) for x in dur.split(":")])[-3:]
     if abs(h * 3600 + mi * 60 + s - m["duration"]) > 1: bad.append("duration %s vs manifest %s" % (dur, m["duration"]))
+# The Opus and the MP3 as alternate enclosures, with their files' lengths.
+import xml.etree.ElementTree as ET
+pc = "{https://podcastindex.org/namespace/1.0}"
+item = ET.parse(os.path.join(out, "feed.xml")).getroot().find("channel/item")
+alts = {a.get("type"): a for a in item.findall(pc + "alternateEnclosure")} if item is not None else {}
+for kind, mime in (("opus", "audio/ogg; codecs=opus"), ("mp3", "audio/mpeg")):
+    a = alts.get(mime)
+    if a is None: bad.append("no %s alternateEnclosure" % kind); continue
+    name = a.find(pc + "source").get("uri").rsplit("/", 1)[-1]
+    if name != "springfield." + kind: bad.append("%s alternate enclosure is %s" % (kind, name))
+    elif int(a.get("length")) != os.path.getsize(os.path.join(out, "springfield", name)):
+        bad.append("%s: alternate enclosure length %s" % (name, a.get("length")))
 if not d.feed.get("image", {}).get("href", "").endswith("/springfield/cover.png"):
     bad.append("channel artwork %r" % d.feed.get("image"))
 # The show's podcast:guid: UUIDv5 of the feed URL without its scheme (Python's uuid, an independent maker).
-import uuid, xml.etree.ElementTree as ET
+import uuid
 ns = {"podcast": "https://podcastindex.org/namespace/1.0"}
 show = ET.parse(os.path.join(out, "feed.xml")).getroot().find("channel/podcast:guid", ns)
 want = str(uuid.uuid5(uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6"), "example.org/talks/feed.xml"))
@@ -78,11 +92,18 @@ feed
 check_feed first
 before=$(chapters "$out/springfield/springfield.opus")
 m4a_before=$(chapters "$out/springfield/springfield.m4a")
+mp3_before=$(chapters "$out/springfield/springfield.mp3")
+# The MP3's marks are the M4A's, to the millisecond.
+same_marks() {  # same_marks A B: start times a line each, within 2 ms
+  paste -d' ' <(echo "$1") <(echo "$2") | awk 'NF != 2 || ($1 - $2 > 0.002 || $2 - $1 > 0.002) { bad = 1 } END { exit bad }'
+}
+[ "$(echo "$mp3_before" | wc -l)" -eq 4 ] && same_marks "$mp3_before" "$m4a_before" ||
+  { echo "FAIL: MP3 chapter marks differ from the M4A's:"; paste <(echo "$mp3_before") <(echo "$m4a_before"); fail=1; }
 
 # One word of the last answer changes: only its paragraph is spoken and encoded again.
 sed -i 's/by the river/by the canal/' "$tmp/springfield.txt"
 render
-grep -Eq ' 1 segments? spoken, 2 pieces encoded' "$tmp/stdout" ||
+grep -Eq ' 1 segments? spoken, 3 pieces encoded' "$tmp/stdout" ||
   { echo "FAIL: the correction re-rendered more than its paragraph:"; cat "$tmp/stdout"; fail=1; }
 after=$(chapters "$out/springfield/springfield.opus")
 # Every chapter before the corrected paragraph keeps its mark (it is in the last chapter).
@@ -90,6 +111,10 @@ after=$(chapters "$out/springfield/springfield.opus")
   { echo "FAIL: chapter marks moved:"; diff <(echo "$before") <(echo "$after"); fail=1; }
 [ "$(chapters "$out/springfield/springfield.m4a" | head -n -1)" = "$(echo "$m4a_before" | head -n -1)" ] ||
   { echo "FAIL: M4A chapter marks moved"; fail=1; }
+[ "$(chapters "$out/springfield/springfield.mp3" | head -n -1)" = "$(echo "$mp3_before" | head -n -1)" ] ||
+  { echo "FAIL: MP3 chapter marks moved"; fail=1; }
+same_marks "$(chapters "$out/springfield/springfield.mp3")" "$(chapters "$out/springfield/springfield.m4a")" ||
+  { echo "FAIL: after the correction the MP3's marks differ from the M4A's"; fail=1; }
 grep -q "canal" "$out/springfield/springfield.vtt" || { echo "FAIL: captions lack the correction"; fail=1; }
 feed
 check_feed corrected

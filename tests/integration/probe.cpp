@@ -64,6 +64,7 @@ Probe probe(const std::string& path) {
     p.sample_rate = st->codecpar->sample_rate;
     p.channels = st->codecpar->ch_layout.nb_channels;
     p.duration = f->duration > 0 ? double(f->duration) / AV_TIME_BASE : 0;
+    if (st->start_time != AV_NOPTS_VALUE) p.start = double(st->start_time) * av_q2d(st->time_base);
     for (unsigned i = 0; i < f->nb_chapters; ++i) {
         const AVChapter* c = f->chapters[i];
         ProbedChapter pc;

@@ -21,6 +21,9 @@ struct Probe {
     int sample_rate = 0;
     int channels = 0;
     double duration = 0;       // seconds, from the container
+    // Where playing starts, in seconds: MP3's LAME-header delay, which
+    // libavformat counts into `duration` (the frames' length); 0 elsewhere.
+    double start = 0;
     std::vector<ProbedChapter> chapters;
     std::map<std::string, std::string> tags;  // format + stream metadata, keys lowercased
 };

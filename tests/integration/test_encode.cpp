@@ -1,4 +1,4 @@
-// encode: exact piece lengths from the libopus and libavcodec aac encoders,
+// encode: exact piece lengths from the libopus, libavcodec aac and libmp3lame encoders,
 // repeatability, fingerprints and the checksummed cache format.
 #include <catch2/catch.hpp>
 
@@ -18,6 +18,11 @@ using encode::Codec;
 namespace {
 
 constexpr std::int64_t kSpan = 30720;  // 640 ms: whole 80 ms Opus packets and AAC frames
+constexpr std::int64_t kMp3Span = 32256;  // 672 ms: 28 MP3 frames
+constexpr Codec kCodecs[] = {Codec::Opus, Codec::Aac, Codec::Mp3};
+
+// A span of whole frames of the codec, about kSpan.
+std::int64_t base_span(Codec c) { return c == Codec::Mp3 ? kMp3Span : kSpan; }
 
 // Speech-like test input at the codec's rate for a piece of `span` timeline
 // samples: two tones with a slow amplitude wobble, then silence.
@@ -32,7 +37,7 @@ std::vector<float> input_for(Codec codec, std::int64_t span) {
     return in;
 }
 
-const char* name(Codec c) { return c == Codec::Opus ? "opus" : "aac"; }
+const char* name(Codec c) { return c == Codec::Opus ? "opus" : c == Codec::Aac ? "aac" : "mp3"; }
 
 }  // namespace
 
@@ -46,7 +51,11 @@ TEST_CASE("encode: span_for rounds content plus the codec's delay up to whole un
     CHECK(encode::span_for(Codec::Aac, 1) == 4096);
     CHECK(encode::span_for(Codec::Aac, 2048) == 4096);
     CHECK(encode::span_for(Codec::Aac, 2049) == 6144);
-    for (Codec codec : {Codec::Opus, Codec::Aac})
+    CHECK(encode::unit(Codec::Mp3) == 1152);  // 576 at 24 kHz
+    CHECK(encode::span_for(Codec::Mp3, 0) == 2304);  // 2210 of delay, then at least one sample
+    CHECK(encode::span_for(Codec::Mp3, 2304 - 2210) == 2304);
+    CHECK(encode::span_for(Codec::Mp3, 2304 - 2209) == 3456);
+    for (Codec codec : kCodecs)
         for (std::int64_t content : {0, 1, 959, 960, 12345, 480000}) {
             const auto span = encode::span_for(codec, content);
             CHECK(span % encode::unit(codec) == 0);
@@ -69,6 +78,14 @@ TEST_CASE("encode: span_for rounds content plus the codec's delay up to whole un
     CHECK(encode::delay(Codec::Opus) == 312);
     CHECK(encode::input_samples(Codec::Opus, kSpan) == (kSpan - 312) / 2);
     CHECK(encode::stream_samples(Codec::Opus, encode::delay(Codec::Opus)) == 312);
+    // MP3 is MPEG-2 Layer III at 24 kHz: 576-sample frames; LAME's delay of 576
+    // and the decoder's 529, 1105 samples in all.
+    CHECK(encode::rate(Codec::Mp3) == 24000);
+    CHECK(encode::stream_rate(Codec::Mp3) == 24000);
+    CHECK(encode::frame(Codec::Mp3) == 1152);
+    CHECK(encode::delay(Codec::Mp3) == 2210);
+    CHECK(kMp3Span % encode::frame(Codec::Mp3) == 0);
+    CHECK(encode::input_samples(Codec::Mp3, kMp3Span) == (kMp3Span - 2210) / 2);
 }
 
 TEST_CASE("encode: a piece of any whole number of units: Opus ends in a 20-60 ms packet", "[av]") {
@@ -90,12 +107,18 @@ TEST_CASE("encode: a piece of any whole number of units: Opus ends in a 20-60 ms
         const auto piece = encode::encode_piece(Codec::Aac, {}, input_for(Codec::Aac, units * 2048));
         CHECK(piece.packets.size() == std::size_t(units));
     }
+    // LAME pads a frame or two more than the span holds: they are left out.
+    for (std::int64_t units : {2, 3, 4, 9, 10}) {
+        INFO("mp3 units " << units);
+        const auto piece = encode::encode_piece(Codec::Mp3, {}, input_for(Codec::Mp3, units * 1152));
+        CHECK(piece.packets.size() == std::size_t(units));
+    }
 }
 
 TEST_CASE("encode: a piece of whole frames is exactly span/frame packets of one frame each", "[av]") {
-    for (Codec codec : {Codec::Opus, Codec::Aac}) {
+    for (Codec codec : kCodecs) {
         for (std::int64_t grains : {1, 2, 7}) {
-            const std::int64_t span = grains * kSpan;
+            const std::int64_t span = grains * base_span(codec);
             INFO(name(codec) << " span " << span);
             const auto piece = encode::encode_piece(codec, {}, input_for(codec, span));
             CHECK(piece.codec == codec);
@@ -123,12 +146,33 @@ TEST_CASE("encode: extradata is the stream header the muxer needs", "[av]") {
     CHECK((aac.extradata[0] >> 3) == 2);
     CHECK((((aac.extradata[0] & 7) << 1) | (aac.extradata[1] >> 7)) == 6);
     CHECK(((aac.extradata[1] >> 3) & 15) == 1);
+
+    // MP3 needs none: each frame says what it is. MPEG-2 (LSF) Layer III,
+    // 24 kHz, 64 kbit/s, mono, constant bitrate, no CRC.
+    const auto mp3 = encode::encode_piece(Codec::Mp3, {}, input_for(Codec::Mp3, kMp3Span));
+    CHECK(mp3.extradata.empty());
+    for (const auto& p : mp3.packets) {
+        REQUIRE(p.data.size() == 192);  // 72 * 64000 / 24000 bytes, never padded
+        CHECK(p.data[0] == 0xFF);
+        CHECK(p.data[1] == 0xF3);           // sync, MPEG-2, Layer III, no CRC
+        CHECK((p.data[2] >> 4) == 8);       // 64 kbit/s in MPEG-2's table
+        CHECK(((p.data[2] >> 2) & 3) == 1); // 24 kHz
+        CHECK((p.data[3] >> 6) == 3);       // single channel
+    }
+}
+
+TEST_CASE("encode: MP3 frames never reach back into an earlier frame (no bit reservoir)", "[av]") {
+    // main_data_begin, the first 8 bits of MPEG-2's side information after the
+    // 4-byte header: 0 in every frame, so a piece decodes the same after any
+    // other, and a player decodes the first frame it seeks to.
+    const auto mp3 = encode::encode_piece(Codec::Mp3, {}, input_for(Codec::Mp3, 4 * kMp3Span));
+    for (const auto& p : mp3.packets) CHECK(p.data[4] == 0);
 }
 
 TEST_CASE("encode: identical input gives byte-identical packets", "[av]") {
-    for (Codec codec : {Codec::Opus, Codec::Aac}) {
+    for (Codec codec : kCodecs) {
         INFO(name(codec));
-        const auto in = input_for(codec, 2 * kSpan);
+        const auto in = input_for(codec, 2 * base_span(codec));
         const auto a = encode::encode_piece(codec, {}, in);
         const auto b = encode::encode_piece(codec, {}, in);
         REQUIRE(a.packets.size() == b.packets.size());
@@ -180,6 +224,19 @@ TEST_CASE("encode: settings reach the encoder and the fingerprint", "[av]") {
     aac_quality.aac_quality = 1.0;
     CHECK(encode::fingerprint(Codec::Aac, {}) != encode::fingerprint(Codec::Aac, aac_quality));
     CHECK(fp == encode::fingerprint(Codec::Opus, {}));
+
+    const auto min = input_for(Codec::Mp3, 2 * kMp3Span);
+    encode::Settings mp3_low, mp3_fast;
+    mp3_low.mp3_bitrate = 32000;
+    mp3_fast.mp3_quality = 7;
+    CHECK(encode::encode_piece(Codec::Mp3, mp3_low, min).packets[0].data.size() == 96);
+    CHECK(encode::encode_piece(Codec::Mp3, {}, min).packets[10].data !=
+          encode::encode_piece(Codec::Mp3, mp3_fast, min).packets[10].data);
+    const auto mp3 = encode::fingerprint(Codec::Mp3, {});
+    CHECK(mp3.find("lame=3.") != std::string::npos);  // LAME's own version, from the library
+    CHECK(mp3 != encode::fingerprint(Codec::Aac, {}));
+    CHECK(mp3 != encode::fingerprint(Codec::Mp3, mp3_low));
+    CHECK(mp3 != encode::fingerprint(Codec::Mp3, mp3_fast));
 }
 
 TEST_CASE("encode: input that is not span - delay is refused", "[av]") {
@@ -188,12 +245,14 @@ TEST_CASE("encode: input that is not span - delay is refused", "[av]") {
                     std::invalid_argument);  // not a whole number of frames
     CHECK_NOTHROW(encode::encode_piece(Codec::Aac, {}, std::vector<float>((kSpan - 2048) / 2)));
     CHECK_THROWS_AS(encode::encode_piece(Codec::Aac, {}, {}), std::invalid_argument);
+    CHECK_THROWS_AS(encode::encode_piece(Codec::Mp3, {}, std::vector<float>(1000)), std::invalid_argument);
+    CHECK_NOTHROW(encode::encode_piece(Codec::Mp3, {}, std::vector<float>((kMp3Span - 2210) / 2)));
 }
 
 TEST_CASE("encode: serialise/deserialise round trip", "[av]") {
-    for (Codec codec : {Codec::Opus, Codec::Aac}) {
+    for (Codec codec : kCodecs) {
         INFO(name(codec));
-        const auto piece = encode::encode_piece(codec, {}, input_for(codec, 2 * kSpan));
+        const auto piece = encode::encode_piece(codec, {}, input_for(codec, 2 * base_span(codec)));
         const auto bytes = encode::serialise(piece);
         const auto back = encode::deserialise(bytes, "cache/x.piece");
         CHECK(back.codec == piece.codec);
@@ -244,9 +303,9 @@ TEST_CASE("encode: truncated or corrupted cache blobs are rejected with IoError 
 }
 
 TEST_CASE("encode: pulled content gives the same packets, and the decoded true peak measured on the way", "[av]") {
-    for (Codec codec : {Codec::Opus, Codec::Aac}) {
+    for (Codec codec : kCodecs) {
         INFO(name(codec));
-        const auto span = 3 * kSpan;
+        const auto span = 3 * base_span(codec);
         const auto full = input_for(codec, span);
         // The same input as lead zeros + content + trailing zeros.
         const std::int64_t lead = 2000;
@@ -376,6 +435,7 @@ TEST_CASE("encode: quieter() cuts a piece 0.25-1 dB per attempt (AAC at least 0.
     // A slight one: the smallest step still changes what the codec does.
     CHECK(db(encode::quieter(Codec::Opus, 0.8, 0.801)) == Approx(-0.26).margin(0.01));
     CHECK(db(encode::quieter(Codec::Aac, 0.8, 0.801)) == Approx(-0.54).margin(0.01));
+    CHECK(db(encode::quieter(Codec::Mp3, 0.8, 0.801)) == Approx(-0.54).margin(0.01));  // 1.5 dB global gain steps
     // A wild one (a glitch): never more than 1 dB at a time.
-    for (Codec codec : {Codec::Opus, Codec::Aac}) CHECK(db(encode::quieter(codec, 0.5, 1.22)) == Approx(-1.01).margin(0.01));
+    for (Codec codec : kCodecs) CHECK(db(encode::quieter(codec, 0.5, 1.22)) == Approx(-1.01).margin(0.01));
 }

@@ -28,7 +28,8 @@ void write(const std::string& path, const std::string& bytes) {
 // report the file's real size.
 sidecar::Manifest add_render(const std::string& out, const std::string& folder, const std::string& title,
                              const std::string& date, const std::string& time, std::int64_t m4a_bytes,
-                             std::int64_t opus_bytes, const std::string& cover = {}, const std::string& zone = {}) {
+                             std::int64_t opus_bytes, const std::string& cover = {}, const std::string& zone = {},
+                             std::int64_t mp3_bytes = 0) {
     auto f = sidecar_test::make_fixture();
     f.script.meta.title = title;
     f.script.meta.date = date;
@@ -45,6 +46,10 @@ sidecar::Manifest add_render(const std::string& out, const std::string& folder, 
     m.cover = cover;
     const std::string dir = out + "/" + folder;
     io::make_dirs(dir);
+    if (mp3_bytes > 0) {
+        m.files.push_back({"mp3", folder + ".mp3", sidecar::media_type("mp3"), std::uint64_t(mp3_bytes)});
+        write(dir + "/" + folder + ".mp3", std::string(std::size_t(mp3_bytes), 'm'));
+    }
     write(dir + "/" + folder + ".m4a", std::string(std::size_t(m4a_bytes), 'a'));
     write(dir + "/" + folder + ".opus", std::string(std::size_t(opus_bytes), 'o'));
     if (!cover.empty()) write(dir + "/" + cover, "jpeg");
@@ -80,7 +85,7 @@ struct FeedCase {
 
 FeedCase write_feed_case(const TempDir& out) {
     add_render(out.path, "lavrov-2021-08-30", "Answers & questions <Volgograd>", "2021-08-30", "19:47", 12345, 6789,
-               "cover.jpg", "Europe/Moscow");
+               "cover.jpg", "Europe/Moscow", 9876);
     add_render(out.path, "press gaggle", "Press gaggle", "2022-03-01", "", 2222, 1111);
     io::make_dirs(out.path + "/.cache/x");          // ignored: hidden
     io::make_dirs(out.path + "/not-a-render");      // ignored: no manifest
@@ -125,6 +130,7 @@ FeedCase write_feed_case(const TempDir& out) {
            {"enclosure",
             {{"url", base + "lavrov-2021-08-30/lavrov-2021-08-30.m4a"}, {"length", 12345}, {"type", "audio/x-m4a"}}},
            {"opus", {{"url", base + "lavrov-2021-08-30/lavrov-2021-08-30.opus"}, {"length", 6789}}},
+           {"mp3", {{"url", base + "lavrov-2021-08-30/lavrov-2021-08-30.mp3"}, {"length", 9876}}},
            {"duration", 1713},
            {"chapters", base + "lavrov-2021-08-30/lavrov-2021-08-30.chapters.json"},
            {"vtt", base + "lavrov-2021-08-30/lavrov-2021-08-30.vtt"},
@@ -200,6 +206,17 @@ TEST_CASE("feed: errors name the folder, the file or the option", "[sidecar][fee
         add_render(out.path, "talk", "Talk", "2021-13-45", "", 10, 10);
         auto what = error_of<InputError>(out.path, "https://example.org");
         CHECK_THAT(what, Catch::Contains(out.path + "/talk/manifest.json") && Catch::Contains("2021-13-45"));
+    }
+    SECTION("a render with only an MP3: it is the enclosure") {
+        auto m = add_render(out.path, "talk", "Talk", "2021-08-30", "", 10, 10, {}, {}, 30);
+        m.files.erase(m.files.begin(), m.files.begin() + 2);  // m4a, opus
+        write(out.path + "/talk/manifest.json", sidecar::to_json(m));
+        sidecar::FeedOptions o;
+        o.base_url = "https://example.org";
+        const auto feed = io::read_file(sidecar::write_feed(out.path, o).path, io::kMaxManifestBytes, "test output");
+        CHECK_THAT(feed, Catch::Contains("<enclosure url=\"https://example.org/talk/talk.mp3\" length=\"30\" "
+                                         "type=\"audio/mpeg\"/>"));
+        CHECK_THAT(feed, !Catch::Contains("alternateEnclosure"));
     }
     SECTION("a render without audio a podcast app can play") {
         auto m = add_render(out.path, "talk", "Talk", "2021-08-30", "", 10, 10);

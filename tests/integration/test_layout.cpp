@@ -56,7 +56,7 @@ TEST_CASE("layout: every pause as set, every file within half a frame of it", "[
         CHECK(l.ends[i] - l.starts[i] == coded[i]);
     }
     CHECK(l.starts[0] == render::kSpeechLead);
-    for (Codec c : {Codec::Opus, Codec::Aac}) {
+    for (Codec c : {Codec::Opus, Codec::Aac, Codec::Mp3}) {
         const auto played = played_starts(l, c, coded.size());
         std::int64_t sum = 0;
         for (const auto& p : l.pieces.at(c)) {
@@ -65,7 +65,7 @@ TEST_CASE("layout: every pause as set, every file within half a frame of it", "[
             sum += p.span;
         }
         for (std::size_t i = 0; i < coded.size(); ++i) {
-            INFO((c == Codec::Opus ? "opus" : "aac") << " segment " << i);
+            INFO((c == Codec::Opus ? "opus" : c == Codec::Aac ? "aac" : "mp3") << " segment " << i);
             CHECK(std::abs(played[i] - l.starts[i]) <= encode::unit(c) / 2);
         }
         // the file holds the whole timeline, and ends about kEndSilence after the words
@@ -89,7 +89,7 @@ TEST_CASE("layout: a longer segment moves what follows, not the speech pieces", 
     const auto before = render::lay_out(s, coded);
     coded[1] += 7000;  // a corrected word
     const auto after = render::lay_out(s, coded);
-    for (Codec c : {Codec::Opus, Codec::Aac}) {
+    for (Codec c : {Codec::Opus, Codec::Aac, Codec::Mp3}) {
         std::vector<std::int64_t> spans_before, spans_after;
         for (const auto& p : before.pieces.at(c))
             if (p.segment != render::LaidPiece::kSilence) spans_before.push_back(p.span);
@@ -109,7 +109,7 @@ TEST_CASE("layout: a pause too short for a piece of silence starts the speech la
     const auto s = script_of({0, 0, 10, 60}, {0});
     const auto l = render::lay_out(s, {48000, 48000, 48000, 48000});
     for (std::size_t i = 1; i < 4; ++i) CHECK(l.starts[i] - l.ends[i - 1] >= std::int64_t(s.segments[i].pause_before_ms) * 48);
-    for (Codec c : {Codec::Opus, Codec::Aac}) {
+    for (Codec c : {Codec::Opus, Codec::Aac, Codec::Mp3}) {
         const auto played = played_starts(l, c, 4);
         for (std::size_t i = 0; i < 4; ++i) CHECK(std::abs(played[i] - l.starts[i]) <= encode::span_for(c, 0) / 2);
     }

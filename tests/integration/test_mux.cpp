@@ -1,7 +1,7 @@
-// mux: pieces encoded separately, joined into .opus / .m4a / .m4b, then reopened
-// with libavformat, decoded with libavcodec and read by independent tools
-// (ffprobe, opusinfo, mediainfo). The chirp bursts prove the join arithmetic:
-// each must sit at its exact timeline sample in both files.
+// mux: pieces encoded separately, joined into .opus / .m4a / .m4b / .mp3, then
+// reopened with libavformat, decoded with libavcodec and read by independent
+// tools (ffprobe, opusinfo, mediainfo). The chirp bursts prove the join
+// arithmetic: each must sit at its exact timeline sample in every file.
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -33,7 +33,8 @@ extern "C" {
 using namespace turncast;
 
 namespace {
-constexpr std::int64_t kSpan = 30720;  // 640 ms: whole frames of both codecs
+constexpr std::int64_t kSpan = 30720;     // 640 ms: whole frames of Opus and AAC
+constexpr std::int64_t kMp3Span = 32256;  // 672 ms: 28 MP3 frames
 }
 using encode::Codec;
 using mux::Container;
@@ -60,7 +61,12 @@ std::vector<float> chirp(int rate) {
 }
 
 struct Programme {
-    std::vector<std::int64_t> spans{2 * kSpan, 3 * kSpan, 1 * kSpan, 2 * kSpan};
+    // In grains of whole frames of the codec's.
+    explicit Programme(Codec codec = Codec::Opus) {
+        const std::int64_t grain = codec == Codec::Mp3 ? kMp3Span : kSpan;
+        spans = {2 * grain, 3 * grain, 1 * grain, 2 * grain};
+    }
+    std::vector<std::int64_t> spans;
     std::vector<std::int64_t> offsets{4000, 9100, 3334, 20002};  // chirp start inside each piece (even: whole AAC samples)
     std::vector<std::int64_t> starts() const {
         std::vector<std::int64_t> s;
@@ -111,7 +117,8 @@ mux::Tags test_tags() {
 const std::vector<encode::Piece>& pieces(Codec codec) {
     static const auto opus = Programme{}.pieces(Codec::Opus);
     static const auto aac = Programme{}.pieces(Codec::Aac);
-    return codec == Codec::Opus ? opus : aac;
+    static const auto mp3 = Programme(Codec::Mp3).pieces(Codec::Mp3);
+    return codec == Codec::Opus ? opus : codec == Codec::Aac ? aac : mp3;
 }
 
 struct TempDir {
@@ -129,7 +136,7 @@ struct TempDir {
 
 void write_file(const fs::path& path, Container container, Codec codec, const mux::Tags& tags) {
     const auto& ps = pieces(codec);
-    mux::Muxer m(path.string(), container, ps.front(), Programme{}.chapters(), tags);
+    mux::Muxer m(path.string(), container, ps.front(), Programme(codec).chapters(), tags);
     for (const auto& p : ps) m.write(p);
     m.finish();
 }
@@ -301,6 +308,50 @@ std::int64_t last_granule(const fs::path& p) {
 
 std::int64_t ms_floor(std::int64_t samples) { return samples / 48; }
 
+std::uint32_t be32(const std::vector<std::uint8_t>& d, std::size_t at) {
+    return std::uint32_t(d[at]) << 24 | std::uint32_t(d[at + 1]) << 16 | std::uint32_t(d[at + 2]) << 8 | d[at + 3];
+}
+
+// The frames of an ID3v2.3 tag (id, payload), as a tag reader sees them;
+// `end` is where the tag ends and the audio begins.
+struct Id3 {
+    int version = 0;
+    std::size_t end = 0;
+    std::vector<std::pair<std::string, std::vector<std::uint8_t>>> frames;
+};
+
+Id3 id3_frames(const std::vector<std::uint8_t>& d, std::size_t from, std::size_t to) {
+    Id3 tag;
+    for (std::size_t at = from; at + 10 <= to && d[at] != 0;) {
+        const std::size_t size = be32(d, at + 4);  // ID3v2.3: a plain 32-bit size
+        REQUIRE(at + 10 + size <= to);
+        tag.frames.emplace_back(std::string(d.begin() + std::ptrdiff_t(at), d.begin() + std::ptrdiff_t(at + 4)),
+                                std::vector<std::uint8_t>(d.begin() + std::ptrdiff_t(at + 10),
+                                                          d.begin() + std::ptrdiff_t(at + 10 + size)));
+        at += 10 + size;
+    }
+    return tag;
+}
+
+Id3 read_id3(const std::vector<std::uint8_t>& d) {
+    REQUIRE(d.size() > 10);
+    REQUIRE(std::string(d.begin(), d.begin() + 3) == "ID3");
+    const std::size_t size = std::size_t(d[6] & 0x7f) << 21 | std::size_t(d[7] & 0x7f) << 14 |
+                             std::size_t(d[8] & 0x7f) << 7 | (d[9] & 0x7f);  // sync-safe
+    Id3 tag = id3_frames(d, 10, 10 + size);
+    tag.version = d[3];
+    tag.end = 10 + size;
+    return tag;
+}
+
+// A NUL-terminated string at `at`; `at` moves past it.
+std::string cstring(const std::vector<std::uint8_t>& d, std::size_t& at) {
+    std::string s;
+    while (at < d.size() && d[at] != 0) s += char(d[at++]);
+    ++at;
+    return s;
+}
+
 }  // namespace
 
 TEST_CASE("mux: ogg_chapter_time is HH:MM:SS.mmm rounded down from samples", "[av]") {
@@ -313,22 +364,30 @@ TEST_CASE("mux: ogg_chapter_time is HH:MM:SS.mmm rounded down from samples", "[a
     CHECK(mux::ogg_chapter_time(48LL * 3600000 * 27 + 5) == "27:00:00.000");
 }
 
-TEST_CASE("mux: separately encoded pieces join exactly in .opus, .m4a and .m4b", "[av]") {
+TEST_CASE("mux: separately encoded pieces join exactly in .opus, .m4a, .m4b and .mp3", "[av]") {
     TempDir dir;
     const Programme prog;
-    const auto starts = prog.starts();
     const auto tags = test_tags();
-    const fs::path opus = dir.path / "book.opus", m4a = dir.path / "book.m4a", m4b = dir.path / "book.m4b";
+    const fs::path opus = dir.path / "book.opus", m4a = dir.path / "book.m4a", m4b = dir.path / "book.m4b",
+                   mp3 = dir.path / "book.mp3";
     write_file(opus, Container::Ogg, Codec::Opus, tags);
     write_file(m4a, Container::M4a, Codec::Aac, tags);
     write_file(m4b, Container::M4b, Codec::Aac, tags);
+    write_file(mp3, Container::Mp3, Codec::Mp3, tags);
+    const auto codec_of = [&](const fs::path& p) {
+        return p == opus ? Codec::Opus : p == mp3 ? Codec::Mp3 : Codec::Aac;
+    };
 
     SECTION("the audio decodes to the exact length, every chirp at its timeline sample") {
-        // Opus: 48 kHz, 312 pre-skip; AAC: 24 kHz, 1024 priming (2048 timeline samples).
+        // Opus: 48 kHz, 312 pre-skip; AAC: 24 kHz, 1024 priming (2048 timeline
+        // samples); MP3: 24 kHz, 1105 samples of LAME's and the decoder's delay
+        // (2210), which the LAME header tells the reader to skip.
         struct Case { fs::path path; AVCodecID codec; int rate; std::int64_t delay; };
         for (const auto& c : {Case{opus, AV_CODEC_ID_OPUS, 48000, 312}, Case{m4a, AV_CODEC_ID_AAC, 24000, 2048},
-                              Case{m4b, AV_CODEC_ID_AAC, 24000, 2048}}) {
+                              Case{m4b, AV_CODEC_ID_AAC, 24000, 2048}, Case{mp3, AV_CODEC_ID_MP3, 24000, 2210}}) {
             INFO(c.path.filename().string());
+            const Programme prog(codec_of(c.path));
+            const auto starts = prog.starts();
             const auto d = decode(c.path);
             const std::int64_t scale = 48000 / c.rate;
             CHECK(d.codec == c.codec);
@@ -358,12 +417,21 @@ TEST_CASE("mux: separately encoded pieces join exactly in .opus, .m4a and .m4b",
         CHECK(std::llabs(opus_dur - m4a_dur) <= 2048);
         // The Ogg granule ends exactly at the total: pre-skip + playable samples.
         CHECK(last_granule(opus) == prog.total());
+        // MP3: libavformat gives the Info frame's frame count as the duration
+        // and starts the stream at the LAME header's delay: what plays
+        // between is the sum of the spans less the delay.
+        auto m = open_input(mp3);
+        const auto& ms = *m->streams[0];
+        const std::int64_t mp3_dur = av_rescale_q(m->duration, AV_TIME_BASE_Q, AVRational{1, 48000});
+        const std::int64_t mp3_start = av_rescale_q(ms.start_time, ms.time_base, AVRational{1, 48000});
+        CHECK(std::llabs(mp3_dur - Programme(Codec::Mp3).total()) <= 48);
+        CHECK(std::llabs(mp3_start - 2210) <= 1);
     }
 
-    SECTION("chapters: same count, titles and millisecond starts in all three files") {
-        const auto marks = prog.chapters();
-        for (const auto& path : {opus, m4a, m4b}) {
+    SECTION("chapters: same count, titles and millisecond starts in all four files") {
+        for (const auto& path : {opus, m4a, m4b, mp3}) {
             INFO(path.filename().string());
+            const auto marks = Programme(codec_of(path)).chapters();
             auto in = open_input(path);
             REQUIRE(in->nb_chapters == marks.size());
             for (unsigned i = 0; i < in->nb_chapters; ++i) {
@@ -374,6 +442,7 @@ TEST_CASE("mux: separately encoded pieces join exactly in .opus, .m4a and .m4b",
                 CHECK(std::llabs(ms - ms_floor(marks[i].start)) <= 1);
             }
         }
+        const auto marks = prog.chapters();
         // Ogg: the convention's comment order, time entry first, times exact to the ms.
         const auto comments = opus_comments(opus);
         std::vector<std::string> chapter_comments;
@@ -401,7 +470,7 @@ TEST_CASE("mux: separately encoded pieces join exactly in .opus, .m4a and .m4b",
         }
     }
 
-    SECTION("tags in Vorbis comments and iTunes atoms; the .m4b is flagged as an audiobook") {
+    SECTION("tags in Vorbis comments, iTunes atoms and ID3v2 frames; the .m4b is flagged as an audiobook") {
         auto o = open_input(opus);
         const AVDictionary* om = o->streams[0]->metadata;
         CHECK(tag(om, "TITLE") == tags.title);
@@ -420,6 +489,14 @@ TEST_CASE("mux: separately encoded pieces join exactly in .opus, .m4a and .m4b",
             CHECK(tag(a->metadata, "genre") == "Speech");
             CHECK(tag(a->metadata, "description") == tags.description);
         }
+        auto m = open_input(mp3);
+        CHECK(tag(m->metadata, "title") == tags.title);
+        CHECK(tag(m->metadata, "artist") == tags.artist);
+        CHECK(tag(m->metadata, "album_artist") == tags.artist);
+        CHECK(tag(m->metadata, "album") == tags.album);
+        CHECK(tag(m->metadata, "date").rfind("2021", 0) == 0);  // ID3v2.3: TYER and TDAT
+        CHECK(tag(m->metadata, "genre") == "Speech");
+        CHECK(tag(m->metadata, "description") == tags.description);  // TXXX: ID3v2 has no frame for it
         auto b = open_input(m4b);
         CHECK(tag(b->metadata, "media_type") == "2");
         CHECK(tag(b->metadata, "major_brand") == "M4B ");
@@ -429,9 +506,64 @@ TEST_CASE("mux: separately encoded pieces join exactly in .opus, .m4a and .m4b",
         CHECK(has(mp4_boxes(m4b), "moov/udta/meta/ilst/stik"));
     }
 
+    SECTION("the MP3's ID3v2.3 tag: a CTOC listing every CHAP, each titled at its mark; CBR frames after an Info frame") {
+        const auto marks = Programme(Codec::Mp3).chapters();
+        const auto bytes = read_bytes(mp3);
+        const auto tag = read_id3(bytes);
+        CHECK(tag.version == 3);
+        std::vector<std::string> ids;
+        for (const auto& [id, payload] : tag.frames) ids.push_back(id);
+        for (const char* want : {"TIT2", "TPE1", "TPE2", "TALB", "TYER", "TCON"}) CHECK(has(ids, want));
+        REQUIRE(std::count(ids.begin(), ids.end(), "CTOC") == 1);
+        REQUIRE(std::size_t(std::count(ids.begin(), ids.end(), "CHAP")) == marks.size());
+        std::vector<std::string> children, chapter_ids;
+        for (const auto& [id, payload] : tag.frames) {
+            std::size_t at = 0;
+            if (id == "CTOC") {
+                cstring(payload, at);                 // its element id
+                CHECK((payload[at] & 0x03) == 0x03);  // top-level, ordered: what apps list
+                const int count = payload[at + 1];
+                at += 2;
+                for (int k = 0; k < count; ++k) children.push_back(cstring(payload, at));
+            } else if (id == "CHAP") {
+                const std::size_t i = chapter_ids.size();
+                chapter_ids.push_back(cstring(payload, at));
+                INFO("chapter " << i);
+                CHECK(be32(payload, at) == std::uint32_t((marks[i].start + 24) / 48));  // ms, rounded
+                CHECK(be32(payload, at + 4) == std::uint32_t((marks[i].end + 24) / 48));
+                const auto sub = id3_frames(payload, at + 16, payload.size());
+                REQUIRE(sub.frames.size() == 1);
+                CHECK(sub.frames[0].first == "TIT2");
+            }
+        }
+        CHECK(children == chapter_ids);
+        // The first frame after the tag is the muxer's Info frame (Xing for
+        // CBR): the number of frames, and LAME's delay for players to skip.
+        std::size_t at = tag.end;
+        REQUIRE(bytes[at] == 0xFF);
+        const std::size_t info = at + 4 + 9;  // MPEG-2 mono: side information is 9 bytes
+        REQUIRE(std::string(bytes.begin() + std::ptrdiff_t(info), bytes.begin() + std::ptrdiff_t(info + 4)) == "Info");
+        const std::uint32_t frames = be32(bytes, info + 8);
+        CHECK(frames == std::uint32_t(Programme(Codec::Mp3).total() / encode::frame(Codec::Mp3)));
+        // After flags, frames, bytes, the seek table and a quality field: the
+        // encoder's name, then the LAME header's delay and padding at +21.
+        const std::size_t lame = info + 16 + 100 + 4;
+        const std::uint32_t delay_padding = std::uint32_t(bytes[lame + 21]) << 16 | bytes[lame + 22] << 8 | bytes[lame + 23];
+        CHECK((delay_padding >> 12) == 576);     // LAME's delay (the decoder adds its own 529)
+        CHECK((delay_padding & 0xFFF) == 529);   // the decoder's delay: nothing past the last frame
+        // Every audio frame has the Info frame's bitrate (64 kbit/s: 192 bytes).
+        const std::size_t info_size = 192;
+        at += info_size;
+        CHECK(bytes.size() - at == std::size_t(frames) * 192);
+        for (std::uint32_t f = 0; f < frames && at + 4 <= bytes.size(); ++f, at += 192) {
+            CHECK(bytes[at] == 0xFF);
+            CHECK(bytes[at + 2] >> 4 == 8);  // 64 kbit/s
+        }
+    }
+
     SECTION("ffprobe, opusinfo and mediainfo read the files without complaint") {
         std::string out, err;
-        for (const auto& path : {opus, m4a, m4b}) {
+        for (const auto& path : {opus, m4a, m4b, mp3}) {
             INFO(path.filename().string());
             REQUIRE(run("ffprobe -v error -show_chapters -show_format '" + path.string() + "'", out, err, dir.path) == 0);
             CHECK(err.empty());
@@ -468,11 +600,32 @@ TEST_CASE("mux: separately encoded pieces join exactly in .opus, .m4a and .m4b",
     }
 }
 
+TEST_CASE("mux: an MP3 ends where end_at says: the LAME header's padding drops the rest", "[av]") {
+    TempDir dir;
+    const Programme prog(Codec::Mp3);
+    const auto& ps = pieces(Codec::Mp3);
+    const std::int64_t plays = prog.total() - 2210 - 3001 * 2;  // 3001 samples at 24 kHz short of the frames
+    const fs::path path = dir.path / "short.mp3";
+    {
+        mux::Muxer m(path.string(), Container::Mp3, ps.front(), prog.chapters(), test_tags());
+        m.end_at(plays);
+        for (const auto& p : ps) m.write(p);
+        m.finish();
+    }
+    CHECK(std::int64_t(decode(path).pcm.size()) == plays / 2);
+    const auto bytes = read_bytes(path);
+    const std::size_t lame = read_id3(bytes).end + 4 + 9 + 16 + 100 + 4;  // as above
+    const std::uint32_t delay_padding = std::uint32_t(bytes[lame + 21]) << 16 | bytes[lame + 22] << 8 | bytes[lame + 23];
+    CHECK((delay_padding >> 12) == 576);
+    CHECK((delay_padding & 0xFFF) == 529 + 3001);
+}
+
 TEST_CASE("mux: the same pieces give byte-identical files", "[av]") {
     TempDir dir;
     const auto tags = test_tags();
     for (auto [container, codec, ext] : {std::tuple{Container::Ogg, Codec::Opus, ".opus"},
-                                         std::tuple{Container::M4a, Codec::Aac, ".m4a"}}) {
+                                         std::tuple{Container::M4a, Codec::Aac, ".m4a"},
+                                         std::tuple{Container::Mp3, Codec::Mp3, ".mp3"}}) {
         INFO(ext);
         write_file(dir.path / (std::string("a") + ext), container, codec, tags);
         write_file(dir.path / (std::string("b") + ext), container, codec, tags);
@@ -485,7 +638,7 @@ TEST_CASE("mux: the same pieces give byte-identical files", "[av]") {
 // alone; the largest difference between its samples in the two, over all of it.
 double joined_vs_alone(Container container, Codec codec, const char* ext, std::int64_t lead, const fs::path& dir) {
     const auto tags = test_tags();
-    const std::int64_t span = 2 * kSpan;
+    const std::int64_t span = 2 * (codec == Codec::Mp3 ? kMp3Span : kSpan);
     std::vector<encode::Piece> ps;
     std::uint32_t seed = 7;
     for (int k = 0; k < 2; ++k) {
@@ -534,7 +687,8 @@ TEST_CASE("mux: a piece decodes to the same samples inside the joined stream as 
     // renderer starts every piece's speech at least encode::kMinLead into it.
     TempDir dir;
     for (auto [container, codec, ext] : {std::tuple{Container::Ogg, Codec::Opus, ".opus"},
-                                         std::tuple{Container::M4a, Codec::Aac, ".m4a"}}) {
+                                         std::tuple{Container::M4a, Codec::Aac, ".m4a"},
+                                         std::tuple{Container::Mp3, Codec::Mp3, ".mp3"}}) {
         INFO(ext);
         CHECK(joined_vs_alone(container, codec, ext, encode::kMinLead, dir.path) < 1e-6);
     }
@@ -544,7 +698,7 @@ TEST_CASE("mux: a piece decodes to the same samples inside the joined stream as 
     CHECK(joined_vs_alone(Container::Ogg, Codec::Opus, ".opus", 0, dir.path) > 0.01);
 }
 
-TEST_CASE("mux: a cover image is embedded in both files", "[av]") {
+TEST_CASE("mux: a cover image is embedded in every file", "[av]") {
     TempDir dir;
     for (const char* ext : {"png", "jpg"}) {
         const fs::path cover = dir.path / (std::string("cover.") + ext);
@@ -556,10 +710,12 @@ TEST_CASE("mux: a cover image is embedded in both files", "[av]") {
         tags.cover.assign(image.begin(), image.end());
         const fs::path opus = dir.path / (std::string("c-") + ext + ".opus");
         const fs::path m4a = dir.path / (std::string("c-") + ext + ".m4a");
+        const fs::path mp3 = dir.path / (std::string("c-") + ext + ".mp3");
         write_file(opus, Container::Ogg, Codec::Opus, tags);
         write_file(m4a, Container::M4a, Codec::Aac, tags);
+        write_file(mp3, Container::Mp3, Codec::Mp3, tags);
         const AVCodecID want = std::string(ext) == "png" ? AV_CODEC_ID_PNG : AV_CODEC_ID_MJPEG;
-        for (const auto& path : {opus, m4a}) {
+        for (const auto& path : {opus, m4a, mp3}) {
             INFO(path.filename().string());
             auto in = open_input(path);
             const AVStream* pic = nullptr;
@@ -571,10 +727,13 @@ TEST_CASE("mux: a cover image is embedded in both files", "[av]") {
             CHECK(pic->codecpar->height == 48);
             CHECK(std::vector<std::uint8_t>(pic->attached_pic.data, pic->attached_pic.data + pic->attached_pic.size) == image);
             CHECK(in->nb_chapters == 4);
+            // The MP3's APIC frame says it is the front cover.
+            if (path == mp3) CHECK(tag(pic->metadata, "comment") == "Cover (front)");
         }
         CHECK(has(mp4_boxes(m4a), "moov/udta/meta/ilst/covr"));
         // The audio is unaffected by the picture.
         CHECK(std::int64_t(decode(m4a).pcm.size()) == (Programme{}.total() - 2048) / 2);
+        CHECK(std::int64_t(decode(mp3).pcm.size()) == (Programme(Codec::Mp3).total() - 2210) / 2);
     }
 }
 
@@ -607,5 +766,12 @@ TEST_CASE("mux: bad arguments and unwritable paths fail with the right error", "
     std::vector<mux::ChapterMark> many(1001);
     for (std::size_t i = 0; i < many.size(); ++i) many[i] = {"c", std::int64_t(i), std::int64_t(i + 1)};
     CHECK_THROWS_AS(mux::Muxer((dir.path / "many.opus").string(), Container::Ogg, opus[0], many, tags), InputError);
+    // An MP3's table of contents counts its chapters in one byte.
+    const auto& mp3 = pieces(Codec::Mp3);
+    CHECK_THROWS_AS(mux::Muxer((dir.path / "x.mp3").string(), Container::Mp3, aac[0], chapters, tags), std::invalid_argument);
+    many.resize(256);
+    CHECK_THROWS_AS(mux::Muxer((dir.path / "many.mp3").string(), Container::Mp3, mp3[0], many, tags), InputError);
+    many.resize(255);
+    CHECK_NOTHROW(mux::Muxer((dir.path / "most.mp3").string(), Container::Mp3, mp3[0], many, tags));
 }
 

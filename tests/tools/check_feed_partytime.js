@@ -57,6 +57,11 @@ want.items.forEach((w, i) => {
   const alt = (it.alternativeEnclosures || [])[0] || {};
   check(p + " alternateEnclosure", [alt.type, alt.length, (alt.source || [])[0] && alt.source[0].uri],
         ["audio/ogg; codecs=opus", w.opus.length, w.opus.url]);
+  if (w.mp3) {
+    const mp3 = (it.alternativeEnclosures || []).find((a) => a.type === "audio/mpeg") || {};
+    check(p + " MP3 alternateEnclosure", [mp3.length, (mp3.source || [])[0] && mp3.source[0].uri],
+          [w.mp3.length, w.mp3.url]);
+  }
   check(p + " duration", it.duration, w.duration);
   check(p + " chapters", it.podcastChapters, { url: w.chapters, type: "application/json+chapters" });
   const vtt = (it.podcastTranscripts || []).find((t) => t.type === "text/vtt");
