@@ -15,7 +15,10 @@
 #include <atomic>
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,9 +48,16 @@ struct SpeechInfo {
     std::vector<synth::Event> events;
 };
 
+class Remote;
+class Uploader;
+
 class Cache {
 public:
-    explicit Cache(std::string dir);  // creates dir/speech and dir/pieces; locks dir/lock shared
+    // Creates dir/speech and dir/pieces; locks dir/lock shared. With a
+    // `remote` (borrowed), a local miss asks it, each entry it gives is
+    // verified like a local one before it is kept here, and each entry
+    // stored is uploaded to it by a thread beside the render.
+    explicit Cache(std::string dir, Remote* remote = nullptr);
     ~Cache();
     Cache(const Cache&) = delete;
     Cache& operator=(const Cache&) = delete;
@@ -93,6 +103,10 @@ public:
     // Whether a file name is a cache entry's: <32 hex>.wav|json|opus|aac.
     static bool is_entry_name(const std::string& name);
 
+    // Waits for the uploads queued so far and ends their thread (the next
+    // entry stored starts another): before forking, and when the Cache closes.
+    void finish_uploads() const;
+
 private:
     bool reject() const {
         ++rejected_;
@@ -104,7 +118,19 @@ private:
     bool lock_exclusive() const;
     std::uint64_t remove_lru(std::uint64_t max_bytes, const std::vector<std::string>& keep) const;
 
+    // The remote tier (cache.cpp, end).
+    bool remote_lacks(const std::string& name) const;  // true without a remote
+    void remote_missing(const std::string& name) const;
+    std::optional<SpeechInfo> remote_speech_info(const std::string& key) const;
+    bool fetch_speech(const std::string& key) const;  // into this folder; false: missing or refused
+    bool fetch_piece(const std::string& key, encode::Codec codec) const;
+    void upload(const std::string& name) const;
+
     std::string dir_;
+    Remote* remote_ = nullptr;
+    mutable std::mutex remote_mutex_;                // guards the two below
+    mutable std::set<std::string> remote_missing_;   // names the remote lacks
+    mutable std::unique_ptr<Uploader> uploader_;
     int lock_fd_ = -1;  // dir/lock, held shared
     mutable std::atomic<int> rejected_{0};
 };

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,8 @@ class Engine;
 }
 
 namespace turncast::render {
+
+class Remote;
 
 struct PlanOptions {
     std::string rules_path;    // empty: parse::default_rules_path()
@@ -64,6 +67,12 @@ struct Options {
     std::string cover_path;     // optional cover image for both audio files
     master::LoudnessTarget loudness;
     encode::Settings encoder;
+    // A second cache tier over HTTP behind the local one (render/remote.hpp);
+    // borrowed, shared by the renders of a batch. Unused with use_cache false.
+    Remote* remote = nullptr;
+    // What the progress line shows before the render's own stage: a batch's
+    // count, audio and time left. Empty: nothing.
+    std::function<std::string()> progress_label;
 };
 
 struct Result {
