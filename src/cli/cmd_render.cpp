@@ -40,6 +40,7 @@ struct RenderArgs {
     bool keep_going = false;
     std::string shard;
     std::string cache_remote;
+    std::string remote_layout = "files";
 };
 
 constexpr const char* kTokenVariable = "TURNCAST_CACHE_TOKEN";
@@ -212,7 +213,9 @@ void run_render(const RenderArgs& a, const Globals& g) {
     std::unique_ptr<render::Remote> remote;
     if (!a.cache_remote.empty()) {
         const char* token = std::getenv(kTokenVariable);
-        remote = std::make_unique<render::Remote>(a.cache_remote, token ? token : "", g.quiet);
+        remote = std::make_unique<render::Remote>(a.cache_remote, token ? token : "", g.quiet,
+                                                  a.remote_layout == "bazel" ? render::RemoteLayout::Bazel
+                                                                             : render::RemoteLayout::Files);
         opt.remote = remote.get();
     }
     render::PlanOptions po;
@@ -257,6 +260,10 @@ void add_render(CLI::App& app, Globals& g) {
                                 "(nginx's WebDAV module, bazel-remote); bearer token from ${}",
                                 kTokenVariable))
         ->excludes(no_cache);
+    cmd->add_option("--cache-remote-layout", a->remote_layout,
+                    "files: the local cache's names under the URL (WebDAV); bazel: ac/<sha256> (bazel-remote)")
+        ->check(CLI::IsMember({"files", "bazel"}))
+        ->capture_default_str();
     cmd->add_flag("-k,--keep-going", a->keep_going,
                   "Render every good transcript and list the bad ones at the end (exit status non-zero)");
     cmd->add_option("--shard", a->shard,

@@ -5,12 +5,8 @@
 #include <filesystem>
 #include <fmt/format.h>
 
-extern "C" {
-#include <libavutil/sha.h>
-}
-
 #include "core/error.hpp"
-#include "io/av.hpp"
+#include "render/cache.hpp"
 
 namespace fs = std::filesystem;
 
@@ -115,12 +111,7 @@ Shard parse_shard(const std::string& spec) {
 }
 
 bool in_shard(const std::string& relative, Shard shard) {
-    io::ShaPtr sha(av_sha_alloc());
-    if (!sha) throw LibraryError("libavutil", "cannot allocate a SHA context");
-    av_sha_init(sha.get(), 256);
-    av_sha_update(sha.get(), reinterpret_cast<const std::uint8_t*>(relative.data()), relative.size());
-    std::uint8_t digest[32];
-    av_sha_final(sha.get(), digest);
+    const auto digest = sha256(relative);
     std::uint64_t h = 0;
     for (int i = 0; i < 8; ++i) h = h << 8 | digest[i];
     return int(h % std::uint64_t(shard.count)) == shard.index - 1;

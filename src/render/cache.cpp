@@ -67,6 +67,16 @@ std::string Hasher::hex() {
     return out;
 }
 
+std::array<std::uint8_t, 32> sha256(std::string_view bytes) {
+    io::ShaPtr sha(av_sha_alloc());
+    if (!sha) throw LibraryError("libavutil", "cannot allocate a SHA context");
+    av_sha_init(sha.get(), 256);
+    av_sha_update(sha.get(), reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+    std::array<std::uint8_t, 32> digest;
+    av_sha_final(sha.get(), digest.data());
+    return digest;
+}
+
 namespace {
 
 

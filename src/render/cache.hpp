@@ -12,6 +12,7 @@
 // a key; reads verify a checksum and treat a damaged entry as a miss.
 #pragma once
 
+#include <array>
 #include <atomic>
 
 #include <cstdint>
@@ -41,6 +42,10 @@ public:
 private:
     io::ShaPtr sha_;
 };
+
+// The SHA-256 of `bytes` alone (no length prefix): what a shell's sha256sum
+// gives, for names others may compute (shards, remote paths).
+std::array<std::uint8_t, 32> sha256(std::string_view bytes);
 
 // What the renderer needs to plan a timeline without reading the PCM.
 struct SpeechInfo {

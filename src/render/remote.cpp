@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/stop.hpp"
+#include "render/cache.hpp"
 
 namespace turncast::render {
 
@@ -78,7 +79,8 @@ struct Remote::Handle {
     char error[CURL_ERROR_SIZE] = {};
 };
 
-Remote::Remote(std::string url, std::string token, bool quiet) : url_(checked_url(std::move(url))), quiet_(quiet) {
+Remote::Remote(std::string url, std::string token, bool quiet, RemoteLayout layout)
+    : url_(checked_url(std::move(url))), layout_(layout), quiet_(quiet) {
     for (unsigned char c : token)
         if (c < 0x20 || c == 0x7f)
             throw Error(ExitCode::Usage, "TURNCAST_CACHE_TOKEN", "contains a control character",
@@ -88,6 +90,13 @@ Remote::Remote(std::string url, std::string token, bool quiet) : url_(checked_ur
 }
 
 Remote::~Remote() = default;
+
+std::string Remote::path(const std::string& name) const {
+    if (layout_ == RemoteLayout::Files) return name;
+    std::string out = "ac/";
+    for (auto b : sha256(name)) out += fmt::format("{:02x}", b);
+    return out;
+}
 
 std::unique_ptr<Remote::Handle> Remote::take() {
     std::unique_ptr<Handle> h;
@@ -140,7 +149,7 @@ void Remote::turn_off(const std::string& why) {
 
 std::optional<long> Remote::perform(Handle& h, const std::string& name, bool upload) {
     CURL* c = h.easy.get();
-    const std::string url = url_ + "/" + name;
+    const std::string url = url_ + "/" + path(name);
     check_curl(curl_easy_setopt(c, CURLOPT_URL, url.c_str()), "URL");
     const CURLcode rc = curl_easy_perform(c);
     double first_byte = 0.0;

@@ -32,13 +32,19 @@
 
 namespace turncast::render {
 
+// Where an entry lives under the URL: Files keeps the local cache's names
+// (speech/<key>.wav, for a WebDAV server); Bazel puts each at
+// ac/<SHA-256 of that name> (64 hex digits), the action-cache path
+// bazel-remote serves (run it with --disable_http_ac_validation).
+enum class RemoteLayout { Files, Bazel };
+
 class Remote {
 public:
     // `url`: http:// or https:// (a trailing / is ignored); `token`, when not
     // empty, goes with every request as "Authorization: Bearer <token>".
     // Throws Error(Usage) for another URL or a token that cannot be a header.
     // Construct on the main thread before any other thread starts.
-    Remote(std::string url, std::string token, bool quiet);
+    Remote(std::string url, std::string token, bool quiet, RemoteLayout layout = RemoteLayout::Files);
     ~Remote();
     Remote(const Remote&) = delete;
     Remote& operator=(const Remote&) = delete;
@@ -66,7 +72,10 @@ private:
     std::optional<long> perform(Handle& h, const std::string& name, bool upload = false);
     void turn_off(const std::string& why);
 
+    std::string path(const std::string& name) const;  // under url_, by layout_
+
     std::string url_;
+    RemoteLayout layout_;
     std::string authorization_;  // the header line, or empty
     bool quiet_;
     std::atomic<bool> off_{false};

@@ -142,6 +142,22 @@ for f in "$damaged" "$swapped"; do
   cmp -s "$f" "$tmp/cache4/pieces/$(basename "$f")" || { echo "FAIL: $(basename "$f") was not replaced on the remote"; fail=1; }
 done
 
+# bazel-remote's layout: every entry at ac/<SHA-256 of its name> (64 hex
+# digits, as bazel-remote's action cache takes them), and a machine with an
+# empty cache renders from them as from the other layout.
+for k in 5 6; do
+  "$bin" render "$in" -o "$tmp/out$k" --cache-dir "$tmp/cache$k" --cache-remote "$remote-bazel" \
+    --cache-remote-layout bazel >"$tmp/o$k" 2>"$tmp/e$k" || { echo "FAIL: bazel layout render $k exited $?"; cat "$tmp/e$k"; fail=1; }
+done
+[ "$(totals "$tmp/o6")" = "0 0" ] || { echo "FAIL: the bazel layout's second render spoke or encoded:"; cat "$tmp/o6"; fail=1; }
+same_audio "$tmp/out3" "$tmp/out6" "bazel layout"
+(cd "$dav-bazel" && find . -type f | sort) >"$tmp/bazel.files"
+[ "$(grep -cvE '^\./ac/[0-9a-f]{64}$' "$tmp/bazel.files")" -eq 0 ] && [ "$(wc -l <"$tmp/bazel.files")" -gt 20 ] ||
+  { echo "FAIL: the bazel layout stored other names:"; head "$tmp/bazel.files"; fail=1; }
+name=$(cd "$tmp/cache5" && ls pieces/*.opus | head -1)
+sum=$(printf '%s' "$name" | sha256sum | cut -c1-64)
+cmp -s "$tmp/cache5/$name" "$dav-bazel/ac/$sum" || { echo "FAIL: $name is not at ac/sha256(name)"; fail=1; }
+
 # The remote as a help, never a need: a wrong token, a closed port, a server
 # that never answers. Each: one warning, outputs as before, a few seconds.
 "$py" - >"$tmp/silent.port" <<'PY' &
