@@ -13,57 +13,31 @@ set -uo pipefail
 bin=$1
 root=$2
 py=/usr/bin/python3; [ -x "$py" ] || py=python3
-nginx=$(command -v nginx || echo /usr/sbin/nginx)
-[ -x "$nginx" ] || { echo "skip: nginx is not installed"; exit 77; }
-"$nginx" -V 2>&1 | grep -q -- --with-http_dav_module || { echo "skip: this nginx has no WebDAV module"; exit 77; }
+. "$root/tests/support/nginx_dav.sh"
 tmp=$(mktemp -d)
 pids=()
 cleanup() {
+  nginx_dav_stop
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 fail=0
 
-free_port() { "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port=$(free_port)
-mkdir -p "$tmp/nginx/dav" "$tmp/nginx/tmp" "$tmp/nginx/logs"
-user_line=""; [ "$(id -u)" -eq 0 ] && user_line="user $(id -un) $(id -gn);"
-cat >"$tmp/nginx/nginx.conf" <<EOF
-$user_line
-worker_processes 1;
-daemon off;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/logs/error.log;
-events { worker_connections 64; }
-http {
-  access_log $tmp/nginx/logs/access.log;
-  client_body_temp_path $tmp/nginx/tmp;
-  proxy_temp_path $tmp/nginx/tmp;
-  fastcgi_temp_path $tmp/nginx/tmp;
-  uwsgi_temp_path $tmp/nginx/tmp;
-  scgi_temp_path $tmp/nginx/tmp;
+mkdir -p "$tmp/nginx/dav"
+nginx_dav_start "$tmp/nginx" "$port" "
   server {
     listen 127.0.0.1:$port;
     root $tmp/nginx/dav;
     client_max_body_size 0;
     location / {
-      if (\$http_authorization != "Bearer s3cret") { return 401; }
+      if (\$http_authorization != \"Bearer s3cret\") { return 401; }
       dav_methods PUT DELETE;
       create_full_put_path on;
       dav_access user:rw group:r all:r;
     }
-  }
-}
-EOF
-"$nginx" -c "$tmp/nginx/nginx.conf" -p "$tmp/nginx/" 2>"$tmp/nginx/start.err" &
-pids+=($!)
-up=0
-for _ in $(seq 50); do
-  "$py" -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null && { up=1; break; }
-  sleep 0.1
-done
-[ $up -eq 1 ] || { echo "skip: nginx did not start:"; cat "$tmp/nginx/start.err" "$tmp/nginx/logs/error.log" 2>/dev/null; exit 77; }
+  }" || { echo "skip: nginx with its WebDAV module cannot start here"; exit 77; }
 remote=http://127.0.0.1:$port/turncast
 dav=$tmp/nginx/dav/turncast
 export TURNCAST_CACHE_TOKEN=s3cret
