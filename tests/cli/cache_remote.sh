@@ -44,10 +44,7 @@ export TURNCAST_CACHE_TOKEN=s3cret
 
 src=$root/tests/fixtures/render/springfield.txt
 in=$tmp/in
-mkdir -p "$in/2021" "$in/2022"
-cp "$src" "$in/2021/springfield.txt"
-sed 's/river/lake/' "$src" >"$in/2021/lake.txt"
-sed 's/Jane Doe/John Roe/g' "$src" >"$in/2022/roe.txt"
+small_archive "$in" "$src"
 sed 's/War and Peace/Middlemarch/' "$src" >"$in/2022/book.txt"
 talks="2021/lake 2021/springfield 2022/book 2022/roe"
 

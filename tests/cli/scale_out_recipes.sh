@@ -51,12 +51,8 @@ nginx_dav_start "$tmp/nginx" "$port" "$server" || { echo "skip: nginx with its W
 export TURNCAST_CACHE_TOKEN=k8s-token
 url=http://127.0.0.1:$port/turncast
 
-src=$root/tests/fixtures/render/springfield.txt
 archive=$tmp/archive
-mkdir -p "$archive/2021" "$archive/2022"
-cp "$src" "$archive/2021/springfield.txt"
-sed 's/river/lake/' "$src" >"$archive/2021/lake.txt"
-sed 's/Jane Doe/John Roe/g' "$src" >"$archive/2022/roe.txt"
+small_archive "$archive" "$root/tests/fixtures/render/springfield.txt"
 all="2021/lake 2021/springfield 2022/roe"
 
 check_once() {  # check_once LABEL DIR: each transcript rendered, exactly once over the logs in DIR/*.log

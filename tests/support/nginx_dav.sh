@@ -1,5 +1,5 @@
-# A throwaway nginx with its WebDAV module for the shared-cache tests, sourced
-# by tests/cli scripts:
+# A throwaway nginx with its WebDAV module for the shared-cache tests, and a
+# small archive to render through it; sourced by tests/cli scripts:
 #
 #   . "$root/tests/support/nginx_dav.sh"
 #   port=$(free_port)
@@ -58,4 +58,13 @@ nginx_dav_stop() {
   kill "$nginx_dav_pid" 2>/dev/null
   wait "$nginx_dav_pid" 2>/dev/null
   nginx_dav_pid=""
+}
+
+# small_archive DIR SAMPLE: three different short transcripts in two year
+# folders (2021/lake, 2021/springfield, 2022/roe), made from SAMPLE.
+small_archive() {
+  mkdir -p "$1/2021" "$1/2022"
+  cp "$2" "$1/2021/springfield.txt"
+  sed 's/river/lake/' "$2" >"$1/2021/lake.txt"
+  sed 's/Jane Doe/John Roe/g' "$2" >"$1/2022/roe.txt"
 }
