@@ -44,6 +44,7 @@ struct RenderArgs {
 };
 
 constexpr const char* kTokenVariable = "TURNCAST_CACHE_TOKEN";
+constexpr const char* kSecretVariable = "TURNCAST_CACHE_SECRET";
 
 std::string clock_time(double s) {
     int t = int(s + 0.5);
@@ -213,9 +214,11 @@ void run_render(const RenderArgs& a, const Globals& g) {
     std::unique_ptr<render::Remote> remote;
     if (!a.cache_remote.empty()) {
         const char* token = std::getenv(kTokenVariable);
+        const char* secret = std::getenv(kSecretVariable);
         remote = std::make_unique<render::Remote>(a.cache_remote, token ? token : "", g.quiet,
                                                   a.remote_layout == "bazel" ? render::RemoteLayout::Bazel
-                                                                             : render::RemoteLayout::Files);
+                                                                             : render::RemoteLayout::Files,
+                                                  secret ? secret : "");
         opt.remote = remote.get();
     }
     render::PlanOptions po;
@@ -257,8 +260,8 @@ void add_render(CLI::App& app, Globals& g) {
         ->check(CLI::Range(0.0, 1e9));
     cmd->add_option("--cache-remote", a->cache_remote,
                     fmt::format("A shared cache behind the local one: an http(s) URL answering GET, HEAD and PUT "
-                                "(nginx's WebDAV module, bazel-remote); bearer token from ${}",
-                                kTokenVariable))
+                                "(nginx's WebDAV module, bazel-remote); bearer token from ${}, entries sealed with ${} when set",
+                                kTokenVariable, kSecretVariable))
         ->excludes(no_cache);
     cmd->add_option("--cache-remote-layout", a->remote_layout,
                     "files: the local cache's names under the URL (WebDAV); bazel: ac/<sha256> (bazel-remote)")

@@ -418,14 +418,13 @@ void Cache::remote_missing(const std::string& name) const {
 std::optional<SpeechInfo> Cache::remote_speech_info(const std::string& key) const {
     const std::string name = "speech/" + key + ".json";
     if (remote_lacks(name)) return std::nullopt;
-    const auto bytes = remote_->get(name, io::kMaxManifestBytes);
-    if (!bytes) {
-        remote_missing(name);
-        return std::nullopt;
-    }
+    const auto index = remote_->get(name, io::kMaxManifestBytes);
+    if (index.status != Remote::Fetched::Status::Found) remote_missing(name);  // asked once
+    if (index.status == Remote::Fetched::Status::Missing) return std::nullopt;
     std::optional<SpeechInfo> info;
     try {
-        info = info_from(nlohmann::json::parse(*bytes), key, remote_->size("speech/" + key + ".wav"));
+        if (index.status == Remote::Fetched::Status::Found)
+            info = info_from(nlohmann::json::parse(index.bytes), key, remote_->size("speech/" + key + ".wav"));
     } catch (const std::exception&) {
     }
     if (!info) reject();
@@ -435,37 +434,36 @@ std::optional<SpeechInfo> Cache::remote_speech_info(const std::string& key) cons
 bool Cache::fetch_speech(const std::string& key) const {
     const std::string json = "speech/" + key + ".json", wav = "speech/" + key + ".wav";
     if (remote_lacks(json)) return false;
-    auto index = remote_->get(json, io::kMaxManifestBytes);
-    auto pcm = index ? remote_->get(wav, io::kMaxCacheEntryBytes) : std::nullopt;
-    if (!index || !pcm) {
+    using Status = Remote::Fetched::Status;
+    const auto index = remote_->get(json, io::kMaxManifestBytes);
+    const auto pcm = index.status == Status::Found ? remote_->get(wav, io::kMaxCacheEntryBytes) : Remote::Fetched{};
+    if (index.status == Status::Missing || (index.status == Status::Found && pcm.status == Status::Missing)) {
         remote_missing(json);
         return false;
     }
     try {
-        if (!info_from(nlohmann::json::parse(*index), key, pcm->size())) return reject();
+        if (pcm.status != Status::Found || !info_from(nlohmann::json::parse(index.bytes), key, pcm.bytes.size()))
+            return reject();
     } catch (const std::exception&) {
         return reject();
     }
     // The PCM's checksum is checked when the entry is read from here, like
     // any local entry; the index goes last, as when the entry was stored.
-    io::write_file_atomic(dir_ + "/" + wav, *pcm, io::Durability::Verified);
-    io::write_file_atomic(dir_ + "/" + json, *index, io::Durability::Verified);
+    io::write_file_atomic(dir_ + "/" + wav, pcm.bytes, io::Durability::Verified);
+    io::write_file_atomic(dir_ + "/" + json, index.bytes, io::Durability::Verified);
     return true;
 }
 
 bool Cache::fetch_piece(const std::string& key, encode::Codec codec) const {
     const std::string name = std::string("pieces/") + key + "." + codec_ext(codec);
     if (remote_lacks(name)) return false;
-    const auto bytes = remote_->get(name, io::kMaxCacheEntryBytes);
-    if (!bytes) {
-        remote_missing(name);
-        return false;
-    }
-    if (!piece_from(*bytes, key, codec, remote_->url() + "/" + name)) {
-        remote_missing(name);  // what this render encodes replaces it there
+    const auto piece = remote_->get(name, io::kMaxCacheEntryBytes);
+    remote_missing(name);  // asked once: what this render encodes replaces it there
+    if (piece.status == Remote::Fetched::Status::Missing) return false;
+    if (piece.status == Remote::Fetched::Status::Refused ||
+        !piece_from(piece.bytes, key, codec, remote_->url() + "/" + name))
         return reject();
-    }
-    io::write_file_atomic(dir_ + "/" + name, *bytes, io::Durability::Verified);
+    io::write_file_atomic(dir_ + "/" + name, piece.bytes, io::Durability::Verified);
     return true;
 }
 

@@ -2,11 +2,15 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/read.hpp"
 #include "core/stop.hpp"
+#include "io/av.hpp"
 #include "render/cache.hpp"
 
 namespace turncast::render {
@@ -25,9 +29,6 @@ struct EasyDeleter {
 };
 struct ListDeleter {
     void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-struct FileCloser {
-    void operator()(std::FILE* f) const { std::fclose(f); }
 };
 
 // One error boundary for libcurl's setup calls: they fail only for want of memory.
@@ -79,8 +80,8 @@ struct Remote::Handle {
     char error[CURL_ERROR_SIZE] = {};
 };
 
-Remote::Remote(std::string url, std::string token, bool quiet, RemoteLayout layout)
-    : url_(checked_url(std::move(url))), layout_(layout), quiet_(quiet) {
+Remote::Remote(std::string url, std::string token, bool quiet, RemoteLayout layout, std::string secret)
+    : url_(checked_url(std::move(url))), layout_(layout), secret_(std::move(secret)), quiet_(quiet) {
     for (unsigned char c : token)
         if (c < 0x20 || c == 0x7f)
             throw Error(ExitCode::Usage, "TURNCAST_CACHE_TOKEN", "contains a control character",
@@ -90,6 +91,24 @@ Remote::Remote(std::string url, std::string token, bool quiet, RemoteLayout layo
 }
 
 Remote::~Remote() = default;
+
+constexpr std::size_t kSealBytes = 32;
+
+std::string Remote::seal(const std::string& name, std::string_view bytes) const {
+    io::HmacPtr mac(av_hmac_alloc(AV_HMAC_SHA256));
+    if (!mac) throw LibraryError("libavutil", "cannot allocate an HMAC context");
+    av_hmac_init(mac.get(), reinterpret_cast<const std::uint8_t*>(secret_.data()), unsigned(secret_.size()));
+    // The name, then a NUL (no name holds one), then the bytes: an entry
+    // sealed for one name never passes for another's.
+    av_hmac_update(mac.get(), reinterpret_cast<const std::uint8_t*>(name.c_str()), unsigned(name.size() + 1));
+    for (std::size_t at = 0; at < bytes.size(); at += 1u << 30) {  // its lengths are unsigned int
+        const std::size_t n = std::min<std::size_t>(bytes.size() - at, 1u << 30);
+        av_hmac_update(mac.get(), reinterpret_cast<const std::uint8_t*>(bytes.data() + at), unsigned(n));
+    }
+    std::string out(kSealBytes, '\0');
+    av_hmac_final(mac.get(), reinterpret_cast<std::uint8_t*>(out.data()), unsigned(out.size()));
+    return out;
+}
 
 std::string Remote::path(const std::string& name) const {
     if (layout_ == RemoteLayout::Files) return name;
@@ -171,21 +190,37 @@ std::optional<long> Remote::perform(Handle& h, const std::string& name, bool upl
     return status;
 }
 
-std::optional<std::string> Remote::get(const std::string& name, std::uint64_t limit) {
-    if (!on()) return std::nullopt;
+Remote::Fetched Remote::get(const std::string& name, std::uint64_t limit) {
+    Fetched f;
+    if (!on()) return f;
     auto h = take();
     Body body;
-    body.limit = limit;
+    body.limit = limit + (secret_.empty() ? 0 : kSealBytes);
     check_curl(curl_easy_setopt(h->easy.get(), CURLOPT_WRITEFUNCTION, append_body), "WRITEFUNCTION");
     check_curl(curl_easy_setopt(h->easy.get(), CURLOPT_WRITEDATA, &body), "WRITEDATA");
     const auto status = perform(*h, name);
     give(std::move(h));
-    if (!status || body.too_big || *status == 404) return std::nullopt;
+    if (!status || *status == 404) return f;
+    if (body.too_big) {
+        f.status = Fetched::Status::Refused;
+        return f;
+    }
     if (*status != 200) {
         turn_off(fmt::format("GET {} answered HTTP {}", name, *status));
-        return std::nullopt;
+        return f;
     }
-    return std::move(body.bytes);
+    if (!secret_.empty()) {
+        const auto& b = body.bytes;
+        if (b.size() < kSealBytes ||
+            b.compare(b.size() - kSealBytes, kSealBytes, seal(name, std::string_view(b).substr(0, b.size() - kSealBytes))) != 0) {
+            f.status = Fetched::Status::Refused;
+            return f;
+        }
+        body.bytes.resize(b.size() - kSealBytes);
+    }
+    f.status = Fetched::Status::Found;
+    f.bytes = std::move(body.bytes);
+    return f;
 }
 
 std::optional<std::uint64_t> Remote::size(const std::string& name) {
@@ -201,22 +236,45 @@ std::optional<std::uint64_t> Remote::size(const std::string& name) {
         turn_off(fmt::format("HEAD {} answered HTTP {}", name, *status));
         return std::nullopt;
     }
-    return std::uint64_t(length);
+    const std::uint64_t sealed = secret_.empty() ? 0 : kSealBytes;
+    if (std::uint64_t(length) < sealed) return std::nullopt;  // no seal: refused when read
+    return std::uint64_t(length) - sealed;
 }
+
+namespace {
+
+// An upload's body, read from memory.
+struct Upload {
+    const std::string* bytes;
+    std::size_t at = 0;
+};
+
+extern "C" std::size_t read_upload(char* into, std::size_t size, std::size_t n, void* user) {
+    auto* u = static_cast<Upload*>(user);
+    const std::size_t k = std::min(size * n, u->bytes->size() - u->at);
+    std::memcpy(into, u->bytes->data() + u->at, k);
+    u->at += k;
+    return k;
+}
+
+}  // namespace
 
 bool Remote::put(const std::string& name, const std::string& path) {
     if (!on()) return false;
-    std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
-    if (!file) return false;  // pruned or replaced meanwhile: nothing to share
-    if (std::fseek(file.get(), 0, SEEK_END) != 0) return false;
-    const long bytes = std::ftell(file.get());
-    std::rewind(file.get());
-    if (bytes < 0) return false;
+    std::string bytes;
+    try {
+        bytes = read_file(path, kMaxCacheEntryBytes, "cache entry");
+    } catch (const Error&) {
+        return false;  // pruned or replaced meanwhile: nothing to share
+    }
+    if (!secret_.empty()) bytes += seal(name, bytes);
     auto h = take();
     CURL* c = h->easy.get();
+    Upload body{&bytes};
     check_curl(curl_easy_setopt(c, CURLOPT_UPLOAD, 1L), "UPLOAD");
-    check_curl(curl_easy_setopt(c, CURLOPT_READDATA, file.get()), "READDATA");
-    check_curl(curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, curl_off_t(bytes)), "INFILESIZE");
+    check_curl(curl_easy_setopt(c, CURLOPT_READFUNCTION, read_upload), "READFUNCTION");
+    check_curl(curl_easy_setopt(c, CURLOPT_READDATA, &body), "READDATA");
+    check_curl(curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, curl_off_t(bytes.size())), "INFILESIZE");
     const auto status = perform(*h, name, true);
     give(std::move(h));
     if (!status) return false;

@@ -26,6 +26,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -44,15 +45,26 @@ public:
     // empty, goes with every request as "Authorization: Bearer <token>".
     // Throws Error(Usage) for another URL or a token that cannot be a header.
     // Construct on the main thread before any other thread starts.
-    Remote(std::string url, std::string token, bool quiet, RemoteLayout layout = RemoteLayout::Files);
+    // With a `secret`, every entry goes up sealed (an HMAC-SHA256 of its name
+    // and bytes under the secret, appended) and one read back is used only
+    // if its seal matches: the renderers share the secret, the server and
+    // anyone else who can write to it do not, so no entry they make or
+    // change is ever used.
+    Remote(std::string url, std::string token, bool quiet, RemoteLayout layout = RemoteLayout::Files,
+           std::string secret = {});
     ~Remote();
     Remote(const Remote&) = delete;
     Remote& operator=(const Remote&) = delete;
 
-    // An entry's bytes (at most `limit`); nullopt when the remote lacks it
-    // or is off. Thread-safe, as are size() and put().
-    std::optional<std::string> get(const std::string& name, std::uint64_t limit);
-    // An entry's size in bytes (HEAD); nullopt when missing or off.
+    struct Fetched {
+        enum class Status { Missing, Refused, Found };
+        Status status = Status::Missing;  // Missing also when the remote is off
+        std::string bytes;                // Found: the entry (unsealed)
+    };
+    // An entry's bytes (at most `limit`); Refused when its seal does not
+    // match the secret. Thread-safe, as are size() and put().
+    Fetched get(const std::string& name, std::uint64_t limit);
+    // An entry's size in bytes (HEAD; without its seal); nullopt when missing or off.
     std::optional<std::uint64_t> size(const std::string& name);
     // Uploads the file at `path` as entry `name`; false when it failed (the
     // remote is then off) or the file is gone.
@@ -73,10 +85,12 @@ private:
     void turn_off(const std::string& why);
 
     std::string path(const std::string& name) const;  // under url_, by layout_
+    std::string seal(const std::string& name, std::string_view bytes) const;  // 32 bytes; secret_ set
 
     std::string url_;
     RemoteLayout layout_;
     std::string authorization_;  // the header line, or empty
+    std::string secret_;         // empty: entries are not sealed
     bool quiet_;
     std::atomic<bool> off_{false};
     std::mutex mutex_;  // guards idle_ and waited_

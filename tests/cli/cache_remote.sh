@@ -113,6 +113,47 @@ for f in "$damaged" "$swapped"; do
   cmp -s "$f" "$tmp/cache4/pieces/$(basename "$f")" || { echo "FAIL: $(basename "$f") was not replaced on the remote"; fail=1; }
 done
 
+# A forgery: another segment's audio under a key, with the header and the
+# XXH3 checksum a forger computes for that key (libxxhash through ctypes).
+forge() {  # forge FROM_ENTRY KEY OUT
+  "$py" - "$@" <<'PY'
+import ctypes, ctypes.util, sys
+xx = ctypes.CDLL(ctypes.util.find_library("xxhash") or "libxxhash.so.0")
+xx.XXH3_64bits.restype = ctypes.c_uint64
+xx.XXH3_64bits.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+src, key, out = sys.argv[1], sys.argv[2].encode(), sys.argv[3]
+b = open(src, "rb").read()
+magic = b"turncast-piece 1\n"
+payload = b[len(magic) + 32 + 1 + 16 + 1:]
+data = key + payload
+open(out, "wb").write(magic + key + b"\n" + b"%016x" % xx.XXH3_64bits(data, len(data)) + b"\n" + payload)
+PY
+}
+# With TURNCAST_CACHE_SECRET every entry goes up sealed (32 bytes more), and
+# a forgery that passes every checksum is refused for want of the seal; the
+# same forgery on a remote without seals is taken (the seal is what stops it).
+export TURNCAST_CACHE_SECRET=renderers-only
+"$bin" render "$in" -o "$tmp/out7" --cache-dir "$tmp/cache7" --cache-remote "$remote-sealed" >"$tmp/o7" 2>"$tmp/e7" ||
+  { echo "FAIL: the sealed render exited $?"; cat "$tmp/e7"; fail=1; }
+mapfile -t sealed < <(cd "$tmp/cache7" && ls pieces/*.opus | sort)
+for f in "${sealed[@]:0:3}"; do
+  [ "$(stat -c %s "$dav-sealed/$f")" -eq $(($(stat -c %s "$tmp/cache7/$f") + 32)) ] &&
+    cmp -s -n "$(stat -c %s "$tmp/cache7/$f")" "$tmp/cache7/$f" "$dav-sealed/$f" ||
+    { echo "FAIL: $f is not the entry and a 32-byte seal on the remote"; fail=1; }
+done
+victim=${sealed[0]}; key=$(basename "$victim" .opus)
+forge "$tmp/cache7/${sealed[1]}" "$key" "$dav-sealed/$victim"
+"$bin" render "$in" -o "$tmp/out8" --cache-dir "$tmp/cache8" --cache-remote "$remote-sealed" >"$tmp/o8" 2>"$tmp/e8" ||
+  { echo "FAIL: the render over a forged sealed entry exited $?"; cat "$tmp/e8"; fail=1; }
+[ "$(totals "$tmp/o8")" = "0 1" ] || { echo "FAIL: the forged entry was not refused and encoded again:"; cat "$tmp/o8" "$tmp/e8"; fail=1; }
+same_audio "$tmp/out3" "$tmp/out8" "forged, sealed"
+unset TURNCAST_CACHE_SECRET
+# The same forgery where nothing is sealed: every checksum passes.
+cp -r "$dav" "$dav-open"
+forge "$tmp/cache7/${sealed[1]}" "$key" "$dav-open/$victim"
+"$bin" render "$in" -o "$tmp/out9" --cache-dir "$tmp/cache9" --cache-remote "$remote-open" >"$tmp/o9" 2>"$tmp/e9"
+[ "$(totals "$tmp/o9")" = "0 0" ] || { echo "FAIL: the test's forgery is not one the checksums pass:"; cat "$tmp/o9"; fail=1; }
+
 # bazel-remote's layout: every entry at ac/<SHA-256 of its name> (64 hex
 # digits, as bazel-remote's action cache takes them), and a machine with an
 # empty cache renders from them as from the other layout.
