@@ -5,8 +5,9 @@
 # the shared cache behind it. Re-submit the same array after adding or
 # correcting transcripts: what is up to date is skipped.
 #
-# The token for the shared cache comes from the submitting shell
-# (sbatch passes the environment on): export TURNCAST_CACHE_TOKEN=...
+# The token for the shared cache and the renderers' secret come from the
+# submitting shell (sbatch passes the environment on):
+#   export TURNCAST_CACHE_TOKEN=... TURNCAST_CACHE_SECRET=...
 #SBATCH --job-name=turncast
 #SBATCH --array=1-16
 #SBATCH --cpus-per-task=4
