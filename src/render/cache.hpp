@@ -9,7 +9,9 @@
 //
 // Entries are written atomically (temporary file + rename), so two renders
 // running at once, or one interrupted, never leave a half-written entry under
-// a key; reads verify a checksum and treat a damaged entry as a miss.
+// a key; reads verify a checksum and treat a damaged entry as a miss. With a
+// Remote (render/remote.hpp) a local miss is asked of a shared cache over
+// HTTP, and what is stored here is uploaded there.
 #pragma once
 
 #include <array>
