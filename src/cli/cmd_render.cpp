@@ -116,7 +116,7 @@ std::vector<render::BatchJob> select_jobs(const RenderArgs& a, const Globals& g)
     for (auto& j : all)
         if (render::in_shard(j.relative, *shard)) mine.push_back(std::move(j));
     if (!g.quiet)
-        std::fprintf(stderr, "turncast: shard %s: %s of %s\n", a.shard.c_str(), counted(mine.size(), "transcript").c_str(),
+        std::fprintf(stderr, "turncast: shard %s: %zu of %s\n", a.shard.c_str(), mine.size(),
                      counted(all.size(), "transcript").c_str());
     return mine;
 }
