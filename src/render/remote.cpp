@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
-#include "core/read.hpp"
 #include "core/stop.hpp"
 #include "io/av.hpp"
 #include "render/cache.hpp"
@@ -94,20 +93,41 @@ Remote::~Remote() = default;
 
 constexpr std::size_t kSealBytes = 32;
 
-std::string Remote::seal(const std::string& name, std::string_view bytes) const {
-    io::HmacPtr mac(av_hmac_alloc(AV_HMAC_SHA256));
-    if (!mac) throw LibraryError("libavutil", "cannot allocate an HMAC context");
-    av_hmac_init(mac.get(), reinterpret_cast<const std::uint8_t*>(secret_.data()), unsigned(secret_.size()));
-    // The name, then a NUL (no name holds one), then the bytes: an entry
-    // sealed for one name never passes for another's.
-    av_hmac_update(mac.get(), reinterpret_cast<const std::uint8_t*>(name.c_str()), unsigned(name.size() + 1));
-    for (std::size_t at = 0; at < bytes.size(); at += 1u << 30) {  // its lengths are unsigned int
-        const std::size_t n = std::min<std::size_t>(bytes.size() - at, 1u << 30);
-        av_hmac_update(mac.get(), reinterpret_cast<const std::uint8_t*>(bytes.data() + at), unsigned(n));
+namespace {
+
+// An HMAC-SHA256 of an entry's name and bytes under the renderers' secret,
+// fed the bytes piece by piece.
+class Sealer {
+public:
+    Sealer(const std::string& secret, const std::string& name) : mac_(av_hmac_alloc(AV_HMAC_SHA256)) {
+        if (!mac_) throw LibraryError("libavutil", "cannot allocate an HMAC context");
+        av_hmac_init(mac_.get(), reinterpret_cast<const std::uint8_t*>(secret.data()), unsigned(secret.size()));
+        // The name, then a NUL (no name holds one), then the bytes: an entry
+        // sealed for one name never passes for another's.
+        av_hmac_update(mac_.get(), reinterpret_cast<const std::uint8_t*>(name.c_str()), unsigned(name.size() + 1));
     }
-    std::string out(kSealBytes, '\0');
-    av_hmac_final(mac.get(), reinterpret_cast<std::uint8_t*>(out.data()), unsigned(out.size()));
-    return out;
+    void add(std::string_view bytes) {
+        for (std::size_t at = 0; at < bytes.size(); at += 1u << 30) {  // its lengths are unsigned int
+            const std::size_t n = std::min<std::size_t>(bytes.size() - at, 1u << 30);
+            av_hmac_update(mac_.get(), reinterpret_cast<const std::uint8_t*>(bytes.data() + at), unsigned(n));
+        }
+    }
+    std::string finish() {
+        std::string out(kSealBytes, '\0');
+        av_hmac_final(mac_.get(), reinterpret_cast<std::uint8_t*>(out.data()), unsigned(out.size()));
+        return out;
+    }
+
+private:
+    io::HmacPtr mac_;
+};
+
+}  // namespace
+
+std::string Remote::seal(const std::string& name, std::string_view bytes) const {
+    Sealer s(secret_, name);
+    s.add(bytes);
+    return s.finish();
 }
 
 std::string Remote::path(const std::string& name) const {
@@ -243,17 +263,26 @@ std::optional<std::uint64_t> Remote::size(const std::string& name) {
 
 namespace {
 
-// An upload's body, read from memory.
+struct FileCloser {
+    void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
+// An upload's body: the file as it is read (never whole in memory: a speech
+// entry runs to megabytes), then its seal, if any.
 struct Upload {
-    const std::string* bytes;
-    std::size_t at = 0;
+    std::FILE* file;
+    std::string tail;
+    std::size_t tail_at = 0;
 };
 
 extern "C" std::size_t read_upload(char* into, std::size_t size, std::size_t n, void* user) {
     auto* u = static_cast<Upload*>(user);
-    const std::size_t k = std::min(size * n, u->bytes->size() - u->at);
-    std::memcpy(into, u->bytes->data() + u->at, k);
-    u->at += k;
+    const std::size_t got = std::fread(into, 1, size * n, u->file);
+    if (got > 0) return got;
+    if (std::ferror(u->file)) return CURL_READFUNC_ABORT;
+    const std::size_t k = std::min(size * n, u->tail.size() - u->tail_at);
+    std::memcpy(into, u->tail.data() + u->tail_at, k);
+    u->tail_at += k;
     return k;
 }
 
@@ -261,20 +290,35 @@ extern "C" std::size_t read_upload(char* into, std::size_t size, std::size_t n, 
 
 bool Remote::put(const std::string& name, const std::string& path) {
     if (!on()) return false;
-    std::string bytes;
-    try {
-        bytes = read_file(path, kMaxCacheEntryBytes, "cache entry");
-    } catch (const Error&) {
-        return false;  // pruned or replaced meanwhile: nothing to share
+    // The file as it is now: an entry replaced meanwhile is renamed over
+    // this one, which stays readable through the open file.
+    std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
+    if (!file) return false;  // pruned meanwhile: nothing to share
+    Upload body{file.get(), {}};
+    std::uint64_t bytes = 0;
+    if (!secret_.empty()) {
+        Sealer sealer(secret_, name);
+        char buf[1 << 16];
+        while (const std::size_t got = std::fread(buf, 1, sizeof buf, file.get())) {
+            sealer.add(std::string_view(buf, got));
+            bytes += got;
+        }
+        if (std::ferror(file.get())) return false;
+        std::rewind(file.get());
+        body.tail = sealer.finish();
+    } else {
+        if (std::fseek(file.get(), 0, SEEK_END) != 0) return false;
+        const long end = std::ftell(file.get());
+        if (end < 0) return false;
+        bytes = std::uint64_t(end);
+        std::rewind(file.get());
     }
-    if (!secret_.empty()) bytes += seal(name, bytes);
     auto h = take();
     CURL* c = h->easy.get();
-    Upload body{&bytes};
     check_curl(curl_easy_setopt(c, CURLOPT_UPLOAD, 1L), "UPLOAD");
     check_curl(curl_easy_setopt(c, CURLOPT_READFUNCTION, read_upload), "READFUNCTION");
     check_curl(curl_easy_setopt(c, CURLOPT_READDATA, &body), "READDATA");
-    check_curl(curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, curl_off_t(bytes.size())), "INFILESIZE");
+    check_curl(curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, curl_off_t(bytes + body.tail.size())), "INFILESIZE");
     const auto status = perform(*h, name, true);
     give(std::move(h));
     if (!status) return false;
