@@ -11,6 +11,7 @@ extern "C" {
 #include <libavformat/avformat.h>
 #include <libavutil/error.h>
 #include <libavutil/frame.h>
+#include <libavutil/hmac.h>
 #include <libavutil/mem.h>
 #include <libavutil/sha.h>
 #include <libswresample/swresample.h>
@@ -56,6 +57,10 @@ using OutputFormatPtr = std::unique_ptr<AVFormatContext, OutputFormatDeleter>;
 using InputFormatPtr = std::unique_ptr<AVFormatContext, InputFormatDeleter>;
 using SwrPtr = std::unique_ptr<SwrContext, SwrDeleter>;
 using ShaPtr = std::unique_ptr<AVSHA, AvFreeDeleter>;
+struct HmacDeleter {
+    void operator()(AVHMAC* h) const { av_hmac_free(h); }
+};
+using HmacPtr = std::unique_ptr<AVHMAC, HmacDeleter>;
 
 // FFmpeg's message for an error code (AVERROR(...)).
 inline std::string av_error_text(int ret) {

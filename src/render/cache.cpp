@@ -28,6 +28,7 @@ extern "C" {
 #include "core/error.hpp"
 #include "core/memory.hpp"
 #include "io/file.hpp"
+#include "render/remote.hpp"
 
 namespace fs = std::filesystem;
 
@@ -64,6 +65,16 @@ std::string Hasher::hex() {
         out += digits[digest[i] & 15];
     }
     return out;
+}
+
+std::array<std::uint8_t, 32> sha256(std::string_view bytes) {
+    io::ShaPtr sha(av_sha_alloc());
+    if (!sha) throw LibraryError("libavutil", "cannot allocate a SHA context");
+    av_sha_init(sha.get(), 256);
+    av_sha_update(sha.get(), reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+    std::array<std::uint8_t, 32> digest;
+    av_sha_final(sha.get(), digest.data());
+    return digest;
 }
 
 namespace {
@@ -103,9 +114,17 @@ bool regular_file(const std::string& path, std::uint64_t limit = io::kMaxCacheEn
     return ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && std::uint64_t(st.st_size) <= limit;
 }
 
+// The size of a local WAV that is a regular file.
+std::optional<std::uint64_t> wav_size(const std::string& wav) {
+    struct stat st {};
+    if (::lstat(wav.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+    return std::uint64_t(st.st_size);
+}
+
 const char* codec_ext(encode::Codec c) {
     return c == encode::Codec::Opus ? "opus" : c == encode::Codec::Aac ? "aac" : "mp3";
 }
+
 
 // Marks an entry as recently used, for prune().
 void touch(const std::string& path) { ::utime(path.c_str(), nullptr); }
@@ -122,18 +141,18 @@ std::optional<nlohmann::json> read_json(const std::string& path) {
 // What a speech entry's index says, if its PCM file is there, of the size
 // the index gives (so an absurd count is a miss, never an allocation), and
 // the index names this key.
-std::optional<SpeechInfo> info_from(const nlohmann::json& j, const std::string& key, const std::string& wav) {
+std::optional<SpeechInfo> info_from(const nlohmann::json& j, const std::string& key,
+                                    std::optional<std::uint64_t> wav_bytes) {
     try {
         if (!j.at("samples").is_number_unsigned() || j.value("key", "") != key ||
             j.value("index_xxh3", "") != index_checksum(key, j))
             return std::nullopt;
         SpeechInfo info;
         info.samples = j.at("samples").get<std::int64_t>();
-        struct stat st {};
-        if (::lstat(wav.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+        if (!wav_bytes) return std::nullopt;
         // A 16-bit mono WAV: 2 bytes a sample after a header of at most a few hundred bytes.
-        if (info.samples < 0 || std::uint64_t(st.st_size) < 2 * std::uint64_t(info.samples) ||
-            std::uint64_t(st.st_size) > 2 * std::uint64_t(info.samples) + 4096)
+        if (info.samples < 0 || *wav_bytes < 2 * std::uint64_t(info.samples) ||
+            *wav_bytes > 2 * std::uint64_t(info.samples) + 4096)
             return std::nullopt;
         for (const auto& e : j.at("events")) {
             synth::Event ev;
@@ -150,12 +169,35 @@ std::optional<SpeechInfo> info_from(const nlohmann::json& j, const std::string& 
     }
 }
 
+// A piece entry's bytes checked against the key it is read for: the magic,
+// the key itself, the checksum of key and payload, the codec. nullopt when
+// any fails (damaged, truncated, another key's entry, forged).
+std::optional<encode::Piece> piece_from(const std::string& bytes, const std::string& key, encode::Codec codec,
+                                        const std::string& where) {
+    // Header: magic, key, checksum of key and payload, each on its line.
+    const std::size_t magic = sizeof kPieceMagic - 1, head = magic + key.size() + 1 + 16 + 1;
+    if (bytes.size() < head || bytes.compare(0, magic, kPieceMagic) != 0 ||
+        bytes.compare(magic, key.size(), key) != 0 || bytes[magic + key.size()] != '\n')
+        return std::nullopt;
+    const std::string sum = bytes.substr(magic + key.size() + 1, 16);
+    const char* payload = bytes.data() + head;
+    const std::size_t n = bytes.size() - head;
+    if (entry_checksum(key, payload, n) != sum) return std::nullopt;
+    try {
+        auto piece = encode::deserialise(reinterpret_cast<const std::uint8_t*>(payload), n, where);
+        if (piece.codec != codec) return std::nullopt;
+        return piece;
+    } catch (const Error&) {
+        return std::nullopt;  // truncated or corrupted: encode again
+    }
+}
+
 }  // namespace
 
 // Every Cache holds a shared lock on dir/lock for as long as it lives (a
 // render's whole run), so renders share the cache and prune() can tell when
 // none is using it. Where the file system has no flock, nothing is locked.
-Cache::Cache(std::string dir) : dir_(std::move(dir)) {
+Cache::Cache(std::string dir, Remote* remote) : dir_(std::move(dir)), remote_(remote) {
     io::make_dirs(dir_ + "/speech");
     io::make_dirs(dir_ + "/pieces");
     lock_fd_ = ::open((dir_ + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -173,24 +215,28 @@ Cache::Cache(std::string dir) : dir_(std::move(dir)) {
 }
 
 Cache::~Cache() {
+    finish_uploads();  // while the lock keeps the entries from being pruned
     if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
 std::optional<SpeechInfo> Cache::speech_info(const std::string& key) const {
     const std::string json = dir_ + "/speech/" + key + ".json";
     std::error_code ec;
-    if (!fs::exists(fs::symlink_status(json, ec))) return std::nullopt;  // a plain miss
+    if (!fs::exists(fs::symlink_status(json, ec))) return remote_speech_info(key);  // a local miss
     auto j = read_json(json);
-    auto info = j ? info_from(*j, key, dir_ + "/speech/" + key + ".wav") : std::nullopt;
+    auto info = j ? info_from(*j, key, wav_size(dir_ + "/speech/" + key + ".wav")) : std::nullopt;
     if (!info) reject();
     return info;
 }
 
 bool Cache::load_speech(const std::string& key, synth::Speech& into) const {
-    auto j = read_json(dir_ + "/speech/" + key + ".json");
+    const std::string json = dir_ + "/speech/" + key + ".json";
+    std::error_code ec;
+    if (!fs::exists(fs::symlink_status(json, ec)) && !fetch_speech(key)) return false;
+    auto j = read_json(json);
     if (!j) return reject();
     const std::string wav = dir_ + "/speech/" + key + ".wav";
-    auto info = info_from(*j, key, wav);
+    auto info = info_from(*j, key, wav_size(wav));
     if (!info) return reject();
     if (!io::read_wav16(wav, synth::kSampleRate, info->samples, into.pcm)) return reject();
     if (j->value("xxh3", "") != pcm_checksum(key, into.pcm, j->at("events"))) return reject();
@@ -215,49 +261,33 @@ void Cache::store_speech(const std::string& key, const synth::Speech& speech) co
         ev.push_back({e.kind == synth::Event::Kind::Word ? 0 : 1, e.sample, e.text_pos, e.length});
     j["xxh3"] = pcm_checksum(key, speech.pcm, j["events"]);
     j["index_xxh3"] = index_checksum(key, j);
-    // The JSON is written last: an entry without it is a miss.
+    // The JSON is written last: an entry without it is a miss (here and on the remote).
     io::write_file_atomic(dir_ + "/speech/" + key + ".json", j.dump(), io::Durability::Verified);
+    upload("speech/" + key + ".wav");
+    upload("speech/" + key + ".json");
 }
 
 bool Cache::has_piece(const std::string& key, encode::Codec codec) const {
     std::error_code ec;
-    return fs::exists(dir_ + "/pieces/" + key + "." + codec_ext(codec), ec);
+    return fs::exists(dir_ + "/pieces/" + key + "." + codec_ext(codec), ec) || fetch_piece(key, codec);
 }
 
 std::optional<encode::Piece> Cache::load_piece(const std::string& key, encode::Codec codec) const {
     const std::string path = dir_ + "/pieces/" + key + "." + codec_ext(codec);
     std::error_code ec;
-    if (!fs::exists(fs::symlink_status(path, ec))) return std::nullopt;  // a plain miss
+    if (!fs::exists(fs::symlink_status(path, ec)) && !fetch_piece(key, codec)) return std::nullopt;  // a miss
     if (!regular_file(path)) {
         reject();
         return std::nullopt;
     }
     try {
-        const std::string bytes = io::read_file(path, io::kMaxCacheEntryBytes, "cache entry");
-        // Header: magic, key, checksum of key and payload, each on its line.
-        const std::size_t magic = sizeof kPieceMagic - 1, head = magic + key.size() + 1 + 16 + 1;
-        if (bytes.size() < head || bytes.compare(0, magic, kPieceMagic) != 0 ||
-            bytes.compare(magic, key.size(), key) != 0 || bytes[magic + key.size()] != '\n') {
-            reject();
-            return std::nullopt;
-        }
-        const std::string sum = bytes.substr(magic + key.size() + 1, 16);
-        const char* payload = bytes.data() + head;
-        const std::size_t n = bytes.size() - head;
-        if (entry_checksum(key, payload, n) != sum) {
-            reject();
-            return std::nullopt;
-        }
-        auto piece = encode::deserialise(reinterpret_cast<const std::uint8_t*>(payload), n, path);
-        if (piece.codec != codec) {
-            reject();
-            return std::nullopt;
-        }
-        touch(path);
+        auto piece = piece_from(io::read_file(path, io::kMaxCacheEntryBytes, "cache entry"), key, codec, path);
+        if (!piece) reject();
+        else touch(path);
         return piece;
     } catch (const Error&) {
         reject();
-        return std::nullopt;  // truncated or corrupted: encode again
+        return std::nullopt;  // unreadable: encode again
     }
 }
 
@@ -265,7 +295,9 @@ void Cache::store_piece(const std::string& key, const encode::Piece& piece) cons
     auto bytes = encode::serialise(piece);
     std::string out = kPieceMagic + key + "\n" + entry_checksum(key, bytes.data(), bytes.size()) + "\n";
     out.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    io::write_file_atomic(dir_ + "/pieces/" + key + "." + codec_ext(piece.codec), out, io::Durability::Verified);
+    const std::string name = std::string("pieces/") + key + "." + codec_ext(piece.codec);
+    io::write_file_atomic(dir_ + "/" + name, out, io::Durability::Verified);
+    upload(name);
 }
 
 bool Cache::is_entry_name(const std::string& name) {
@@ -367,6 +399,92 @@ std::optional<std::uint64_t> Cache::trim(std::uint64_t max_bytes, const std::vec
     BackToShared back{alone ? lock_fd_ : -1};
     const auto removed = remove_lru(alone ? max_bytes : UINT64_MAX, keep);
     return alone ? std::optional<std::uint64_t>(removed) : std::nullopt;
+}
+
+// The remote tier (render/remote.hpp): a local miss asks the remote, and
+// what it gives is checked like a local entry before it is written here; a
+// name it lacks is not asked for again by this Cache.
+
+bool Cache::remote_lacks(const std::string& name) const {
+    if (!remote_ || !remote_->on()) return true;
+    std::lock_guard<std::mutex> lock(remote_mutex_);
+    return remote_missing_.count(name) > 0;
+}
+
+void Cache::remote_missing(const std::string& name) const {
+    std::lock_guard<std::mutex> lock(remote_mutex_);
+    remote_missing_.insert(name);
+}
+
+// Its index and the WAV's size (HEAD): enough to lay out a timeline, with
+// the PCM fetched only if a piece must be encoded from it.
+std::optional<SpeechInfo> Cache::remote_speech_info(const std::string& key) const {
+    const std::string name = "speech/" + key + ".json";
+    if (remote_lacks(name)) return std::nullopt;
+    const auto index = remote_->get(name, io::kMaxManifestBytes);
+    if (index.status != Remote::Fetched::Status::Found) remote_missing(name);  // asked once
+    if (index.status == Remote::Fetched::Status::Missing) return std::nullopt;
+    std::optional<SpeechInfo> info;
+    try {
+        if (index.status == Remote::Fetched::Status::Found)
+            info = info_from(nlohmann::json::parse(index.bytes), key, remote_->size("speech/" + key + ".wav"));
+    } catch (const std::exception&) {
+    }
+    if (!info) reject();
+    return info;
+}
+
+bool Cache::fetch_speech(const std::string& key) const {
+    const std::string json = "speech/" + key + ".json", wav = "speech/" + key + ".wav";
+    if (remote_lacks(json)) return false;
+    using Status = Remote::Fetched::Status;
+    const auto index = remote_->get(json, io::kMaxManifestBytes);
+    const auto pcm = index.status == Status::Found ? remote_->get(wav, io::kMaxCacheEntryBytes) : Remote::Fetched{};
+    if (index.status == Status::Missing || (index.status == Status::Found && pcm.status == Status::Missing)) {
+        remote_missing(json);
+        return false;
+    }
+    try {
+        if (pcm.status != Status::Found || !info_from(nlohmann::json::parse(index.bytes), key, pcm.bytes.size()))
+            return reject();
+    } catch (const std::exception&) {
+        return reject();
+    }
+    // The PCM's checksum is checked when the entry is read from here, like
+    // any local entry; the index goes last, as when the entry was stored.
+    io::write_file_atomic(dir_ + "/" + wav, pcm.bytes, io::Durability::Verified);
+    io::write_file_atomic(dir_ + "/" + json, index.bytes, io::Durability::Verified);
+    return true;
+}
+
+bool Cache::fetch_piece(const std::string& key, encode::Codec codec) const {
+    const std::string name = std::string("pieces/") + key + "." + codec_ext(codec);
+    if (remote_lacks(name)) return false;
+    const auto piece = remote_->get(name, io::kMaxCacheEntryBytes);
+    remote_missing(name);  // asked once: what this render encodes replaces it there
+    if (piece.status == Remote::Fetched::Status::Missing) return false;
+    if (piece.status == Remote::Fetched::Status::Refused ||
+        !piece_from(piece.bytes, key, codec, remote_->url() + "/" + name))
+        return reject();
+    io::write_file_atomic(dir_ + "/" + name, piece.bytes, io::Durability::Verified);
+    return true;
+}
+
+void Cache::upload(const std::string& name) const {
+    if (!remote_ || !remote_->on()) return;
+    std::lock_guard<std::mutex> lock(remote_mutex_);
+    remote_missing_.erase(name);
+    if (!uploader_) uploader_ = std::make_unique<Uploader>(*remote_);  // a thread, from the first entry stored
+    uploader_->add(name, dir_ + "/" + name);
+}
+
+void Cache::finish_uploads() const {
+    std::unique_ptr<Uploader> done;
+    {
+        std::lock_guard<std::mutex> lock(remote_mutex_);
+        done = std::move(uploader_);
+    }
+    done.reset();  // waits for its queue
 }
 
 }  // namespace turncast::render

@@ -9,13 +9,19 @@
 //
 // Entries are written atomically (temporary file + rename), so two renders
 // running at once, or one interrupted, never leave a half-written entry under
-// a key; reads verify a checksum and treat a damaged entry as a miss.
+// a key; reads verify a checksum and treat a damaged entry as a miss. With a
+// Remote (render/remote.hpp) a local miss is asked of a shared cache over
+// HTTP, and what is stored here is uploaded there.
 #pragma once
 
+#include <array>
 #include <atomic>
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,15 +45,26 @@ private:
     io::ShaPtr sha_;
 };
 
+// The SHA-256 of `bytes` alone (no length prefix): what a shell's sha256sum
+// gives, for names others may compute (shards, remote paths).
+std::array<std::uint8_t, 32> sha256(std::string_view bytes);
+
 // What the renderer needs to plan a timeline without reading the PCM.
 struct SpeechInfo {
     std::int64_t samples = 0;  // at synth::kSampleRate
     std::vector<synth::Event> events;
 };
 
+class Remote;
+class Uploader;
+
 class Cache {
 public:
-    explicit Cache(std::string dir);  // creates dir/speech and dir/pieces; locks dir/lock shared
+    // Creates dir/speech and dir/pieces; locks dir/lock shared. With a
+    // `remote` (borrowed), a local miss asks it, each entry it gives is
+    // verified like a local one before it is kept here, and each entry
+    // stored is uploaded to it by a thread beside the render.
+    explicit Cache(std::string dir, Remote* remote = nullptr);
     ~Cache();
     Cache(const Cache&) = delete;
     Cache& operator=(const Cache&) = delete;
@@ -93,6 +110,10 @@ public:
     // Whether a file name is a cache entry's: <32 hex>.wav|json|opus|aac.
     static bool is_entry_name(const std::string& name);
 
+    // Waits for the uploads queued so far and ends their thread (the next
+    // entry stored starts another): before forking, and when the Cache closes.
+    void finish_uploads() const;
+
 private:
     bool reject() const {
         ++rejected_;
@@ -104,7 +125,19 @@ private:
     bool lock_exclusive() const;
     std::uint64_t remove_lru(std::uint64_t max_bytes, const std::vector<std::string>& keep) const;
 
+    // The remote tier (cache.cpp, end).
+    bool remote_lacks(const std::string& name) const;  // true without a remote
+    void remote_missing(const std::string& name) const;
+    std::optional<SpeechInfo> remote_speech_info(const std::string& key) const;
+    bool fetch_speech(const std::string& key) const;  // into this folder; false: missing or refused
+    bool fetch_piece(const std::string& key, encode::Codec codec) const;
+    void upload(const std::string& name) const;
+
     std::string dir_;
+    Remote* remote_ = nullptr;
+    mutable std::mutex remote_mutex_;                // guards the two below
+    mutable std::set<std::string> remote_missing_;   // names the remote lacks
+    mutable std::unique_ptr<Uploader> uploader_;
     int lock_fd_ = -1;  // dir/lock, held shared
     mutable std::atomic<int> rejected_{0};
 };

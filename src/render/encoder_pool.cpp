@@ -185,6 +185,7 @@ void Renderer::encode_again(std::size_t i) {
         jobs = master_segment(i, scratch);
     } catch (const SpeechMissing&) {
         const auto& seg = s_.segments[i];
+        cache_->finish_uploads();  // no thread may run while espeak forks
         cache_->store_speech(keys_[i].speech, engine_.synthesize_one({seg.text, s_.voice(seg.voice), where(i)}));
         ++synthesized_;
         jobs = master_segment(i, scratch);

@@ -9,7 +9,8 @@ namespace turncast::render {
 
 using Clock = std::chrono::steady_clock;
 
-Progress::Progress(bool quiet) : enabled_(!quiet && ::isatty(STDERR_FILENO)), start_(Clock::now()) {}
+Progress::Progress(bool quiet, std::function<std::string()> label)
+    : enabled_(!quiet && ::isatty(STDERR_FILENO)), label_(std::move(label)), start_(Clock::now()) {}
 
 Progress::~Progress() { done(); }
 
@@ -43,7 +44,8 @@ void Progress::step(int done, double work, std::optional<double> remaining) {
 }
 
 void Progress::done() {
-    if (enabled_ && !name_.empty()) std::fputs("\r\033[K", stderr);
+    if (enabled_ && drawn_) std::fputs("\r\033[K", stderr);
+    drawn_ = false;
     name_.clear();
 }
 
@@ -54,7 +56,15 @@ void Progress::draw(bool force) {
     last_draw_ = now;
     double elapsed = std::chrono::duration<double>(now - start_).count();
     double stage_elapsed = std::chrono::duration<double>(now - stage_start_).count();
-    std::fprintf(stderr, "\r\033[K%s %d/%d  elapsed %.1fs", name_.c_str(), done_, total_, elapsed);
+    const std::string label = label_ ? label_() : std::string();
+    drawn_ = true;
+    if (name_.empty()) {  // between a batch's renders
+        std::fprintf(stderr, "\r\033[K%s", label.c_str());
+        std::fflush(stderr);
+        return;
+    }
+    std::fprintf(stderr, "\r\033[K%s%s%s %d/%d  elapsed %.1fs", label.c_str(), label.empty() ? "" : "  ",
+                 name_.c_str(), done_, total_, elapsed);
     std::optional<double> remaining;
     if (remaining_mode_ == Remaining::Given) {
         if (given_) remaining = std::max(0.0, *given_ - std::chrono::duration<double>(now - given_at_).count());

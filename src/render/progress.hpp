@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -16,7 +17,9 @@ public:
     // run beside it and after it.
     enum class Remaining { Stage, Given };
 
-    explicit Progress(bool quiet);
+    // `label`, when given, is asked for what to show before the stage each
+    // time the line is drawn (a batch's own progress).
+    explicit Progress(bool quiet, std::function<std::string()> label = {});
     ~Progress();
     // Starts a stage of `total` items. With `work` > 0 items differ in size
     // (step() says each one's) and the remaining time follows the work done,
@@ -30,10 +33,14 @@ public:
     // time left in seconds, if it can be told yet.
     void step(int done = 1, double work = 0.0, std::optional<double> remaining = std::nullopt);
     void done();  // ends the line
+    // Draws the label alone (no stage running), at most every 100 ms unless forced.
+    void show_label(bool force = false) { draw(force); }
 
 private:
     void draw(bool force);
     bool enabled_;
+    bool drawn_ = false;  // the line holds something done() clears
+    std::function<std::string()> label_;
     std::string name_;
     int total_ = 0, done_ = 0;
     double work_ = 0.0, work_done_ = 0.0;

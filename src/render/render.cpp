@@ -76,7 +76,8 @@ void Renderer::check_inputs() {
 
 void Renderer::open_cache() {
     if (opt_.use_cache) {
-        cache_ = std::make_unique<Cache>(opt_.cache_dir.empty() ? opt_.output_dir + "/.cache" : opt_.cache_dir);
+        cache_ = std::make_unique<Cache>(opt_.cache_dir.empty() ? opt_.output_dir + "/.cache" : opt_.cache_dir,
+                                         opt_.remote);
         return;
     }
     // A fresh private folder (mkdtemp: a name nobody can predict or plant a

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,8 @@ class Engine;
 }
 
 namespace turncast::render {
+
+class Remote;
 
 struct PlanOptions {
     std::string rules_path;    // empty: parse::default_rules_path()
@@ -67,6 +70,12 @@ struct Options {
     bool title_card = true;     // without cover_path: draw a title card as the cover (false: no artwork)
     master::LoudnessTarget loudness;
     encode::Settings encoder;
+    // A second cache tier over HTTP behind the local one (render/remote.hpp);
+    // borrowed, shared by the renders of a batch. Unused with use_cache false.
+    Remote* remote = nullptr;
+    // What the progress line shows before the render's own stage: a batch's
+    // count, audio and time left. Empty: nothing.
+    std::function<std::string()> progress_label;
 };
 
 struct Result {

@@ -114,7 +114,7 @@ struct SpeechMissing {};
 class Renderer {
 public:
     Renderer(const Plan& plan, const Options& opt, synth::Engine& engine)
-        : plan_(plan), s_(plan.script), opt_(opt), engine_(engine), progress_(opt.quiet) {}
+        : plan_(plan), s_(plan.script), opt_(opt), engine_(engine), progress_(opt.quiet, opt.progress_label) {}
     ~Renderer();
 
     // The pipeline: speak → lay out → master and encode → mux → sidecars.

@@ -62,6 +62,19 @@ std::string url_segment(const std::string& s) {
     return out;
 }
 
+// A render's folder under the output ("2021/talk"), each segment encoded.
+std::string url_path(const std::string& folder) {
+    std::string out;
+    std::size_t start = 0;
+    for (;;) {
+        const auto slash = folder.find('/', start);
+        out += url_segment(folder.substr(start, slash == std::string::npos ? std::string::npos : slash - start));
+        if (slash == std::string::npos) return out;
+        out += '/';
+        start = slash + 1;
+    }
+}
+
 std::int64_t file_size(const std::string& path) {
     struct stat st {};
     if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)) return std::int64_t(st.st_size);
@@ -188,20 +201,25 @@ std::vector<FeedRender> scan_renders(const std::string& output_dir) {
         throw IoError(output_dir, fs::exists(output_dir, ec) ? "is not a folder" : "no such folder",
                       "give the folder renders were written to (the render command's --output)");
     std::vector<FeedRender> out;
-    fs::directory_iterator it(output_dir, ec), end;
+    // A batch's renders sit in the folders of its input tree: every folder
+    // with a manifest is a render, and nothing below it is searched.
+    fs::recursive_directory_iterator it(output_dir, ec), end;
     if (ec) throw IoError(output_dir, "cannot list the folder: " + ec.message());
     std::vector<fs::path> folders;
     for (; it != end; it.increment(ec)) {
         if (ec) throw IoError(output_dir, "cannot list the folder: " + ec.message());
         const auto name = it->path().filename().string();
-        if (name.empty() || name[0] == '.') continue;  // .cache and other hidden folders
-        if (it->is_directory(ec) && fs::is_regular_file(it->path() / "manifest.json", ec))
-            folders.push_back(it->path());
+        if (!it->is_directory(ec)) continue;
+        if (name.empty() || name[0] == '.' || fs::is_regular_file(it->path() / "manifest.json", ec))
+            it.disable_recursion_pending();  // .cache and other hidden folders; a render's own folder
+        if (name[0] != '.' && fs::is_regular_file(it->path() / "manifest.json", ec))
+            folders.push_back(it->path().lexically_relative(output_dir));
     }
     std::sort(folders.begin(), folders.end());
-    for (const auto& dir : folders) {
+    for (const auto& rel : folders) {
+        const fs::path dir = fs::path(output_dir) / rel;
         FeedRender r;
-        r.folder = dir.filename().string();
+        r.folder = rel.generic_string();
         r.manifest_path = (dir / "manifest.json").string();
         r.manifest = parse_manifest(io::read_file(r.manifest_path, io::kMaxManifestBytes, "manifest"), r.manifest_path);
         struct stat st {};
@@ -227,7 +245,7 @@ namespace {
 std::string item_xml(const FeedRender& r, const std::string& base) {
     std::string x;
     const auto& m = r.manifest;
-    const std::string dir = base + "/" + url_segment(r.folder) + "/";
+    const std::string dir = base + "/" + url_path(r.folder) + "/";
     auto url = [&](const ManifestFile& f) { return dir + url_segment(f.name); };
     auto file = [&](const char* kind) { return m.file(kind); };
     auto length = [&](const ManifestFile& f) {
@@ -362,7 +380,7 @@ std::string feed_xml(const std::vector<FeedRender>& renders, const FeedOptions& 
     x += "  " + tag("podcast:locked", lock, options.locked ? "yes" : "no", false) + "\n";
     for (const auto* r : items) {
         if (!r->manifest.cover.empty()) {
-            x += "  " + tag("itunes:image", {{"href", base + "/" + url_segment(r->folder) + "/" +
+            x += "  " + tag("itunes:image", {{"href", base + "/" + url_path(r->folder) + "/" +
                                                           url_segment(r->manifest.cover)}}) +
                  "\n";
             break;

@@ -31,7 +31,7 @@ struct FeedOptions {
 
 // One render found in the output folder.
 struct FeedRender {
-    std::string folder;          // the sub-folder's name (the URL path segment)
+    std::string folder;          // the render's folder under the output folder, '/'-separated (its URL path)
     std::string manifest_path;   // for messages
     Manifest manifest;           // audio byte counts taken from the files when present
     std::int64_t mtime = 0;      // the manifest's modification time (s since 1970): pubDate without a date
@@ -53,7 +53,9 @@ std::string podcast_guid(const std::string& feed_url);
 // anything but an http:// or https:// URL with a host.
 std::string check_base_url(const std::string& url);
 
-// Every OUTPUT_DIR/*/manifest.json, sorted by folder name. Throws IoError
+// Every OUTPUT_DIR/**/manifest.json (a batch's renders mirror its input
+// tree; a render's own folder is not searched further, hidden folders are
+// skipped), sorted by folder. Throws IoError
 // when the folder cannot be read, InputError naming the folder when it holds
 // no render, and InputError naming the file for a manifest that does not parse.
 std::vector<FeedRender> scan_renders(const std::string& output_dir);
