@@ -329,7 +329,8 @@ void Muxer::Impl::write_packet(AVStream* st, const std::uint8_t* data, std::size
         std::uint8_t* skip = av_packet_new_side_data(pkt.get(), AV_PKT_DATA_SKIP_SAMPLES, 10);
         if (!skip) throw LibraryError(path, "out of memory marking a packet's delay");
         const bool first = pts == -encode::delay(codec);
-        const std::int64_t past = std::max<std::int64_t>(0, pts + encode::frame(codec) - end);
+        const std::int64_t stop = pts + encode::frame(codec);
+        const std::int64_t past = stop > end ? stop - end : 0;  // `end` may be INT64_MAX: no subtraction then
         AV_WL32(skip, first ? std::uint32_t(encode::stream_samples(codec, encode::delay(codec))) : 0u);
         AV_WL32(skip + 4, std::uint32_t(encode::stream_samples(codec, past)));
     }
@@ -430,7 +431,9 @@ void Muxer::write(const encode::Piece& piece) {
     if (total != piece.span || piece.span % encode::unit(piece.codec) != 0)
         throw std::invalid_argument(fmt::format("mux: piece packets cover {} samples of a {}-sample span", total, piece.span));
     for (const auto& p : piece.packets) {
-        const std::int64_t heard = std::clamp<std::int64_t>(m.end - m.next_pts, 0, p.duration);
+        // Compared before subtracting: `end` is INT64_MAX until end_at.
+        const std::int64_t heard =
+            m.next_pts + p.duration <= m.end ? p.duration : std::max<std::int64_t>(m.end - m.next_pts, 0);
         m.write_packet(m.audio, p.data.data(), p.data.size(), m.next_pts, heard, true);
         m.next_pts += p.duration;
     }
