@@ -86,10 +86,13 @@ struct Failures {
     }
 };
 
-// What the first pass learnt of a transcript that will be rendered.
+// What the first pass learnt of a transcript that will be rendered. The
+// first one's plan is kept: it is rendered next, so keeping it costs no memory
+// the render does not need anyway, and a single transcript is planned once.
 struct Planned {
     const render::BatchJob* job;
     std::string slug;
+    std::optional<render::Plan> plan;
 };
 
 render::Options options_for(const RenderArgs& a, const Globals& g) {
@@ -147,7 +150,8 @@ std::vector<Planned> plan_all(const std::vector<render::BatchJob>& jobs, const r
                             "rename one of the files");
             render::check_paths(plan, opt);
             print_warnings(plan, g);
-            planned.push_back({&j, plan.slug});
+            const std::string slug = plan.slug;
+            planned.push_back({&j, slug, planned.empty() ? std::optional<render::Plan>(std::move(plan)) : std::nullopt});
         } catch (const Error& e) {
             if (!failures) throw;
             failures->add(e);
@@ -171,9 +175,9 @@ void print_result(const render::Result& r, const render::Plan& p, const RenderAr
                      double(r.cache_removed) / 1e6, a.cache_max_mb);
 }
 
-// The second pass: plans each transcript again (plans are not kept, so a
-// batch's memory does not grow with its size) and renders it.
-void render_all(const std::vector<Planned>& planned, const render::PlanOptions& po, const render::Options& base,
+// The second pass: plans each transcript again (but the first: plans are not
+// kept, so a batch's memory does not grow with its size) and renders it.
+void render_all(std::vector<Planned>& planned, const render::PlanOptions& po, const render::Options& base,
                 const RenderArgs& a, const Globals& g, Failures* failures) {
     BatchProgress batch;
     batch.total = int(planned.size());
@@ -182,10 +186,11 @@ void render_all(const std::vector<Planned>& planned, const render::PlanOptions& 
     auto opt = base;
     if (planned.size() > 1) opt.progress_label = [&] { return batch.label(); };
     synth::Engine engine;  // before any thread: synthesis forks from this pristine process
-    for (const auto& p : planned) {
+    for (auto& p : planned) {
         batch.current = Clock::now();
         try {
-            auto plan = render::make_plan(p.job->path, po);
+            auto plan = p.plan ? std::move(*p.plan) : render::make_plan(p.job->path, po);
+            p.plan.reset();
             plan.slug = p.slug;
             opt.output_dir = p.job->out_dir;
             auto r = render::render(plan, opt, engine);
@@ -232,7 +237,7 @@ void run_render(const RenderArgs& a, const Globals& g) {
     Failures* keep_going = a.keep_going ? &failures : nullptr;
     // Plan every transcript before rendering any: without --keep-going, bad
     // input anywhere means nothing is written anywhere.
-    const auto planned = plan_all(jobs, po, opt, g, keep_going);
+    auto planned = plan_all(jobs, po, opt, g, keep_going);
     render_all(planned, po, opt, a, g, keep_going);
     if (failures.messages.empty()) return;
     for (const auto& m : failures.messages) std::fprintf(stderr, "turncast: %s\n", printable(m).c_str());

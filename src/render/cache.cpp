@@ -430,7 +430,13 @@ std::optional<SpeechInfo> Cache::remote_speech_info(const std::string& key) cons
             info = info_from(nlohmann::json::parse(index.bytes), key, remote_->size("speech/" + key + ".wav"));
     } catch (const std::exception&) {
     }
-    if (!info) reject();
+    if (!info) {
+        reject();
+        return info;
+    }
+    // Kept for fetch_speech, should a piece need this speech: not asked for twice.
+    std::lock_guard<std::mutex> lock(remote_mutex_);
+    remote_indexes_[name] = index.bytes;
     return info;
 }
 
@@ -438,7 +444,16 @@ bool Cache::fetch_speech(const std::string& key) const {
     const std::string json = "speech/" + key + ".json", wav = "speech/" + key + ".wav";
     if (remote_lacks(json)) return false;
     using Status = Remote::Fetched::Status;
-    const auto index = remote_->get(json, io::kMaxManifestBytes);
+    Remote::Fetched index;
+    {
+        std::lock_guard<std::mutex> lock(remote_mutex_);
+        if (auto kept = remote_indexes_.find(json); kept != remote_indexes_.end()) {
+            index.status = Status::Found;
+            index.bytes = std::move(kept->second);
+            remote_indexes_.erase(kept);
+        }
+    }
+    if (index.status != Status::Found) index = remote_->get(json, io::kMaxManifestBytes);
     const auto pcm = index.status == Status::Found ? remote_->get(wav, io::kMaxCacheEntryBytes) : Remote::Fetched{};
     if (index.status == Status::Missing || (index.status == Status::Found && pcm.status == Status::Missing)) {
         remote_missing(json);

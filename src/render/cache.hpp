@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -135,8 +136,9 @@ private:
 
     std::string dir_;
     Remote* remote_ = nullptr;
-    mutable std::mutex remote_mutex_;                // guards the two below
+    mutable std::mutex remote_mutex_;                // guards the three below
     mutable std::set<std::string> remote_missing_;   // names the remote lacks
+    mutable std::map<std::string, std::string> remote_indexes_;  // speech indexes fetched for their info, by name
     mutable std::unique_ptr<Uploader> uploader_;
     int lock_fd_ = -1;  // dir/lock, held shared
     mutable std::atomic<int> rejected_{0};

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 #include <system_error>
 
 #include "core/error.hpp"
@@ -81,16 +82,35 @@ std::int64_t file_size(const std::string& path) {
     return -1;
 }
 
+// A local date and time as an instant: seconds since 1970 UTC, and the
+// zone's offset then (minutes east of UTC).
+struct Moment {
+    std::int64_t utc = 0;
+    int offset = 0;
+};
+
+// YYYY-MM-DD and HH:MM (empty: 00:00) in the IANA `zone` (empty or unknown:
+// UTC); nullopt for an invalid date or time.
+std::optional<Moment> moment(const std::string& date, const std::string& time, const std::string& zone) {
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0;
+    char tail = 0;
+    if (date.size() != 10 || std::sscanf(date.c_str(), "%4d-%2d-%2d%c", &y, &mo, &d, &tail) != 3) return {};
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > days[mo - 1] + (mo == 2 && leap(y))) return {};
+    if (!time.empty()) {
+        if (time.size() != 5 || std::sscanf(time.c_str(), "%2d:%2d%c", &h, &mi, &tail) != 2 || h < 0 ||
+            h > 23 || mi < 0 || mi > 59)
+            return {};
+    }
+    const int offset = offset_at(zone, date, time);
+    return Moment{days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 - std::int64_t(offset) * 60, offset};
+}
+
 // When the event happened (s since 1970 UTC), for sorting: the transcript's
 // date and time in its zone, else the manifest's modification time.
 std::int64_t when(const FeedRender& r) {
     const auto& m = r.manifest;
-    int y, mo, d, h = 0, mi = 0;
-    if (m.date.size() == 10 && std::sscanf(m.date.c_str(), "%4d-%2d-%2d", &y, &mo, &d) == 3) {
-        if (m.time.size() == 5) std::sscanf(m.time.c_str(), "%2d:%2d", &h, &mi);
-        return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 -
-               std::int64_t(offset_at(m.timezone, m.date, m.time)) * 60;
-    }
+    if (auto t = moment(m.date, m.time, m.timezone)) return t->utc;
     return r.mtime;
 }
 
@@ -112,19 +132,8 @@ std::string element(const std::string& name, const std::string& text) { return t
 }  // namespace
 
 std::string rfc822(const std::string& date, const std::string& time, const std::string& zone) {
-    int y = 0, mo = 0, d = 0, h = 0, mi = 0;
-    char tail = 0;
-    if (date.size() != 10 || std::sscanf(date.c_str(), "%4d-%2d-%2d%c", &y, &mo, &d, &tail) != 3) return {};
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > days[mo - 1] + (mo == 2 && leap(y))) return {};
-    if (!time.empty()) {
-        if (time.size() != 5 || std::sscanf(time.c_str(), "%2d:%2d%c", &h, &mi, &tail) != 2 || h < 0 ||
-            h > 23 || mi < 0 || mi > 59)
-            return {};
-    }
-    const int offset = offset_at(zone, date, time);
-    return rfc822_from_epoch(days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 - std::int64_t(offset) * 60,
-                             offset);
+    const auto t = moment(date, time, zone);
+    return t ? rfc822_from_epoch(t->utc, t->offset) : std::string();
 }
 
 std::int64_t build_time() {
@@ -336,11 +345,12 @@ std::string item_xml(const FeedRender& r, const std::string& base) {
 std::string feed_xml(const std::vector<FeedRender>& renders, const FeedOptions& options) {
     const std::string base = check_base_url(options.base_url);
 
+    // Newest first; each render's instant found once (a zone lookup), not per comparison.
+    std::vector<std::pair<std::int64_t, const FeedRender*>> dated;
+    for (const auto& r : renders) dated.emplace_back(when(r), &r);
+    std::stable_sort(dated.begin(), dated.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     std::vector<const FeedRender*> items;
-    for (const auto& r : renders) items.push_back(&r);
-    std::stable_sort(items.begin(), items.end(), [](const FeedRender* a, const FeedRender* b) {
-        return when(*a) > when(*b);
-    });
+    for (const auto& [t, r] : dated) items.push_back(r);
 
     std::string title = options.title;
     if (title.empty()) title = renders.size() == 1 ? renders.front().manifest.title : "Audio editions";

@@ -57,11 +57,6 @@ sidecar::Manifest add_render(const std::string& out, const std::string& folder, 
     return m;
 }
 
-int run(const std::string& command) {
-    int status = std::system(command.c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 template <class E>
 std::string error_of(const std::string& dir, const std::string& base_url) {
     sidecar::FeedOptions o;
@@ -152,10 +147,13 @@ TEST_CASE("feed: RSS 2.0 with itunes and podcast namespaces, read by feedparser"
     CHECK(result.items == 2);
     CHECK(result.path == out.path + "/feed.xml");
     const std::string tool = std::string(TURNCAST_FIXTURES) + "/../tools/check_feed.py";
-    if (run(sidecar_test::python() + " -c 'import feedparser' 2>/dev/null") != 0) {
+    if (test::run(sidecar_test::python() + " -c 'import feedparser' 2>/dev/null") != 0) {
         FAIL("python3-feedparser is not installed: run scripts/setup");
     }
-    CHECK(run(sidecar_test::python() + " '" + tool + "' '" + result.path + "' '" + c.expected + "'") == 0);
+    std::string said;
+    const int rc = test::run(sidecar_test::python() + " '" + tool + "' '" + result.path + "' '" + c.expected + "'", &said);
+    INFO(said);
+    CHECK(rc == 0);
 
     // Byte-stable: the same renders and build time give the same feed.
     auto first = io::read_file(result.path, io::kMaxManifestBytes, "test output");

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <catch2/catch.hpp>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +13,7 @@
 
 #include "core/model.hpp"
 #include "core/timeline.hpp"
+#include "probe.hpp"
 
 namespace sidecar_test {
 
@@ -130,15 +130,11 @@ inline std::string python() {
     return std::system("test -x /usr/bin/python3") == 0 ? "/usr/bin/python3" : "python3";
 }
 
-// Runs a command, returning its exit status and its output (stdout+stderr).
+// A command's exit status and its output (stdout+stderr), through probe.hpp's run.
 inline std::pair<int, std::string> capture(const std::string& command) {
     std::string out;
-    FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-    REQUIRE(p);
-    char buf[4096];
-    while (std::size_t n = std::fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    int status = ::pclose(p);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+    const int rc = turncast::test::run(command, &out);
+    return {rc, out};
 }
 
 // Ends the test as skipped (CTest's SKIP_RETURN_CODE 77), never as passed.
